@@ -1,0 +1,233 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { nodePoolLabel, type GpuRole } from "../../constructs/scheduling";
+import type { ClusterTarget, GpuPool } from "../cluster-target";
+import type { HelmChartPin } from "../kubernetes/helm";
+import { ClusterAutoscaler } from "./cluster-autoscaler";
+import { EksAddons, type EksAddonVersions } from "./eks-addons";
+import { EksCluster, type ControlPlaneLogType } from "./eks-cluster";
+import { GpuNodePool } from "./gpu-node-pool";
+import { serviceTrustPolicy } from "./iam-policies";
+import { ManagedNodeGroup } from "./managed-node-group";
+import { Network } from "./network";
+import { SharedFileSystem } from "./shared-file-system";
+
+export interface NodeGroupSizes {
+  readonly minSize: number;
+  readonly desiredSize?: number;
+  readonly maxSize: number;
+  readonly diskSizeGiB: number;
+}
+
+export interface GpuNodePoolSpec extends NodeGroupSizes {
+  readonly name: string;
+  readonly role: GpuRole;
+  readonly instanceTypes: readonly string[];
+  readonly capacityType: "ON_DEMAND" | "SPOT";
+  /** Keep the pool in this zone. */
+  readonly availabilityZone?: string;
+}
+
+export interface AwsGpuClusterArgs {
+  readonly clusterName: string;
+  readonly region: string;
+  readonly kubernetesVersion: string;
+  readonly vpc: {
+    readonly cidr: string;
+    readonly availabilityZones: readonly string[];
+    readonly natGateways: "single" | "perZone";
+  };
+  readonly endpoint: { readonly publicAccess: boolean; readonly publicAccessCidrs: readonly string[] };
+  readonly secretsEncryption: boolean;
+  readonly controlPlaneLogTypes: readonly ControlPlaneLogType[];
+  readonly adminRoleArns: readonly string[];
+  readonly ciRoleArns: readonly string[];
+  /** CPU nodes for operators and data services; sizes are per zone. */
+  readonly systemNodes: NodeGroupSizes & { readonly instanceTypes: readonly string[] };
+  readonly gpuNodePools: readonly GpuNodePoolSpec[];
+  readonly addonVersions: EksAddonVersions;
+  readonly clusterAutoscaler: { readonly chart: HelmChartPin; readonly imageTag: string };
+  /**
+   * What happens to an EBS volume when its claim is deleted.
+   * @default "Delete"
+   */
+  readonly volumeReclaimPolicy?: "Delete" | "Retain";
+  readonly tags?: Record<string, string>;
+}
+
+/** StorageClass names this component creates. */
+export const awsStorageClasses = { blockStorage: "gp3-encrypted", sharedStorage: "efs-shared" } as const;
+
+const systemPool = "system";
+
+/**
+ * An EKS cluster for the flywheel: VPC, control plane, one CPU node group per zone for system
+ * workloads, GPU node pools from the stack config, add-ons, shared EFS model storage, encrypted gp3
+ * as the default StorageClass and the Cluster Autoscaler.
+ */
+export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTarget {
+  readonly provider: k8s.Provider;
+  readonly storage: ClusterTarget["storage"];
+  readonly gpuPools: readonly GpuPool[];
+  readonly systemNodeSelector: Readonly<Record<string, string>>;
+  readonly ready: readonly pulumi.Resource[];
+  readonly aws: NonNullable<ClusterTarget["aws"]>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+
+  constructor(name: string, args: AwsGpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-flywheel:aws:GpuCluster", name, {}, opts);
+    const tags = args.tags ?? {};
+    const child = { parent: this };
+    const zones = args.vpc.availabilityZones;
+
+    const network = new Network(`${name}-vpc`, { ...args.vpc, clusterName: args.clusterName, tags }, child);
+    const cluster = new EksCluster(name, {
+      clusterName: args.clusterName,
+      kubernetesVersion: args.kubernetesVersion,
+      region: args.region,
+      subnetIds: network.privateSubnetIds,
+      endpoint: args.endpoint,
+      secretsEncryption: args.secretsEncryption,
+      controlPlaneLogTypes: args.controlPlaneLogTypes,
+      adminRoleArns: args.adminRoleArns,
+      ciRoleArns: args.ciRoleArns,
+      tags,
+    }, child);
+
+    const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")), tags }, child);
+    const nodePolicies = [
+      "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+      "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+      "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    ].map((policyArn, i) => new aws.iam.RolePolicyAttachment(`${name}-node-${i}`, { role: nodeRole.name, policyArn }, child));
+
+    const subnetOf = (zone: string): pulumi.Output<string> => {
+      const subnet = network.privateSubnetsByZone.get(zone);
+      if (!subnet) {
+        throw new Error(`availability zone ${zone} is not one of the VPC's zones (${zones.join(", ")})`);
+      }
+      return subnet;
+    };
+    const nodeGroupOpts = { parent: this, dependsOn: nodePolicies };
+
+    // One group per zone: a data service's EBS volume must find a node in its own zone after a restart.
+    const systemGroups = zones.map(
+      (zone) =>
+        new ManagedNodeGroup(`${name}-system-${zone}`, {
+          clusterName: cluster.clusterName,
+          nodeRoleArn: nodeRole.arn,
+          subnetIds: [subnetOf(zone)],
+          instanceTypes: args.systemNodes.instanceTypes,
+          capacityType: "ON_DEMAND",
+          amiType: "AL2023_x86_64_STANDARD",
+          minSize: args.systemNodes.minSize,
+          desiredSize: args.systemNodes.desiredSize,
+          maxSize: args.systemNodes.maxSize,
+          diskSizeGiB: args.systemNodes.diskSizeGiB,
+          labels: { [nodePoolLabel]: systemPool },
+          taints: [],
+          tags,
+        }, nodeGroupOpts),
+    );
+
+    const gpuPools = args.gpuNodePools.map((pool) => {
+      const zone = pool.availabilityZone ?? (pool.role === "training" ? zones[0] : undefined);
+      return new GpuNodePool(`${name}-gpu-${pool.name}`, {
+        clusterName: cluster.clusterName,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: zone ? [subnetOf(zone)] : network.privateSubnetIds,
+        poolName: pool.name,
+        role: pool.role,
+        instanceTypes: pool.instanceTypes,
+        capacityType: pool.capacityType,
+        minSize: pool.minSize,
+        desiredSize: pool.desiredSize,
+        maxSize: pool.maxSize,
+        diskSizeGiB: pool.diskSizeGiB,
+        tags,
+      }, nodeGroupOpts);
+    });
+
+    const addons = new EksAddons(`${name}-addons`, {
+      clusterName: cluster.clusterName,
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuerUrl: cluster.oidcIssuerUrl,
+      versions: args.addonVersions,
+      after: systemGroups,
+      tags,
+    }, child);
+
+    const fileSystem = new SharedFileSystem(`${name}-models`, {
+      vpcId: network.vpcId,
+      clientCidr: network.vpcCidr,
+      subnetIds: network.privateSubnetIds,
+      tags,
+    }, child);
+
+    this.provider = new k8s.Provider(name, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, child);
+    const k8sOpts = { parent: this, provider: this.provider };
+
+    const blockStorage = new k8s.storage.v1.StorageClass(`${name}-gp3`, {
+      metadata: { name: awsStorageClasses.blockStorage, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+      provisioner: "ebs.csi.aws.com",
+      parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+      reclaimPolicy: args.volumeReclaimPolicy ?? "Delete",
+    }, k8sOpts);
+    const sharedStorage = new k8s.storage.v1.StorageClass(`${name}-efs`, {
+      metadata: { name: awsStorageClasses.sharedStorage },
+      provisioner: "efs.csi.aws.com",
+      // One EFS access point per volume, each confined to its own directory.
+      parameters: {
+        provisioningMode: "efs-ap",
+        fileSystemId: fileSystem.fileSystemId,
+        directoryPerms: "770",
+        basePath: "/dynamic",
+        subPathPattern: "${.PVC.namespace}/${.PVC.name}",
+        ensureUniqueDirectory: "true",
+      },
+      reclaimPolicy: args.volumeReclaimPolicy ?? "Delete",
+      volumeBindingMode: "Immediate",
+    }, { ...k8sOpts, dependsOn: fileSystem.mountTargets });
+
+    new ClusterAutoscaler(`${name}-autoscaler`, {
+      clusterName: args.clusterName,
+      region: args.region,
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuerUrl: cluster.oidcIssuerUrl,
+      chart: args.clusterAutoscaler.chart,
+      imageTag: args.clusterAutoscaler.imageTag,
+      nodeSelector: { [nodePoolLabel]: systemPool },
+      provider: this.provider,
+      tags,
+    }, { parent: this, dependsOn: addons.addons });
+
+    this.storage = {
+      storageClass: awsStorageClasses.blockStorage,
+      sharedStorageClass: awsStorageClasses.sharedStorage,
+      sharedAccessMode: "ReadWriteMany",
+    };
+    this.gpuPools = gpuPools.map((pool) => ({
+      name: pool.poolName,
+      role: pool.role,
+      gpuProduct: pool.gpu.product,
+      nimGpu: pool.gpu.nimGpu,
+      gpusPerNode: pool.gpu.gpus,
+    }));
+    this.systemNodeSelector = { [nodePoolLabel]: systemPool };
+    this.ready = [...addons.addons, ...systemGroups, ...gpuPools, blockStorage, sharedStorage];
+    this.aws = {
+      region: args.region,
+      clusterName: args.clusterName,
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuerUrl: cluster.oidcIssuerUrl,
+    };
+    this.kubeconfig = cluster.kubeconfig;
+    this.clusterName = cluster.clusterName;
+    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
+  }
+}

@@ -1,0 +1,91 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { subnetLayout } from "./subnet-layout";
+
+export interface NetworkArgs {
+  /** VPC address range, /16 to /20. */
+  readonly cidr: string;
+  /** Availability zones to spread subnets over (at least two for EKS). */
+  readonly availabilityZones: readonly string[];
+  /** One NAT gateway for all zones, or one per zone. */
+  readonly natGateways: "single" | "perZone";
+  /** EKS cluster name, for the subnet tags load balancers discover subnets by. */
+  readonly clusterName: string;
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A VPC for an EKS cluster: nodes in private subnets, one per zone; public subnets only for NAT
+ * gateways and internet-facing load balancers.
+ */
+export class Network extends pulumi.ComponentResource {
+  readonly vpcId: pulumi.Output<string>;
+  readonly vpcCidr: string;
+  readonly privateSubnetIds: pulumi.Output<string>[];
+  readonly publicSubnetIds: pulumi.Output<string>[];
+  /** Private subnet of each zone. */
+  readonly privateSubnetsByZone: ReadonlyMap<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-flywheel:aws:Network", name, {}, opts);
+    const parent = { parent: this };
+    const tags = args.tags ?? {};
+    const layout = subnetLayout(args.cidr, args.availabilityZones.length);
+
+    const vpc = new aws.ec2.Vpc(name, { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: name } }, parent);
+    // The default security group allows all traffic between its members; nothing should use it.
+    new aws.ec2.DefaultSecurityGroup(`${name}-default`, { vpcId: vpc.id, tags: { ...tags, Name: `${name}-default-deny` } }, parent);
+    const gateway = new aws.ec2.InternetGateway(name, { vpcId: vpc.id, tags: { ...tags, Name: name } }, parent);
+    const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, {
+      vpcId: vpc.id,
+      routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }],
+      tags: { ...tags, Name: `${name}-public` },
+    }, parent);
+
+    const clusterTag = `kubernetes.io/cluster/${args.clusterName}`;
+    const publicSubnets = args.availabilityZones.map((zone, i) => {
+      const subnet = new aws.ec2.Subnet(`${name}-public-${zone}`, {
+        vpcId: vpc.id,
+        availabilityZone: zone,
+        cidrBlock: layout[i].publicCidr,
+        mapPublicIpOnLaunch: false,
+        tags: { ...tags, Name: `${name}-public-${zone}`, "kubernetes.io/role/elb": "1", [clusterTag]: "shared" },
+      }, parent);
+      new aws.ec2.RouteTableAssociation(`${name}-public-${zone}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, parent);
+      return subnet;
+    });
+
+    const natZones = args.natGateways === "perZone" ? args.availabilityZones : args.availabilityZones.slice(0, 1);
+    const natGateways = natZones.map((zone, i) => {
+      const eip = new aws.ec2.Eip(`${name}-nat-${zone}`, { domain: "vpc", tags: { ...tags, Name: `${name}-nat-${zone}` } }, parent);
+      return new aws.ec2.NatGateway(`${name}-${zone}`, {
+        allocationId: eip.id,
+        subnetId: publicSubnets[i].id,
+        tags: { ...tags, Name: `${name}-${zone}` },
+      }, { parent: this, dependsOn: [gateway] });
+    });
+
+    const privateSubnets = args.availabilityZones.map((zone, i) => {
+      const subnet = new aws.ec2.Subnet(`${name}-private-${zone}`, {
+        vpcId: vpc.id,
+        availabilityZone: zone,
+        cidrBlock: layout[i].privateCidr,
+        tags: { ...tags, Name: `${name}-private-${zone}`, "kubernetes.io/role/internal-elb": "1", [clusterTag]: "shared" },
+      }, parent);
+      const routes = new aws.ec2.RouteTable(`${name}-private-${zone}`, {
+        vpcId: vpc.id,
+        routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: (args.natGateways === "perZone" ? natGateways[i] : natGateways[0]).id }],
+        tags: { ...tags, Name: `${name}-private-${zone}` },
+      }, parent);
+      new aws.ec2.RouteTableAssociation(`${name}-private-${zone}`, { subnetId: subnet.id, routeTableId: routes.id }, parent);
+      return subnet;
+    });
+
+    this.vpcId = vpc.id;
+    this.vpcCidr = args.cidr;
+    this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    this.publicSubnetIds = publicSubnets.map((s) => s.id);
+    this.privateSubnetsByZone = new Map(args.availabilityZones.map((zone, i) => [zone, privateSubnets[i].id]));
+    this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+  }
+}

@@ -1,0 +1,47 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { GpuRole } from "../constructs/scheduling";
+
+/** A pool of GPU nodes workloads can be scheduled on. */
+export interface GpuPool {
+  readonly name: string;
+  readonly role: GpuRole;
+  /** `nvidia.com/gpu.product` of the pool's nodes. */
+  readonly gpuProduct: string;
+  /** GPU name as NIM engine profiles spell it, when known. */
+  readonly nimGpu?: string;
+  readonly gpusPerNode: number;
+}
+
+/** What the cluster offers storage-wise. */
+export interface ClusterStorage {
+  /** StorageClass for ReadWriteOnce volumes; the cluster default when undefined. */
+  readonly storageClass?: string;
+  /** StorageClass for the shared model caches; the cluster default when undefined. */
+  readonly sharedStorageClass?: string;
+  readonly sharedAccessMode: "ReadWriteMany" | "ReadWriteOnce";
+}
+
+/** How workloads on an EKS cluster get AWS permissions (IAM roles for service accounts). */
+export interface AwsIdentity {
+  readonly region: string;
+  readonly clusterName: string;
+  readonly oidcProviderArn: pulumi.Output<string>;
+  readonly oidcIssuerUrl: pulumi.Output<string>;
+}
+
+/**
+ * The cluster everything else is deployed into, whether this stack built it (EKS) or found it
+ * (bring your own). Platform components only see this.
+ */
+export interface ClusterTarget {
+  readonly provider: k8s.Provider;
+  readonly storage: ClusterStorage;
+  readonly gpuPools: readonly GpuPool[];
+  /** Node selector for CPU-only system workloads (operators, databases), if the cluster has one. */
+  readonly systemNodeSelector: Readonly<Record<string, string>>;
+  /** What must exist before workloads are deployed: nodes, networking and storage drivers. */
+  readonly ready: readonly pulumi.Resource[];
+  /** Set on EKS. */
+  readonly aws?: AwsIdentity;
+}

@@ -1,0 +1,36 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { nimGpuForProduct } from "../aws/gpu-instance-types";
+import type { ClusterStorage, ClusterTarget, GpuPool } from "../cluster-target";
+
+export interface ExistingClusterArgs {
+  /**
+   * kubeconfig context to deploy to.
+   * @default the current context of the ambient kubeconfig
+   */
+  readonly context?: string;
+  readonly storage: ClusterStorage;
+  /** The GPU pools the cluster has, labelled and tainted as the README describes. */
+  readonly gpuPools: readonly Omit<GpuPool, "nimGpu">[];
+}
+
+/**
+ * A cluster this project does not own (on-premises GPUs, or kind/minikube for a trial): no cloud
+ * resources, only a Kubernetes provider bound to one kubeconfig context.
+ */
+export class ExistingCluster extends pulumi.ComponentResource implements ClusterTarget {
+  readonly provider: k8s.Provider;
+  readonly storage: ClusterStorage;
+  readonly gpuPools: readonly GpuPool[];
+  readonly systemNodeSelector: Readonly<Record<string, string>> = {};
+  readonly ready: readonly pulumi.Resource[] = [];
+
+  constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-flywheel:kubernetes:ExistingCluster", name, {}, opts);
+    // An explicit provider, so nothing can fall back to the default provider's idea of a cluster.
+    this.provider = new k8s.Provider(name, { context: args.context, enableServerSideApply: true }, { parent: this });
+    this.storage = args.storage;
+    this.gpuPools = args.gpuPools.map((pool) => ({ ...pool, nimGpu: nimGpuForProduct(pool.gpuProduct) }));
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,141 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource the program registered, as `dist/<stack>/resources.json` lists it. */
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  /** `<type>::<name>` of the parent component, or null for a top-level resource. */
+  readonly parent: string | null;
+  /** The resource's inputs as the engine would receive them; secret values read "[secret]". */
+  readonly inputs: Record<string, unknown>;
+  /** Resource options a reviewer relies on, when set: explicit dependencies and ignored changes. */
+  readonly options?: RecordedOptions;
+}
+
+export interface RecordedOptions {
+  /** `<type>::<name>` of each resource this one waits for. */
+  readonly dependsOn?: string[];
+  readonly ignoreChanges?: string[];
+}
+
+/** How the Pulumi SDK marks a secret value when it hands inputs to mocks. */
+const secretSignatureKey = "4dabf18193072939515e22adb298388d";
+const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
+
+export const secretMarker = "[secret]";
+
+function isSecretWrapper(value: unknown): value is { value: unknown } {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[secretSignatureKey] === secretSignature;
+}
+
+/**
+ * Replaces secret values with "[secret]". A secret map of strings (a Secret's `stringData`) keeps its
+ * keys so the manifest still has the shape the API server expects.
+ */
+export function maskSecrets(value: unknown): unknown {
+  if (isSecretWrapper(value)) {
+    const inner = value.value;
+    if (inner && typeof inner === "object" && !Array.isArray(inner) && Object.values(inner).every((v) => typeof v === "string")) {
+      return Object.fromEntries(Object.keys(inner).map((k) => [k, secretMarker]));
+    }
+    return secretMarker;
+  }
+  if (Array.isArray(value)) {
+    return value.map(maskSecrets);
+  }
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
+  }
+  return value;
+}
+
+/** Outputs a mocked resource reports, beyond its inputs: what the program reads back from AWS. */
+function mockOutputs(type: string, name: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
+  const account = "123456789012";
+  const arn = `arn:aws:${type.split(":")[1]?.split("/")[0] ?? "mock"}:${region}:${account}:${name}`;
+  switch (type) {
+    case "aws:eks/cluster:Cluster":
+      return {
+        arn,
+        endpoint: `https://${name}.gr7.${region}.eks.amazonaws.com`,
+        certificateAuthority: { data: "bW9jay1jbHVzdGVyLWNh" },
+        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/MOCK${name.toUpperCase()}` }] }],
+        vpcConfig: { ...(inputs.vpcConfig as object), clusterSecurityGroupId: `sg-${name}-cluster` },
+      };
+    case "aws:eks/nodeGroup:NodeGroup":
+      return { arn, nodeGroupName: name, resources: [{ autoscalingGroups: [{ name: `eks-${name}-asg` }] }] };
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      return { arn, latestVersion: 1 };
+    case "aws:iam/role:Role":
+      return { arn: `arn:aws:iam::${account}:role/${name}`, name };
+    case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+      return { arn: `arn:aws:iam::${account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
+    default:
+      return { arn };
+  }
+}
+
+/**
+ * Installs Pulumi mocks that record every resource the program registers, with its parent (mocks
+ * do not see parents, so a stack transformation notes them as resources are constructed).
+ */
+export class ResourceRecorder {
+  private readonly records: RecordedResource[] = [];
+  private readonly parents = new Map<string, string | null>();
+  private readonly options = new Map<string, RecordedOptions>();
+  private readonly keys = new WeakMap<pulumi.Resource, string>();
+
+  constructor(private readonly region: string) {}
+
+  /** Installs the mocks; call before the program declares anything. */
+  async install(project: string, stack: string): Promise<void> {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args: pulumi.runtime.MockResourceArgs) => {
+          const key = `${args.type}::${args.name}`;
+          const options = this.options.get(key);
+          this.records.push({
+            type: args.type,
+            name: args.name,
+            parent: this.parents.get(key) ?? null,
+            inputs: maskSecrets(args.inputs) as Record<string, unknown>,
+            ...(options ? { options } : {}),
+          });
+          return { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs, this.region) } };
+        },
+        call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+      },
+      project,
+      stack,
+      false,
+    );
+  }
+
+  /** Registers the transformation that notes parents; must run inside the stack. */
+  trackParents(): void {
+    pulumi.runtime.registerStackTransformation((args) => {
+      const key = `${args.type}::${args.name}`;
+      this.keys.set(args.resource, key);
+      this.parents.set(key, args.opts.parent ? (this.keys.get(args.opts.parent) ?? null) : null);
+      const dependsOn = [args.opts.dependsOn ?? []]
+        .flat()
+        .filter((d): d is pulumi.Resource => pulumi.Resource.isInstance(d))
+        .map((d) => this.keys.get(d) ?? "(unknown)");
+      const ignoreChanges = args.opts.ignoreChanges ?? [];
+      if (dependsOn.length > 0 || ignoreChanges.length > 0) {
+        this.options.set(key, {
+          ...(dependsOn.length > 0 ? { dependsOn } : {}),
+          ...(ignoreChanges.length > 0 ? { ignoreChanges: [...ignoreChanges] } : {}),
+        });
+      }
+      return undefined;
+    });
+  }
+
+  /** Everything recorded, but the stack itself, in a stable order. */
+  resources(): RecordedResource[] {
+    return this.records
+      .filter((r) => r.type !== "pulumi:pulumi:Stack")
+      .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+  }
+}

@@ -1,0 +1,213 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { stackConfigSchema, type StackSettings } from "./schema";
+import { secretSettings, type SecretName } from "./secrets";
+import type { ConfigSource } from "./source";
+
+/** A validated stack configuration. */
+export interface StackConfig extends StackSettings {
+  readonly project: string;
+  readonly stack: string;
+  /** `aws:region`, set when `cloud` is `aws`. */
+  readonly region?: string;
+  /** Secrets this stack needs, as Pulumi secret outputs. */
+  readonly secrets: Readonly<Partial<Record<SecretName, pulumi.Output<string>>>>;
+}
+
+/**
+ * What to do about a required secret that is not set: a real deployment must fail, the offline
+ * render (which never sees secret values) uses a placeholder.
+ */
+export type MissingSecrets = "fail" | "placeholder";
+
+/** Every problem found in a stack's configuration, each naming its key. */
+export class StackConfigError extends Error {
+  constructor(
+    readonly stackName: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Stack "${stackName}" has an invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+/** Validates a stack's configuration before any resource is declared. Throws StackConfigError. */
+export function loadStackConfig(source: ConfigSource, missingSecrets: MissingSecrets): StackConfig {
+  const prefix = `${source.project}:`;
+  const problems: string[] = [];
+  const secretKeys = new Set<string>(secretSettings.map((s) => s.key));
+  const raw: Record<string, unknown> = {};
+  const secretValues = new Map<string, string>();
+
+  for (const [fullKey, value] of Object.entries(source.values)) {
+    if (!fullKey.startsWith(prefix)) {
+      continue; // other namespaces (aws:region, kubernetes:…) belong to their providers
+    }
+    const key = fullKey.slice(prefix.length);
+    if (secretKeys.has(key)) {
+      if (!source.secretKeys.has(fullKey)) {
+        problems.push(
+          `${fullKey}: is stored in plaintext in Pulumi.${source.stack}.yaml; delete it there and run ` +
+            `\`pulumi config set --secret ${key} <value> --stack ${source.stack}\``,
+        );
+      } else {
+        secretValues.set(key, value);
+      }
+      continue;
+    }
+    if (source.secretKeys.has(fullKey)) {
+      problems.push(`${fullKey}: is stored as a secret but is not a secret setting; store it as plain configuration`);
+      continue;
+    }
+    raw[key] = parseRawValue(fullKey, value, problems);
+  }
+
+  const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(source.project, issue)));
+  }
+
+  const region = source.values["aws:region"];
+  if (parsed.success && parsed.data.cloud === "aws" && !region) {
+    problems.push(`aws:region: is required when ${prefix}cloud is aws; run \`pulumi config set aws:region <region> --stack ${source.stack}\``);
+  }
+
+  const zones = parsed.success ? (parsed.data.aws?.vpc.availabilityZones ?? []) : [];
+  zones.forEach((zone, i) => {
+    if (region && !zone.startsWith(region)) {
+      problems.push(`${prefix}aws.vpc.availabilityZones[${i}]: expected a zone of aws:region ${region}, got ${JSON.stringify(zone)}`);
+    }
+  });
+
+  const secrets: Partial<Record<SecretName, pulumi.Output<string>>> = {};
+  if (parsed.success) {
+    for (const setting of secretSettings) {
+      const value = secretValues.get(setting.key);
+      if (value !== undefined) {
+        secrets[setting.key] = pulumi.secret(value);
+      } else if (setting.requiredBy(parsed.data)) {
+        if (missingSecrets === "placeholder") {
+          secrets[setting.key] = pulumi.secret(`placeholder-${setting.key}`);
+        } else {
+          problems.push(
+            `${prefix}${setting.key}: is required (${setting.description}); run ` +
+              `\`pulumi config set --secret ${setting.key} <value> --stack ${source.stack}\``,
+          );
+        }
+      }
+    }
+  }
+
+  if (problems.length > 0 || !parsed.success) {
+    throw new StackConfigError(source.stack, problems);
+  }
+  return { ...parsed.data, project: source.project, stack: source.stack, region, secrets };
+}
+
+/** Structured values reach a program as JSON; plain strings stay strings. */
+function parseRawValue(fullKey: string, value: string, problems: string[]): unknown {
+  if (!/^\s*[[{]/.test(value)) {
+    return value;
+  }
+  try {
+    return JSON.parse(value);
+  } catch (error) {
+    problems.push(`${fullKey}: is not valid structured configuration (${(error as Error).message})`);
+    return undefined;
+  }
+}
+
+function formatPath(project: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, part, i) => {
+    if (typeof part === "number") {
+      return `${out}[${part}]`;
+    }
+    return i === 0 ? `${project}:${String(part)}` : `${out}.${String(part)}`;
+  }, "");
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) {
+    return "nothing";
+  }
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describeIssue(project: string, issue: z.core.$ZodIssue): string[] {
+  const got = `got ${formatValue(issue.input)}`;
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => {
+        const known = knownKeysAt(issue.path);
+        const hint = closest(key, known);
+        const suggestion = hint ? ` (did you mean "${hint}"?)` : known.length > 0 ? ` (known keys: ${known.join(", ")})` : "";
+        return `${formatPath(project, [...issue.path, key])}: unknown key${suggestion}`;
+      });
+    case "invalid_type":
+      return issue.input === undefined
+        ? [`${formatPath(project, issue.path)}: is required (expected ${issue.expected})`]
+        : [`${formatPath(project, issue.path)}: expected ${issue.expected}, ${got}`];
+    case "invalid_value":
+      if (typeof issue.input === "number" && issue.values.includes(String(issue.input))) {
+        return [`${formatPath(project, issue.path)}: expected the string "${issue.input}", got the number ${issue.input} (quote it in YAML)`];
+      }
+      return [`${formatPath(project, issue.path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, ${got}`];
+    default:
+      return [`${formatPath(project, issue.path)}: ${issue.message}, ${got}`];
+  }
+}
+
+/** The keys the schema allows at a path, to suggest the intended one for a typo. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType = stackConfigSchema;
+  for (const part of [...path, undefined]) {
+    for (;;) {
+      if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) {
+        schema = schema.unwrap();
+      } else {
+        break;
+      }
+    }
+    if (part === undefined) {
+      break;
+    }
+    if (schema instanceof z.ZodObject) {
+      const next: z.core.$ZodType | undefined = schema.shape[String(part)];
+      if (!next) {
+        return [];
+      }
+      schema = next;
+    } else if (schema instanceof z.ZodArray) {
+      schema = schema.element;
+    } else {
+      return [];
+    }
+  }
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance <= Math.max(2, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) {
+      best = { candidate, distance };
+    }
+  }
+  return best?.candidate;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}

@@ -1,0 +1,52 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { AwsGpuCluster } from "../infra/aws/aws-gpu-cluster";
+import type { ClusterTarget } from "../infra/cluster-target";
+import { ExistingCluster } from "../infra/kubernetes/existing-cluster";
+import type { StackConfig } from "./config/load";
+import { versions } from "./config/versions";
+
+/** What `pulumi stack output` shows. */
+export type StackOutputs = Record<string, pulumi.Input<unknown>>;
+
+function declareCluster(config: StackConfig, tags: Record<string, string>): { cluster: ClusterTarget; outputs: StackOutputs } {
+  if (config.cloud === "aws" && config.aws && config.region) {
+    const aws = config.aws;
+    const k8sVersion = aws.cluster.kubernetesVersion;
+    const cluster = new AwsGpuCluster("flywheel", {
+      clusterName: `${config.project}-${config.stack}`,
+      region: config.region,
+      kubernetesVersion: k8sVersion,
+      vpc: aws.vpc,
+      endpoint: aws.cluster.endpoint,
+      secretsEncryption: aws.cluster.secretsEncryption,
+      controlPlaneLogTypes: aws.cluster.controlPlaneLogTypes,
+      adminRoleArns: aws.cluster.adminRoleArns,
+      ciRoleArns: aws.cluster.ciRoleArns,
+      systemNodes: aws.systemNodes,
+      gpuNodePools: aws.gpuNodePools,
+      addonVersions: { ...versions.eks[k8sVersion].addons, ...aws.cluster.addonVersions },
+      clusterAutoscaler: { chart: versions.charts.clusterAutoscaler, imageTag: versions.eks[k8sVersion].clusterAutoscalerImageTag },
+      volumeReclaimPolicy: config.environment === "production" ? "Retain" : "Delete",
+      tags,
+    });
+    return { cluster, outputs: { clusterName: cluster.clusterName, kubeconfig: cluster.kubeconfig } };
+  }
+  const existing = config.existingCluster;
+  const cluster = new ExistingCluster("flywheel", {
+    context: existing?.context,
+    storage: {
+      storageClass: existing?.storageClass,
+      sharedStorageClass: existing?.sharedStorageClass,
+      sharedAccessMode: existing?.sharedStorageAccessMode ?? "ReadWriteMany",
+    },
+    gpuPools: (existing?.gpuPools ?? []).map((p) => ({ name: p.name, role: p.role, gpuProduct: p.gpuProduct, gpusPerNode: p.gpusPerNode })),
+  });
+  return { cluster, outputs: {} };
+}
+
+/** Declares everything a stack deploys. The config has been validated; nothing here re-checks it. */
+export function defineStack(config: StackConfig): StackOutputs {
+  const tags = { project: config.project, stack: config.stack, environment: config.environment, "managed-by": "pulumi" };
+  const { outputs } = declareCluster(config, tags);
+  return outputs;
+}

@@ -1,0 +1,246 @@
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig, StackConfigError } from "../../stacks/config/load";
+import { shippedStacks } from "../../render/render-stack";
+import { editedStack } from "../support/stack-config";
+
+type Config = Record<string, unknown>;
+
+/** The dev stack's `data-flywheel:aws` object, for edits. */
+function aws(config: Config): { vpc: Config; cluster: Config & { endpoint: Config }; gpuNodePools: Config[]; systemNodes: Config } {
+  return config["data-flywheel:aws"] as ReturnType<typeof aws>;
+}
+
+function problemsOf(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof StackConfigError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+function rejects(stack: string, edit: (config: Config) => void): readonly string[] {
+  return problemsOf(() => loadStackConfig(editedStack(stack, edit), "placeholder"));
+}
+
+describe("shipped stack files", () => {
+  it.each(shippedStacks())("%s validates", (stack) => {
+    expect(() => loadStackConfig(editedStack(stack, () => undefined), "placeholder")).not.toThrow();
+  });
+
+  it("ships dev, prod and local", () => {
+    expect(shippedStacks()).toEqual(["dev", "local", "prod"]);
+  });
+});
+
+describe("a bad value names the key, the value and what was expected", () => {
+  it("a wrong type", () => {
+    expect(rejects("dev", (c) => (aws(c).gpuNodePools[0].minSize = "zero"))).toEqual([
+      'data-flywheel:aws.gpuNodePools[0].minSize: expected number, got "zero"',
+    ]);
+  });
+
+  it("a value outside an enumeration", () => {
+    expect(rejects("dev", (c) => (c["data-flywheel:cloud"] = "gcp"))).toContainEqual(
+      'data-flywheel:cloud: expected one of "aws", "existing", got "gcp"',
+    );
+  });
+
+  it("an unquoted Kubernetes version", () => {
+    expect(rejects("dev", (c) => (aws(c).cluster.kubernetesVersion = 1.34))).toEqual([
+      'data-flywheel:aws.cluster.kubernetesVersion: expected the string "1.34", got the number 1.34 (quote it in YAML)',
+    ]);
+  });
+
+  it("an unsupported Kubernetes version", () => {
+    expect(rejects("dev", (c) => (aws(c).cluster.kubernetesVersion = "1.27"))[0]).toMatch(
+      /^data-flywheel:aws\.cluster\.kubernetesVersion: expected one of "1\.\d\d".*, got "1\.27"$/,
+    );
+  });
+
+  it("an invalid CIDR", () => {
+    expect(rejects("dev", (c) => (aws(c).vpc.cidr = "10.0.0.0"))[0]).toMatch(/^data-flywheel:aws\.vpc\.cidr: expected an IPv4 CIDR.*got "10\.0\.0\.0"$/);
+  });
+
+  it("a VPC too small for per-zone subnets", () => {
+    expect(rejects("dev", (c) => (aws(c).vpc.cidr = "10.0.0.0/24"))[0]).toMatch(/^data-flywheel:aws\.vpc\.cidr: expected a VPC CIDR between \/16 and \/20/);
+  });
+
+  it("an instance type that is not a GPU type", () => {
+    expect(rejects("dev", (c) => (aws(c).gpuNodePools[0].instanceTypes = ["m6i.large"]))[0]).toMatch(
+      /^data-flywheel:aws\.gpuNodePools\[0\]\.instanceTypes\[0\]: is not a GPU instance type this project knows .*got "m6i\.large"$/,
+    );
+  });
+
+  it("instance types of different GPU shapes in one pool", () => {
+    expect(rejects("dev", (c) => (aws(c).gpuNodePools[0].instanceTypes = ["g6.2xlarge", "g6e.2xlarge"]))[0]).toMatch(
+      /^data-flywheel:aws\.gpuNodePools\[0\]\.instanceTypes\[1\]: has 1× NVIDIA-L40S but g6\.2xlarge has 1× NVIDIA-L4/,
+    );
+  });
+
+  it("a minimum above the maximum", () => {
+    expect(rejects("dev", (c) => Object.assign(aws(c).gpuNodePools[0], { minSize: 3, maxSize: 2 }))).toEqual([
+      "data-flywheel:aws.gpuNodePools[0].minSize: must not exceed maxSize (2), got 3",
+    ]);
+  });
+
+  it("a desired size outside min..max", () => {
+    expect(rejects("dev", (c) => (aws(c).systemNodes.desiredSize = 9))).toEqual([
+      "data-flywheel:aws.systemNodes.desiredSize: must lie between minSize (1) and maxSize (3), got 9",
+    ]);
+  });
+
+  it("two GPU pools with one name", () => {
+    expect(rejects("prod", (c) => (aws(c).gpuNodePools[1].name = "inference"))).toEqual([
+      'data-flywheel:aws.gpuNodePools[1].name: is used by another pool; pool names must be unique, got "inference"',
+    ]);
+  });
+
+  it("a zone of another region", () => {
+    expect(rejects("dev", (c) => (aws(c).vpc.availabilityZones = ["eu-west-1a", "eu-west-1b"]))).toEqual([
+      'data-flywheel:aws.vpc.availabilityZones[0]: expected a zone of aws:region us-west-2, got "eu-west-1a"',
+      'data-flywheel:aws.vpc.availabilityZones[1]: expected a zone of aws:region us-west-2, got "eu-west-1b"',
+    ]);
+  });
+
+  it("a GPU pool pinned to a zone the VPC does not span", () => {
+    expect(rejects("dev", (c) => (aws(c).gpuNodePools[0].availabilityZone = "us-west-2c"))[0]).toMatch(
+      /^data-flywheel:aws\.gpuNodePools\[0\]\.availabilityZone: must be one of aws\.vpc\.availabilityZones \(us-west-2a, us-west-2b\), got "us-west-2c"$/,
+    );
+  });
+
+  it("aws settings on a bring-your-own-cluster stack", () => {
+    expect(rejects("local", (c) => (c["data-flywheel:aws"] = aws(editedStackConfig("dev"))))).toContainEqual(
+      'data-flywheel:aws: only applies when cloud is aws, got "(set)"',
+    );
+  });
+
+  it("an AWS stack without aws settings or region", () => {
+    const problems = rejects("dev", (c) => {
+      c["data-flywheel:aws"] = undefined;
+      c["aws:region"] = undefined;
+    });
+    expect(problems).toContainEqual("data-flywheel:aws: is required when cloud is aws, got nothing");
+  });
+
+  it("an AWS stack without aws:region", () => {
+    expect(rejects("dev", (c) => (c["aws:region"] = undefined))).toEqual([
+      "aws:region: is required when data-flywheel:cloud is aws; run `pulumi config set aws:region <region> --stack dev`",
+    ]);
+  });
+
+  it("structured configuration that is not JSON", () => {
+    expect(rejects("dev", (c) => (c["data-flywheel:aws"] = "{vpc: "))[0]).toMatch(/^data-flywheel:aws: is not valid structured configuration/);
+  });
+
+  it("every problem at once", () => {
+    const problems = rejects("dev", (c) => {
+      aws(c).gpuNodePools[0].minSize = -1;
+      aws(c).systemNodes.diskSizeGiB = "big";
+    });
+    expect(problems.map((p) => p.split(":").slice(0, 2).join(":"))).toEqual([
+      "data-flywheel:aws.systemNodes.diskSizeGiB",
+      "data-flywheel:aws.gpuNodePools[0].minSize",
+    ]);
+  });
+});
+
+function editedStackConfig(stack: string): Config {
+  let copy: Config = {};
+  editedStack(stack, (c) => (copy = c));
+  return copy;
+}
+
+describe("unknown keys are errors, with the likely intended key", () => {
+  it("a misspelt nested key", () => {
+    expect(
+      rejects("dev", (c) => {
+        const pool = aws(c).gpuNodePools[0];
+        pool.instanceType = pool.instanceTypes;
+        delete pool.instanceTypes;
+      }),
+    ).toEqual([
+      "data-flywheel:aws.gpuNodePools[0].instanceTypes: is required (expected array)",
+      'data-flywheel:aws.gpuNodePools[0].instanceType: unknown key (did you mean "instanceTypes"?)',
+    ]);
+  });
+
+  it("a misspelt top-level key", () => {
+    expect(rejects("local", (c) => (c["data-flywheel:enviroment"] = "production"))).toEqual([
+      'data-flywheel:enviroment: unknown key (did you mean "environment"?)',
+    ]);
+  });
+
+  it("a key nothing resembles lists the known keys", () => {
+    expect(rejects("dev", (c) => (aws(c).vpc.flowLogs = true))).toEqual([
+      "data-flywheel:aws.vpc.flowLogs: unknown key (known keys: cidr, availabilityZones, natGateways)",
+    ]);
+  });
+
+  it("other namespaces pass through", () => {
+    const source = editedStack("dev", (c) => (c["kubernetes:enableServerSideApply"] = "true"));
+    expect(() => loadStackConfig(source, "placeholder")).not.toThrow();
+  });
+});
+
+describe("production rules", () => {
+  it("refuses a public endpoint open to the world", () => {
+    const problems = rejects("prod", (c) => (aws(c).cluster.endpoint = { publicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }));
+    expect(problems[0]).toMatch(/^data-flywheel:aws\.cluster\.endpoint\.publicAccessCidrs: a production API endpoint must not be open to 0\.0\.0\.0\/0/);
+  });
+
+  it("accepts a public endpoint restricted to known CIDRs", () => {
+    const source = editedStack("prod", (c) => (aws(c).cluster.endpoint = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] }));
+    expect(() => loadStackConfig(source, "placeholder")).not.toThrow();
+  });
+
+  it("requires KMS encryption of Secrets, control-plane logs and a NAT gateway per zone", () => {
+    const problems = rejects("prod", (c) => {
+      aws(c).cluster.secretsEncryption = false;
+      aws(c).cluster.controlPlaneLogTypes = [];
+      aws(c).vpc.natGateways = "single";
+    });
+    expect(problems.map((p) => p.split(":").slice(0, 2).join(":"))).toEqual([
+      "data-flywheel:aws.cluster.secretsEncryption",
+      "data-flywheel:aws.cluster.controlPlaneLogTypes",
+      "data-flywheel:aws.vpc.natGateways",
+    ]);
+  });
+});
+
+describe("secrets", () => {
+  it("refuses a secret stored in plaintext in the stack file", () => {
+    expect(rejects("dev", (c) => (c["data-flywheel:ngcApiKey"] = "nvapi-plaintext"))).toEqual([
+      "data-flywheel:ngcApiKey: is stored in plaintext in Pulumi.dev.yaml; delete it there and run `pulumi config set --secret ngcApiKey <value> --stack dev`",
+    ]);
+  });
+
+  it("a real deployment without a required secret stops, naming the key and the command", () => {
+    expect(problemsOf(() => loadStackConfig(editedStack("prod", () => undefined), "fail"))).toEqual([
+      "data-flywheel:ngcApiKey: is required (NGC API key: pulls NIM and NeMo images from nvcr.io and model weights from NGC); " +
+        "run `pulumi config set --secret ngcApiKey <value> --stack prod`",
+    ]);
+  });
+
+  it("a set secret reaches the program as a Pulumi secret", async () => {
+    const config = loadStackConfig(editedStack("dev", () => undefined, { "data-flywheel:ngcApiKey": "nvapi-real" }), "fail");
+    const key = config.secrets.ngcApiKey;
+    expect(key).toBeDefined();
+    expect(await pulumi.isSecret(key as pulumi.Output<string>)).toBe(true);
+  });
+
+  it("the offline render uses a placeholder that is still a secret", async () => {
+    const config = loadStackConfig(editedStack("dev", () => undefined), "placeholder");
+    expect(await pulumi.isSecret(config.secrets.ngcApiKey as pulumi.Output<string>)).toBe(true);
+  });
+
+  it("refuses a secret value under a key that is not a secret setting", () => {
+    const source = editedStack("local", () => undefined, { "data-flywheel:environment": "development" });
+    expect(problemsOf(() => loadStackConfig(source, "placeholder"))).toContainEqual(
+      "data-flywheel:environment: is stored as a secret but is not a secret setting; store it as plain configuration",
+    );
+  });
+});
