@@ -27,7 +27,8 @@ function isKubernetesObject(value: unknown): value is KubernetesObject {
 /**
  * Every Kubernetes object the stack would apply: typed resources and custom resources as their
  * inputs, and the objects of each ConfigGroup (the cdk8s charts). Helm releases and remote YAML
- * are opaque here, as they are to a preview: they are checked by their inputs instead.
+ * (ConfigGroup `files`, such as operator CRDs from their release URLs) are opaque here: they are
+ * checked by their inputs instead.
  */
 export function kubernetesObjects(resources: readonly RecordedResource[]): KubernetesObject[] {
   const objects: KubernetesObject[] = [];
@@ -35,7 +36,7 @@ export function kubernetesObjects(resources: readonly RecordedResource[]): Kuber
     if (!resource.type.startsWith("kubernetes:") || opaqueTypes.has(resource.type) || resource.type.startsWith("pulumi:providers:")) {
       continue;
     }
-    const candidates = resource.type === "kubernetes:yaml/v2:ConfigGroup" ? [resource.inputs.objs].flat(2) : [resource.inputs];
+    const candidates = resource.type === "kubernetes:yaml/v2:ConfigGroup" ? [resource.inputs.objs ?? []].flat(2) : [resource.inputs];
     for (const candidate of candidates) {
       if (!isKubernetesObject(candidate)) {
         throw new Error(`${resource.type} "${resource.name}" does not describe a Kubernetes object (apiVersion, kind and metadata)`);

@@ -70,6 +70,15 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
       return { arn: `arn:aws:iam::${account}:role/${name}`, name };
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
       return { arn: `arn:aws:iam::${account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
+    case "random:index/randomPassword:RandomPassword":
+      return { result: `mock-password-${name}` };
+    case "tls:index/privateKey:PrivateKey":
+      return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock ${name}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `mock-public-key-${name}` };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return { certPem: `-----BEGIN CERTIFICATE-----\nmock ${name}\n-----END CERTIFICATE-----\n` };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: `mock-csr-${name}` };
     default:
       return { arn };
   }

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { AwsGpuCluster } from "../infra/aws/aws-gpu-cluster";
 import type { ClusterTarget } from "../infra/cluster-target";
 import { ExistingCluster } from "../infra/kubernetes/existing-cluster";
+import { FlywheelPlatform } from "../infra/platform/flywheel-platform";
 import type { StackConfig } from "./config/load";
 import { versions } from "./config/versions";
 
@@ -47,6 +48,16 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): { cl
 /** Declares everything a stack deploys. The config has been validated; nothing here re-checks it. */
 export function defineStack(config: StackConfig): StackOutputs {
   const tags = { project: config.project, stack: config.stack, environment: config.environment, "managed-by": "pulumi" };
-  const { outputs } = declareCluster(config, tags);
+  const { cluster, outputs } = declareCluster(config, tags);
+  const ngcApiKey = config.secrets.ngcApiKey;
+  if (!ngcApiKey) {
+    throw new Error("ngcApiKey is missing although the config loader requires it");
+  }
+  new FlywheelPlatform("platform", {
+    cluster,
+    versions,
+    gpuOperator: config.platform.gpuOperator,
+    ngcApiKey,
+  });
   return outputs;
 }

@@ -21,6 +21,12 @@ export interface PinnedReleaseArgs {
    */
   readonly skipCrds?: boolean;
   /**
+   * Login for a chart repository that needs one (NGC's private repositories). The password is a
+   * Pulumi secret and never reaches the release's values.
+   * @default none
+   */
+  readonly repositoryLogin?: { readonly username: string; readonly password: pulumi.Input<string> };
+  /**
    * Seconds Helm waits for the release's resources to become ready.
    * @default 600
    */
@@ -35,7 +41,7 @@ export function pinnedRelease(name: string, args: PinnedReleaseArgs, opts: pulum
   return new k8s.helm.v3.Release(name, {
     name: args.releaseName,
     namespace: args.namespace,
-    repositoryOpts: { repo: args.chart.repository },
+    repositoryOpts: { repo: args.chart.repository, ...(args.repositoryLogin ?? {}) },
     chart: args.chart.chart,
     version: args.chart.version,
     values: args.values,

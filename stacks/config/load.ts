@@ -160,31 +160,29 @@ function describeIssue(project: string, issue: z.core.$ZodIssue): string[] {
 
 /** The keys the schema allows at a path, to suggest the intended one for a typo. */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  let schema: z.core.$ZodType = stackConfigSchema;
-  for (const part of [...path, undefined]) {
-    for (;;) {
-      if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) {
-        schema = schema.unwrap();
-      } else {
-        break;
+  let schemas: z.core.$ZodType[] = [stackConfigSchema];
+  for (const part of path) {
+    schemas = schemas.flatMap((schema) => objectsOf(schema)).flatMap((schema) => {
+      if (typeof part === "number") {
+        return schema instanceof z.ZodArray ? [schema.element] : [];
       }
-    }
-    if (part === undefined) {
-      break;
-    }
-    if (schema instanceof z.ZodObject) {
-      const next: z.core.$ZodType | undefined = schema.shape[String(part)];
-      if (!next) {
-        return [];
-      }
-      schema = next;
-    } else if (schema instanceof z.ZodArray) {
-      schema = schema.element;
-    } else {
-      return [];
-    }
+      const next: z.core.$ZodType | undefined = schema instanceof z.ZodObject ? schema.shape[String(part)] : undefined;
+      return next ? [next] : [];
+    });
   }
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  const keys = schemas.flatMap((schema) => objectsOf(schema)).flatMap((schema) => (schema instanceof z.ZodObject ? Object.keys(schema.shape) : []));
+  return [...new Set(keys)];
+}
+
+/** The object (or array) schemas behind optional, defaulted and union wrappers. */
+function objectsOf(schema: z.core.$ZodType): z.core.$ZodType[] {
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) {
+    return objectsOf(schema.unwrap());
+  }
+  if (schema instanceof z.ZodDiscriminatedUnion || schema instanceof z.ZodUnion) {
+    return schema.options.flatMap((option: z.core.$ZodType) => objectsOf(option));
+  }
+  return [schema];
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {

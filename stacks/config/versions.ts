@@ -34,8 +34,63 @@ export type KubernetesVersion = keyof typeof eks;
 
 export const supportedKubernetesVersions = Object.keys(eks) as KubernetesVersion[];
 
+const nvidiaCharts = "https://helm.ngc.nvidia.com/nvidia";
+
 const charts = {
   clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
+  gpuOperator: { repository: nvidiaCharts, chart: "gpu-operator", version: "v25.10.1" },
+  nimOperator: { repository: nvidiaCharts, chart: "k8s-nim-operator", version: "3.1.2" },
+  // NGC's NeMo microservices repository needs the NGC API key to read.
+  nemoOperator: { repository: `${nvidiaCharts}/nemo-microservices`, chart: "nemo-operator", version: "25.8.0" },
+  eckOperator: { repository: "https://helm.elastic.co", chart: "eck-operator", version: "3.5.0" },
+  mongodbKubernetes: { repository: "https://mongodb.github.io/helm-charts", chart: "mongodb-kubernetes", version: "1.9.1" },
+  cloudnativePg: { repository: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", version: "0.27.1" },
+  volcano: { repository: "https://volcano-sh.github.io/helm-charts", chart: "volcano", version: "1.15.0" },
+  argoWorkflows: { repository: "https://argoproj.github.io/argo-helm", chart: "argo-workflows", version: "1.0.18" },
+  mlflow: { repository: "https://community-charts.github.io/helm-charts", chart: "mlflow", version: "1.11.5" },
+  milvus: { repository: "https://zilliztech.github.io/milvus-helm/", chart: "milvus", version: "4.2.58" },
 } as const satisfies Record<string, HelmChartPin>;
 
-export const versions = { eks: eks as Record<KubernetesVersion, EksPins>, charts } as const;
+/**
+ * CRDs of the operators whose custom resources this project declares, from each operator's release
+ * at the pinned version. The charts are installed without them (see README, "Custom resources on a
+ * fresh cluster").
+ */
+const cnpgCrdBase = "https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/v1.28.1/config/crd/bases";
+const nimCrdBase = "https://raw.githubusercontent.com/NVIDIA/k8s-nim-operator/v3.1.2/config/crd/bases";
+const crds = {
+  nimOperator: [
+    "nemocustomizers",
+    "nemodatastores",
+    "nemoentitystores",
+    "nemoevaluators",
+    "nemoguardrails",
+    "nimbuilds",
+    "nimcaches",
+    "nimpipelines",
+    "nimservices",
+  ].map((kind) => `${nimCrdBase}/apps.nvidia.com_${kind}.yaml`),
+  eck: ["https://download.elastic.co/downloads/eck/3.5.0/crds.yaml"],
+  mongodbKubernetes: ["https://raw.githubusercontent.com/mongodb/mongodb-kubernetes/1.9.1/public/crds.yaml"],
+  cloudnativePg: [
+    "backups",
+    "clusterimagecatalogs",
+    "clusters",
+    "databases",
+    "failoverquorums",
+    "imagecatalogs",
+    "poolers",
+    "publications",
+    "scheduledbackups",
+    "subscriptions",
+  ].map((kind) => `${cnpgCrdBase}/postgresql.cnpg.io_${kind}.yaml`),
+} as const satisfies Record<string, readonly string[]>;
+
+/** Image tags the charts above would otherwise float, and images this project runs itself. */
+const images = {
+  // The chart defaults to the moving tag `release-3.0`.
+  nimOperator: { repository: "ghcr.io/nvidia/k8s-nim-operator", tag: "v3.1.2" },
+  volcano: "v1.15.0",
+} as const;
+
+export const versions = { eks: eks as Record<KubernetesVersion, EksPins>, charts, crds, images } as const;

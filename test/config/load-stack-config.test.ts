@@ -186,7 +186,51 @@ describe("unknown keys are errors, with the likely intended key", () => {
   });
 });
 
+describe("platform and models", () => {
+  const models = (c: Config): { judge: Config; candidates: Config[] } => c["data-flywheel:models"] as ReturnType<typeof models>;
+
+  it("refuses a moving image tag", () => {
+    expect(rejects("dev", (c) => ((models(c).candidates[0].image as Config).tag = "latest"))).toEqual([
+      'data-flywheel:models.candidates[0].image.tag: must name one build, not a moving tag such as latest, got "latest"',
+    ]);
+  });
+
+  it("refuses a candidate listed twice", () => {
+    expect(rejects("dev", (c) => models(c).candidates.push(models(c).candidates[0]))).toEqual([
+      'data-flywheel:models.candidates[1].name: is listed twice, got "meta/llama-3.2-1b-instruct"',
+    ]);
+  });
+
+  it("names the judge type it expected", () => {
+    expect(rejects("dev", (c) => (models(c).judge.type = "hosted"))[0]).toMatch(/^data-flywheel:models\.judge\.type: /);
+  });
+
+  it("suggests keys of the chosen judge kind", () => {
+    expect(rejects("dev", (c) => (models(c).judge.modle = "x"))).toEqual(['data-flywheel:models.judge.modle: unknown key (did you mean "model"?)']);
+  });
+
+  it("requires every stack to name its models", () => {
+    expect(rejects("local", (c) => (c["data-flywheel:models"] = undefined))).toEqual(["data-flywheel:models: is required (expected object)"]);
+  });
+
+  it("keeps snapshots to stacks that can create the bucket", () => {
+    expect(rejects("local", (c) => (c["data-flywheel:platform"] = { elasticsearch: { snapshots: true } }))).toEqual([
+      "data-flywheel:platform.elasticsearch.snapshots: needs cloud aws (the snapshot repository is an S3 bucket this stack creates), got true",
+    ]);
+  });
+});
+
 describe("production rules", () => {
+  it("requires data services that survive the loss of a node", () => {
+    const problems = rejects("prod", (c) => (c["data-flywheel:platform"] = {}));
+    expect(problems).toEqual([
+      "data-flywheel:platform.elasticsearch.nodes: must be at least 3 in production, got 1",
+      "data-flywheel:platform.mongodb.members: must be an odd number of at least 3 in production, so a majority survives a lost member, got 1",
+      "data-flywheel:platform.redis.persistence: must be true in production, got false",
+      "data-flywheel:platform.postgres.instances: must be at least 2 in production (a primary and a replica), got 1",
+    ]);
+  });
+
   it("refuses a public endpoint open to the world", () => {
     const problems = rejects("prod", (c) => (aws(c).cluster.endpoint = { publicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }));
     expect(problems[0]).toMatch(/^data-flywheel:aws\.cluster\.endpoint\.publicAccessCidrs: a production API endpoint must not be open to 0\.0\.0\.0\/0/);
@@ -218,15 +262,23 @@ describe("secrets", () => {
     ]);
   });
 
-  it("a real deployment without a required secret stops, naming the key and the command", () => {
+  it("a real deployment without a required secret stops, naming each key and the command", () => {
     expect(problemsOf(() => loadStackConfig(editedStack("prod", () => undefined), "fail"))).toEqual([
       "data-flywheel:ngcApiKey: is required (NGC API key: pulls NIM and NeMo images from nvcr.io and model weights from NGC); " +
         "run `pulumi config set --secret ngcApiKey <value> --stack prod`",
+      "data-flywheel:judgeApiKey: is required (API key of the remote judge endpoint (models.judge.url)); " +
+        "run `pulumi config set --secret judgeApiKey <value> --stack prod`",
     ]);
   });
 
+  it("asks for a model's API key only when the model is remote", () => {
+    const source = editedStack("prod", () => undefined, { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "k" });
+    expect(() => loadStackConfig(source, "fail")).not.toThrow();
+  });
+
   it("a set secret reaches the program as a Pulumi secret", async () => {
-    const config = loadStackConfig(editedStack("dev", () => undefined, { "data-flywheel:ngcApiKey": "nvapi-real" }), "fail");
+    const secrets = { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "j", "data-flywheel:embeddingApiKey": "e" };
+    const config = loadStackConfig(editedStack("dev", () => undefined, secrets), "fail");
     const key = config.secrets.ngcApiKey;
     expect(key).toBeDefined();
     expect(await pulumi.isSecret(key as pulumi.Output<string>)).toBe(true);

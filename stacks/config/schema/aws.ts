@@ -1,55 +1,9 @@
 import { z } from "zod";
-import { gpuInstanceType, gpuInstanceTypes } from "../../infra/aws/gpu-instance-types";
-import { gpuRoles } from "../../constructs/scheduling";
-import { supportedKubernetesVersions } from "./versions";
+import { gpuInstanceType, gpuInstanceTypes } from "../../../infra/aws/gpu-instance-types";
+import { gpuRoles } from "../../../constructs/scheduling";
+import { addonVersion, checkScaling, cidr, dnsLabel, kubernetesVersion, roleArn, scaling, vpcCidr } from "./common";
 
-/**
- * The schema of everything a stack file can set under the project's namespace. Every object is
- * strict: an unknown key is an error, because a misspelt key that is silently ignored is a default
- * nobody chose.
- */
-
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/, "expected a lower-case DNS label (a-z, 0-9, '-'), at most 32 characters");
-
-const cidr = z
-  .string()
-  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/, "expected an IPv4 CIDR such as 10.0.0.0/16");
-
-const vpcCidr = cidr.refine((value) => {
-  const prefix = Number(value.split("/")[1]);
-  return prefix >= 16 && prefix <= 20;
-}, "expected a VPC CIDR between /16 and /20, to leave room for a private and a public subnet per zone");
-
-const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
-
-const kubernetesVersion = z.enum(supportedKubernetesVersions);
-
-const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "expected an EKS add-on version such as v1.20.4-eksbuild.2");
-
-const nodeCount = z.int().min(0);
-
-/** Sizes of a managed node group. `desiredSize` only seeds the group: the autoscaler owns it afterwards. */
-const scaling = {
-  minSize: nodeCount,
-  desiredSize: nodeCount.optional(),
-  maxSize: z.int().min(1),
-};
-
-function checkScaling(pool: { minSize: number; desiredSize?: number; maxSize: number }, ctx: z.RefinementCtx): void {
-  if (pool.minSize > pool.maxSize) {
-    ctx.addIssue({ code: "custom", path: ["minSize"], input: pool.minSize, message: `must not exceed maxSize (${pool.maxSize})` });
-  }
-  if (pool.desiredSize !== undefined && (pool.desiredSize < pool.minSize || pool.desiredSize > pool.maxSize)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["desiredSize"],
-      input: pool.desiredSize,
-      message: `must lie between minSize (${pool.minSize}) and maxSize (${pool.maxSize})`,
-    });
-  }
-}
+/** `data-flywheel:aws`: the EKS cluster this stack builds. */
 
 const gpuNodePool = z
   .strictObject({
@@ -105,7 +59,7 @@ const systemNodes = z
   })
   .superRefine(checkScaling);
 
-const awsSchema = z.strictObject({
+export const awsSchema = z.strictObject({
   vpc: z.strictObject({
     cidr: vpcCidr.default("10.0.0.0/16"),
     /**
@@ -148,64 +102,10 @@ const awsSchema = z.strictObject({
   gpuNodePools: z.array(gpuNodePool).min(1),
 });
 
-const existingGpuPool = z.strictObject({
-  name: dnsLabel,
-  role: z.enum(gpuRoles),
-  /** The `nvidia.com/gpu.product` label of the pool's nodes, e.g. NVIDIA-L40S. */
-  gpuProduct: z.string().min(1),
-  gpusPerNode: z.int().min(1),
-});
+export type AwsSettings = z.infer<typeof awsSchema>;
 
-const existingClusterSchema = z.strictObject({
-  /** kubeconfig context to deploy to; the current context when unset. */
-  context: z.string().min(1).optional(),
-  /** StorageClass for ReadWriteOnce volumes; the cluster's default class when unset. */
-  storageClass: z.string().min(1).optional(),
-  /** StorageClass for the shared model caches. */
-  sharedStorageClass: z.string().min(1).optional(),
-  /**
-   * Access mode of the shared class. ReadWriteMany lets every node mount the caches; a single-node
-   * trial cluster (kind, minikube) can use ReadWriteOnce.
-   */
-  sharedStorageAccessMode: z.enum(["ReadWriteMany", "ReadWriteOnce"]).default("ReadWriteMany"),
-  /** The GPU pools the cluster has; their nodes must carry the role label and GPU taint (README). */
-  gpuPools: z.array(existingGpuPool).default([]),
-});
-
-export const stackConfigSchema = z
-  .strictObject({
-    /** `production` turns on the checks a production cluster must pass. */
-    environment: z.enum(["development", "production"]),
-    /** `aws`: this stack builds an EKS cluster. `existing`: it deploys into the current kubeconfig's cluster. */
-    cloud: z.enum(["aws", "existing"]),
-    aws: awsSchema.optional(),
-    existingCluster: existingClusterSchema.optional(),
-  })
-  .superRefine((cfg, ctx) => {
-    if (cfg.cloud === "aws" && !cfg.aws) {
-      ctx.addIssue({ code: "custom", path: ["aws"], input: undefined, message: "is required when cloud is aws" });
-    }
-    if (cfg.cloud === "aws" && cfg.existingCluster) {
-      ctx.addIssue({ code: "custom", path: ["existingCluster"], input: "(set)", message: "only applies when cloud is existing" });
-    }
-    if (cfg.cloud === "existing" && cfg.aws) {
-      ctx.addIssue({ code: "custom", path: ["aws"], input: "(set)", message: "only applies when cloud is aws" });
-    }
-    if (cfg.aws) {
-      checkAws(cfg.aws, cfg.environment === "production", ctx);
-    }
-    const pools = cfg.aws?.gpuNodePools ?? cfg.existingCluster?.gpuPools ?? [];
-    const where = cfg.aws ? ["aws", "gpuNodePools"] : ["existingCluster", "gpuPools"];
-    pools.forEach((p, i) => {
-      if (pools.findIndex((q) => q.name === p.name) !== i) {
-        ctx.addIssue({ code: "custom", path: [...where, i, "name"], input: p.name, message: "is used by another pool; pool names must be unique" });
-      }
-    });
-  });
-
-type AwsConfig = z.infer<typeof awsSchema>;
-
-function checkAws(aws: AwsConfig, production: boolean, ctx: z.RefinementCtx): void {
+/** Rules that span several keys; production adds its own. */
+export function checkAws(aws: AwsSettings, production: boolean, ctx: z.RefinementCtx): void {
   aws.gpuNodePools.forEach((pool, i) => {
     if (pool.availabilityZone !== undefined && !aws.vpc.availabilityZones.includes(pool.availabilityZone)) {
       ctx.addIssue({
@@ -262,8 +162,3 @@ function checkAws(aws: AwsConfig, production: boolean, ctx: z.RefinementCtx): vo
   }
 }
 
-export type StackSettings = z.infer<typeof stackConfigSchema>;
-export type AwsSettings = NonNullable<StackSettings["aws"]>;
-export type GpuNodePoolSettings = AwsSettings["gpuNodePools"][number];
-export type SystemNodeSettings = AwsSettings["systemNodes"];
-export type ExistingClusterSettings = NonNullable<StackSettings["existingCluster"]>;

@@ -1,0 +1,123 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
+import { volcanoSchedulerConfig } from "./volcano-scheduler-config";
+
+export interface NemoDependenciesArgs {
+  readonly charts: {
+    readonly volcano: HelmChartPin;
+    readonly argoWorkflows: HelmChartPin;
+    readonly milvus: HelmChartPin;
+    readonly nemoOperator: HelmChartPin;
+  };
+  /** Volcano's image tag; the chart's default tag is `latest`. */
+  readonly volcanoImageTag: string;
+  /** Namespace of the NeMo microservices (Argo runs their evaluation workflows here). */
+  readonly nemoNamespace: string;
+  readonly volcanoNamespace: pulumi.Input<string>;
+  /** StorageClass for Milvus's volume; the cluster default when undefined. */
+  readonly storageClass?: string;
+  /** nvcr.io pull Secret in the NeMo namespace. */
+  readonly pullSecretName: string;
+  /** Reads NGC's private NeMo chart repository. */
+  readonly ngcApiKey: pulumi.Output<string>;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly provider: k8s.Provider;
+}
+
+/** Names other components wire to. */
+export const nemoDependencyEndpoints = {
+  /** Argo Workflows server (TLS, self-signed) that NeMo Evaluator submits workflows to. */
+  argoServer: (namespace: string): string => `https://argo-workflows-server.${namespace}.svc.cluster.local:2746`,
+  /** Service account Evaluator's workflows run as (created with its Role by the Argo chart). */
+  argoExecutorServiceAccount: "argo-workflows-executor",
+  /** Milvus, the vector database Evaluator requires. */
+  milvus: (namespace: string): string => `http://milvus.${namespace}.svc.cluster.local:19530`,
+} as const;
+
+/**
+ * What NeMo Customizer and Evaluator need besides their databases: Volcano and the NeMo operator to
+ * run training jobs, Argo Workflows to run evaluations, and Milvus.
+ */
+export class NemoDependencies extends pulumi.ComponentResource {
+  /** What NeMo microservices wait for, and are deleted before. */
+  readonly releases: k8s.helm.v3.Release[];
+
+  constructor(name: string, args: NemoDependenciesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-flywheel:platform:NemoDependencies", name, {}, opts);
+    const k8sOpts = { parent: this, provider: args.provider };
+    const small = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+
+    const volcano = pinnedRelease(`${name}-volcano`, {
+      chart: args.charts.volcano,
+      releaseName: "volcano",
+      namespace: args.volcanoNamespace,
+      values: {
+        basic: { image_tag_version: args.volcanoImageTag },
+        custom: {
+          scheduler_config_override: volcanoSchedulerConfig,
+          default_ns: args.nodeSelector,
+          scheduler_resources: small,
+          controller_resources: small,
+          admission_resources: small,
+        },
+      },
+    }, k8sOpts);
+
+    const argo = pinnedRelease(`${name}-argo`, {
+      chart: args.charts.argoWorkflows,
+      releaseName: "argo-workflows",
+      namespace: args.nemoNamespace,
+      values: {
+        // Minimal CRDs rendered by the chart; the full ones come from a hook Job that downloads them
+        // from GitHub at install time.
+        crds: { install: true, full: false },
+        // No node selector: the chart's default one (Linux) stays, and the GPU taint keeps these off GPU nodes.
+        controller: { workflowNamespaces: [args.nemoNamespace], resources: small },
+        // Evaluator calls the server's API without a client token; NetworkPolicy keeps others out.
+        server: { secure: true, authModes: ["server"], resources: small },
+        workflow: {
+          serviceAccount: { create: true, name: nemoDependencyEndpoints.argoExecutorServiceAccount },
+          rbac: { create: true },
+        },
+      },
+    }, k8sOpts);
+
+    const milvus = pinnedRelease(`${name}-milvus`, {
+      chart: args.charts.milvus,
+      releaseName: "milvus",
+      namespace: args.nemoNamespace,
+      values: {
+        fullnameOverride: "milvus",
+        // Standalone with embedded etcd and local storage: Evaluator's retriever benchmarks only.
+        cluster: { enabled: false },
+        etcd: { enabled: false },
+        pulsar: { enabled: false },
+        pulsarv3: { enabled: false },
+        minio: { enabled: false },
+        standalone: {
+          persistence: { enabled: true, persistentVolumeClaim: { size: "20Gi", ...(args.storageClass ? { storageClass: args.storageClass } : {}) } },
+          nodeSelector: args.nodeSelector,
+          resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+        },
+        extraConfigFiles: {
+          "user.yaml": "etcd:\n  use:\n    embed: true\n  data:\n    dir: /var/lib/milvus/etcd\ncommon:\n  storageType: local\n",
+        },
+      },
+    }, k8sOpts);
+
+    const nemoOperator = pinnedRelease(`${name}-nemo-operator`, {
+      chart: args.charts.nemoOperator,
+      releaseName: "nemo-operator",
+      namespace: args.nemoNamespace,
+      repositoryLogin: { username: "$oauthtoken", password: args.ngcApiKey },
+      values: {
+        imagePullSecrets: [{ name: args.pullSecretName }],
+        controllerManager: { manager: { scheduler: "volcano" } },
+      },
+    }, { ...k8sOpts, dependsOn: [volcano] });
+
+    this.releases = [volcano, argo, milvus, nemoOperator];
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { gpuRoles } from "../../../constructs/scheduling";
+import { dnsLabel } from "./common";
+
+/** `data-flywheel:existingCluster`: a cluster this stack deploys into but does not own. */
+
+const existingGpuPool = z.strictObject({
+  name: dnsLabel,
+  role: z.enum(gpuRoles),
+  /** The `nvidia.com/gpu.product` label of the pool's nodes, e.g. NVIDIA-L40S. */
+  gpuProduct: z.string().min(1),
+  gpusPerNode: z.int().min(1),
+});
+
+export const existingClusterSchema = z.strictObject({
+  /** kubeconfig context to deploy to; the current context when unset. */
+  context: z.string().min(1).optional(),
+  /** StorageClass for ReadWriteOnce volumes; the cluster's default class when unset. */
+  storageClass: z.string().min(1).optional(),
+  /** StorageClass for the shared model caches. */
+  sharedStorageClass: z.string().min(1).optional(),
+  /**
+   * Access mode of the shared class. ReadWriteMany lets every node mount the caches; a single-node
+   * trial cluster (kind, minikube) can use ReadWriteOnce.
+   */
+  sharedStorageAccessMode: z.enum(["ReadWriteMany", "ReadWriteOnce"]).default("ReadWriteMany"),
+  /** The GPU pools the cluster has; their nodes must carry the role label and GPU taint (README). */
+  gpuPools: z.array(existingGpuPool).default([]),
+});
+

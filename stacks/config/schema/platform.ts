@@ -1,0 +1,79 @@
+import { z } from "zod";
+
+/**
+ * `data-flywheel:platform`: what runs on the cluster besides the flywheel itself — GPU software,
+ * data services and NeMo microservices. Defaults suit a development cluster; production rules are
+ * checked in the stack schema.
+ */
+
+const storageGiB = z.int().min(1).max(16384);
+
+export const platformSchema = z
+  .strictObject({
+    gpuOperator: z
+      .strictObject({
+        /**
+         * Install the NVIDIA driver with the GPU Operator. Off by default: the EKS AL2023 NVIDIA AMI
+         * ships it; turn it on for clusters whose GPU nodes have no driver.
+         */
+        driver: z.boolean().default(false),
+        /** Install the NVIDIA container toolkit with the GPU Operator (same reasoning). */
+        toolkit: z.boolean().default(false),
+      })
+      .prefault({}),
+    /** Deploy NeMo Guardrails (not used by the flywheel run itself). */
+    guardrails: z.boolean().default(false),
+    elasticsearch: z
+      .strictObject({
+        /** Elasticsearch nodes; production needs at least 3. */
+        nodes: z.int().min(1).max(15).default(1),
+        storageGiB: storageGiB.default(50),
+        /** Days production logs are kept before ILM deletes them. */
+        logRetentionDays: z.int().min(1).max(3650).default(30),
+        /** Snapshot the log store to an S3 bucket this stack creates (EKS only). */
+        snapshots: z.boolean().default(false),
+      })
+      .prefault({}),
+    mongodb: z
+      .strictObject({
+        /** Replica-set members; production needs at least 3, and an odd number. */
+        members: z.int().min(1).max(7).default(1),
+        storageGiB: storageGiB.default(20),
+      })
+      .prefault({}),
+    redis: z
+      .strictObject({
+        /** Append-only-file persistence, so held GPU leases survive a Redis restart. */
+        persistence: z.boolean().default(false),
+        storageGiB: storageGiB.default(5),
+      })
+      .prefault({}),
+    postgres: z
+      .strictObject({
+        /** PostgreSQL instances of the in-cluster cluster (CloudNativePG): 1 primary, the rest replicas. */
+        instances: z.int().min(1).max(5).default(1),
+        storageGiB: storageGiB.default(20),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export type PlatformSettings = z.infer<typeof platformSchema>;
+
+/** Production needs data that survives the loss of a node. */
+export function checkProductionPlatform(platform: PlatformSettings, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], input: unknown, message: string): void =>
+    ctx.addIssue({ code: "custom", path: ["platform", ...path], input, message });
+  if (platform.elasticsearch.nodes < 3) {
+    issue(["elasticsearch", "nodes"], platform.elasticsearch.nodes, "must be at least 3 in production");
+  }
+  if (platform.mongodb.members < 3 || platform.mongodb.members % 2 === 0) {
+    issue(["mongodb", "members"], platform.mongodb.members, "must be an odd number of at least 3 in production, so a majority survives a lost member");
+  }
+  if (!platform.redis.persistence) {
+    issue(["redis", "persistence"], false, "must be true in production");
+  }
+  if (platform.postgres.instances < 2) {
+    issue(["postgres", "instances"], platform.postgres.instances, "must be at least 2 in production (a primary and a replica)");
+  }
+}
