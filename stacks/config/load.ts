@@ -15,10 +15,16 @@ export interface StackConfig extends StackSettings {
 }
 
 /**
- * What to do about a required secret that is not set: a real deployment must fail, the offline
- * render (which never sees secret values) uses a placeholder.
+ * Stands in for the job image in an offline render of a stack file that does not name one yet; a
+ * digest of zeros pulls nothing.
  */
-export type MissingSecrets = "fail" | "placeholder";
+export const placeholderJobImage = `ghcr.io/data-flywheel/flywheel-job@sha256:${"0".repeat(64)}`;
+
+/**
+ * What to do about a required secret or the job image when the stack file does not set it: a real
+ * deployment must fail, the offline render (which never sees secret values) uses a placeholder.
+ */
+export type MissingInputs = "fail" | "placeholder";
 
 /** Every problem found in a stack's configuration, each naming its key. */
 export class StackConfigError extends Error {
@@ -32,7 +38,7 @@ export class StackConfigError extends Error {
 }
 
 /** Validates a stack's configuration before any resource is declared. Throws StackConfigError. */
-export function loadStackConfig(source: ConfigSource, missingSecrets: MissingSecrets): StackConfig {
+export function loadStackConfig(source: ConfigSource, missingInputs: MissingInputs): StackConfig {
   const prefix = `${source.project}:`;
   const problems: string[] = [];
   const secretKeys = new Set<string>(secretSettings.map((s) => s.key));
@@ -86,7 +92,7 @@ export function loadStackConfig(source: ConfigSource, missingSecrets: MissingSec
       if (value !== undefined) {
         secrets[setting.key] = pulumi.secret(value);
       } else if (setting.requiredBy(parsed.data)) {
-        if (missingSecrets === "placeholder") {
+        if (missingInputs === "placeholder") {
           secrets[setting.key] = pulumi.secret(`placeholder-${setting.key}`);
         } else {
           problems.push(
@@ -98,10 +104,22 @@ export function loadStackConfig(source: ConfigSource, missingSecrets: MissingSec
     }
   }
 
-  if (problems.length > 0 || !parsed.success) {
+  let flywheel = parsed.success ? parsed.data.flywheel : undefined;
+  if (parsed.success && parsed.data.workloads.length > 0 && !parsed.data.flywheel.image) {
+    if (missingInputs === "placeholder") {
+      flywheel = { ...parsed.data.flywheel, image: placeholderJobImage };
+    } else {
+      problems.push(
+        `${prefix}flywheel.image: is required to schedule workloads; build and push the job image (README, "The job image"), then run ` +
+          `\`pulumi config set --path flywheel.image <registry>/<repository>@sha256:<digest> --stack ${source.stack}\``,
+      );
+    }
+  }
+
+  if (problems.length > 0 || !parsed.success || !flywheel) {
     throw new StackConfigError(source.stack, problems);
   }
-  return { ...parsed.data, project: source.project, stack: source.stack, region, secrets };
+  return { ...parsed.data, flywheel, project: source.project, stack: source.stack, region, secrets };
 }
 
 /** Structured values reach a program as JSON; plain strings stay strings. */

@@ -220,6 +220,62 @@ describe("platform and models", () => {
   });
 });
 
+const image = `ghcr.io/acme/flywheel-job@sha256:${"a".repeat(64)}`;
+
+describe("workloads", () => {
+  const workloads = (c: Config): Config[] => c["data-flywheel:workloads"] as Config[];
+  const candidates = (c: Config): Config[] => workloads(c)[0].candidates as Config[];
+
+  it("a real deployment needs the job image pinned by digest", () => {
+    const secrets = { "data-flywheel:ngcApiKey": "k", "data-flywheel:judgeApiKey": "j", "data-flywheel:embeddingApiKey": "e" };
+    expect(problemsOf(() => loadStackConfig(editedStack("dev", () => undefined, secrets), "fail"))).toEqual([
+      'data-flywheel:flywheel.image: is required to schedule workloads; build and push the job image (README, "The job image"), ' +
+        "then run `pulumi config set --path flywheel.image <registry>/<repository>@sha256:<digest> --stack dev`",
+    ]);
+  });
+
+  it("refuses a job image pinned by tag only", () => {
+    expect(rejects("dev", (c) => ((c["data-flywheel:flywheel"] as Config).image = "ghcr.io/acme/flywheel-job:1.0"))[0]).toMatch(
+      /^data-flywheel:flywheel\.image: expected an image pinned by digest/,
+    );
+  });
+
+  it("refuses a candidate the models section does not list", () => {
+    expect(rejects("dev", (c) => (candidates(c)[0].model = "meta/llama-9b"))).toEqual([
+      'data-flywheel:workloads[0].candidates[0].model: is not in models.candidates (meta/llama-3.2-1b-instruct), got "meta/llama-9b"',
+    ]);
+  });
+
+  it("refuses fine-tuning without a training pool", () => {
+    expect(rejects("dev", (c) => (candidates(c)[0].customize = true))).toEqual([
+      "data-flywheel:workloads[0].candidates[0].customize: needs a GPU pool with role training to run the fine-tuning on, got true",
+    ]);
+  });
+
+  it("refuses fine-tuning a model without customization settings", () => {
+    const problems = rejects("prod", (c) => {
+      c["data-flywheel:workloads"] = [{ workloadId: "w", clientId: "c", schedule: "0 3 * * 1", candidates: [{ model: "meta/llama-3.1-8b-instruct", customize: true }], targets: { similarity: 0.9 } }];
+    });
+    expect(problems).toEqual(['data-flywheel:workloads[0].candidates[0].customize: needs models.candidates "meta/llama-3.1-8b-instruct" to have a customization section, got true']);
+  });
+
+  it("refuses a schedule that is not cron", () => {
+    expect(rejects("dev", (c) => (workloads(c)[0].schedule = "weekly"))[0]).toMatch(/^data-flywheel:workloads\[0\]\.schedule: expected a cron schedule with five fields/);
+  });
+
+  it("refuses a workload without any target", () => {
+    expect(rejects("dev", (c) => (workloads(c)[0].targets = {}))).toEqual([
+      "data-flywheel:workloads[0].targets: must set at least one target, or no candidate can ever be promotable, got {}",
+    ]);
+  });
+
+  it("refuses the same workload twice", () => {
+    expect(rejects("dev", (c) => workloads(c).push(workloads(c)[0]))).toEqual([
+      'data-flywheel:workloads[1]: repeats another workload\'s workloadId and clientId, got "customer-support-agent/support-app"',
+    ]);
+  });
+});
+
 describe("production rules", () => {
   it("requires data services that survive the loss of a node", () => {
     const problems = rejects("prod", (c) => (c["data-flywheel:platform"] = {}));
@@ -278,7 +334,8 @@ describe("secrets", () => {
 
   it("a set secret reaches the program as a Pulumi secret", async () => {
     const secrets = { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "j", "data-flywheel:embeddingApiKey": "e" };
-    const config = loadStackConfig(editedStack("dev", () => undefined, secrets), "fail");
+    const withImage = (c: Config): void => void ((c["data-flywheel:flywheel"] as Config).image = image);
+    const config = loadStackConfig(editedStack("dev", withImage, secrets), "fail");
     const key = config.secrets.ngcApiKey;
     expect(key).toBeDefined();
     expect(await pulumi.isSecret(key as pulumi.Output<string>)).toBe(true);

@@ -3,6 +3,7 @@ import { awsSchema, checkAws } from "./aws";
 import { existingClusterSchema } from "./existing-cluster";
 import { modelsSchema } from "./models";
 import { checkProductionPlatform, platformSchema } from "./platform";
+import { flywheelSchema, workloadsSchema } from "./workloads";
 
 /**
  * The schema of everything a stack file can set under the project's namespace. Every object is
@@ -20,6 +21,8 @@ export const stackConfigSchema = z
     existingCluster: existingClusterSchema.optional(),
     platform: platformSchema,
     models: modelsSchema,
+    flywheel: flywheelSchema,
+    workloads: workloadsSchema,
   })
   .superRefine((cfg, ctx) => {
     if (cfg.cloud === "aws" && !cfg.aws) {
@@ -46,6 +49,28 @@ export const stackConfigSchema = z
       });
     }
     const pools = cfg.aws?.gpuNodePools ?? cfg.existingCluster?.gpuPools ?? [];
+    const hasTrainingPool = pools.some((p) => p.role === "training");
+    cfg.workloads.forEach((w, i) => {
+      if (cfg.workloads.findIndex((v) => v.workloadId === w.workloadId && v.clientId === w.clientId) !== i) {
+        ctx.addIssue({ code: "custom", path: ["workloads", i], input: `${w.workloadId}/${w.clientId}`, message: "repeats another workload's workloadId and clientId" });
+      }
+      w.candidates.forEach((c, j) => {
+        const model = cfg.models.candidates.find((m) => m.name === c.model);
+        const at = ["workloads", i, "candidates", j];
+        if (!model) {
+          ctx.addIssue({
+            code: "custom",
+            path: [...at, "model"],
+            input: c.model,
+            message: `is not in models.candidates (${cfg.models.candidates.map((m) => m.name).join(", ")})`,
+          });
+        } else if (c.customize && !model.customization) {
+          ctx.addIssue({ code: "custom", path: [...at, "customize"], input: true, message: `needs models.candidates "${c.model}" to have a customization section` });
+        } else if (c.customize && !hasTrainingPool) {
+          ctx.addIssue({ code: "custom", path: [...at, "customize"], input: true, message: "needs a GPU pool with role training to run the fine-tuning on" });
+        }
+      });
+    });
     const where = cfg.aws ? ["aws", "gpuNodePools"] : ["existingCluster", "gpuPools"];
     pools.forEach((p, i) => {
       if (pools.findIndex((q) => q.name === p.name) !== i) {
