@@ -1,0 +1,127 @@
+import { z } from "zod";
+
+/**
+ * Turns zod issues into one line each: the key path, what was expected and what was found, e.g.
+ * `data.evalSize: expected an integer >= 1, got 0`. Unknown keys get a "did you mean" hint.
+ */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.core.$ZodType, options: DescribeOptions = {}): string[] {
+  return issues.flatMap((issue) => describeIssue(issue, schema, options));
+}
+
+export interface DescribeOptions {
+  /** Maps a key path (e.g. `data.seed`) to the command-line flag that set it, so the error names the flag. */
+  readonly overrides?: ReadonlyMap<string, string>;
+  /** Keys whose values must never be printed (URLs with passwords, API keys). */
+  readonly secretKeys?: ReadonlySet<string>;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  const text = path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
+  return text || "(top level)";
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) {
+    return "nothing";
+  }
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType, options: DescribeOptions): string[] {
+  const where = (path: readonly PropertyKey[]): string => {
+    const key = formatPath(path);
+    const flag = options.overrides?.get(key);
+    return flag ? `${key} (from ${flag})` : key;
+  };
+  const got = options.secretKeys?.has(formatPath(issue.path)) ? "got a value that is not shown because it may hold a secret" : `got ${formatValue(issue.input)}`;
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => {
+        const known = knownKeysAt(schema, issue.path);
+        const hint = closest(key, known);
+        const suggestion = hint ? ` (did you mean "${hint}"?)` : known.length > 0 ? ` (known keys: ${known.join(", ")})` : "";
+        return `${where([...issue.path, key])}: unknown key${suggestion}`;
+      });
+    case "invalid_type":
+      return issue.input === undefined
+        ? [`${where(issue.path)}: is required (expected ${issue.expected})`]
+        : [`${where(issue.path)}: expected ${issue.expected}, ${got}`];
+    case "invalid_value":
+      return [`${where(issue.path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, ${got}`];
+    case "too_small":
+    case "too_big": {
+      const op = issue.code === "too_small" ? (issue.inclusive === false ? ">" : ">=") : issue.inclusive === false ? "<" : "<=";
+      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      const what = issue.origin === "array" ? "a list with length" : issue.origin === "string" ? "a string with length" : "a value";
+      return [`${where(issue.path)}: expected ${what} ${op} ${String(bound)}, ${got}`];
+    }
+    case "invalid_union":
+      if (issue.inclusive !== false && issue.options && issue.options.length > 0) {
+        // A discriminated union reports the whole object; the discriminator's value is what was wrong.
+        const input = issue.input;
+        const value = issue.discriminator && typeof input === "object" && input !== null ? (input as Record<string, unknown>)[issue.discriminator] : input;
+        return [`${where(issue.path)}: expected one of ${issue.options.map((v) => JSON.stringify(v)).join(", ")}, got ${formatValue(value)}`];
+      }
+      return [`${where(issue.path)}: ${issue.message}, ${got}`];
+    default:
+      return [`${where(issue.path)}: ${issue.message}, ${got}`];
+  }
+}
+
+/** The keys a (possibly wrapped) object schema allows at a path, to suggest the intended one for a typo. */
+function knownKeysAt(root: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType | undefined = unwrap(root);
+  for (const part of path) {
+    if (schema instanceof z.ZodObject) {
+      schema = schema.shape[String(part)];
+    } else if (schema instanceof z.ZodArray) {
+      schema = schema.element;
+    } else {
+      return [];
+    }
+    if (!schema) {
+      return [];
+    }
+    schema = unwrap(schema);
+  }
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  let current = schema;
+  for (;;) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodPrefault) {
+      current = current.unwrap();
+    } else if (current instanceof z.ZodPipe) {
+      current = current.in;
+    } else {
+      return current;
+    }
+  }
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance <= Math.max(2, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) {
+      best = { candidate, distance };
+    }
+  }
+  return best?.candidate;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}

@@ -1,0 +1,290 @@
+import { z } from "zod";
+import { UsageError } from "../errors";
+import { describeIssues } from "./describe-issues";
+
+/**
+ * The job configuration: what one workload's flywheel run does. In the cluster it is a ConfigMap the
+ * `FlywheelSchedule` construct generates from the stack config and mounts into the Job; offline it is
+ * a YAML or JSON file passed with `--config`. Connections and secrets are not here: they come from
+ * environment variables (see `environment.ts`).
+ *
+ * Keys are camelCase like the stack config they come from. Every object is strict: an unknown key is
+ * an error, because a misspelt key that is silently ignored is a default nobody chose (the blueprint's
+ * per-job split settings silently fell back to code defaults).
+ *
+ * Use `FlywheelJobConfigInput` to write a config (defaults may be left out) and `FlywheelJobConfig`
+ * for a parsed one (every default filled in).
+ */
+
+const nonEmpty = z.string().trim().min(1, "expected a non-empty string");
+const positiveInt = z.int().min(1);
+const fraction = z.number().min(0).max(1);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
+
+/** A container image reference pinned by tag; `latest` moves under you and is refused. */
+const image = z.strictObject({
+  /** Image repository, e.g. `nvcr.io/nim/meta/llama-3.2-1b-instruct`. */
+  repository: nonEmpty,
+  /** Pinned image tag, e.g. `1.8.3`. */
+  tag: nonEmpty.refine((tag) => tag !== "latest", "expected a pinned tag, not \"latest\""),
+});
+
+/**
+ * The NIMCache that holds a model's weights. The stack creates one per candidate model, named by
+ * this rule, so runs never download weights twice: `meta/llama-3.2-1b-instruct` →
+ * `llama-3-2-1b-instruct`.
+ */
+export function defaultNimCacheName(model: string): string {
+  const base = model.slice(model.lastIndexOf("/") + 1);
+  return (
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 63)
+      .replace(/-+$/, "") || "model"
+  );
+}
+
+const candidate = z
+  .strictObject({
+    /** Model id the NIM serves, e.g. `meta/llama-3.2-1b-instruct`. */
+    model: nonEmpty,
+    /** The NIM container image. */
+    image,
+    /** GPUs of the NIM deployment. @default 1 */
+    gpus: z.int().min(1).max(16).default(1),
+    /** Context length the NIM serves (tokens). @default 32768 */
+    contextLength: z.int().min(512).default(32768),
+    /** Fine-tune the model with LoRA and evaluate the result. @default true */
+    customize: z.boolean().default(true),
+    /** Customizer target, e.g. `meta/llama-3.2-1b-instruct@2.0`; required when `customize` is true. */
+    customizationTarget: nonEmpty.optional(),
+    /** GPUs of the LoRA training job. @default 1 */
+    trainingGpus: z.int().min(1).max(64).default(1),
+    /** NIMCache with the model's weights. @default defaultNimCacheName(model) */
+    nimCache: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a Kubernetes object name (a-z, 0-9, '-')")
+      .optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.customize && value.customizationTarget === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["customizationTarget"],
+        input: value.customizationTarget,
+        message: "is required when customize is true (e.g. \"meta/llama-3.2-1b-instruct@2.0\"); set customize: false to skip fine-tuning",
+      });
+    }
+  })
+  .transform((value) => ({ ...value, nimCache: value.nimCache ?? defaultNimCacheName(value.model) }));
+
+const judge = z.discriminatedUnion("type", [
+  z.strictObject({
+    /** An OpenAI-compatible endpoint outside the cluster; its API key comes from `JUDGE_API_KEY`. */
+    type: z.literal("remote"),
+    /** Full chat-completions URL, e.g. `https://integrate.api.nvidia.com/v1/chat/completions`. */
+    url: httpUrl,
+    /** Model id at that endpoint, e.g. `meta/llama-3.3-70b-instruct`. */
+    modelId: nonEmpty,
+  }),
+  z.strictObject({
+    /** A judge NIM the stack deploys in the cluster. */
+    type: z.literal("local"),
+    /** Model id the judge NIM serves. */
+    model: nonEmpty,
+    image,
+    /** GPUs of the judge NIM. @default 1 */
+    gpus: z.int().min(1).max(16).default(1),
+  }),
+]);
+
+/** Metrics a run reports; a target names the minimum a promotable candidate must reach (0–1). */
+export const metricNames = ["function_name_accuracy", "function_name_and_args_accuracy", "tool_calling_correctness", "similarity"] as const;
+export type MetricName = (typeof metricNames)[number];
+
+const targets = z.strictObject(Object.fromEntries(metricNames.map((name) => [name, fraction.optional()])) as Record<MetricName, z.ZodOptional<typeof fraction>>);
+
+export const flywheelJobConfigSchema = z
+  .strictObject({
+    /** `workload_id` of the logs to curate. Required by `run`; `plan` also takes `--workload` or infers it from the file. */
+    workloadId: nonEmpty.optional(),
+    /** `client_id` of the logs to curate. Required by `run`; `plan` also takes `--client` or infers it from the file. */
+    clientId: nonEmpty.optional(),
+
+    /** Where production logs are read from when they come from Elasticsearch. */
+    logs: z
+      .strictObject({
+        /** Elasticsearch index with the logs. @default "flywheel" */
+        index: nonEmpty.default("flywheel"),
+        /** Records per search page. @default 1000 */
+        pageSize: z.int().min(1).max(10000).default(1000),
+        /** How long Elasticsearch keeps the point in time alive between pages. @default "2m" */
+        keepAlive: z.string().regex(/^\d+[smh]$/, "expected a duration such as 30s, 2m or 1h").default("2m"),
+      })
+      .prefault({}),
+
+    /** Curation: how many records, how they are split, the seed. */
+    data: z
+      .strictObject({
+        /** Records sampled for a run; up to twice as many are pulled to allow for drops. @default 1000 */
+        limit: positiveInt.max(1_000_000).default(1000),
+        /** Records in the evaluation set. @default 20 */
+        evalSize: positiveInt.default(20),
+        /** Share of the non-evaluation records that becomes the validation set. @default 0.1 */
+        valRatio: z.number().min(0).max(0.5).default(0.1),
+        /** A run fails when fewer records remain after validation and deduplication. @default 50 */
+        minTotalRecords: positiveInt.default(50),
+        /** Seed of the sample and the split; the same seed and logs give the same datasets. @default 42 */
+        seed: z.int().min(0).max(0xffffffff).default(42),
+        /**
+         * Drop records whose request offers a tool with more than this many parameter properties
+         * (small models struggle with large tool schemas). Off when absent.
+         */
+        maxToolProperties: positiveInt.optional(),
+      })
+      .prefault({}),
+
+    /** In-context learning: examples injected into the ICL evaluation dataset. */
+    icl: z
+      .strictObject({
+        /** `uniform`: the same examples for every record, spread over tools; `semantic`: nearest neighbours (needs `embedding`). @default "uniform" */
+        selection: z.enum(["uniform", "semantic"]).default("uniform"),
+        /** Examples per record at most. @default 3 */
+        maxExamples: z.int().min(1).max(32).default(3),
+        /** Context budget in tokens. @default the smallest `contextLength` of the candidates */
+        maxContextLength: z.int().min(512).optional(),
+        /** Tokens kept free for the model's answer. @default 4096 */
+        reservedTokens: z.int().min(0).default(4096),
+        /** `semantic`, tool-calling: share of the slots filled by the most similar examples; the rest cover tools not yet shown. @default 0.7 */
+        relevanceRatio: fraction.default(0.7),
+        /**
+         * Counted tokens are multiplied by `1 + tokenSafetyMargin`: the count uses cl100k_base, not the
+         * candidate's own tokenizer. @default 0.15
+         */
+        tokenSafetyMargin: z.number().min(0).max(1).default(0.15),
+      })
+      .prefault({}),
+
+    /** Candidate models to try; at least one. */
+    candidates: z.array(candidate).min(1),
+
+    /** The LLM judge of the evaluations. */
+    judge,
+
+    /** Embedding model for `semantic` ICL selection. */
+    embedding: z
+      .strictObject({
+        /** Embeddings URL, e.g. `http://nemo-embedding:8000/v1/embeddings`; API key from `EMBEDDING_API_KEY`. */
+        url: httpUrl,
+        /** Model id, e.g. `nvidia/llama-3.2-nv-embedqa-1b-v2`. */
+        modelId: nonEmpty,
+        /** Texts per embedding request. @default 32 */
+        batchSize: z.int().min(1).max(1024).default(32),
+      })
+      .optional(),
+
+    /** Minimum scores (0–1) a candidate × evaluation type must reach to be promotable; none means nothing is promotable. */
+    targets: targets.prefault({}),
+
+    /** Price of one GPU-hour (any currency) for ranking promotable candidates and the plan's estimate. @default ranking by GPU count */
+    gpuHourlyCost: z.number().positive().optional(),
+
+    /** LoRA fine-tuning settings shared by every candidate. */
+    customization: z
+      .strictObject({
+        /** @default 2 */
+        epochs: z.int().min(1).max(100).default(2),
+        /** @default 16 */
+        batchSize: z.int().min(1).max(4096).default(16),
+        /** @default 0.0001 */
+        learningRate: z.number().positive().max(1).default(0.0001),
+        /** LoRA rank. @default 32 */
+        loraAdapterDim: z.int().min(1).max(1024).default(32),
+        /** @default 0.1 */
+        loraAdapterDropout: fraction.default(0.1),
+        /** @default "bf16-mixed" */
+        trainingPrecision: z.enum(["bf16-mixed", "bf16", "fp16", "fp32"]).default("bf16-mixed"),
+        /** @default 4096 */
+        maxSeqLength: z.int().min(512).default(4096),
+      })
+      .prefault({}),
+
+    /** NeMo microservices. URLs may also come from the environment, which wins (see README). */
+    nemo: z
+      .strictObject({
+        /** Namespace of datasets, configs and models in Entity Store and Data Store. @default "dfwbp" */
+        namespace: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a lower-case name (a-z, 0-9, '-')").default("dfwbp"),
+        /** One ingress in front of every NeMo service. */
+        baseUrl: httpUrl.optional(),
+        entityStoreUrl: httpUrl.optional(),
+        dataStoreUrl: httpUrl.optional(),
+        customizerUrl: httpUrl.optional(),
+        evaluatorUrl: httpUrl.optional(),
+      })
+      .prefault({}),
+
+    /** How long a wait may go without progress before the step is failed (minutes). */
+    stallTimeouts: z
+      .strictObject({
+        /** @default 30 */
+        deploymentMinutes: positiveInt.default(30),
+        /** @default 60 */
+        customizationMinutes: positiveInt.default(60),
+        /** @default 30 */
+        evaluationMinutes: positiveInt.default(30),
+      })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    if (config.data.evalSize >= config.data.limit) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["data", "evalSize"],
+        input: config.data.evalSize,
+        message: `must be smaller than data.limit (${config.data.limit}), or nothing is left to train on`,
+      });
+    }
+    if (config.icl.selection === "semantic" && config.embedding === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["embedding"],
+        input: undefined,
+        message: "is required when icl.selection is \"semantic\"",
+      });
+    }
+    const seen = new Set<string>();
+    config.candidates.forEach((c, i) => {
+      if (seen.has(c.model)) {
+        ctx.addIssue({ code: "custom", path: ["candidates", i, "model"], input: c.model, message: "is listed twice" });
+      }
+      seen.add(c.model);
+    });
+  });
+
+/** A configuration as written: defaults may be left out. */
+export type FlywheelJobConfigInput = z.input<typeof flywheelJobConfigSchema>;
+/** A validated configuration with every default filled in. */
+export type FlywheelJobConfig = z.output<typeof flywheelJobConfigSchema>;
+export type CandidateModel = FlywheelJobConfig["candidates"][number];
+
+/** The context budget ICL uses: the configured one, else what the smallest candidate serves. */
+export function iclContextLength(config: FlywheelJobConfig): number {
+  return config.icl.maxContextLength ?? Math.min(...config.candidates.map((c) => c.contextLength));
+}
+
+/**
+ * Validates a configuration. `origin` names where it came from in error messages; `overrides` maps
+ * a key path (e.g. `data.seed`) to the command-line flag that set it, so an error names the flag.
+ * Throws UsageError listing every problem.
+ */
+export function parseJobConfig(raw: unknown, origin: string, overrides: ReadonlyMap<string, string> = new Map()): FlywheelJobConfig {
+  const parsed = flywheelJobConfigSchema.safeParse(raw, { reportInput: true });
+  if (parsed.success) {
+    return parsed.data;
+  }
+  const problems = describeIssues(parsed.error.issues, flywheelJobConfigSchema, { overrides });
+  throw new UsageError(`${origin} is not a valid flywheel job configuration:`, problems);
+}

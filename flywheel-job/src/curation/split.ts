@@ -1,0 +1,87 @@
+import { apportion } from "./apportion";
+import { compare, stratify } from "./labels";
+import { SeededRandom } from "./random";
+import type { CuratedRecord } from "./records";
+
+export interface SplitSettings {
+  readonly evalSize: number;
+  readonly valRatio: number;
+  readonly seed: number;
+}
+
+export interface SplitResult {
+  /** Each split newest first. */
+  readonly eval: readonly CuratedRecord[];
+  readonly train: readonly CuratedRecord[];
+  readonly validation: readonly CuratedRecord[];
+  /** The stratum label of every record. */
+  readonly labelOf: ReadonlyMap<CuratedRecord, string>;
+  /** Single-record tool labels merged into `others`. */
+  readonly merged: readonly string[];
+}
+
+/**
+ * Stage 7 (spec §2.7): `evalSize` evaluation records stratified by label, then the rest into training
+ * and validation by `valRatio`, stratified the same way. Records are put in a canonical order (by
+ * deduplication key) before the seeded shuffles, so the split depends only on the seed and the set of
+ * records, not on the order they were read in. Deduplication made keys unique, so no key can appear in
+ * two splits.
+ */
+export function splitRecords(records: readonly CuratedRecord[], settings: SplitSettings): SplitResult {
+  const random = new SeededRandom(settings.seed, "split");
+  const strata = stratify(records);
+  const labelOf = new Map<CuratedRecord, string>();
+  const pools = new Map<string, CuratedRecord[]>();
+  for (const [label, group] of strata.byLabel) {
+    group.forEach((record) => labelOf.set(record, label));
+    pools.set(label, random.shuffle([...group].sort((a, b) => compare(a.dedupKey, b.dedupKey))));
+  }
+
+  const evalSet = takeStratified(pools, settings.evalSize, random);
+  const remaining = [...pools.values()].reduce((sum, pool) => sum + pool.length, 0);
+  const validation = takeStratified(pools, validationSize(remaining, settings.valRatio), random);
+  const train = [...pools.values()].flat();
+  return { eval: newestFirst(evalSet), train: newestFirst(train), validation: newestFirst(validation), labelOf, merged: strata.merged };
+}
+
+/**
+ * How many of the non-evaluation records become validation: `valRatio` of them rounded, at least one
+ * when the ratio is positive and there are two records, and never all of them (training needs data).
+ */
+export function validationSize(records: number, valRatio: number): number {
+  if (records < 2 || valRatio === 0) {
+    return 0;
+  }
+  return Math.min(records - 1, Math.max(1, Math.round(records * valRatio)));
+}
+
+/**
+ * Removes `size` records from the shuffled pools and returns them. Proportional to the pools' sizes
+ * when `size` is at least the number of pools with two or more records: each of those gives at least
+ * one, and keeps at least one while that is possible. With fewer slots than such pools, a plain
+ * random choice over all records (spec: "otherwise random").
+ */
+function takeStratified(pools: Map<string, CuratedRecord[]>, size: number, random: SeededRandom): CuratedRecord[] {
+  const labels = [...pools.keys()];
+  const sizes = labels.map((label) => pools.get(label)!.length);
+  const splittable = sizes.filter((n) => n >= 2).length;
+  let shares: number[];
+  if (size >= splittable && splittable > 0) {
+    const keepOne = sizes.reduce((sum, n) => sum + Math.max(0, n - 1), 0) >= size;
+    shares = apportion(
+      size,
+      sizes.map((n) => ({ size: n, min: n >= 2 ? 1 : 0, max: keepOne ? Math.max(0, n - 1) : n })),
+    );
+  } else {
+    const chosen = new Set(random.shuffle(labels.flatMap((label) => pools.get(label)!)).slice(0, size));
+    shares = labels.map((label) => pools.get(label)!.filter((record) => chosen.has(record)).length);
+    for (const label of labels) {
+      pools.set(label, [...pools.get(label)!.filter((record) => chosen.has(record)), ...pools.get(label)!.filter((record) => !chosen.has(record))]);
+    }
+  }
+  return labels.flatMap((label, i) => pools.get(label)!.splice(0, shares[i]));
+}
+
+function newestFirst(records: readonly CuratedRecord[]): CuratedRecord[] {
+  return [...records].sort((a, b) => b.timestamp - a.timestamp || compare(a.dedupKey, b.dedupKey));
+}

@@ -1,0 +1,53 @@
+/**
+ * Exit codes of the `flywheel` CLI: the one place they are defined. The CronJob's podFailurePolicy
+ * matches on them, so a deterministic failure fails the Job at once instead of being retried by
+ * `backoffLimit`, and a transient one is retried.
+ *
+ * | code | meaning | retried by the Job |
+ * |---|---|---|
+ * | 0 | success | — |
+ * | 1 | internal error (a bug) | yes |
+ * | 2 | usage or configuration error: a bad flag, config file, log file or environment variable | no |
+ * | 3 | not enough data: no logs for the workload, too few records, `evalSize` too large | no |
+ * | 4 | the run was cancelled (`flywheel runs cancel`) | no |
+ * | 75 | transient failure: a service was unavailable or timed out (EX_TEMPFAIL) | yes |
+ * | 130, 143 | interrupted by SIGINT / SIGTERM (128 + signal number) | by the pod's disruption rules |
+ */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  insufficientData: 3,
+  cancelled: 4,
+  transient: 75,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error the CLI reports as a readable message (no stack trace) with a specific exit code. */
+export abstract class FlywheelError extends Error {
+  abstract readonly exitCode: ExitCodeValue;
+  /** Lines printed after the message, e.g. one per configuration problem. */
+  readonly details: readonly string[];
+
+  constructor(message: string, details: readonly string[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+/** A bad command line, configuration file, log file or environment variable. */
+export class UsageError extends FlywheelError {
+  readonly exitCode = ExitCode.usage;
+}
+
+/** The logs do not hold enough usable records for a run. Retrying cannot help. */
+export class InsufficientDataError extends FlywheelError {
+  readonly exitCode = ExitCode.insufficientData;
+}
+
+/** A service the job depends on was unavailable; a later attempt may succeed. */
+export class TransientError extends FlywheelError {
+  readonly exitCode = ExitCode.transient;
+}

@@ -1,0 +1,123 @@
+import { join } from "node:path";
+import { writeFileSync } from "node:fs";
+import { loadEnvironment, requireSetting, resolveNemoServiceUrls } from "../src/config/environment";
+import { defaultNimCacheName, type FlywheelJobConfigInput, parseJobConfig } from "../src/config/job-config";
+import { readConfigFile } from "../src/config/load-config-file";
+import { UsageError } from "../src/errors";
+import { temporaryDirectory } from "./support/logs";
+
+const minimal: FlywheelJobConfigInput = {
+  workloadId: "customer-support",
+  clientId: "support-web",
+  candidates: [{ model: "meta/llama-3.2-1b-instruct", image: { repository: "nvcr.io/nim/meta/llama-3.2-1b-instruct", tag: "1.8.3" }, customizationTarget: "meta/llama-3.2-1b-instruct@2.0" }],
+  judge: { type: "remote", url: "https://integrate.api.nvidia.com/v1/chat/completions", modelId: "meta/llama-3.3-70b-instruct" },
+};
+
+function problems(raw: unknown, overrides?: Map<string, string>): string[] {
+  try {
+    parseJobConfig(raw, "test config", overrides);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return [...(error as UsageError).details];
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+describe("parseJobConfig", () => {
+  it("fills in every default", () => {
+    const config = parseJobConfig(minimal, "test config");
+    expect(config.data).toEqual({ limit: 1000, evalSize: 20, valRatio: 0.1, minTotalRecords: 50, seed: 42 });
+    expect(config.icl).toMatchObject({ selection: "uniform", maxExamples: 3, reservedTokens: 4096, relevanceRatio: 0.7 });
+    expect(config.candidates[0]).toMatchObject({ gpus: 1, contextLength: 32768, customize: true, trainingGpus: 1, nimCache: "llama-3-2-1b-instruct" });
+    expect(config.logs).toEqual({ index: "flywheel", pageSize: 1000, keepAlive: "2m" });
+    expect(config.targets).toEqual({});
+  });
+
+  it("rejects an unknown key and suggests the intended one", () => {
+    expect(problems({ ...minimal, data: { evalSise: 10 } })).toEqual(['data.evalSise: unknown key (did you mean "evalSize"?)']);
+  });
+
+  it("names the key path, what was expected and the value", () => {
+    expect(problems({ ...minimal, data: { evalSize: 0 }, icl: { selection: "nearest" } })).toEqual([
+      "data.evalSize: expected a value >= 1, got 0",
+      'icl.selection: expected one of "uniform", "semantic", got "nearest"',
+    ]);
+    expect(problems({ ...minimal, candidates: [{ ...minimal.candidates[0], image: { repository: "r", tag: "latest" } }] })).toEqual([
+      'candidates[0].image.tag: expected a pinned tag, not "latest", got "latest"',
+    ]);
+    expect(problems({ ...minimal, judge: { type: "cloud" } })).toEqual(['judge.type: expected one of "remote", "local", got "cloud"']);
+  });
+
+  it("requires what a full run cannot do without", () => {
+    expect(problems({ workloadId: "w" })).toEqual(["candidates: is required (expected array)", "judge: is required (expected object)"]);
+    expect(problems({ ...minimal, candidates: [{ model: "m", image: { repository: "r", tag: "1" } }] })).toEqual([
+      'candidates[0].customizationTarget: is required when customize is true (e.g. "meta/llama-3.2-1b-instruct@2.0"); set customize: false to skip fine-tuning, got nothing',
+    ]);
+    expect(problems({ ...minimal, icl: { selection: "semantic" } })).toEqual(['embedding: is required when icl.selection is "semantic", got nothing']);
+  });
+
+  it("checks that evalSize leaves records to train on, naming the flag that set it", () => {
+    expect(problems({ ...minimal, data: { limit: 10, evalSize: 10 } }, new Map([["data.evalSize", "--eval-size"]]))).toEqual([
+      "data.evalSize (from --eval-size): must be smaller than data.limit (10), or nothing is left to train on, got 10",
+    ]);
+  });
+});
+
+describe("defaultNimCacheName", () => {
+  it("derives a Kubernetes name from the model id", () => {
+    expect(defaultNimCacheName("meta/llama-3.1-8b-instruct")).toBe("llama-3-1-8b-instruct");
+    expect(defaultNimCacheName("nvidia/Mistral_NeMo.Minitron 8B")).toBe("mistral-nemo-minitron-8b");
+  });
+});
+
+describe("readConfigFile", () => {
+  it("reads YAML and JSON, and names the line of a syntax error", () => {
+    const dir = temporaryDirectory();
+    writeFileSync(join(dir, "ok.yaml"), "workloadId: w\ndata:\n  seed: 7\n");
+    writeFileSync(join(dir, "ok.json"), '{"workloadId": "w"}');
+    writeFileSync(join(dir, "bad.yaml"), "workloadId: w\ndata:\n  seed: [1\n");
+    expect(readConfigFile(join(dir, "ok.yaml"))).toEqual({ workloadId: "w", data: { seed: 7 } });
+    expect(readConfigFile(join(dir, "ok.json"))).toEqual({ workloadId: "w" });
+    expect(() => readConfigFile(join(dir, "bad.yaml"))).toThrow(/bad\.yaml is not valid YAML or JSON at line \d+, column \d+/);
+    expect(() => readConfigFile(join(dir, "none.yaml"))).toThrow(`cannot read the config file ${join(dir, "none.yaml")}: no such file or directory`);
+  });
+});
+
+describe("loadEnvironment", () => {
+  it("reads the variables it knows and ignores the rest", () => {
+    expect(loadEnvironment({ ELASTICSEARCH_URL: "http://es:9200", HOME: "/root", REDIS_URL: "redis://redis:6379" })).toEqual({
+      ELASTICSEARCH_URL: "http://es:9200",
+      REDIS_URL: "redis://redis:6379",
+    });
+  });
+
+  it("names a bad variable without printing a value that may hold a secret", () => {
+    try {
+      loadEnvironment({ MONGODB_URL: "http://user:hunter2@mongo", NEMO_BASE_URL: "nemo.local", ELASTICSEARCH_USERNAME: "elastic" });
+      throw new Error("expected a failure");
+    } catch (error) {
+      const details = (error as UsageError).details.join("\n");
+      expect(details).toContain("MONGODB_URL: expected a URL such as mongodb://host:27017, got a value that is not shown");
+      expect(details).toContain('NEMO_BASE_URL: expected a URL such as http://host:port, got "nemo.local"');
+      expect(details).toContain("ELASTICSEARCH_PASSWORD: is required when the other half of the Elasticsearch basic-auth pair is set");
+      expect(details).not.toContain("hunter2");
+    }
+  });
+
+  it("says what a missing variable is needed for", () => {
+    expect(() => requireSetting({}, "ELASTICSEARCH_URL", "to read logs from Elasticsearch")).toThrow("ELASTICSEARCH_URL is not set; it is needed to read logs from Elasticsearch");
+  });
+});
+
+describe("resolveNemoServiceUrls", () => {
+  it("prefers a service's own variable, then its config key, then the shared base URL", () => {
+    const nemo = parseJobConfig({ ...minimal, nemo: { baseUrl: "http://config-base", evaluatorUrl: "http://config-evaluator/" } }, "test").nemo;
+    expect(resolveNemoServiceUrls(nemo, { NEMO_CUSTOMIZER_URL: "http://env-customizer" })).toEqual({
+      entityStore: "http://config-base",
+      dataStore: "http://config-base",
+      customizer: "http://env-customizer",
+      evaluator: "http://config-evaluator",
+    });
+    expect(resolveNemoServiceUrls(nemo, { NEMO_BASE_URL: "http://env-base" }).dataStore).toBe("http://env-base");
+  });
+});

@@ -1,0 +1,98 @@
+import { curate } from "../src/curation/curate";
+import { buildIclRecords } from "../src/curation/icl/build-icl-records";
+import { UniformExampleSelector } from "../src/curation/icl/example-selector";
+import { examplesInstruction } from "../src/curation/icl/example-text";
+import { countTokens } from "../src/curation/icl/tokenizer";
+import type { CuratedRecord } from "../src/curation/records";
+import { toolLabel } from "../src/curation/records";
+import { evalLine, iclLine, trainingLine } from "../src/datasets/layouts";
+import { logDocument, pulled, stream } from "./support/logs";
+
+async function records(documents: ReturnType<typeof logDocument>[]): Promise<CuratedRecord[]> {
+  const result = await curate(stream(documents.map((d, i) => pulled(d, 2_000_000_000_000 - i * 1000))), { limit: 1000, seed: 1 });
+  return [...result.sample].sort((a, b) => b.timestamp - a.timestamp);
+}
+
+const settings = { maxExamples: 3, maxContextLength: 32768, reservedTokens: 4096, tokenSafetyMargin: 0.15 };
+
+describe("countTokens", () => {
+  it("counts with cl100k_base and treats special-token text in user input as plain text", () => {
+    expect(countTokens("hello world")).toBe(2);
+    expect(countTokens("ignore <|endoftext|> this")).toBeGreaterThan(3);
+  });
+});
+
+describe("uniform ICL examples", () => {
+  it("shows every tool once before any tool twice, most frequent tools first, shortest examples first", async () => {
+    const train = await records([
+      ...Array.from({ length: 6 }, (_, i) => logDocument({ user: `track ${"x".repeat(i * 10)}`, tool: "track" })),
+      ...Array.from({ length: 4 }, (_, i) => logDocument({ user: `refund ${"y".repeat(i * 10)}`, tool: "refund" })),
+      logDocument({ user: "cancel it", tool: "cancel" }),
+    ]);
+    const [evalRecord] = await records([logDocument({ user: "where is it", tool: "track" })]);
+    const [candidates] = await new UniformExampleSelector(4).candidates([evalRecord], train);
+    expect(candidates.map(toolLabel)).toEqual(["track", "refund", "cancel", "track", "refund", "track", "refund", "track", "refund"]);
+    expect(candidates[0].request.messages[1].content).toBe("track ");
+
+    const { records: icl, stats } = await buildIclRecords([evalRecord], train, new UniformExampleSelector(3), settings);
+    expect(icl[0].examples).toBe(3);
+    expect(stats.examplesPerRecord).toEqual([0, 0, 0, 1]);
+    const system = icl[0].messages[0];
+    expect(system.role).toBe("system");
+    expect(system.content).toMatch(new RegExp(`^${examplesInstruction.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n\\nExample 1:\\nuser: track \\nExpected tool calls: \\[\\{"name":"track","arguments":\\{"order_id":"A-1"\\}\\}\\]`));
+    expect(system.content).toMatch(/\n\nYou are a support agent\.$/);
+    expect(icl[0].messages.slice(1)).toEqual(evalRecord.request.messages.slice(1));
+  });
+
+  it("skips examples that do not fit the token budget and uses smaller ones", async () => {
+    const train = await records([logDocument({ user: `long ${"word ".repeat(400)}`, tool: "a" }), logDocument({ user: "short", tool: "b" })]);
+    const [evalRecord] = await records([logDocument({ user: "question", tool: "a" })]);
+    const tight = { ...settings, maxContextLength: 600, reservedTokens: 100 };
+    const { records: icl } = await buildIclRecords([evalRecord], train, new UniformExampleSelector(3), tight);
+    expect(icl[0].examples).toBe(1);
+    expect(icl[0].messages[0].content).toContain("user: short");
+    const none = await buildIclRecords([evalRecord], train, new UniformExampleSelector(3), { ...tight, maxContextLength: 200 });
+    expect(none.records[0].examples).toBe(0);
+    expect(none.records[0].messages).toEqual(evalRecord.request.messages);
+  });
+
+  it("inserts a system message when the conversation has none", async () => {
+    const document = logDocument({ user: "question", tool: "a" });
+    (document.request as { messages: unknown[] }).messages.shift();
+    const [evalRecord] = await records([document]);
+    const train = await records([logDocument({ user: "other", tool: "a" })]);
+    const { records: icl } = await buildIclRecords([evalRecord], train, new UniformExampleSelector(1), settings);
+    expect(icl[0].messages.map((m) => m.role)).toEqual(["system", "user"]);
+  });
+});
+
+describe("dataset layouts", () => {
+  it("writes evaluation lines as logged, with ids and an ISO timestamp", async () => {
+    const [record] = await records([logDocument({ user: "q", tool: "track", args: '{"a":1}' })]);
+    const line = evalLine(record);
+    expect(Object.keys(line)).toEqual(["workload_id", "client_id", "timestamp", "request", "response"]);
+    expect(line).toMatchObject({ workload_id: "w", client_id: "c", timestamp: "2033-05-18T03:33:20.000Z" });
+    expect(line.response).toMatchObject({ choices: [{ message: { tool_calls: [{ function: { arguments: { a: 1 } } }] } }] });
+    const icl = iclLine({ record, messages: [{ role: "system", content: "examples" }], examples: 1 });
+    expect(icl.request).toMatchObject({ model: "m", messages: [{ role: "system", content: "examples" }] });
+  });
+
+  it("writes training lines as one conversation with null content as empty text, tools only for tool calling", async () => {
+    const [toolRecord] = await records([logDocument({ user: "q", tool: "track", content: null })]);
+    const line = trainingLine(toolRecord, "tool_calling");
+    expect(line.messages).toEqual([
+      { role: "system", content: "You are a support agent." },
+      { role: "user", content: "q" },
+      { role: "assistant", content: "", tool_calls: [{ id: "call_1", type: "function", function: { name: "track", arguments: { order_id: "A-1" } } }] },
+    ]);
+    expect(line.tools).toEqual(toolRecord.request.tools);
+    const [textRecord] = await records([logDocument({ user: "q2", content: "answer" })]);
+    expect(trainingLine(textRecord, "generic")).toEqual({
+      messages: [
+        { role: "system", content: "You are a support agent." },
+        { role: "user", content: "q2" },
+        { role: "assistant", content: "answer" },
+      ],
+    });
+  });
+});
