@@ -1,0 +1,5 @@
+export * from "./image";
+export * from "./nim-cache";
+export * from "./nim-service";
+export * from "./resources";
+export * from "./urls";

@@ -1,0 +1,163 @@
+import { Construct } from "constructs";
+import {
+  NimService as NimServiceObject,
+  NimServiceSpecResourcesLimits,
+  NimServiceSpecResourcesRequests,
+  NimServiceSpecStorageSharedMemorySizeLimit,
+  type NimServiceSpecScaleHpaMetrics,
+} from "../imports/nim-operator-v3.1.2/nimservice-apps.nvidia.com";
+import { gpuResource, gpuToleration } from "../scheduling";
+import { validateImage, type ContainerImage } from "./image";
+import { gpuPoolNodeSelector, renderEnv } from "./pod";
+import { toQuantities, validateComputeResources, validateQuantity, type ComputeResources } from "./resources";
+import { apiServicePort, inClusterServiceUrl } from "./urls";
+import {
+  fail,
+  resourceLabel,
+  validateInteger,
+  validateLabelName,
+  validateNamespace,
+  validateObjectName,
+  validateReplicasWithAutoscaling,
+  validateServiceName,
+} from "./validation";
+
+/** The NIMCache a NIMService loads its weights from. */
+export interface NimServiceCache {
+  /** Name of the NIMCache, in the NIMService's namespace. */
+  readonly name: string;
+  /**
+   * Profile to serve from the cache.
+   * @default the NIM picks one of the cached profiles that fits the GPU
+   */
+  readonly profile?: string;
+}
+
+/** Horizontal autoscaling of a NIM, on metrics the cluster's metrics APIs serve. */
+export interface NimServiceAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** HorizontalPodAutoscaler metrics (autoscaling/v2), e.g. the NIM's `gpu_cache_usage_perc`. */
+  readonly metrics: readonly NimServiceSpecScaleHpaMetrics[];
+}
+
+export interface NimServiceProps {
+  /** Name of the NIMService; the operator names its Service after it. */
+  readonly name: string;
+  /** Namespace; the NIMCache must be in the same one. */
+  readonly namespace: string;
+  /** The NIM image, e.g. `nvcr.io/nim/meta/llama-3.1-8b-instruct` at a fixed tag. */
+  readonly image: ContainerImage;
+  /** Image pull secrets (a docker-registry Secret for nvcr.io); may be empty for public images. */
+  readonly imagePullSecrets: readonly string[];
+  /** Secret with the NGC API key under the key `NGC_API_KEY` (required by the CRD in v3.1.2). */
+  readonly authSecret: string;
+  /** The NIMCache with the weights. */
+  readonly nimCache: NimServiceCache;
+  /** GPUs per replica (`resources.limits["nvidia.com/gpu"]`). */
+  readonly gpus: number;
+  /** CPU and memory of each replica; size memory for loading the weights. */
+  readonly resources: ComputeResources;
+  /**
+   * Extra node labels to select, on top of the inference GPU pool's role label.
+   * @default only the inference pool's role label
+   */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables of the NIM container, e.g. `NIM_PEFT_SOURCE` (where LoRA adapters come from).
+   * @default none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Fixed number of replicas; excludes `autoscaling`.
+   * @default 1 (when `autoscaling` is not set)
+   */
+  readonly replicas?: number;
+  /**
+   * Autoscaling; excludes `replicas`.
+   * @default none
+   */
+  readonly autoscaling?: NimServiceAutoscaling;
+  /**
+   * Size limit of `/dev/shm`; NIMs that span several GPUs need a large one.
+   * @default the operator's default
+   */
+  readonly sharedMemorySizeLimit?: string;
+}
+
+/**
+ * A NIMService for a long-running model (the LLM judge or the embedding model when they are local):
+ * a NIM on the inference GPU pool, serving the OpenAI API on port 8000, with its weights from a
+ * NIMCache. The flywheel job creates the per-run candidate NIMServices itself.
+ */
+export class NimService extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  /** In-cluster root URL, `http://<name>.<namespace>.svc.cluster.local:8000`. */
+  public readonly url: string;
+  /** OpenAI-compatible base URL (`<url>/v1`). */
+  public readonly openAiBaseUrl: string;
+  public readonly apiObject: NimServiceObject;
+
+  constructor(scope: Construct, id: string, props: NimServiceProps) {
+    super(scope, id);
+    const owner = resourceLabel("NIMService", props.namespace, props.name);
+    validateServiceName(owner, props.name);
+    validateNamespace(owner, props.namespace);
+    validateImage(owner, "image", props.image);
+    props.imagePullSecrets.forEach((secret, i) => validateObjectName(owner, `imagePullSecrets[${i}]`, secret));
+    validateObjectName(owner, "authSecret", props.authSecret);
+    validateLabelName(owner, "nimCache.name", props.nimCache.name);
+    validateInteger(owner, "gpus", props.gpus, 1, 16);
+    validateComputeResources(owner, "resources", props.resources);
+    validateReplicasWithAutoscaling(owner, props.replicas, props.autoscaling, 0);
+    if (props.autoscaling !== undefined && props.autoscaling.metrics.length === 0) {
+      fail(owner, "autoscaling.metrics must name at least one metric to scale on");
+    }
+    if (props.sharedMemorySizeLimit !== undefined) {
+      validateQuantity(owner, "sharedMemorySizeLimit", props.sharedMemorySizeLimit);
+    }
+
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.url = inClusterServiceUrl(props.name, props.namespace);
+    this.openAiBaseUrl = `${this.url}/v1`;
+
+    this.apiObject = new NimServiceObject(this, "Resource", {
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: {
+        image: {
+          repository: props.image.repository,
+          tag: props.image.tag,
+          pullPolicy: "IfNotPresent",
+          pullSecrets: props.imagePullSecrets.length > 0 ? [...props.imagePullSecrets] : undefined,
+        },
+        authSecret: props.authSecret,
+        storage: {
+          nimCache: { name: props.nimCache.name, profile: props.nimCache.profile },
+          sharedMemorySizeLimit: props.sharedMemorySizeLimit === undefined ? undefined : NimServiceSpecStorageSharedMemorySizeLimit.fromString(props.sharedMemorySizeLimit),
+        },
+        resources: {
+          requests: toQuantities(props.resources.requests, NimServiceSpecResourcesRequests.fromString),
+          limits: {
+            ...toQuantities(props.resources.limits, NimServiceSpecResourcesLimits.fromString),
+            [gpuResource]: NimServiceSpecResourcesLimits.fromNumber(props.gpus),
+          },
+        },
+        tolerations: [{ ...gpuToleration() }],
+        nodeSelector: gpuPoolNodeSelector(owner, "nodeSelector", "inference", props.nodeSelector),
+        env: renderEnv(owner, "env", props.env),
+        expose: { service: { type: "ClusterIP", port: apiServicePort } },
+        replicas: props.autoscaling === undefined ? (props.replicas ?? 1) : undefined,
+        scale: props.autoscaling && {
+          enabled: true,
+          hpa: {
+            minReplicas: props.autoscaling.minReplicas,
+            maxReplicas: props.autoscaling.maxReplicas,
+            metrics: [...props.autoscaling.metrics],
+          },
+        },
+      },
+    });
+  }
+}
