@@ -1,0 +1,12 @@
+export type { ComputeResources, PersistentStorage, SecretKeyReference } from "./common";
+export type { JobRunLimits } from "./jobs";
+export * from "./versions";
+export * from "./elasticsearch/elasticsearch-cluster";
+export * from "./elasticsearch/elasticsearch-bootstrap-job";
+export * from "./elasticsearch/log-store-access";
+export { type LogStoreNames, logStoreNames } from "./elasticsearch/log-store-requests";
+export * from "./mongodb/mongodb-replica-set";
+export * from "./redis/redis-server";
+export * from "./postgres/service-databases";
+export * from "./postgres/postgres-cluster";
+export * from "./postgres/postgres-bootstrap-job";

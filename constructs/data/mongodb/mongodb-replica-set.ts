@@ -1,0 +1,281 @@
+import { k8s } from "cdk8s-plus-28";
+import { Construct } from "constructs";
+import {
+  MongoDbCommunity,
+  MongoDbCommunitySpecSecurityAuthenticationModes,
+  MongoDbCommunitySpecType,
+} from "../../imports/mongodb-kubernetes-1.9.1/mongodbcommunity.mongodb.com";
+import {
+  type ComputeResources,
+  type PersistentStorage,
+  type SecretKeyReference,
+  invalidProp,
+  requireComputeResources,
+  requireDnsLabel,
+  requireNodeSelector,
+  requireStorage,
+  resolveSecretKey,
+  standardLabels,
+} from "../common";
+import { resourceRequirements } from "../kube";
+import { dataServiceDefaults } from "../versions";
+
+const constructName = "MongoDbReplicaSet";
+
+/** MongoDB's port. */
+export const mongodbPort = 27017;
+
+/**
+ * The service account MongoDB Controllers for Kubernetes runs MongoDBCommunity pods as (fixed in the
+ * operator). Its chart creates it, with its Role, in each watched namespace; with a cluster-wide
+ * watch it creates it only in the operator's namespace.
+ */
+export const mongodbPodServiceAccountName = "mongodb-kubernetes-appdb";
+
+/** The application user of the replica set, authenticated with SCRAM. */
+export interface MongoDbUserProps {
+  /**
+   * User name.
+   * @default "flywheel"
+   */
+  readonly name?: string;
+  /**
+   * The database the user may read and write (its only role: `readWrite` on it).
+   * @default "flywheel"
+   */
+  readonly database?: string;
+  /** Secret (in the replica set's namespace) holding the user's password. */
+  readonly password: SecretKeyReference;
+}
+
+export interface MongoDbStorageProps {
+  /**
+   * Volume for the database files.
+   * @default { size: "10Gi" }
+   */
+  readonly data?: PersistentStorage;
+  /**
+   * Volume for mongod's and the agent's logs.
+   * @default { size: "2Gi" }
+   */
+  readonly logs?: PersistentStorage;
+}
+
+export interface MongoDbResourcesProps {
+  /**
+   * The mongod container.
+   * @default requests 250m / 1Gi, limits 1 / 1Gi
+   */
+  readonly mongod?: ComputeResources;
+  /**
+   * The MongoDB agent container (automation: configures mongod, users, upgrades).
+   * @default requests 50m / 200Mi, limits 500m / 500Mi
+   */
+  readonly agent?: ComputeResources;
+}
+
+export interface MongoDbReplicaSetProps {
+  /** Name of the `MongoDBCommunity` resource, its StatefulSet and replica set. */
+  readonly name: string;
+  readonly namespace: string;
+  /**
+   * MongoDB server version (`8.0.x`). With 8.0.12 and later the operator's chart needs
+   * `community.mongodb.imageType: ubi9`.
+   * @default dataServiceDefaults.mongodbVersion
+   */
+  readonly version?: string;
+  /**
+   * Replica set members: 1, 3, 5 or 7 (an odd number keeps a voting majority).
+   * @default 1
+   */
+  readonly members?: number;
+  /**
+   * Production topology: at least 3 members on different hosts, spread over zones.
+   * @default false
+   */
+  readonly highAvailability?: boolean;
+  readonly user: MongoDbUserProps;
+  /** @default data 10Gi, logs 2Gi, default StorageClass */
+  readonly storage?: MongoDbStorageProps;
+  /** @default see MongoDbResourcesProps */
+  readonly resources?: MongoDbResourcesProps;
+  /**
+   * Create the pods' service account and its Role here, for namespaces the operator's chart does not
+   * provision (see `mongodbPodServiceAccountName`).
+   * @default false
+   */
+  readonly createServiceAccount?: boolean;
+  /**
+   * Node labels the members must run on.
+   * @default - any node
+   */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+/** What a client needs to connect, without the password. */
+export interface MongoDbEndpoint {
+  /** `host:port` of every member. */
+  readonly hosts: readonly string[];
+  readonly replicaSetName: string;
+  readonly username: string;
+  readonly database: string;
+  /** The database the user is defined in (`authSource`). */
+  readonly authDatabase: string;
+}
+
+/**
+ * The connection string with the password, for Pulumi to put into the consumer's Secret. User and
+ * password are percent-encoded.
+ */
+export function mongoConnectionUri(endpoint: MongoDbEndpoint, password: string): string {
+  return connectionString(endpoint, `${encodeURIComponent(endpoint.username)}:${encodeURIComponent(password)}`);
+}
+
+function connectionString(endpoint: MongoDbEndpoint, userInfo: string): string {
+  return `mongodb://${userInfo}@${endpoint.hosts.join(",")}/${endpoint.database}?replicaSet=${endpoint.replicaSetName}&authSource=${endpoint.authDatabase}`;
+}
+
+const defaultMongodResources: ComputeResources = { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } };
+const defaultAgentResources: ComputeResources = { requests: { cpu: "50m", memory: "200Mi" }, limits: { cpu: "500m", memory: "500Mi" } };
+// Claim names the operator uses; the override replaces its defaults (10G data, 2G logs) by name.
+const dataVolumeName = "data-volume";
+const logsVolumeName = "logs-volume";
+
+/**
+ * A MongoDB replica set run by MongoDB Controllers for Kubernetes (`MongoDBCommunity`), with one
+ * SCRAM user whose password Pulumi generates and persistent data and log volumes.
+ */
+export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
+  readonly name: string;
+  readonly namespace: string;
+  readonly members: number;
+  /** The headless Service of the members, `<name>-svc`. */
+  readonly serviceName: string;
+  readonly hosts: readonly string[];
+  readonly replicaSetName: string;
+  readonly username: string;
+  readonly database: string;
+  readonly authDatabase = "admin";
+  /** `mongodb://<user>@<hosts>/<database>?replicaSet=<name>&authSource=admin`, no password. */
+  readonly connectionStringWithoutPassword: string;
+  readonly resource: MongoDbCommunity;
+
+  constructor(scope: Construct, id: string, props: MongoDbReplicaSetProps) {
+    super(scope, id);
+    const version = props.version ?? dataServiceDefaults.mongodbVersion;
+    const members = props.members ?? 1;
+    const highAvailability = props.highAvailability ?? false;
+    const username = props.user.name ?? "flywheel";
+    const database = props.user.database ?? "flywheel";
+    const dataStorage = props.storage?.data ?? { size: "10Gi" };
+    const logsStorage = props.storage?.logs ?? { size: "2Gi" };
+    const mongodResources = props.resources?.mongod ?? defaultMongodResources;
+    const agentResources = props.resources?.agent ?? defaultAgentResources;
+
+    requireDnsLabel(constructName, id, "name", props.name, 40);
+    requireDnsLabel(constructName, id, "namespace", props.namespace);
+    const minor = /^(\d+\.\d+)\.\d+$/.exec(version);
+    if (!minor) throw invalidProp(constructName, id, "version", version, "must be a full MongoDB version such as 8.0.32");
+    if (![1, 3, 5, 7].includes(members)) {
+      throw invalidProp(constructName, id, "members", members, "must be 1, 3, 5 or 7 (an odd number of voting members keeps a majority)");
+    }
+    if (highAvailability && members < 3) {
+      throw invalidProp(constructName, id, "members", members, "must be at least 3 when highAvailability is on (a majority survives losing a member)");
+    }
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(username)) {
+      throw invalidProp(constructName, id, "user.name", username, "must be letters, digits, '.', '_' or '-'");
+    }
+    if (!/^[A-Za-z0-9_-]{1,63}$/.test(database) || database === "admin" || database === "local" || database === "config") {
+      throw invalidProp(constructName, id, "user.database", database, "must be an application database name (letters, digits, '_', '-'; not admin, local or config)");
+    }
+    const password = resolveSecretKey(constructName, id, "user.password", props.user.password);
+    requireStorage(constructName, id, "storage.data", dataStorage);
+    requireStorage(constructName, id, "storage.logs", logsStorage);
+    requireComputeResources(constructName, id, "resources.mongod", mongodResources);
+    requireComputeResources(constructName, id, "resources.agent", agentResources);
+    if (props.nodeSelector !== undefined) requireNodeSelector(constructName, id, "nodeSelector", props.nodeSelector);
+
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.members = members;
+    this.serviceName = `${props.name}-svc`;
+    this.replicaSetName = props.name;
+    this.username = username;
+    this.database = database;
+    this.hosts = Array.from({ length: members }, (_, i) => `${props.name}-${i}.${this.serviceName}.${props.namespace}.svc.cluster.local:${mongodbPort}`);
+    this.connectionStringWithoutPassword = connectionString(this, encodeURIComponent(username));
+
+    const scramCredentialsSecretName = `${props.name}-${username.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
+    requireDnsLabel(constructName, id, "name and user.name", scramCredentialsSecretName, 253 - "-scram-credentials".length);
+    const labels = standardLabels(props.name, "mongodb");
+    // The operator labels member pods `app: <name>-svc`.
+    const memberSelector = { matchLabels: { app: this.serviceName } };
+
+    this.resource = new MongoDbCommunity(this, "resource", {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: {
+        type: MongoDbCommunitySpecType.REPLICA_SET,
+        members,
+        version,
+        featureCompatibilityVersion: minor[1],
+        security: { authentication: { modes: [MongoDbCommunitySpecSecurityAuthenticationModes.SCRAM] } },
+        users: [{
+          name: username,
+          db: this.authDatabase,
+          passwordSecretRef: { name: password.name, key: password.key },
+          roles: [{ name: "readWrite", db: database }],
+          scramCredentialsSecretName,
+        }],
+        statefulSet: {
+          spec: {
+            template: {
+              metadata: { labels },
+              spec: {
+                nodeSelector: props.nodeSelector,
+                affinity: highAvailability
+                  ? { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: memberSelector, topologyKey: "kubernetes.io/hostname" }] } }
+                  : undefined,
+                topologySpreadConstraints: highAvailability
+                  ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: memberSelector }]
+                  : undefined,
+                containers: [
+                  { name: "mongod", resources: k8s.toJson_ResourceRequirements(resourceRequirements(mongodResources)) },
+                  { name: "mongodb-agent", resources: k8s.toJson_ResourceRequirements(resourceRequirements(agentResources)) },
+                ],
+              },
+            },
+            volumeClaimTemplates: [claim(dataVolumeName, dataStorage), claim(logsVolumeName, logsStorage)],
+          },
+        },
+      },
+    });
+
+    if (props.createServiceAccount ?? false) this.podServiceAccount(props.namespace, labels);
+  }
+
+  // Mirrors what the operator's chart grants the pods: the agent reads Secrets (automation config,
+  // keyfile) and annotates and restarts its own pod during upgrades.
+  private podServiceAccount(namespace: string, labels: Record<string, string>): void {
+    const metadata = { name: mongodbPodServiceAccountName, namespace, labels };
+    new k8s.KubeServiceAccount(this, "service-account", { metadata });
+    new k8s.KubeRole(this, "role", {
+      metadata,
+      rules: [
+        { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
+        { apiGroups: [""], resources: ["pods"], verbs: ["patch", "delete", "get"] },
+      ],
+    });
+    new k8s.KubeRoleBinding(this, "role-binding", {
+      metadata,
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: mongodbPodServiceAccountName },
+      subjects: [{ kind: "ServiceAccount", name: mongodbPodServiceAccountName, namespace }],
+    });
+  }
+}
+
+function claim(name: string, storage: PersistentStorage): object {
+  return {
+    metadata: { name },
+    spec: { accessModes: ["ReadWriteOnce"], storageClassName: storage.storageClassName, resources: { requests: { storage: storage.size } } },
+  };
+}

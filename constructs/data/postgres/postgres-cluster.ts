@@ -1,0 +1,159 @@
+import { Construct } from "constructs";
+import { Cluster, Database, type TopologySpreadConstraint } from "../cnpg/postgresql.cnpg.io";
+import {
+  type ComputeResources,
+  type PersistentStorage,
+  invalidProp,
+  requireComputeResources,
+  requireDnsLabel,
+  requireDnsSubdomain,
+  requireInteger,
+  requireNodeSelector,
+  requireStorage,
+  standardLabels,
+} from "../common";
+import { dataServiceDefaults } from "../versions";
+import { type PostgresServiceDatabase, requireServiceDatabases } from "./service-databases";
+
+const constructName = "PostgresCluster";
+
+/** PostgreSQL's port. */
+export const postgresPort = 5432;
+
+export interface PostgresClusterProps {
+  /** Name of the CloudNativePG `Cluster`. */
+  readonly name: string;
+  readonly namespace: string;
+  /** One database and owner role per service. */
+  readonly databases: readonly PostgresServiceDatabase[];
+  /**
+   * PostgreSQL instances: one primary, the rest hot standbys.
+   * @default 1
+   */
+  readonly instances?: number;
+  /**
+   * Production topology: at least 3 instances on different hosts (required anti-affinity), spread
+   * over zones.
+   * @default false
+   */
+  readonly highAvailability?: boolean;
+  /**
+   * PostgreSQL image from CloudNativePG's image line, pinned to a full version.
+   * @default dataServiceDefaults.postgresImage
+   */
+  readonly imageName?: string;
+  /**
+   * Data volume of each instance.
+   * @default { size: "10Gi" }
+   */
+  readonly storage?: PersistentStorage;
+  /**
+   * CPU and memory of each instance.
+   * @default requests 250m / 512Mi, limits 1 / 1Gi
+   */
+  readonly resources?: ComputeResources;
+  /**
+   * postgresql.conf parameters (such as `max_connections`).
+   * @default - CloudNativePG's defaults
+   */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /**
+   * Node labels the instances must run on.
+   * @default - any node
+   */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+const defaultResources: ComputeResources = { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+
+/**
+ * PostgreSQL run by CloudNativePG for the NeMo services: a `Cluster` whose managed roles are the
+ * services' owner roles (passwords from Pulumi's basic-auth Secrets) and one declarative `Database`
+ * per service. Services connect to the read-write Service `<name>-rw`.
+ */
+export class PostgresCluster extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+  /** The Service that always points at the primary, `<name>-rw`. */
+  readonly readWriteServiceName: string;
+  /** `<name>-rw.<namespace>.svc.cluster.local`. */
+  readonly host: string;
+  readonly port = postgresPort;
+  readonly databases: readonly PostgresServiceDatabase[];
+  readonly cluster: Cluster;
+
+  constructor(scope: Construct, id: string, props: PostgresClusterProps) {
+    super(scope, id);
+    const instances = props.instances ?? 1;
+    const highAvailability = props.highAvailability ?? false;
+    const imageName = props.imageName ?? dataServiceDefaults.postgresImage;
+    const storage = props.storage ?? { size: "10Gi" };
+    const resources = props.resources ?? defaultResources;
+    requireDnsLabel(constructName, id, "name", props.name, 50);
+    requireDnsLabel(constructName, id, "namespace", props.namespace);
+    requireServiceDatabases(constructName, id, props.databases);
+    requireInteger(constructName, id, "instances", instances, 1, 10);
+    if (highAvailability && instances < 3) {
+      throw invalidProp(constructName, id, "instances", instances, "must be at least 3 when highAvailability is on (a standby to fail over to while another is rebuilt)");
+    }
+    if (!/^ghcr\.io\/cloudnative-pg\/postgresql:\d+\.\d+(-[a-z0-9-]+)?(@sha256:[a-f0-9]{64})?$/.test(imageName)) {
+      throw invalidProp(constructName, id, "imageName", imageName, "must be ghcr.io/cloudnative-pg/postgresql with a full version tag, such as 18.4-minimal-trixie");
+    }
+    requireStorage(constructName, id, "storage", storage);
+    requireComputeResources(constructName, id, "resources", resources);
+    if (props.nodeSelector !== undefined) requireNodeSelector(constructName, id, "nodeSelector", props.nodeSelector);
+
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.readWriteServiceName = `${props.name}-rw`;
+    this.host = `${this.readWriteServiceName}.${props.namespace}.svc.cluster.local`;
+    this.databases = props.databases;
+    const labels = standardLabels(props.name, "postgresql");
+    const instanceSelector = { matchLabels: { "cnpg.io/cluster": props.name } };
+    const zoneSpread: TopologySpreadConstraint[] = [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: instanceSelector }];
+
+    this.cluster = new Cluster(this, "cluster", {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: {
+        instances,
+        imageName,
+        storage: { size: storage.size, storageClass: storage.storageClassName },
+        resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
+        affinity: {
+          enablePodAntiAffinity: true,
+          topologyKey: "kubernetes.io/hostname",
+          podAntiAffinityType: highAvailability ? "required" : "preferred",
+          nodeSelector: props.nodeSelector,
+        },
+        topologySpreadConstraints: highAvailability ? zoneSpread : undefined,
+        postgresql: props.parameters === undefined ? undefined : { parameters: { ...props.parameters } },
+        enableSuperuserAccess: false,
+        managed: {
+          roles: props.databases.map((entry) => ({
+            name: entry.owner,
+            ensure: "present",
+            login: true,
+            comment: `Owner of the ${entry.database} database`,
+            passwordSecret: { name: entry.credentialsSecretName },
+          })),
+        },
+      },
+    });
+
+    for (const entry of props.databases) {
+      const resourceName = `${props.name}-${entry.database.replace(/_/g, "-")}`;
+      requireDnsSubdomain(constructName, id, `Database resource name for ${entry.database}`, resourceName);
+      new Database(this, `database-${entry.database}`, {
+        metadata: { name: resourceName, namespace: props.namespace, labels },
+        spec: {
+          cluster: { name: props.name },
+          name: entry.database,
+          owner: entry.owner,
+          ensure: "present",
+          // Deleting the resource (or the stack) keeps the data.
+          databaseReclaimPolicy: "retain",
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import { k8s } from "cdk8s-plus-28";
+import { Construct } from "constructs";
+import {
+  type ComputeResources,
+  type PersistentStorage,
+  type SecretKeyReference,
+  contentHash,
+  invalidProp,
+  requireComputeResources,
+  requireDnsLabel,
+  requireNodeSelector,
+  requireStorage,
+  resolveSecretKey,
+  standardLabels,
+} from "../common";
+import { nonRootPodSecurityContext, resourceRequirements, restrictedContainerSecurityContext } from "../kube";
+import { dataServiceDefaults } from "../versions";
+
+const constructName = "RedisServer";
+
+/** Redis's port. */
+export const redisPort = 6379;
+
+export interface RedisServerProps {
+  /** Name of the StatefulSet and of the Service clients connect to. */
+  readonly name: string;
+  readonly namespace: string;
+  /**
+   * Official Redis image, pinned to a full version tag.
+   * @default dataServiceDefaults.redisImage
+   */
+  readonly image?: string;
+  /** Secret (in `namespace`) holding the password every client must authenticate with. */
+  readonly password: SecretKeyReference;
+  /**
+   * Append-only file persistence (every write logged, fsync each second), on top of the periodic
+   * RDB snapshots: at most a second of writes is lost when the pod dies.
+   * @default false
+   */
+  readonly appendOnly?: boolean;
+  /**
+   * The data volume (RDB snapshots and the append-only file).
+   * @default { size: "2Gi" }
+   */
+  readonly storage?: PersistentStorage;
+  /**
+   * CPU and memory of the Redis container.
+   * @default requests 50m / 128Mi, limits 500m / 256Mi
+   */
+  readonly resources?: ComputeResources;
+  /**
+   * Node labels the pod must run on.
+   * @default - any node
+   */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+}
+
+/** The connection URL with the password, for Pulumi to put into the consumer's Secret. */
+export function redisUrlWithPassword(url: string, password: string): string {
+  return url.replace("redis://", `redis://:${encodeURIComponent(password)}@`);
+}
+
+const defaultResources: ComputeResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+// The official image's `redis` user (uid 999; group 1000 in the alpine variant).
+const redisUser = { uid: 999, gid: 1000 };
+const configDir = "/etc/redis";
+const dataDir = "/data";
+
+/** The server's config file: everything but the password, which comes from the environment. */
+export function redisConfig(appendOnly: boolean): string {
+  return [
+    "# Written by the RedisServer construct. The password is passed as --requirepass from the environment.",
+    `port ${redisPort}`,
+    "bind * -::*",
+    "protected-mode yes",
+    `dir ${dataDir}`,
+    `appendonly ${appendOnly ? "yes" : "no"}`,
+    "appendfsync everysec",
+    // The flywheel's locks and semaphores must never be evicted: fail writes instead.
+    "maxmemory-policy noeviction",
+    "",
+  ].join("\n");
+}
+
+// The probes authenticate (redis-cli reads REDISCLI_AUTH): a wrong password fails them instead of
+// passing an unauthenticated PING.
+const readinessCheck = `redis-cli -h 127.0.0.1 -p ${redisPort} ping | grep -q PONG`;
+// While loading a large dataset Redis answers LOADING; the pod is alive then, just not ready.
+const livenessCheck = `redis-cli -h 127.0.0.1 -p ${redisPort} ping | grep -qE 'PONG|LOADING'`;
+
+/**
+ * Redis from the official image as one StatefulSet pod: password required, persistence on a PVC
+ * (RDB snapshots, plus the append-only file when `appendOnly`), non-root with a read-only root
+ * filesystem. Clients connect through the ClusterIP Service `<name>`.
+ */
+export class RedisServer extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+  /** The ClusterIP Service clients use. */
+  readonly serviceName: string;
+  /** `redis://<name>.<namespace>.svc.cluster.local:6379`, without the password. */
+  readonly url: string;
+  readonly statefulSet: k8s.KubeStatefulSet;
+
+  constructor(scope: Construct, id: string, props: RedisServerProps) {
+    super(scope, id);
+    const image = props.image ?? dataServiceDefaults.redisImage;
+    const appendOnly = props.appendOnly ?? false;
+    const storage = props.storage ?? { size: "2Gi" };
+    const resources = props.resources ?? defaultResources;
+    requireDnsLabel(constructName, id, "name", props.name, 50);
+    requireDnsLabel(constructName, id, "namespace", props.namespace);
+    // Docker Hub's official image, directly or through a mirror of its `library/` namespace.
+    if (!/^(([a-z0-9.-]+(:\d+)?\/)?([a-z0-9._-]+\/)*library\/)?redis:\d+\.\d+\.\d+(-[a-z0-9.]+)?(@sha256:[a-f0-9]{64})?$/.test(image)) {
+      throw invalidProp(constructName, id, "image", image, "must be the official redis image with a full version tag, such as redis:8.6.4-alpine");
+    }
+    const password = resolveSecretKey(constructName, id, "password", props.password);
+    requireStorage(constructName, id, "storage", storage);
+    requireComputeResources(constructName, id, "resources", resources);
+    if (props.nodeSelector !== undefined) requireNodeSelector(constructName, id, "nodeSelector", props.nodeSelector);
+
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.serviceName = props.name;
+    this.url = `redis://${props.name}.${props.namespace}.svc.cluster.local:${redisPort}`;
+    const headlessServiceName = `${props.name}-headless`;
+    const labels = standardLabels(props.name, "redis");
+    const selector = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": props.name };
+    const metadata = (name: string) => ({ name, namespace: props.namespace, labels });
+    const passwordFromSecret = { secretKeyRef: { name: password.name, key: password.key } };
+    const configMapName = `${props.name}-config`;
+
+    const config = redisConfig(appendOnly);
+    new k8s.KubeConfigMap(this, "config", { metadata: metadata(configMapName), data: { "redis.conf": config } });
+    new k8s.KubeService(this, "service", {
+      metadata: metadata(this.serviceName),
+      spec: { type: "ClusterIP", selector, ports: [{ name: "redis", port: redisPort, targetPort: k8s.IntOrString.fromString("redis") }] },
+    });
+    new k8s.KubeService(this, "headless", {
+      metadata: metadata(headlessServiceName),
+      spec: { clusterIp: "None", selector, ports: [{ name: "redis", port: redisPort, targetPort: k8s.IntOrString.fromString("redis") }] },
+    });
+
+    this.statefulSet = new k8s.KubeStatefulSet(this, "statefulset", {
+      metadata: metadata(props.name),
+      spec: {
+        serviceName: headlessServiceName,
+        replicas: 1,
+        selector: { matchLabels: selector },
+        template: {
+          // A changed config file restarts the pod (the ConfigMap is read only at start).
+          metadata: { labels, annotations: { "data-flywheel.io/config-hash": contentHash(config) } },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: nonRootPodSecurityContext(redisUser.uid, redisUser.gid),
+            nodeSelector: props.nodeSelector === undefined ? undefined : { ...props.nodeSelector },
+            terminationGracePeriodSeconds: 30,
+            containers: [{
+              name: "redis",
+              image,
+              // The image's entrypoint runs redis-server for a `.conf` first argument (and loads the
+              // bundled modules). Kubernetes expands $(REDIS_PASSWORD) when it starts the container:
+              // the manifest holds only the reference.
+              args: [`${configDir}/redis.conf`, "--requirepass", "$(REDIS_PASSWORD)"],
+              env: [
+                { name: "REDIS_PASSWORD", valueFrom: passwordFromSecret },
+                { name: "REDISCLI_AUTH", valueFrom: passwordFromSecret },
+              ],
+              ports: [{ name: "redis", containerPort: redisPort }],
+              readinessProbe: {
+                exec: { command: ["sh", "-c", readinessCheck] },
+                initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3,
+              },
+              livenessProbe: {
+                exec: { command: ["sh", "-c", livenessCheck] },
+                initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4,
+              },
+              resources: resourceRequirements(resources),
+              securityContext: restrictedContainerSecurityContext(),
+              volumeMounts: [
+                { name: "data", mountPath: dataDir },
+                { name: "config", mountPath: configDir, readOnly: true },
+              ],
+            }],
+            volumes: [{ name: "config", configMap: { name: configMapName } }],
+          },
+        },
+        volumeClaimTemplates: [{
+          metadata: { name: "data", labels },
+          spec: {
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: storage.storageClassName,
+            resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+          },
+        }],
+        // Keep the data when the StatefulSet is deleted or scaled (Kubernetes' default, stated).
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+      },
+    });
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The versions and images the data-service constructs run unless told otherwise. The stack config
+ * may override each one; nothing here floats.
+ */
+export const dataServiceDefaults = {
+  /**
+   * Elasticsearch server. Stays on 8.x: the flywheel's client is @elastic/elasticsearch 8.19, and a
+   * 9.x client refuses 8.x servers (and the other way round).
+   */
+  elasticsearchVersion: "8.19.24",
+  /**
+   * MongoDB server run by MongoDB Controllers for Kubernetes. The operator builds the image
+   * `quay.io/mongodb/mongodb-community-server:<version>-<imageType>`; 8.0.12 and later exist only as
+   * `ubi9`, so the chart needs `community.mongodb.imageType: ubi9`.
+   */
+  mongodbVersion: "8.0.32",
+  /** Redis from the official image (not Bitnami). */
+  redisImage: "redis:8.6.4-alpine",
+  /** PostgreSQL for CloudNativePG (the operator's own image line); also the psql client of the RDS bootstrap Job. */
+  postgresImage: "ghcr.io/cloudnative-pg/postgresql:18.4-minimal-trixie",
+  /** The curl the Elasticsearch bootstrap Job runs. */
+  curlImage: "curlimages/curl:8.21.0",
+} as const;

@@ -1,0 +1,39 @@
+import { parse } from "yaml";
+import { logStoreRoleDescriptors, logStoreRoles, logStoreRolesYaml } from "../../../constructs/data/elasticsearch/log-store-access";
+
+describe("log store roles", () => {
+  test("the flywheel's role only reads the log data stream", () => {
+    const reader = logStoreRoleDescriptors({ logIndex: "flywheel" })[logStoreRoles.reader];
+    expect(reader).toEqual({ cluster: [], indices: [{ names: ["flywheel"], privileges: ["read", "view_index_metadata"] }] });
+  });
+
+  test("the logger's role only appends to the log data stream", () => {
+    const writer = logStoreRoleDescriptors({ logIndex: "flywheel" })[logStoreRoles.writer];
+    expect(writer).toEqual({ cluster: [], indices: [{ names: ["flywheel"], privileges: ["create_doc", "auto_configure"] }] });
+  });
+
+  test("no role gets cluster privileges, wildcards or broad index privileges", () => {
+    const roles = logStoreRoleDescriptors({ logIndex: "flywheel" });
+    for (const role of Object.values(roles)) {
+      expect(role.cluster).toEqual([]);
+      for (const grant of role.indices) {
+        expect(grant.names.join()).not.toContain("*");
+        expect(grant.privileges.filter((p) => ["all", "manage", "write", "index", "delete", "delete_index"].includes(p))).toEqual([]);
+      }
+    }
+  });
+
+  test("scratch indices for the flywheel are opt-in and limited to their pattern", () => {
+    const reader = logStoreRoleDescriptors({ logIndex: "flywheel", flywheelScratchIndexPattern: "flywheel-scratch-*" })[logStoreRoles.reader];
+    expect(reader.indices).toContainEqual({
+      names: ["flywheel-scratch-*"],
+      privileges: ["create_index", "delete_index", "write", "read", "view_index_metadata"],
+    });
+    expect(reader.indices[0]).toEqual({ names: ["flywheel"], privileges: ["read", "view_index_metadata"] });
+  });
+
+  test("roles.yml parses back to the descriptors", () => {
+    const options = { logIndex: "llm-logs" };
+    expect(parse(logStoreRolesYaml(options))).toEqual(logStoreRoleDescriptors(options));
+  });
+});

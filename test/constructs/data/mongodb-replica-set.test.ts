@@ -1,0 +1,109 @@
+import type { Chart } from "cdk8s";
+import { MongoDbReplicaSet, type MongoDbReplicaSetProps, mongoConnectionUri } from "../../../constructs/data/mongodb/mongodb-replica-set";
+import { type Manifest, expectNoSecretValues, expectValidCoreObjects, ofKind, only, synth } from "./support";
+
+const base: MongoDbReplicaSetProps = { name: "flywheel-mongo", namespace: "data", user: { password: { name: "mongo-flywheel-password" } } };
+const production: MongoDbReplicaSetProps = {
+  ...base,
+  members: 3,
+  highAvailability: true,
+  storage: { data: { size: "50Gi", storageClassName: "gp3" }, logs: { size: "5Gi", storageClassName: "gp3" } },
+  nodeSelector: { "data-flywheel.io/node-pool": "system" },
+};
+
+function mongo(props: MongoDbReplicaSetProps) {
+  let construct: MongoDbReplicaSet | undefined;
+  const manifests = synth((chart: Chart) => { construct = new MongoDbReplicaSet(chart, "mongo", props); });
+  const resource = only(manifests, "MongoDBCommunity", props.name);
+  return { construct: construct as MongoDbReplicaSet, manifests, resource, sts: resource.spec.statefulSet.spec };
+}
+
+describe("MongoDbReplicaSet", () => {
+  test("dev: a one-member replica set of a pinned MongoDB 8.0 with SCRAM", () => {
+    const { resource } = mongo(base);
+    expect(resource.apiVersion).toBe("mongodbcommunity.mongodb.com/v1");
+    expect(resource.spec).toMatchObject({ type: "ReplicaSet", members: 1, featureCompatibilityVersion: "8.0" });
+    expect(resource.spec.version).toMatch(/^8\.0\.\d+$/);
+    expect(resource.spec.security).toEqual({ authentication: { modes: ["SCRAM"] } });
+  });
+
+  test("the flywheel user may only read and write the flywheel database", () => {
+    const { resource } = mongo(base);
+    expect(resource.spec.users).toEqual([{
+      name: "flywheel",
+      db: "admin",
+      passwordSecretRef: { name: "mongo-flywheel-password", key: "password" },
+      roles: [{ name: "readWrite", db: "flywheel" }],
+      scramCredentialsSecretName: "flywheel-mongo-flywheel",
+    }]);
+  });
+
+  test("data and logs on persistent volumes that replace the operator's defaults by name", () => {
+    const { sts } = mongo(production);
+    expect(sts.volumeClaimTemplates).toEqual([
+      { metadata: { name: "data-volume" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "50Gi" } } } },
+      { metadata: { name: "logs-volume" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "5Gi" } } } },
+    ]);
+    expect(mongo(base).sts.volumeClaimTemplates.map((c: Manifest) => c.spec.resources.requests.storage)).toEqual(["10Gi", "2Gi"]);
+  });
+
+  test("both containers get requests and limits", () => {
+    const containers: Manifest[] = mongo(base).sts.template.spec.containers;
+    expect(containers.map((c) => c.name)).toEqual(["mongod", "mongodb-agent"]);
+    for (const container of containers) {
+      expect(Object.keys(container.resources.requests).sort()).toEqual(["cpu", "memory"]);
+      expect(Object.keys(container.resources.limits).sort()).toEqual(["cpu", "memory"]);
+    }
+  });
+
+  test("prod: three members on distinct hosts, spread over zones", () => {
+    const { resource, sts } = mongo(production);
+    expect(resource.spec.members).toBe(3);
+    const selector = { matchLabels: { app: "flywheel-mongo-svc" } };
+    expect(sts.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([{ labelSelector: selector, topologyKey: "kubernetes.io/hostname" }]);
+    expect(sts.template.spec.topologySpreadConstraints).toEqual([{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: selector }]);
+    expect(sts.template.spec.nodeSelector).toEqual({ "data-flywheel.io/node-pool": "system" });
+  });
+
+  test("exposes every member's host and a connection string without the password", () => {
+    const { construct } = mongo(production);
+    expect(construct.hosts).toEqual([0, 1, 2].map((i) => `flywheel-mongo-${i}.flywheel-mongo-svc.data.svc.cluster.local:27017`));
+    expect(construct.connectionStringWithoutPassword).toBe(
+      `mongodb://flywheel@${construct.hosts.join(",")}/flywheel?replicaSet=flywheel-mongo&authSource=admin`,
+    );
+  });
+
+  test("mongoConnectionUri percent-encodes the password", () => {
+    const { construct } = mongo(base);
+    expect(mongoConnectionUri(construct, "p@ss:w/rd")).toBe(
+      "mongodb://flywheel:p%40ss%3Aw%2Frd@flywheel-mongo-0.flywheel-mongo-svc.data.svc.cluster.local:27017/flywheel?replicaSet=flywheel-mongo&authSource=admin",
+    );
+  });
+
+  test("the pods' service account is created only on request, with the operator's permissions", () => {
+    expect(ofKind(mongo(base).manifests, "ServiceAccount")).toEqual([]);
+    const { manifests } = mongo({ ...base, createServiceAccount: true });
+    expect(only(manifests, "ServiceAccount").metadata).toMatchObject({ name: "mongodb-kubernetes-appdb", namespace: "data" });
+    expect(only(manifests, "Role").rules).toEqual([
+      { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
+      { apiGroups: [""], resources: ["pods"], verbs: ["patch", "delete", "get"] },
+    ]);
+    expect(only(manifests, "RoleBinding").subjects).toEqual([{ kind: "ServiceAccount", name: "mongodb-kubernetes-appdb", namespace: "data" }]);
+    expectValidCoreObjects(manifests);
+  });
+
+  test("holds no secret values", () => {
+    expectNoSecretValues(mongo({ ...production, createServiceAccount: true }).manifests);
+  });
+
+  test.each([
+    [{ members: 2 }, /members must be 1, 3, 5 or 7.*\(got 2\)/],
+    [{ highAvailability: true }, /members must be at least 3 when highAvailability is on.*\(got 1\)/],
+    [{ version: "8.0" }, /version must be a full MongoDB version/],
+    [{ user: { database: "admin", password: { name: "p" } } }, /user.database must be an application database name/],
+    [{ user: { password: { name: "Not_A_Secret" } } }, /user.password.name must be a Kubernetes object name/],
+    [{ storage: { logs: { size: "2 GB" } } }, /storage.logs.size must be a Kubernetes quantity/],
+  ] as [Partial<MongoDbReplicaSetProps>, RegExp][])("rejects %j", (override, message) => {
+    expect(() => mongo({ ...base, ...override })).toThrow(message);
+  });
+});

@@ -1,0 +1,113 @@
+import type { Chart } from "cdk8s";
+import { RedisServer, type RedisServerProps, redisUrlWithPassword } from "../../../constructs/data/redis/redis-server";
+import { type Manifest, expectNoSecretValues, expectValidCoreObjects, ofKind, only, synth } from "./support";
+
+const base: RedisServerProps = { name: "redis", namespace: "data", password: { name: "redis-auth" } };
+const production: RedisServerProps = { ...base, appendOnly: true, storage: { size: "5Gi", storageClassName: "gp3" }, nodeSelector: { "data-flywheel.io/node-pool": "system" } };
+
+function redis(props: RedisServerProps) {
+  let construct: RedisServer | undefined;
+  const manifests = synth((chart: Chart) => { construct = new RedisServer(chart, "redis", props); });
+  const sts = only(manifests, "StatefulSet");
+  const pod = sts.spec.template.spec;
+  return { construct: construct as RedisServer, manifests, sts, pod, container: pod.containers[0] as Manifest, config: only(manifests, "ConfigMap").data["redis.conf"] as string };
+}
+
+describe("RedisServer", () => {
+  test("one pod of the official image, pinned to a full version", () => {
+    const { sts, container } = redis(base);
+    expect(sts.spec.replicas).toBe(1);
+    expect(container.image).toMatch(/^redis:\d+\.\d+\.\d+(-[a-z0-9.]+)?$/);
+  });
+
+  test("accepts the official image through a mirror of Docker Hub's library", () => {
+    for (const image of ["docker.io/library/redis:8.6.4", "public.ecr.aws/docker/library/redis:8.6.4-alpine"]) {
+      expect(redis({ ...base, image }).container.image).toBe(image);
+    }
+  });
+
+  test("persists to a volume claim mounted at the data directory", () => {
+    const { sts, container, config } = redis(production);
+    expect(sts.spec.volumeClaimTemplates).toEqual([expect.objectContaining({
+      metadata: expect.objectContaining({ name: "data" }),
+      spec: { accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "5Gi" } } },
+    })]);
+    expect(container.volumeMounts).toContainEqual({ name: "data", mountPath: "/data" });
+    expect(config).toContain("dir /data");
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
+  });
+
+  test("append-only persistence follows the prop, and a config change restarts the pod", () => {
+    const dev = redis(base);
+    const prod = redis(production);
+    expect(dev.config).toContain("appendonly no");
+    expect(prod.config).toContain("appendonly yes\nappendfsync everysec");
+    const hash = (sts: Manifest) => sts.spec.template.metadata.annotations["data-flywheel.io/config-hash"];
+    expect(hash(dev.sts)).not.toBe(hash(prod.sts));
+  });
+
+  test("requires the password from the Secret without writing it into the manifest", () => {
+    const { container } = redis(base);
+    expect(container.args).toEqual(["/etc/redis/redis.conf", "--requirepass", "$(REDIS_PASSWORD)"]);
+    expect(container.env).toEqual([
+      { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } },
+      { name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } },
+    ]);
+  });
+
+  test("probes authenticate before they PING", () => {
+    const { container } = redis(base);
+    for (const probe of [container.readinessProbe, container.livenessProbe]) {
+      const command = probe.exec.command.join(" ");
+      expect(command).toMatch(/redis-cli .* ping/);
+      expect(command).not.toContain("--no-auth");
+    }
+    // redis-cli authenticates with REDISCLI_AUTH from the container's environment.
+    expect(container.env.map((e: Manifest) => e.name)).toContain("REDISCLI_AUTH");
+    expect(container.readinessProbe.exec.command.join(" ")).toContain("grep -q PONG");
+  });
+
+  test("non-root (uid 999), read-only root filesystem, only the data volume writable", () => {
+    const { pod, container } = redis(base);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, seccompProfile: { type: "RuntimeDefault" } });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    expect(container.volumeMounts).toContainEqual({ name: "config", mountPath: "/etc/redis", readOnly: true });
+    expect(pod.automountServiceAccountToken).toBe(false);
+  });
+
+  test("requests and limits on the container", () => {
+    const { container } = redis(base);
+    expect(container.resources).toEqual({ requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
+  });
+
+  test("a ClusterIP Service for clients and a headless one governing the StatefulSet", () => {
+    const { manifests, sts, construct } = redis(base);
+    const services = ofKind(manifests, "Service");
+    expect(services.map((s) => [s.metadata.name, s.spec.type ?? "headless", s.spec.clusterIP ?? s.spec.clusterIp])).toEqual([["redis", "ClusterIP", undefined], ["redis-headless", "headless", "None"]]);
+    expect(sts.spec.serviceName).toBe("redis-headless");
+    for (const service of services) expect(service.spec.selector).toEqual(sts.spec.selector.matchLabels);
+    expect(construct.url).toBe("redis://redis.data.svc.cluster.local:6379");
+  });
+
+  test("redisUrlWithPassword percent-encodes the password", () => {
+    expect(redisUrlWithPassword("redis://redis.data.svc.cluster.local:6379", "p@ss/w:rd")).toBe("redis://:p%40ss%2Fw%3Ard@redis.data.svc.cluster.local:6379");
+  });
+
+  test("every core object validates; no secret values", () => {
+    const { manifests } = redis(production);
+    expectValidCoreObjects(manifests);
+    expectNoSecretValues(manifests);
+  });
+
+  test.each([
+    [{ image: "redis:latest" }, /image must be the official redis image with a full version tag/],
+    [{ image: "bitnami/redis:7.4.2" }, /image must be the official redis image/],
+    [{ image: "redis:8" }, /image must be the official redis image with a full version tag/],
+    [{ image: "example.com/team/redis:8.6.4" }, /image must be the official redis image/],
+    [{ name: "Redis" }, /name must be a DNS label/],
+    [{ storage: { size: "big" } }, /storage.size must be a Kubernetes quantity/],
+    [{ password: { name: "redis-auth", key: "pass word" } }, /password.key must be a Secret key/],
+  ] as [Partial<RedisServerProps>, RegExp][])("rejects %j", (override, message) => {
+    expect(() => redis({ ...base, ...override })).toThrow(message);
+  });
+});
