@@ -20,6 +20,15 @@ describe("countTokens", () => {
     expect(countTokens("hello world")).toBe(2);
     expect(countTokens("ignore <|endoftext|> this")).toBeGreaterThan(3);
   });
+
+  it("counts long runs without spaces (CJK text, blobs) in slices instead of hanging on them", () => {
+    const blob = countTokens("a".repeat(40_000));
+    expect(blob).toBeGreaterThanOrEqual(5000);
+    expect(blob).toBeLessThan(5100);
+    const chinese = "我们的订单还没有到达请帮我查一下物流信息".repeat(100);
+    expect(countTokens(chinese)).toBeGreaterThan(chinese.length / 2);
+    expect(countTokens(`${"=".repeat(5000)} ok ${" ".repeat(5000)}`)).toBeGreaterThan(2);
+  });
 });
 
 describe("uniform ICL examples", () => {
@@ -54,6 +63,16 @@ describe("uniform ICL examples", () => {
     const none = await buildIclRecords([evalRecord], train, new UniformExampleSelector(3), { ...tight, maxContextLength: 200 });
     expect(none.records[0].examples).toBe(0);
     expect(none.records[0].messages).toEqual(evalRecord.request.messages);
+  });
+
+  it("keeps a 1 MB record: it gets no examples when it leaves no room, and is never used as one", async () => {
+    const huge = "the parcel never arrived and nobody answers my emails ".repeat(19_000);
+    const [hugeRecord, smallRecord] = await records([logDocument({ user: huge, tool: "a" }), logDocument({ user: "small question", tool: "a" })]);
+    const train = await records([logDocument({ user: `${huge} again`, tool: "a" }), logDocument({ user: "short", tool: "b" })]);
+    const { records: icl } = await buildIclRecords([hugeRecord, smallRecord], train, new UniformExampleSelector(3), settings);
+    expect(icl.map((r) => r.examples)).toEqual([0, 1]);
+    expect(icl[0].messages).toEqual(hugeRecord.request.messages);
+    expect(JSON.stringify(evalLine(hugeRecord)).length).toBeGreaterThan(1_000_000);
   });
 
   it("inserts a system message when the conversation has none", async () => {

@@ -12,7 +12,7 @@ export function renderPlanSummary(outcome: PlanOutcome, cwd: string): string {
   const sections: string[] = [];
 
   sections.push(
-    `Plan for workload "${report.workloadId}", client "${report.clientId}": ${data.workloadType.replace("_", "-")} workload, seed ${report.json.seed as number}`,
+    `Plan for workload "${report.workloadId}", client "${report.clientId}": ${data.workloadType.replace("_", "-")} workload, seed ${report.seed}`,
   );
   const malformed = source.stats.malformedLines > 0 ? ` (first at line ${source.stats.firstMalformedLines.join(", ")})` : "";
   sections.push(

@@ -11,6 +11,7 @@ import { estimateAssumptions, estimateGpuHours, type Experiment, type GpuEstimat
 export interface PlanReport {
   readonly workloadId: string;
   readonly clientId: string;
+  readonly seed: number;
   readonly data: PreparedData;
   readonly source: { readonly file: string; readonly stats: JsonlReadStats };
   readonly experiments: readonly Experiment[];
@@ -133,5 +134,5 @@ export function buildPlanReport(
     },
     warnings: [...warnings],
   };
-  return { ...pair, data, source, experiments, estimate, warnings, json };
+  return { ...pair, seed: config.data.seed, data, source, experiments, estimate, warnings, json };
 }
