@@ -72,6 +72,8 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
       return { arn: `arn:aws:iam::${account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
     case "random:index/randomPassword:RandomPassword":
       return { result: `mock-password-${name}` };
+    case "random:index/randomBytes:RandomBytes":
+      return { base64: Buffer.alloc(Number(inputs.length ?? 32), name).toString("base64"), hex: Buffer.alloc(Number(inputs.length ?? 32), name).toString("hex") };
     case "tls:index/privateKey:PrivateKey":
       return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock ${name}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `mock-public-key-${name}` };
     case "tls:index/selfSignedCert:SelfSignedCert":

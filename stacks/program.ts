@@ -56,8 +56,12 @@ export function defineStack(config: StackConfig): StackOutputs {
   new FlywheelPlatform("platform", {
     cluster,
     versions,
-    gpuOperator: config.platform.gpuOperator,
+    settings: config.platform,
+    models: config.models,
+    production: config.environment === "production",
     ngcApiKey,
+    wandbApiKey: config.secrets.wandbApiKey,
+    tags,
   });
   return outputs;
 }

@@ -22,7 +22,11 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
   readonly provider: k8s.Provider;
   readonly storage: ClusterStorage;
   readonly gpuPools: readonly GpuPool[];
-  readonly systemNodeSelector: Readonly<Record<string, string>> = {};
+  /**
+   * Any Linux node. The cluster's GPU nodes carry the GPU taint, so CPU-only workloads without the
+   * matching toleration stay off them anyway.
+   */
+  readonly systemNodeSelector: Readonly<Record<string, string>> = { "kubernetes.io/os": "linux" };
   readonly ready: readonly pulumi.Resource[] = [];
 
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -8,7 +8,12 @@ import * as pulumi from "@pulumi/pulumi";
  */
 export function secret(
   name: string,
-  args: { readonly name: string; readonly namespace: string; readonly type?: string; readonly stringData: Record<string, pulumi.Input<string>> },
+  args: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly type?: string;
+    readonly stringData: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  },
   opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.Secret {
   return new k8s.core.v1.Secret(name, {

@@ -6,9 +6,12 @@ import { applyChart } from "../kubernetes/cdk8s-chart";
 import type { HelmChartPin } from "../kubernetes/helm";
 import { ngcSecretNames, ngcSecrets } from "../kubernetes/secrets";
 import { DataOperators } from "./data-operators";
+import { DataServices } from "./data-services";
+import { FlywheelModels, type CandidateModel, type ServedModel } from "./flywheel-models";
 import { GpuOperator } from "./gpu-operator";
 import { namespaces, PlatformNamespaces } from "./namespaces";
 import { NemoDependencies } from "./nemo-dependencies";
+import { NemoMicroservices, type CustomizableModel } from "./nemo-microservices";
 import { NimOperator } from "./nim-operator";
 
 /** Pinned versions the platform installs (stacks/config/versions.ts). */
@@ -19,6 +22,8 @@ export interface PlatformVersions {
     readonly nemoOperator: HelmChartPin;
     readonly eckOperator: HelmChartPin;
     readonly cloudnativePg: HelmChartPin;
+    readonly mongodbKubernetes: HelmChartPin;
+    readonly mlflow: HelmChartPin;
     readonly volcano: HelmChartPin;
     readonly argoWorkflows: HelmChartPin;
     readonly milvus: HelmChartPin;
@@ -27,18 +32,54 @@ export interface PlatformVersions {
     readonly nimOperator: readonly string[];
     readonly eck: readonly string[];
     readonly cloudnativePg: readonly string[];
+    readonly mongodbKubernetes: readonly string[];
   };
   readonly images: {
     readonly nimOperator: { readonly repository: string; readonly tag: string };
     readonly volcano: string;
+    readonly data: {
+      readonly elasticsearchVersion: string;
+      readonly mongodbVersion: string;
+      readonly redisImage: string;
+      readonly postgresImage: string;
+      readonly curlImage: string;
+    };
   };
+}
+
+/** What the stack config says about the data services and NeMo (see stacks/config/schema/platform.ts). */
+export interface PlatformSettings {
+  readonly gpuOperator: { readonly driver: boolean; readonly toolkit: boolean };
+  readonly guardrails: boolean;
+  readonly elasticsearch: {
+    readonly nodes: number;
+    readonly storageGiB: number;
+    readonly logRetentionDays: number;
+    readonly snapshots: boolean;
+    readonly logWriterNamespaces: readonly string[];
+  };
+  readonly mongodb: { readonly members: number; readonly storageGiB: number };
+  readonly redis: { readonly persistence: boolean; readonly storageGiB: number };
+  readonly postgres: { readonly instances: number; readonly storageGiB: number };
+}
+
+/** The models the flywheel uses (see stacks/config/schema/models.ts). */
+export interface PlatformModels {
+  readonly candidates: readonly (CandidateModel & { readonly customization?: CustomizableModel["customization"] })[];
+  readonly judge: ServedModel;
+  readonly embedding: ServedModel;
 }
 
 export interface FlywheelPlatformArgs {
   readonly cluster: ClusterTarget;
   readonly versions: PlatformVersions;
-  readonly gpuOperator: { readonly driver: boolean; readonly toolkit: boolean };
+  readonly settings: PlatformSettings;
+  readonly models: PlatformModels;
+  readonly production: boolean;
   readonly ngcApiKey: pulumi.Output<string>;
+  /** Customizer's Weights & Biases key, when the stack sets one. */
+  readonly wandbApiKey?: pulumi.Output<string>;
+  readonly tags?: Record<string, string>;
 }
 
 /** Ports of the data services the flywheel job reaches. */
@@ -59,7 +100,9 @@ export const flywheelPodLabels = {
  */
 export class FlywheelPlatform extends pulumi.ComponentResource {
   readonly namespaces: PlatformNamespaces;
-  readonly nimOperator: NimOperator;
+  readonly dataServices: DataServices;
+  readonly nemo: NemoMicroservices;
+  readonly models: FlywheelModels;
 
   constructor(name: string, args: FlywheelPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:FlywheelPlatform", name, {}, opts);
@@ -73,7 +116,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       provider,
       dependsOn: [this.namespaces.byKey[key]],
     });
-    const afterNamespaces = { parent: this, dependsOn: Object.values(this.namespaces.byKey) };
+    const afterNamespaces = { parent: this, dependsOn: [...this.namespaces.all] };
 
     for (const key of ["nemo", "flywheel"] as const) {
       ngcSecrets(`${name}-${key}`, namespaces[key], args.ngcApiKey, inNamespace(key));
@@ -82,12 +125,12 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     new GpuOperator(`${name}-gpu-operator`, {
       chart: versions.charts.gpuOperator,
       namespace: namespaces.gpuOperator,
-      driver: args.gpuOperator.driver,
-      toolkit: args.gpuOperator.toolkit,
+      driver: args.settings.gpuOperator.driver,
+      toolkit: args.settings.gpuOperator.toolkit,
       provider,
     }, afterNamespaces);
 
-    this.nimOperator = new NimOperator(`${name}-nim-operator`, {
+    const nimOperator = new NimOperator(`${name}-nim-operator`, {
       chart: versions.charts.nimOperator,
       crdUrls: versions.crds.nimOperator,
       image: versions.images.nimOperator,
@@ -96,7 +139,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       provider,
     }, afterNamespaces);
 
-    new DataOperators(`${name}-data-operators`, {
+    const dataOperators = new DataOperators(`${name}-data-operators`, {
       eck: { chart: versions.charts.eckOperator, crdUrls: versions.crds.eck },
       cloudnativePg: { chart: versions.charts.cloudnativePg, crdUrls: versions.crds.cloudnativePg },
       namespace: namespaces.dataOperators,
@@ -105,7 +148,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       provider,
     }, afterNamespaces);
 
-    new NemoDependencies(`${name}-nemo-dependencies`, {
+    const nemoDependencies = new NemoDependencies(`${name}-nemo-dependencies`, {
       charts: versions.charts,
       volcanoImageTag: versions.images.volcano,
       nemoNamespace: namespaces.nemo,
@@ -116,6 +159,65 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       nodeSelector: cluster.systemNodeSelector,
       provider,
     }, afterNamespaces);
+
+    const { settings } = args;
+    const data = versions.images.data;
+    this.dataServices = new DataServices(`${name}-data`, {
+      namespace: namespaces.data,
+      flywheelNamespace: namespaces.flywheel,
+      logWriterNamespaces: settings.elasticsearch.logWriterNamespaces,
+      production: args.production,
+      elasticsearch: { ...settings.elasticsearch, version: data.elasticsearchVersion },
+      mongodb: {
+        ...settings.mongodb,
+        version: data.mongodbVersion,
+        operator: { chart: versions.charts.mongodbKubernetes, crdUrls: versions.crds.mongodbKubernetes },
+      },
+      redis: { ...settings.redis, image: data.redisImage },
+      bootstrapImage: data.curlImage,
+      storageClass: cluster.storage.storageClass,
+      nodeSelector: cluster.systemNodeSelector,
+      eck: dataOperators.eck,
+      aws: cluster.aws,
+      provider,
+      tags: args.tags,
+    }, afterNamespaces);
+
+    const ngcSecretRefs = { ngcApiKey: ngcSecretNames.apiKey, pullSecret: ngcSecretNames.pullSecret };
+    this.nemo = new NemoMicroservices(`${name}-nemo`, {
+      namespace: namespaces.nemo,
+      storage: cluster.storage,
+      postgres: { ...settings.postgres, image: data.postgresImage },
+      production: args.production,
+      guardrails: settings.guardrails,
+      customizableModels: args.models.candidates.flatMap((m) => (m.customization ? [{ name: m.name, customization: m.customization }] : [])),
+      mlflowChart: versions.charts.mlflow,
+      secretNames: ngcSecretRefs,
+      wandbApiKey: args.wandbApiKey,
+      nodeSelector: cluster.systemNodeSelector,
+      nimOperator: nimOperator.dependencies,
+      cloudnativePg: dataOperators.cloudnativePg,
+      dependencies: nemoDependencies.releases,
+      provider,
+    }, afterNamespaces);
+
+    const inferencePool = cluster.gpuPools.find((pool) => pool.role === "inference");
+    if (!inferencePool) {
+      throw new Error("the cluster has no inference GPU pool; the stack config validation should have refused this");
+    }
+    this.models = new FlywheelModels(`${name}-models`, {
+      candidates: args.models.candidates,
+      judge: args.models.judge,
+      embedding: args.models.embedding,
+      flywheelNamespace: namespaces.flywheel,
+      servingNamespace: namespaces.nemo,
+      storage: cluster.storage,
+      inferencePool,
+      cpuNodeSelector: cluster.systemNodeSelector,
+      secretNames: ngcSecretRefs,
+      dependsOn: [...nimOperator.dependencies, ...this.namespaces.all],
+      provider,
+    }, { parent: this });
 
     const policies = new Chart(new App(), "flywheel-network-policies");
     new FlywheelNetworkPolicies(policies, "policies", {

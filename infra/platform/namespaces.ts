@@ -44,6 +44,7 @@ export interface PlatformNamespacesArgs {
 /** Creates the platform's namespaces; everything namespaced depends on them. */
 export class PlatformNamespaces extends pulumi.ComponentResource {
   readonly byKey: Readonly<Record<NamespaceKey, k8s.core.v1.Namespace>>;
+  readonly all: readonly k8s.core.v1.Namespace[];
 
   constructor(name: string, args: PlatformNamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:Namespaces", name, {}, opts);
@@ -61,6 +62,7 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
       return [key, namespace] as const;
     });
     this.byKey = Object.fromEntries(entries) as Record<NamespaceKey, k8s.core.v1.Namespace>;
+    this.all = entries.map(([, namespace]) => namespace);
     this.registerOutputs({});
   }
 }

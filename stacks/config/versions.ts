@@ -1,3 +1,5 @@
+import { dataServiceDefaults } from "../../constructs/data";
+import { nemoImageDefaults } from "../../constructs/nemo";
 import type { EksAddonVersions } from "../../infra/aws/eks-addons";
 import type { HelmChartPin } from "../../infra/kubernetes/helm";
 
@@ -86,11 +88,17 @@ const crds = {
   ].map((kind) => `${cnpgCrdBase}/postgresql.cnpg.io_${kind}.yaml`),
 } as const satisfies Record<string, readonly string[]>;
 
-/** Image tags the charts above would otherwise float, and images this project runs itself. */
+/**
+ * Image tags the charts above would otherwise float, and the images this project runs itself. The
+ * data-service and NeMo pins are the constructs' defaults (constructs/data/versions.ts,
+ * constructs/nemo/images.ts), gathered here so one file lists every version a stack deploys.
+ */
 const images = {
   // The chart defaults to the moving tag `release-3.0`.
   nimOperator: { repository: "ghcr.io/nvidia/k8s-nim-operator", tag: "v3.1.2" },
   volcano: "v1.15.0",
+  data: dataServiceDefaults,
+  nemo: nemoImageDefaults,
 } as const;
 
 export const versions = { eks: eks as Record<KubernetesVersion, EksPins>, charts, crds, images } as const;

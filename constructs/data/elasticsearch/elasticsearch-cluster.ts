@@ -36,8 +36,12 @@ export const elasticsearchHttpPort = 9200;
 export interface ElasticsearchS3SnapshotAccess {
   /** Service account the Elasticsearch pods run as (annotated with the role by Pulumi). */
   readonly serviceAccountName: string;
-  /** ARN of the IAM role the pods assume. */
-  readonly roleArn: string;
+  /**
+   * ConfigMap (in the cluster's namespace) whose key holds the ARN of the IAM role the pods assume.
+   * A reference rather than the ARN itself: the role is created in the same deployment, so its ARN
+   * is not known when the manifest is written.
+   */
+  readonly roleArnConfigMap: { readonly name: string; readonly key: string };
   /**
    * AWS region, for the regional STS endpoint.
    * @default - the global STS endpoint
@@ -218,7 +222,7 @@ function podSpec(props: ElasticsearchClusterProps, resources: ComputeResources, 
   const snapshots = props.snapshots;
   if (snapshots !== undefined) {
     env.push(
-      { name: "AWS_ROLE_ARN", value: snapshots.roleArn },
+      { name: "AWS_ROLE_ARN", valueFrom: { configMapKeyRef: { name: snapshots.roleArnConfigMap.name, key: snapshots.roleArnConfigMap.key } } },
       // Must be set for the repository to try web identity; it reads the token from its config dir.
       { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: `${s3ConfigDir}/${webIdentityTokenFile}` },
     );
@@ -287,9 +291,7 @@ function validate(id: string, props: ElasticsearchClusterProps, resolved: Resolv
   props.rolesSecretNames.forEach((name, i) => requireDnsSubdomain(constructName, id, `rolesSecretNames[${i}]`, name));
   if (props.snapshots !== undefined) {
     requireDnsSubdomain(constructName, id, "snapshots.serviceAccountName", props.snapshots.serviceAccountName);
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(props.snapshots.roleArn)) {
-      throw invalidProp(constructName, id, "snapshots.roleArn", props.snapshots.roleArn, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
-    }
+    requireDnsSubdomain(constructName, id, "snapshots.roleArnConfigMap.name", props.snapshots.roleArnConfigMap.name);
     if (props.snapshots.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.snapshots.region)) {
       throw invalidProp(constructName, id, "snapshots.region", props.snapshots.region, "must be an AWS region such as us-east-1");
     }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { gpuInstanceType, nimGpuForProduct } from "../../../infra/aws/gpu-instance-types";
 import { awsSchema, checkAws } from "./aws";
 import { existingClusterSchema } from "./existing-cluster";
 import { modelsSchema } from "./models";
@@ -49,7 +50,37 @@ export const stackConfigSchema = z
       });
     }
     const pools = cfg.aws?.gpuNodePools ?? cfg.existingCluster?.gpuPools ?? [];
+    const where = cfg.aws ? ["aws", "gpuNodePools"] : ["existingCluster", "gpuPools"];
     const hasTrainingPool = pools.some((p) => p.role === "training");
+    const inferenceProducts = new Set(
+      (cfg.aws?.gpuNodePools ?? [])
+        .filter((p) => p.role === "inference")
+        .map((p) => gpuInstanceType(p.instanceTypes[0])?.product ?? p.instanceTypes[0])
+        .concat((cfg.existingCluster?.gpuPools ?? []).filter((p) => p.role === "inference").map((p) => p.gpuProduct)),
+    );
+    if (inferenceProducts.size === 0) {
+      ctx.addIssue({ code: "custom", path: [...where], input: pools.map((p) => p.name), message: "needs a pool with role inference: the candidate models run there" });
+    } else if (inferenceProducts.size > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...where],
+        input: [...inferenceProducts],
+        message: "inference pools must share one GPU product: each model's cache holds the engine profiles of one GPU",
+      });
+    } else {
+      const [product] = inferenceProducts;
+      const models = [...cfg.models.candidates.map((m, i) => ({ m, path: ["models", "candidates", i] })), ...(["judge", "embedding"] as const).map((role) => ({ m: cfg.models[role], path: ["models", role] }))];
+      for (const { m, path } of models) {
+        if ("image" in m && !m.profiles && !nimGpuForProduct(product)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [...path, "profiles"],
+            input: undefined,
+            message: `is required: the inference pools' GPU ${product} has no NIM profile name this project knows, so list the NIM's profiles to cache`,
+          });
+        }
+      }
+    }
     cfg.workloads.forEach((w, i) => {
       if (cfg.workloads.findIndex((v) => v.workloadId === w.workloadId && v.clientId === w.clientId) !== i) {
         ctx.addIssue({ code: "custom", path: ["workloads", i], input: `${w.workloadId}/${w.clientId}`, message: "repeats another workload's workloadId and clientId" });
@@ -71,7 +102,6 @@ export const stackConfigSchema = z
         }
       });
     });
-    const where = cfg.aws ? ["aws", "gpuNodePools"] : ["existingCluster", "gpuPools"];
     pools.forEach((p, i) => {
       if (pools.findIndex((q) => q.name === p.name) !== i) {
         ctx.addIssue({ code: "custom", path: [...where, i, "name"], input: p.name, message: "is used by another pool; pool names must be unique" });

@@ -32,6 +32,11 @@ export const platformSchema = z
         logRetentionDays: z.int().min(1).max(3650).default(30),
         /** Snapshot the log store to an S3 bucket this stack creates (EKS only). */
         snapshots: z.boolean().default(false),
+        /**
+         * Namespaces (existing ones) of applications whose logger writes the logs: each gets the
+         * writer's credentials and the CA as Secret `flywheel-log-writer`.
+         */
+        logWriterNamespaces: z.array(z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a namespace name")).default([]),
       })
       .prefault({}),
     mongodb: z
@@ -73,7 +78,7 @@ export function checkProductionPlatform(platform: PlatformSettings, ctx: z.Refin
   if (!platform.redis.persistence) {
     issue(["redis", "persistence"], false, "must be true in production");
   }
-  if (platform.postgres.instances < 2) {
-    issue(["postgres", "instances"], platform.postgres.instances, "must be at least 2 in production (a primary and a replica)");
+  if (platform.postgres.instances < 3) {
+    issue(["postgres", "instances"], platform.postgres.instances, "must be at least 3 in production (a primary and two replicas)");
   }
 }

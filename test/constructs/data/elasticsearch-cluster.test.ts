@@ -17,7 +17,7 @@ const production: ElasticsearchClusterProps = {
   storage: { size: "100Gi", storageClassName: "gp3" },
   resources: { requests: { cpu: "1", memory: "4Gi" }, limits: { cpu: "2", memory: "4Gi" } },
   jvmHeap: "2g",
-  snapshots: { serviceAccountName: "es-snapshots", roleArn: "arn:aws:iam::123456789012:role/es-snapshots", region: "us-west-2" },
+  snapshots: { serviceAccountName: "es-snapshots", roleArnConfigMap: { name: "es-snapshots-role", key: "roleArn" }, region: "us-west-2" },
   nodeSelector: { "data-flywheel.io/node-pool": "system" },
 };
 
@@ -92,7 +92,7 @@ describe("ElasticsearchCluster", () => {
     const tokenFile = es.env?.find((e: Manifest) => e.name === "AWS_WEB_IDENTITY_TOKEN_FILE")?.value;
     // Elasticsearch 8 only reads the token from ${ES_PATH_CONF}/repository-s3/aws-web-identity-token-file.
     expect(tokenFile).toBe("/usr/share/elasticsearch/config/repository-s3/aws-web-identity-token-file");
-    expect(es.env).toContainEqual({ name: "AWS_ROLE_ARN", value: "arn:aws:iam::123456789012:role/es-snapshots" });
+    expect(es.env).toContainEqual({ name: "AWS_ROLE_ARN", valueFrom: { configMapKeyRef: { name: "es-snapshots-role", key: "roleArn" } } });
     const mount = es.volumeMounts?.find((m: Manifest) => m.mountPath === "/usr/share/elasticsearch/config/repository-s3");
     const volume = pod.volumes.find((v: Manifest) => v.name === mount?.name);
     expect(volume.projected.sources).toEqual([
@@ -125,7 +125,7 @@ describe("ElasticsearchCluster", () => {
     [{ jvmHeap: "2GB" }, /jvmHeap must be a JVM size/],
     [{ fileRealmSecretNames: [] }, /fileRealmSecretNames must name at least one user Secret/],
     [{ name: "a-name-that-is-far-too-long-for-eck-derived-names" }, /name must be a DNS label.*at most 36/],
-    [{ snapshots: { serviceAccountName: "sa", roleArn: "my-role" } }, /snapshots.roleArn must be an IAM role ARN/],
+    [{ snapshots: { serviceAccountName: "sa", roleArnConfigMap: { name: "Not_A_Name", key: "roleArn" } } }, /snapshots.roleArnConfigMap.name/],
     [{ storage: { size: "lots" } }, /storage.size must be a Kubernetes quantity.*\(got "lots"\)/],
     [{ resources: { requests: { cpu: "1", memory: "8Gi" }, limits: { cpu: "2", memory: "4Gi" } } }, /resources.requests.memory must not exceed limits.memory/],
   ] as [Partial<ElasticsearchClusterProps>, RegExp][])("rejects %j", (override, message) => {

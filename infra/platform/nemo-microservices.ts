@@ -1,0 +1,231 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { App, Chart } from "cdk8s";
+import { PostgresCluster } from "../../constructs/data";
+import {
+  NemoCustomizer,
+  NemoCustomizerConfig,
+  NemoDatastore,
+  nemoDatastoreSecretData,
+  nemoDatastoreSecretNames,
+  NemoEntitystore,
+  NemoEvaluator,
+  NemoGuardrail,
+  type CustomizationTarget,
+  type NemoDatabase,
+} from "../../constructs/nemo";
+import type { ClusterStorage } from "../cluster-target";
+import { applyChart } from "../kubernetes/cdk8s-chart";
+import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
+import { secret } from "../kubernetes/secrets";
+import { nemoDependencyEndpoints } from "./nemo-dependencies";
+
+/**
+ * A candidate model Customizer may fine-tune: it becomes a customization target. The flywheel job
+ * creates the customization config (GPUs, sequence length) through Customizer's API per run.
+ */
+export interface CustomizableModel {
+  readonly name: string;
+  readonly customization: {
+    readonly target: string;
+    readonly modelUri: string;
+    readonly numParameters: number;
+    readonly precision: CustomizationTarget["precision"];
+  };
+}
+
+export interface NemoMicroservicesArgs {
+  readonly namespace: string;
+  readonly storage: ClusterStorage;
+  readonly postgres: { readonly instances: number; readonly storageGiB: number; readonly image: string };
+  readonly production: boolean;
+  readonly guardrails: boolean;
+  /** Models Customizer gets targets for; without any, Customizer is not deployed. */
+  readonly customizableModels: readonly CustomizableModel[];
+  readonly mlflowChart: HelmChartPin;
+  readonly secretNames: { readonly ngcApiKey: string; readonly pullSecret: string };
+  /** Weights & Biases API key for Customizer, if the stack has one. */
+  readonly wandbApiKey?: pulumi.Output<string>;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  /** The NIM operator (CRDs, release): the NeMo resources wait for it and are deleted before it. */
+  readonly nimOperator: readonly pulumi.Resource[];
+  /** CloudNativePG (CRDs, release), for the PostgreSQL cluster. */
+  readonly cloudnativePg: readonly pulumi.Resource[];
+  /** Volcano, the NeMo operator, Argo Workflows, Milvus. */
+  readonly dependencies: readonly pulumi.Resource[];
+  readonly provider: k8s.Provider;
+}
+
+/** In-cluster root URLs of the NeMo microservices (no `/v1`). */
+export interface NemoUrls {
+  readonly datastore: string;
+  readonly entitystore: string;
+  readonly customizer?: string;
+  readonly evaluator: string;
+}
+
+const postgresName = "nemo-postgres";
+
+/**
+ * NeMo Data Store, Entity Store, Customizer and Evaluator (and Guardrails when asked for) as NIM
+ * operator resources, with a PostgreSQL database and user per service and MLflow for Customizer.
+ */
+export class NemoMicroservices extends pulumi.ComponentResource {
+  readonly urls: NemoUrls;
+  /** What the flywheel Jobs wait for. */
+  readonly ready: pulumi.Resource[];
+
+  constructor(name: string, args: NemoMicroservicesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-flywheel:platform:NemoMicroservices", name, {}, opts);
+    const ns = args.namespace;
+    const k8sOpts = { parent: this, provider: args.provider };
+    const customize = args.customizableModels.length > 0;
+    const services = ["datastore", "entitystore", "evaluator", "mlflow", ...(customize ? ["customizer"] : []), ...(args.guardrails ? ["guardrail"] : [])];
+
+    // One database and owner per service; each password is generated here and read by both
+    // CloudNativePG (to create the role) and the service (to log in) from the same Secret.
+    const credentialSecrets = services.map((service) => {
+      const password = new random.RandomPassword(`${name}-pg-${service}`, { length: 32, special: false }, { parent: this });
+      return secret(`${name}-pg-${service}`, {
+        name: `pg-${service}`,
+        namespace: ns,
+        type: "kubernetes.io/basic-auth",
+        stringData: { username: service, password: password.result },
+      }, k8sOpts);
+    });
+
+    const postgresChart = new Chart(new App(), `${name}-postgres`);
+    const postgres = new PostgresCluster(postgresChart, "postgres", {
+      name: postgresName,
+      namespace: ns,
+      databases: services.map((service) => ({ database: service, owner: service, credentialsSecretName: `pg-${service}` })),
+      instances: args.postgres.instances,
+      highAvailability: args.production,
+      imageName: args.postgres.image,
+      storage: { size: `${args.postgres.storageGiB}Gi`, ...(args.storage.storageClass ? { storageClassName: args.storage.storageClass } : {}) },
+      nodeSelector: Object.keys(args.nodeSelector).length > 0 ? args.nodeSelector : undefined,
+    });
+    const postgresGroup = applyChart(`${name}-postgres`, postgresChart, { parent: this, provider: args.provider, dependsOn: [...args.cloudnativePg, ...credentialSecrets] });
+    const database = (service: string): NemoDatabase => ({ host: postgres.host, database: service, user: service, passwordSecret: `pg-${service}` });
+
+    const mlflow = pinnedRelease(`${name}-mlflow`, {
+      chart: args.mlflowChart,
+      releaseName: "mlflow",
+      namespace: ns,
+      values: {
+        backendStore: {
+          databaseMigration: true,
+          postgres: { enabled: true, host: postgres.host, port: 5432, database: "mlflow" },
+          existingDatabaseSecret: { name: "pg-mlflow", usernameKey: "username", passwordKey: "password" },
+        },
+        postgresql: { enabled: false },
+        nodeSelector: args.nodeSelector,
+        resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+      },
+    }, { ...k8sOpts, dependsOn: [postgresGroup] });
+
+    const wandb = customize
+      ? [
+          secret(`${name}-wandb`, {
+            name: "customizer-wandb",
+            namespace: ns,
+            // Customizer reads the encryption key even without a W&B account; an empty API key turns W&B off.
+            stringData: {
+              apiKey: args.wandbApiKey ?? "",
+              encryptionKey: new random.RandomPassword(`${name}-wandb-encryption`, { length: 32, special: false }, { parent: this }).result,
+            },
+          }, k8sOpts),
+        ]
+      : [];
+
+    const chart = new Chart(new App(), `${name}-services`);
+    const common = { namespace: ns, imagePullSecrets: [args.secretNames.pullSecret] };
+    const datastore = new NemoDatastore(chart, "datastore", {
+      ...common,
+      name: "nemo-datastore",
+      database: database("datastore"),
+      secrets: nemoDatastoreSecretNames("nemo-datastore"),
+      storage: { size: "100Gi", accessMode: "ReadWriteOnce", storageClass: args.storage.storageClass },
+    });
+    const datastoreSecrets = this.datastoreSecrets(name, ns, datastore.url, k8sOpts);
+    const entitystore = new NemoEntitystore(chart, "entitystore", {
+      ...common,
+      name: "nemo-entitystore",
+      database: database("entitystore"),
+      datastoreUrl: datastore.url,
+    });
+    const evaluator = new NemoEvaluator(chart, "evaluator", {
+      ...common,
+      name: "nemo-evaluator",
+      database: database("evaluator"),
+      datastoreUrl: datastore.url,
+      entitystoreUrl: entitystore.url,
+      argoWorkflows: { endpoint: nemoDependencyEndpoints.argoServer(ns), serviceAccount: nemoDependencyEndpoints.argoExecutorServiceAccount },
+      vectorDbUrl: nemoDependencyEndpoints.milvus(ns),
+    });
+    let customizerUrl: string | undefined;
+    if (customize) {
+      const config = new NemoCustomizerConfig(chart, "customizer-config", {
+        name: "nemo-customizer",
+        namespace: ns,
+        targets: args.customizableModels.map((m) => ({
+          target: m.customization.target,
+          modelUri: m.customization.modelUri,
+          baseModel: m.name,
+          numParameters: m.customization.numParameters,
+          precision: m.customization.precision,
+        })),
+      });
+      customizerUrl = new NemoCustomizer(chart, "customizer", {
+        ...common,
+        name: "nemo-customizer",
+        database: database("customizer"),
+        datastoreUrl: datastore.url,
+        entitystoreUrl: entitystore.url,
+        mlflowUrl: `http://mlflow.${ns}.svc.cluster.local:80`,
+        wandb: { secretName: "customizer-wandb" },
+        config,
+        modelDownloads: { ngcApiSecret: args.secretNames.ngcApiKey },
+        training: {
+          // Base weights are shared by every training job; each job's workspace is its own volume,
+          // created in the zone of the node the job lands on.
+          modelStorage: { size: "200Gi", accessMode: args.storage.sharedAccessMode, storageClass: args.storage.sharedStorageClass },
+          workspaceStorage: { size: "100Gi", accessMode: "ReadWriteOnce", storageClass: args.storage.storageClass },
+        },
+      }).url;
+    }
+    if (args.guardrails) {
+      new NemoGuardrail(chart, "guardrail", {
+        ...common,
+        name: "nemo-guardrail",
+        database: database("guardrail"),
+        configStore: { volume: { size: "1Gi", accessMode: "ReadWriteOnce", storageClass: args.storage.storageClass } },
+      });
+    }
+    const microservices = applyChart(`${name}-services`, chart, {
+      parent: this,
+      provider: args.provider,
+      dependsOn: [...args.nimOperator, ...args.dependencies, postgresGroup, mlflow, ...datastoreSecrets, ...wandb],
+    });
+
+    this.urls = { datastore: datastore.url, entitystore: entitystore.url, customizer: customizerUrl, evaluator: evaluator.url };
+    this.ready = [microservices];
+    this.registerOutputs({});
+  }
+
+  /** Data Store's five Secrets (Gitea's admin, LFS signing key, init and config scripts). */
+  private datastoreSecrets(name: string, namespace: string, rootUrl: string, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret[] {
+    const secretNames = nemoDatastoreSecretNames("nemo-datastore");
+    const adminPassword = new random.RandomPassword(`${name}-datastore-admin`, { length: 32, special: false }, { parent: this });
+    const lfsKey = new random.RandomBytes(`${name}-datastore-lfs-jwt`, { length: 32 }, { parent: this });
+    const data = pulumi
+      .all([adminPassword.result, lfsKey.base64])
+      .apply(([password, jwt]) =>
+        nemoDatastoreSecretData({ secretNames, rootUrl, adminPassword: password, lfsJwtSecret: jwt }),
+      );
+    return Object.values(secretNames).map((secretName) =>
+      secret(`${name}-${secretName}`, { name: secretName, namespace, stringData: data.apply((all) => ({ ...all[secretName] })) }, opts),
+    );
+  }
+}
