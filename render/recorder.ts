@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { maskSecrets, outputsIn, type InputPath } from "./secret-masking";
 
 /** One resource the program registered, as `dist/<stack>/resources.json` lists it. */
 export interface RecordedResource {
@@ -16,37 +17,6 @@ export interface RecordedOptions {
   /** `<type>::<name>` of each resource this one waits for. */
   readonly dependsOn?: string[];
   readonly ignoreChanges?: string[];
-}
-
-/** How the Pulumi SDK marks a secret value when it hands inputs to mocks. */
-const secretSignatureKey = "4dabf18193072939515e22adb298388d";
-const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
-
-export const secretMarker = "[secret]";
-
-function isSecretWrapper(value: unknown): value is { value: unknown } {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[secretSignatureKey] === secretSignature;
-}
-
-/**
- * Replaces secret values with "[secret]". A secret map of strings (a Secret's `stringData`) keeps its
- * keys so the manifest still has the shape the API server expects.
- */
-export function maskSecrets(value: unknown): unknown {
-  if (isSecretWrapper(value)) {
-    const inner = value.value;
-    if (inner && typeof inner === "object" && !Array.isArray(inner) && Object.values(inner).every((v) => typeof v === "string")) {
-      return Object.fromEntries(Object.keys(inner).map((k) => [k, secretMarker]));
-    }
-    return secretMarker;
-  }
-  if (Array.isArray(value)) {
-    return value.map(maskSecrets);
-  }
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
-  }
-  return value;
 }
 
 /** Outputs a mocked resource reports, beyond its inputs: what the program reads back from AWS. */
@@ -92,6 +62,8 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
  */
 export class ResourceRecorder {
   private readonly records: RecordedResource[] = [];
+  /** The Outputs in each resource's arguments, to tell which parts of a lifted secret input are secret. */
+  private readonly outputs = new Map<string, { path: InputPath; output: pulumi.Output<unknown> }[]>();
   private readonly parents = new Map<string, string | null>();
   private readonly options = new Map<string, RecordedOptions>();
   private readonly keys = new WeakMap<pulumi.Resource, string>();
@@ -109,7 +81,7 @@ export class ResourceRecorder {
             type: args.type,
             name: args.name,
             parent: this.parents.get(key) ?? null,
-            inputs: maskSecrets(args.inputs) as Record<string, unknown>,
+            inputs: args.inputs,
             ...(options ? { options } : {}),
           });
           return { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs, this.region) } };
@@ -128,6 +100,7 @@ export class ResourceRecorder {
       const key = `${args.type}::${args.name}`;
       this.keys.set(args.resource, key);
       this.parents.set(key, args.opts.parent ? (this.keys.get(args.opts.parent) ?? null) : null);
+      this.outputs.set(key, outputsIn(args.props));
       const dependsOn = [args.opts.dependsOn ?? []]
         .flat()
         .filter((d): d is pulumi.Resource => pulumi.Resource.isInstance(d))
@@ -143,10 +116,16 @@ export class ResourceRecorder {
     });
   }
 
-  /** Everything recorded, but the stack itself, in a stable order. */
-  resources(): RecordedResource[] {
-    return this.records
-      .filter((r) => r.type !== "pulumi:pulumi:Stack")
-      .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+  /** Everything recorded but the stack itself, secrets masked, in a stable order. */
+  async resources(): Promise<RecordedResource[]> {
+    const records = this.records.filter((r) => r.type !== "pulumi:pulumi:Stack");
+    const masked = await Promise.all(
+      records.map(async (record) => {
+        const outputs = this.outputs.get(`${record.type}::${record.name}`) ?? [];
+        const secret = await Promise.all(outputs.map(async ({ path, output }) => ((await pulumi.isSecret(output)) ? [path] : [])));
+        return { ...record, inputs: maskSecrets(record.inputs, secret.flat()) as Record<string, unknown> };
+      }),
+    );
+    return masked.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
   }
 }

@@ -6,7 +6,8 @@ import { loadStackConfig, type StackConfig } from "../stacks/config/load";
 import { stackFileConfigSource, type ConfigSource } from "../stacks/config/source";
 import { defineStack } from "../stacks/program";
 import { kubernetesObjects, type KubernetesObject } from "./manifests";
-import { ResourceRecorder, secretMarker, type RecordedResource } from "./recorder";
+import { ResourceRecorder, type RecordedResource } from "./recorder";
+import { secretMarker } from "./secret-masking";
 
 /** What `pulumi up` would create for a stack, computed offline. */
 export interface RenderedStack {
@@ -56,7 +57,7 @@ export async function renderSource(source: ConfigSource): Promise<RenderedStack>
   });
   const resolved = await resolveOutputs(outputs);
   await pulumi.runtime.disconnect();
-  const resources = recorder.resources();
+  const resources = await recorder.resources();
   return { config, resources, manifests: kubernetesObjects(resources), outputs: resolved };
 }
 

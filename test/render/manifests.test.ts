@@ -1,5 +1,6 @@
 import { kubernetesObjects, manifestFileName } from "../../render/manifests";
-import { maskSecrets, type RecordedResource } from "../../render/recorder";
+import type { RecordedResource } from "../../render/recorder";
+import { maskSecrets } from "../../render/secret-masking";
 
 const wrappedSecret = (value: unknown): Record<string, unknown> => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
 
@@ -12,6 +13,13 @@ describe("maskSecrets", () => {
     expect(maskSecrets({ stringData: wrappedSecret({ NGC_API_KEY: "nvapi-x" }), values: wrappedSecret({ a: { b: 1 } }) })).toEqual({
       stringData: { NGC_API_KEY: "[secret]" },
       values: "[secret]",
+    });
+  });
+
+  it("masks only the secret part of a lifted input when the program's arguments say which", () => {
+    const repositoryOpts = wrappedSecret({ repo: "https://charts", username: "$oauthtoken", password: "nvapi-x" });
+    expect(maskSecrets({ repositoryOpts }, [["repositoryOpts", "password"]])).toEqual({
+      repositoryOpts: { repo: "https://charts", username: "$oauthtoken", password: "[secret]" },
     });
   });
 

@@ -1,0 +1,155 @@
+import { renderStack, type RenderedStack } from "../../render/render-stack";
+import type { KubernetesObject } from "../../render/manifests";
+import { gpuRoleLabel, gpuTaint } from "../../constructs/scheduling";
+import { input, ofType } from "../support/resources";
+import { kubernetesModel } from "../support/kubernetes-schema";
+import { endpointsIn, serviceMap } from "../support/service-map";
+
+let dev: RenderedStack;
+
+beforeAll(async () => {
+  dev = await renderStack("dev");
+});
+
+const kinds = (kind: string): KubernetesObject[] => dev.manifests.filter((m) => m.kind === kind);
+const spec = (object: KubernetesObject): Record<string, unknown> => (object.spec ?? {}) as Record<string, unknown>;
+
+describe("dev platform", () => {
+  it("pins every Helm release to an exact chart version from an https repository", () => {
+    const releases = ofType(dev.resources, "kubernetes:helm.sh/v3:Release");
+    expect(releases.map((r) => input(r, "chart")).sort()).toEqual([
+      "argo-workflows",
+      "cloudnative-pg",
+      "cluster-autoscaler",
+      "eck-operator",
+      "gpu-operator",
+      "k8s-nim-operator",
+      "milvus",
+      "mlflow",
+      "mongodb-kubernetes",
+      "nemo-operator",
+      "volcano",
+    ]);
+    for (const release of releases) {
+      expect(String(input(release, "version"))).toMatch(/^v?\d+\.\d+\.\d+$/);
+      expect(String(input(release, "repositoryOpts", "repo"))).toMatch(/^https:\/\//);
+    }
+  });
+
+  it("pins the images the charts would float", () => {
+    const release = (chart: string): ReturnType<typeof ofType>[number] => {
+      const found = ofType(dev.resources, "kubernetes:helm.sh/v3:Release").find((r) => input(r, "chart") === chart);
+      if (!found) {
+        throw new Error(`no release of ${chart}`);
+      }
+      return found;
+    };
+    expect(input(release("k8s-nim-operator"), "values", "operator", "image", "tag")).toBe("v3.1.2");
+    expect(input(release("volcano"), "values", "basic", "image_tag_version")).toBe("v1.15.0");
+  });
+
+  it("installs the GPU Operator's device plugin but not the driver and toolkit the EKS NVIDIA AMI already has", () => {
+    const gpu = ofType(dev.resources, "kubernetes:helm.sh/v3:Release").find((r) => input(r, "chart") === "gpu-operator");
+    expect(gpu && input(gpu, "values")).toMatchObject({
+      driver: { enabled: false },
+      toolkit: { enabled: false },
+      devicePlugin: { enabled: true },
+      dcgmExporter: { enabled: true },
+      gfd: { enabled: true },
+    });
+  });
+
+  it("configures Volcano without the enqueue action, so a training job can scale a pool up from zero", () => {
+    const volcano = ofType(dev.resources, "kubernetes:helm.sh/v3:Release").find((r) => input(r, "chart") === "volcano");
+    const config = String(volcano && input(volcano, "values", "custom", "scheduler_config_override"));
+    expect(config).toMatch(/^actions: "allocate, backfill"$/m);
+    expect(config).not.toContain("enqueue");
+  });
+
+  it("declares operator CRDs as resources, installs their charts without them, and makes custom resources wait for both", () => {
+    const nimRelease = ofType(dev.resources, "kubernetes:helm.sh/v3:Release").find((r) => input(r, "chart") === "k8s-nim-operator");
+    expect(nimRelease && input(nimRelease, "skipCrds")).toBe(true);
+    expect(nimRelease?.options?.dependsOn).toEqual(["data-flywheel:kubernetes:OperatorCrds::platform-nim-operator-crds"]);
+    const groupsWith = (kind: string): string[] =>
+      ofType(dev.resources, "kubernetes:yaml/v2:ConfigGroup")
+        .filter((g) => [input(g, "objs") ?? []].flat().some((o) => (o as KubernetesObject).kind === kind))
+        .flatMap((g) => g.options?.dependsOn ?? []);
+    expect(groupsWith("NemoEvaluator")).toEqual(
+      expect.arrayContaining(["data-flywheel:kubernetes:OperatorCrds::platform-nim-operator-crds", "kubernetes:helm.sh/v3:Release::platform-nim-operator"]),
+    );
+    expect(groupsWith("NIMCache")).toContain("kubernetes:helm.sh/v3:Release::platform-nim-operator");
+    expect(groupsWith("Elasticsearch")).toEqual(
+      expect.arrayContaining(["data-flywheel:kubernetes:OperatorCrds::platform-data-operators-eck-crds", "kubernetes:helm.sh/v3:Release::platform-data-operators-eck"]),
+    );
+    expect(groupsWith("MongoDBCommunity")).toEqual(
+      expect.arrayContaining(["data-flywheel:kubernetes:OperatorCrds::platform-data-mongodb-crds", "kubernetes:helm.sh/v3:Release::platform-data-mongodb-operator"]),
+    );
+    expect(groupsWith("Cluster")).toEqual(expect.arrayContaining(["kubernetes:helm.sh/v3:Release::platform-data-operators-cnpg"]));
+  });
+
+  it("points every endpoint a NeMo service or NIM is configured with at a Service the stack creates, on the right port", () => {
+    const services = serviceMap(dev.manifests, dev.resources);
+    const configured = dev.manifests
+      .filter((m) => m.apiVersion.startsWith("apps.nvidia.com/") && m.kind !== "NIMCache")
+      .flatMap((m) => endpointsIn(m.spec, `${m.kind}/${m.metadata.name}`));
+    expect(configured.length).toBeGreaterThan(10);
+    const dangling = configured.filter((e) => !services.get(e.host)?.has(e.port)).map((e) => `${e.path} -> ${e.host}:${e.port}`);
+    expect(dangling).toEqual([]);
+  });
+
+  it("gives the Evaluator Data Store's Hugging Face API root", () => {
+    const [evaluator] = kinds("NemoEvaluator");
+    expect(spec(evaluator).datastore).toEqual({ endpoint: "http://nemo-datastore.nemo.svc.cluster.local:8000/v1/hf" });
+  });
+
+  it("runs fine-tuning pods on the training pool, tolerating the GPU taint", () => {
+    const [customizer] = kinds("NemoCustomizer");
+    const training = spec(customizer).trainingConfig as { tolerations: unknown[]; nodeSelector: Record<string, string> };
+    expect(training.tolerations).toContainEqual(expect.objectContaining({ key: gpuTaint.key, effect: gpuTaint.effect }));
+    expect(training.nodeSelector).toEqual({ [gpuRoleLabel]: "training" });
+  });
+
+  it("caches every candidate model on shared storage, pinned to the inference pool's GPU, from CPU nodes", () => {
+    const caches = kinds("NIMCache");
+    expect(caches.map((c) => `${c.metadata.namespace}/${c.metadata.name}`)).toEqual(["flywheel/llama-3-2-1b-instruct-1-12-0"]);
+    expect(spec(caches[0])).toMatchObject({
+      source: { ngc: { modelPuller: "nvcr.io/nim/meta/llama-3.2-1b-instruct:1.12.0", model: { gpus: [{ product: "l4" }], lora: true } } },
+      storage: { pvc: { storageClass: "efs-shared", volumeAccessMode: "ReadWriteMany" } },
+      nodeSelector: { "data-flywheel.io/node-pool": "system" },
+    });
+  });
+
+  it("keeps secret values out of cdk8s charts: Secrets are only ever typed resources", () => {
+    const inGroups = ofType(dev.resources, "kubernetes:yaml/v2:ConfigGroup")
+      .flatMap((g) => [input(g, "objs") ?? []].flat() as KubernetesObject[])
+      .filter((o) => o.kind === "Secret");
+    expect(inGroups).toEqual([]);
+  });
+
+  it("gives every container it renders requests, limits and a pinned image", () => {
+    const pods = dev.manifests.flatMap((m) => {
+      const template = (m.kind === "Job" || m.kind === "StatefulSet" || m.kind === "Deployment" ? (spec(m).template as { spec: { containers: unknown[] } }) : undefined)?.spec;
+      return template ? [{ owner: `${m.kind}/${m.metadata.name}`, containers: template.containers as { image: string; resources?: Record<string, Record<string, string>> }[] }] : [];
+    });
+    expect(pods.length).toBeGreaterThan(1);
+    for (const { owner, containers } of pods) {
+      for (const c of containers) {
+        expect([owner, c.resources?.requests?.cpu, c.resources?.limits?.memory].every(Boolean)).toBe(true);
+        expect(c.image).toMatch(/(:[\w.-]+|@sha256:[a-f0-9]{64})$/);
+        expect(c.image).not.toMatch(/:latest$/);
+      }
+    }
+  });
+
+  it("renders core objects that validate against the Kubernetes schema", () => {
+    let validated = 0;
+    for (const object of dev.manifests) {
+      const Model = kubernetesModel(object.apiVersion, object.kind);
+      if (Model) {
+        expect(() => new Model(object).validate()).not.toThrow();
+        validated++;
+      }
+    }
+    expect(validated).toBeGreaterThan(30);
+  });
+});
