@@ -68,3 +68,60 @@ describe("prod stack", () => {
     expect(gp3?.reclaimPolicy).toBe("Retain");
   });
 });
+
+describe("prod platform", () => {
+  const manifest = (kind: string, name: string): Record<string, unknown> => {
+    const found = prod.manifests.find((m) => m.kind === kind && m.metadata.name === name);
+    if (!found) {
+      throw new Error(`no ${kind} ${name}`);
+    }
+    return found.spec as Record<string, unknown>;
+  };
+
+  it("runs Elasticsearch on three nodes with persistent volumes", () => {
+    const [nodeSet] = manifest("Elasticsearch", "flywheel-logs").nodeSets as { count: number; volumeClaimTemplates: { spec: { storageClassName: string } }[] }[];
+    expect(nodeSet.count).toBe(3);
+    expect(nodeSet.volumeClaimTemplates[0].spec.storageClassName).toBe("gp3-encrypted");
+  });
+
+  it("runs a three-member MongoDB replica set on persistent volumes", () => {
+    const spec = manifest("MongoDBCommunity", "flywheel-mongodb");
+    expect(spec.members).toBe(3);
+    expect(JSON.stringify(spec.statefulSet)).toContain('"storage":"50Gi"');
+  });
+
+  it("runs Redis with append-only persistence and a password", () => {
+    const config = prod.manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === "flywheel-redis-config");
+    expect(JSON.stringify(config?.data)).toContain("appendonly yes");
+    const containers = (manifest("StatefulSet", "flywheel-redis").template as { spec: { containers: { args: string[] }[] } }).spec.containers;
+    expect(containers[0].args).toContain("--requirepass");
+  });
+
+  it("runs PostgreSQL with a primary and two replicas", () => {
+    expect(manifest("Cluster", "nemo-postgres").instances).toBe(3);
+  });
+
+  it("snapshots the log store to a private, encrypted, versioned bucket through IRSA", () => {
+    expect(ofType(prod.resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").map((b) => input(b, "restrictPublicBuckets"))).toEqual([true]);
+    expect(ofType(prod.resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")).toHaveLength(1);
+    const trust = JSON.parse(String(input(named(prod.resources, "aws:iam/role:Role", "platform-data-snapshots"), "assumeRolePolicy")));
+    expect(JSON.stringify(trust)).toContain("system:serviceaccount:data:elasticsearch-snapshots");
+    const pod = (manifest("Elasticsearch", "flywheel-logs").nodeSets as { podTemplate: { spec: { serviceAccountName: string } } }[])[0].podTemplate.spec;
+    expect(pod.serviceAccountName).toBe("elasticsearch-snapshots");
+  });
+
+  it("serves the local embedding model on the inference pool, tolerating the GPU taint", () => {
+    const spec = manifest("NIMService", "flywheel-embedding");
+    expect(spec.nodeSelector).toEqual({ [gpuRoleLabel]: "inference" });
+    expect(spec.tolerations).toContainEqual(expect.objectContaining({ key: "nvidia.com/gpu", effect: "NoSchedule" }));
+    expect((spec.resources as { limits: Record<string, unknown> }).limits["nvidia.com/gpu"]).toBe(1);
+  });
+
+  it("pins the model caches to the inference pool's GPU, with LoRA profiles for models that get fine-tuned", () => {
+    const caches = prod.manifests.filter((m) => m.kind === "NIMCache" && m.metadata.namespace === "flywheel");
+    expect(caches.map((c) => [c.metadata.name, (c.spec as { source: { ngc: { model: unknown } } }).source.ngc.model]).sort()).toEqual([
+      ["llama-3-1-8b-instruct-1-8-6", { gpus: [{ product: "l40s" }], tensorParallelism: "1" }],
+      ["llama-3-2-1b-instruct-1-12-0", { gpus: [{ product: "l40s" }], tensorParallelism: "1", lora: true }],
+    ]);
+  });
+});
