@@ -1,0 +1,79 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { PolicyConfigError } from "./config";
+import { RenderedStackError } from "./dist";
+import { formatReview, mandatoryCount } from "./report";
+import { repoRoot, reviewRenderedStack } from "./review-stack";
+
+const usage = `usage: npm run policy -- <stack> [--no-render] [--dist <dir>]
+
+Renders the stack (npm run render -- <stack>) unless --no-render, then runs every policy of the pack
+over the render (dist/<stack>/, or --dist <dir>) with policies/config/<environment>.json.
+Exits 1 when a mandatory policy is violated, 2 when the review cannot run.`;
+
+interface Options {
+  readonly stack: string;
+  readonly render: boolean;
+  readonly dist?: string;
+}
+
+function parseArgs(argv: readonly string[]): Options | string {
+  let stack: string | undefined;
+  let render = true;
+  let dist: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--no-render") {
+      render = false;
+    } else if (arg === "--dist") {
+      dist = argv[++i];
+      if (!dist) {
+        return "--dist needs a directory";
+      }
+    } else if (arg.startsWith("-") || stack !== undefined) {
+      return `unexpected argument ${arg}`;
+    } else {
+      stack = arg;
+    }
+  }
+  if (!stack) {
+    return "name a stack";
+  }
+  if (dist && render) {
+    return "--dist reviews an existing render: add --no-render";
+  }
+  return { stack, render, ...(dist ? { dist } : {}) };
+}
+
+/** `npm run policy -- <stack>`: the policy pack over an offline render, no cloud credentials needed. */
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseArgs(argv);
+  if (typeof options === "string") {
+    console.error(`${options}\n\n${usage}`);
+    return 2;
+  }
+  if (options.render) {
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const rendered = spawnSync(npm, ["run", "--silent", "render", "--", options.stack], { cwd: repoRoot, stdio: "inherit" });
+    if (rendered.status !== 0) {
+      console.error(`npm run render -- ${options.stack} failed; nothing to review`);
+      return 2;
+    }
+    console.log("");
+  }
+  try {
+    const dir = options.dist ? path.resolve(options.dist) : path.join(repoRoot, "dist", options.stack);
+    const { review, subject } = await reviewRenderedStack(options.stack, dir);
+    console.log(formatReview(review, subject));
+    return mandatoryCount(review) > 0 ? 1 : 0;
+  } catch (error) {
+    // Bad input is the user's to fix and the message says how; anything else is a bug, so show where.
+    const known = error instanceof RenderedStackError || error instanceof PolicyConfigError;
+    console.error(known ? (error as Error).message : (error as Error).stack);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,50 @@
+import type { Policies } from "@pulumi/policy";
+import { containerResources } from "./container-resources";
+import { cronJobBounded } from "./cronjob-bounded";
+import { eksControlPlaneLogging } from "./eks-control-plane-logging";
+import { eksEndpointAccess } from "./eks-endpoint-access";
+import { eksSecretsEncryption } from "./eks-secrets-encryption";
+import { elasticsearchDurable } from "./elasticsearch-durable";
+import { gpuNodePoolTainted } from "./gpu-node-pool-tainted";
+import { gpuNodesReserved } from "./gpu-nodes-reserved";
+import { gpuWorkloadScheduling } from "./gpu-workload-scheduling";
+import { helmReleasePinned } from "./helm-release-pinned";
+import { helmReleaseSecurityValues } from "./helm-release-security-values";
+import { imagePinned } from "./image-pinned";
+import { imageRegistryAllowed } from "./image-registry-allowed";
+import { mongodbReplicaSet } from "./mongodb-replica-set";
+import { namespaceDefaultDeny } from "./namespace-default-deny";
+import { noPlaintextSecrets } from "./no-plaintext-secrets";
+import { nodeImdsv2Required } from "./node-imdsv2-required";
+import { podsNonRoot } from "./pods-non-root";
+import { redisDurable } from "./redis-durable";
+import { storageEncrypted } from "./storage-encrypted";
+
+/** Every policy of the pack, by area. */
+export const policies: Policies = [
+  // GPU scheduling
+  gpuNodePoolTainted,
+  gpuWorkloadScheduling,
+  gpuNodesReserved,
+  // The EKS cluster and its nodes
+  eksEndpointAccess,
+  eksSecretsEncryption,
+  eksControlPlaneLogging,
+  nodeImdsv2Required,
+  storageEncrypted,
+  // Workloads
+  containerResources,
+  imagePinned,
+  imageRegistryAllowed,
+  noPlaintextSecrets,
+  podsNonRoot,
+  cronJobBounded,
+  // Helm releases
+  helmReleasePinned,
+  helmReleaseSecurityValues,
+  // Data services and the network
+  elasticsearchDurable,
+  mongodbReplicaSet,
+  redisDurable,
+  namespaceDefaultDeny,
+];

@@ -1,0 +1,162 @@
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { policyConfig } from "../lib/config";
+import { parseImage } from "../lib/images";
+import { describeObject, isKind, kubernetesObjectsIn, namespaceOf, type KubernetesObject } from "../lib/kubernetes";
+import { variableReference } from "../lib/secrets";
+import { isRecord, valueAt } from "../lib/values";
+import { podTemplatesOf, type Container, type PodTemplate } from "../lib/workloads";
+
+export interface RedisDurableConfig {
+  /** Redis must require a password (from a Secret). */
+  readonly requirePassword: boolean;
+  /** Redis must keep an append-only file on a persistent volume. */
+  readonly requirePersistence: boolean;
+}
+
+export const redisDurableDefaults: RedisDurableConfig = { requirePassword: true, requirePersistence: true };
+
+/** Images that run a Redis server. */
+const redisRepositories = new Set(["redis", "valkey"]);
+
+/** Where the official image keeps its data unless `--dir` says otherwise. */
+const defaultDataDir = "/data";
+
+/** A file a container reads, and what it is made of. */
+interface MountedFile {
+  readonly source: "configMap" | "secret" | "other";
+  /**
+   * The file's content in each version of the ConfigMap the stack declares: one in a preview; an
+   * offline review of a render edited by hand reviews both versions of what it edited.
+   */
+  readonly contents: readonly string[];
+}
+
+/** The words of a container's command line, quotes and shell escapes stripped. */
+function commandWords(container: Container): string[] {
+  return [...(container.command ?? []), ...(container.args ?? [])]
+    .flatMap((part) => part.split(/\s+/))
+    .map((word) => word.replace(/^["'\\]+|["'\\;]+$/g, ""))
+    .filter(Boolean);
+}
+
+function flagValue(words: readonly string[], flag: string): string | undefined {
+  const i = words.indexOf(flag);
+  return i >= 0 ? words[i + 1] : undefined;
+}
+
+/** The Redis servers a stack runs: each pod template whose main container runs a Redis image. */
+function redisServers(object: KubernetesObject): { pod: PodTemplate; container: Container }[] {
+  return podTemplatesOf(object).flatMap((pod) =>
+    pod.containers
+      .filter(({ init, container }) => !init && container.image && redisRepositories.has(parseImage(container.image).repository.split("/").pop() ?? ""))
+      .map(({ container }) => ({ pod, container })),
+  );
+}
+
+/** Resolves a file path inside a container to the volume it is mounted from. */
+function mountedFile(path: string, pod: PodTemplate, container: Container, configMaps: ReadonlyMap<string, readonly KubernetesObject[]>): MountedFile | undefined {
+  const mount = (container.volumeMounts ?? []).find((m) => path === m.mountPath || path.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+  const volume = mount && (pod.spec.volumes ?? []).find((v) => v.name === mount.name);
+  if (!mount || !volume) {
+    return undefined;
+  }
+  if (volume.secret) {
+    return { source: "secret", contents: [] };
+  }
+  if (!volume.configMap) {
+    return { source: "other", contents: [] };
+  }
+  const relative = path === mount.mountPath ? (mount.subPath ?? "") : path.slice(mount.mountPath.replace(/\/$/, "").length + 1);
+  const key = (volume.configMap.items ?? []).find((item) => item.path === relative)?.key ?? relative;
+  const versions = configMaps.get(`${namespaceOf(pod.object)}/${volume.configMap.name ?? ""}`) ?? [];
+  const contents = versions.map((configMap) => (isRecord(configMap.data) ? configMap.data[key] : undefined));
+  return { source: "configMap", contents: contents.filter((c): c is string => typeof c === "string") };
+}
+
+/** Why a Redis server is not password-protected by a Secret, or undefined when it is. */
+function passwordProblem(words: readonly string[], container: Container, configFile: MountedFile | undefined): string | undefined {
+  const password = flagValue(words, "--requirepass");
+  if (password !== undefined) {
+    const reference = variableReference.exec(password);
+    if (!reference) {
+      return "passes its password as a literal on the command line";
+    }
+    const variable = reference[1].replace(/^[({]|[)}]$/g, "");
+    const fromSecret =
+      (container.env ?? []).some((e) => e.name === variable && e.valueFrom?.secretKeyRef !== undefined) ||
+      (!(container.env ?? []).some((e) => e.name === variable) && (container.envFrom ?? []).some((e) => e.secretRef !== undefined));
+    return fromSecret ? undefined : `takes its password from $${variable}, which does not come from a Secret`;
+  }
+  if (configFile?.source === "secret") {
+    return undefined;
+  }
+  if (configFile?.source === "configMap" && configFile.contents.some((conf) => /^\s*requirepass\s+\S/m.test(conf))) {
+    return "keeps its password in a ConfigMap";
+  }
+  return "requires no password (no --requirepass and no redis.conf from a Secret)";
+}
+
+/** Why a Redis server with this config file would lose data on a restart, or undefined when it keeps an AOF on a persistent volume. */
+function persistenceProblem(words: readonly string[], pod: PodTemplate, container: Container, conf: string): string | undefined {
+  const appendOnly = flagValue(words, "--appendonly") === "yes" || /^\s*appendonly\s+yes\b/m.test(conf);
+  if (!appendOnly) {
+    return "keeps no append-only file (appendonly yes, on the command line or in redis.conf)";
+  }
+  const dataDir = (flagValue(words, "--dir") ?? /^\s*dir\s+(\S+)/m.exec(conf)?.[1] ?? defaultDataDir).replace(/\/$/, "");
+  const mount = (container.volumeMounts ?? []).find((m) => m.mountPath.replace(/\/$/, "") === dataDir);
+  const claims = ((valueAt(pod.object, "spec.volumeClaimTemplates") ?? []) as readonly { metadata?: { name?: string } }[]).map((t) => t.metadata?.name);
+  const volume = (pod.spec.volumes ?? []).find((v) => v.name === mount?.name);
+  if (!mount || !(claims.includes(mount.name) || volume?.persistentVolumeClaim !== undefined)) {
+    return `does not keep its data directory ${dataDir} on a persistent volume`;
+  }
+  return undefined;
+}
+
+/**
+ * Redis holds the flywheel's run queue and locks: it must not be open to every pod in the cluster,
+ * and in production it must not forget queued runs on a restart. A stack policy, because a Redis
+ * configured through redis.conf is only understood together with the ConfigMap it is mounted from.
+ */
+export const redisDurable: StackValidationPolicy = {
+  name: "redis-durable",
+  description:
+    "Redis servers require a password that comes from a Secret and, where persistence is required, keep an append-only file on a persistent volume (config requirePassword, requirePersistence). " +
+    "Mandatory: an open Redis lets any pod rewrite the run queue, and one without persistence loses it on a restart.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediationSteps:
+    "Run redis-server with --requirepass $(REDIS_PASSWORD) (REDIS_PASSWORD from a secretKeyRef) and appendonly yes, with /data on a volumeClaimTemplate of a StatefulSet.",
+  configSchema: {
+    properties: {
+      requirePassword: { type: "boolean", default: redisDurableDefaults.requirePassword, description: "Require a password from a Secret." },
+      requirePersistence: { type: "boolean", default: redisDurableDefaults.requirePersistence, description: "Require an append-only file on a persistent volume." },
+    },
+  },
+  validateStack: (args, reportViolation) => {
+    const { requirePassword, requirePersistence } = policyConfig(args, redisDurableDefaults);
+    const objects = kubernetesObjectsIn(args.resources);
+    const configMaps = new Map<string, KubernetesObject[]>();
+    for (const { object } of objects.filter(({ object }) => isKind(object, "core", "ConfigMap"))) {
+      const key = `${namespaceOf(object)}/${object.metadata.name ?? ""}`;
+      configMaps.set(key, [...(configMaps.get(key) ?? []), object]);
+    }
+    const report = (resource: PolicyResource, object: KubernetesObject, container: Container, problem: string, fix: string): void =>
+      reportViolation(`${describeObject(object)}: Redis container "${container.name ?? "(unnamed)"}" ${problem}. Fix: ${fix}`, resource.urn);
+    for (const { object, resource } of objects) {
+      for (const { pod, container } of redisServers(object)) {
+        const words = commandWords(container);
+        const configPath = words.find((w) => w.endsWith(".conf"));
+        const configFile = configPath ? mountedFile(configPath, pod, container, configMaps) : undefined;
+        const password = requirePassword ? passwordProblem(words, container, configFile) : undefined;
+        if (password) {
+          report(resource, object, container, password, "pass --requirepass $(REDIS_PASSWORD) with REDIS_PASSWORD from env valueFrom.secretKeyRef, or mount redis.conf from a Secret.");
+        }
+        const configs = configFile?.contents.length ? configFile.contents : [""];
+        const persistence = requirePersistence ? configs.map((conf) => persistenceProblem(words, pod, container, conf)).find(Boolean) : undefined;
+        if (persistence) {
+          report(resource, object, container, persistence, "turn appendonly on and keep the data directory (/data) on a StatefulSet volumeClaimTemplate.");
+        }
+      }
+    }
+  },
+};

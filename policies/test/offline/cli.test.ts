@@ -1,0 +1,93 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { renderStack } from "../../../render/render-stack";
+import { writeRendered } from "../../../render/write";
+import { repoRoot } from "../../offline/review-stack";
+import { defaultDeny, eksCluster, flywheelCronJob, gpuNodeGroup, helmRelease, launchTemplate, namespace, storageClass } from "../support/fixtures";
+import type { TestResource } from "../support/harness";
+
+/** `npm run policy -- <args>`, without npm: the same script through ts-node. */
+function policyCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join("policies", "offline", "cli.ts"), ...args], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"));
+  writeRendered(await renderStack("prod"), dir);
+});
+
+/** A render written by hand, as `npm run render` lays it out: compliant with every policy. */
+function compliantRender(): string {
+  const compliant = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-compliant-"));
+  const record = (r: TestResource) => ({ type: r.type, name: r.name, parent: null, inputs: r.props });
+  const objects = [namespace("flywheel"), defaultDeny("flywheel"), flywheelCronJob()];
+  const resources = [
+    ...[eksCluster(), gpuNodeGroup(), launchTemplate(), helmRelease()].map(record),
+    { type: "kubernetes:storage.k8s.io/v1:StorageClass", name: "flywheel-gp3", parent: null, inputs: storageClass() },
+    { type: "kubernetes:yaml/v2:ConfigGroup", name: "flywheel", parent: null, inputs: { objs: objects } },
+  ];
+  fs.writeFileSync(path.join(compliant, "resources.json"), JSON.stringify(resources, null, 2));
+  fs.mkdirSync(path.join(compliant, "manifests"));
+  for (const object of [storageClass(), ...objects]) {
+    fs.writeFileSync(path.join(compliant, "manifests", `${object.metadata.namespace ?? "cluster"}.${object.kind}.${object.metadata.name}.yaml`.toLowerCase()), stringify(object));
+  }
+  return compliant;
+}
+
+describe("npm run policy", () => {
+  it("passes a compliant render and says so", () => {
+    const { status, stdout } = policyCli("prod", "--no-render", "--dist", compliantRender());
+    expect(stdout).toMatch(/^Policies:\n {4}✅ data-flywheel@v0\.1\.0 \(offline review of .*, config policies\/config\/production\.json\)\n/);
+    expect(stdout).toMatch(/\nStack prod \(production\): no violations; 20 policies checked 9 resources\.\n$/);
+    expect(status).toBe(0);
+  });
+
+  it("fails on a prod render broken by hand, naming each policy and resource", () => {
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-broken-"));
+    fs.cpSync(dir, broken, { recursive: true });
+    const resourcesFile = path.join(broken, "resources.json");
+    const resources = JSON.parse(fs.readFileSync(resourcesFile, "utf8")) as { type: string; name: string; inputs: Record<string, unknown> }[];
+    const pool = resources.find((r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === "flywheel-gpu-inference");
+    if (!pool) {
+      throw new Error("the prod render has no flywheel-gpu-inference node group");
+    }
+    pool.inputs.taints = [];
+    fs.writeFileSync(resourcesFile, JSON.stringify(resources, null, 2));
+    const classFile = path.join(broken, "manifests", "cluster.storageclass.gp3-encrypted.yaml");
+    const storageClass = parse(fs.readFileSync(classFile, "utf8")) as { parameters: Record<string, string> };
+    storageClass.parameters.encrypted = "false";
+    fs.writeFileSync(classFile, stringify(storageClass));
+    const cronJob = flywheelCronJob();
+    fs.writeFileSync(path.join(broken, "manifests", "flywheel.cronjob.by-hand.yaml"), stringify({ ...cronJob, spec: { ...(cronJob.spec as object), concurrencyPolicy: "Allow" } }));
+
+    const { status, stdout } = policyCli("prod", "--no-render", "--dist", broken);
+    expect(stdout).toContain("❌ data-flywheel@v0.1.0");
+    expect(stdout).toContain("- [mandatory]  cronjob-bounded  (kubernetes:batch/v1:CronJob: flywheel/flywheel-support-agent)\n");
+    expect(stdout).toContain("- [mandatory]  gpu-node-pool-tainted  (aws:eks/nodeGroup:NodeGroup: flywheel-gpu-inference)\n");
+    expect(stdout).toContain("- [mandatory]  storage-encrypted  (kubernetes:storage.k8s.io/v1:StorageClass: flywheel-gp3)\n");
+    expect(stdout).toContain("GPU node group \"flywheel-gpu-inference\" (g6e.2xlarge) has no nvidia.com/gpu NO_SCHEDULE taint");
+    expect(stdout).toMatch(/\nStack prod \(production\): \d+ mandatory violations and \d+ advisory violations? of \d+ policies;/);
+    expect(status).toBe(1);
+  });
+
+  it("explains what it needs when it cannot review", () => {
+    const missing = policyCli("prod", "--no-render", "--dist", path.join(os.tmpdir(), "policy-cli-nothing-here"));
+    expect(missing.stderr).toContain("resources.json does not exist: render the stack first");
+    expect(missing.status).toBe(2);
+    const renderToo = policyCli("prod", "--dist", dir);
+    expect(renderToo.stderr).toContain("--dist reviews an existing render: add --no-render");
+    expect(renderToo.status).toBe(2);
+    const unknownStack = policyCli("staging", "--no-render", "--dist", dir);
+    expect(unknownStack.stderr).toContain("no stack file stacks/Pulumi.staging.yaml");
+    expect(unknownStack.status).toBe(2);
+  });
+});

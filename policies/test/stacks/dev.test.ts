@@ -1,0 +1,31 @@
+import { addedMandatoryLines, changed, mandatoryLines, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
+
+let dev: RenderedForReview;
+
+beforeAll(async () => {
+  dev = await renderForReview("dev");
+});
+
+describe("the dev stack under the policy pack", () => {
+  it("passes every mandatory policy", async () => {
+    expect(mandatoryLines(await violationsOf(dev))).toEqual([]);
+  });
+
+  it("is told, as advice, that its Secrets are not KMS-encrypted", async () => {
+    const advice = (await violationsOf(dev)).filter((v) => v.policyName === "eks-secrets-encryption");
+    expect(advice).toEqual([expect.objectContaining({ enforcementLevel: "advisory", message: expect.stringContaining('EKS cluster "data-flywheel-dev"') })]);
+  });
+
+  it("catches its GPU pool without the taint", async () => {
+    const untainted = changed(
+      dev.resources,
+      (r) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.name === "flywheel-gpu-inference",
+      (props) => {
+        props.taints = [];
+      },
+    );
+    expect(await addedMandatoryLines(dev, dev.resources, untainted)).toEqual([
+      expect.stringMatching(/^gpu-node-pool-tainted \(aws:eks\/nodeGroup:NodeGroup: flywheel-gpu-inference\): GPU node group .* has no nvidia\.com\/gpu NO_SCHEDULE taint/),
+    ]);
+  });
+});
