@@ -19,15 +19,29 @@ function policyCli(...args: string[]): { status: number | null; stdout: string; 
 }
 
 let dir: string;
+const temporary: string[] = [];
+
+/** A temporary directory, deleted after the tests. */
+function tempDir(prefix: string): string {
+  const created = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporary.push(created);
+  return created;
+}
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"));
+  dir = tempDir("policy-cli-");
   writeRendered(await renderStack("prod"), dir);
+});
+
+afterAll(() => {
+  for (const created of temporary) {
+    fs.rmSync(created, { recursive: true, force: true });
+  }
 });
 
 /** A render written by hand, as `npm run render` lays it out: compliant with every policy. */
 function compliantRender(): string {
-  const compliant = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-compliant-"));
+  const compliant = tempDir("policy-cli-compliant-");
   const record = (r: TestResource) => ({ type: r.type, name: r.name, parent: null, inputs: r.props });
   const objects = [namespace("flywheel"), defaultDeny("flywheel"), flywheelCronJob()];
   const resources = [
@@ -52,7 +66,7 @@ describe("npm run policy", () => {
   });
 
   it("fails on a prod render broken by hand, naming each policy and resource", () => {
-    const broken = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-broken-"));
+    const broken = tempDir("policy-cli-broken-");
     fs.cpSync(dir, broken, { recursive: true });
     const resourcesFile = path.join(broken, "resources.json");
     const resources = JSON.parse(fs.readFileSync(resourcesFile, "utf8")) as { type: string; name: string; inputs: Record<string, unknown> }[];

@@ -5,8 +5,17 @@ import { stringify } from "yaml";
 import { loadRenderedStack, RenderedStackError } from "../../offline/dist";
 import { flywheelCronJob, storageClass } from "../support/fixtures";
 
+const temporary: string[] = [];
+
+afterAll(() => {
+  for (const dir of temporary) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 function renderDir(resources: unknown, manifests: Record<string, unknown>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-dist-"));
+  temporary.push(dir);
   fs.mkdirSync(path.join(dir, "manifests"));
   fs.writeFileSync(path.join(dir, "resources.json"), typeof resources === "string" ? resources : JSON.stringify(resources));
   for (const [file, object] of Object.entries(manifests)) {

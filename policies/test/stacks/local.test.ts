@@ -1,10 +1,12 @@
-import { mandatoryLines, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
+import { mandatoryLines, removeRender, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
 
 let local: RenderedForReview;
 
 beforeAll(async () => {
   local = await renderForReview("local");
 });
+
+afterAll(() => removeRender(local));
 
 describe("the local stack under the policy pack", () => {
   it("passes every mandatory policy", async () => {

@@ -22,6 +22,13 @@ export async function renderForReview(stack: string): Promise<RenderedForReview>
   return { stack, dir, resources: loadRenderedStack(dir) };
 }
 
+/** Deletes the render's temporary directory. */
+export function removeRender(rendered: RenderedForReview | undefined): void {
+  if (rendered) {
+    fs.rmSync(rendered.dir, { recursive: true, force: true });
+  }
+}
+
 /** Every violation the pack reports for these resources, under the stack's environment config. */
 export async function violationsOf(rendered: RenderedForReview, resources = rendered.resources): Promise<Violation[]> {
   const { review } = await reviewResourcesOfStack(rendered.stack, resources, rendered.dir);
