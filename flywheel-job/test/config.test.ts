@@ -1,5 +1,6 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { loadEnvironment, requireSetting, resolveNemoServiceUrls } from "../src/config/environment";
 import { defaultNimCacheName, type FlywheelJobConfigInput, parseJobConfig } from "../src/config/job-config";
 import { readConfigFile } from "../src/config/load-config-file";
@@ -60,6 +61,24 @@ describe("parseJobConfig", () => {
     expect(problems({ ...minimal, data: { limit: 10, evalSize: 10 } }, new Map([["data.evalSize", "--eval-size"]]))).toEqual([
       "data.evalSize (from --eval-size): must be smaller than data.limit (10), or nothing is left to train on, got 10",
     ]);
+  });
+});
+
+describe("the README's configuration reference", () => {
+  it("is a valid configuration that shows every key that has a default", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const block = /## Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    const raw = parseYaml(block ?? "") as Record<string, unknown>;
+    expect(() => parseJobConfig(raw, "README")).not.toThrow();
+    const keys = (value: unknown, prefix = ""): string[] =>
+      typeof value === "object" && value !== null && !Array.isArray(value)
+        ? Object.entries(value).flatMap(([k, v]) => [`${prefix}${k}`, ...keys(v, `${prefix}${k}.`)])
+        : Array.isArray(value)
+          ? keys(value[0], prefix)
+          : [];
+    const documented = new Set(keys(raw));
+    const parsed = keys(parseJobConfig(raw, "README"));
+    expect(parsed.filter((key) => !documented.has(key))).toEqual([]);
   });
 });
 

@@ -17,8 +17,12 @@ function setUp(total: number, options: { failOnPage?: number; failWith?: number 
   const mock = new Mock();
   const searches: SearchBody[] = [];
   const closed: string[] = [];
+  const opened: Array<{ path: string | string[]; querystring: unknown }> = [];
   const documents = Array.from({ length: total }, (_, i) => ({ ...logDocument({ user: `q${i}` }), timestamp: 1_700_000_000_000 - i * 1000 }));
-  mock.add({ method: "POST", path: "/:index/_pit" }, () => ({ id: "pit-0" }));
+  mock.add({ method: "POST", path: "/:index/_pit" }, (params) => {
+    opened.push({ path: params.path, querystring: params.querystring });
+    return { id: "pit-0" };
+  });
   mock.add({ method: "POST", path: "/_search" }, (params) => {
     const body = params.body as unknown as SearchBody;
     searches.push(body);
@@ -41,7 +45,7 @@ function setUp(total: number, options: { failOnPage?: number; failWith?: number 
   });
   const client = new Client({ node: "http://localhost:9200", Connection: mock.getConnection(), maxRetries: 0 });
   const source = new ElasticsearchLogSource(client, { index: "flywheel", pageSize: 4, keepAlive: "2m" });
-  return { source, searches, closed, mock };
+  return { source, searches, closed, opened, mock };
 }
 
 async function pullAll(source: ElasticsearchLogSource, maxRecords: number) {
@@ -54,8 +58,9 @@ async function pullAll(source: ElasticsearchLogSource, maxRecords: number) {
 
 describe("ElasticsearchLogSource", () => {
   it("filters on both ids, sorts newest first and pages with search_after inside one point in time", async () => {
-    const { source, searches, closed } = setUp(10);
+    const { source, searches, closed, opened } = setUp(10);
     const records = await pullAll(source, 100);
+    expect(opened).toEqual([{ path: "/flywheel/_pit", querystring: { keep_alive: "2m" } }]);
     expect(records).toHaveLength(10);
     expect(records.map((r) => r.timestamp)).toEqual(Array.from({ length: 10 }, (_, i) => 1_700_000_000_000 - i * 1000));
     expect(searches[0]).toEqual({

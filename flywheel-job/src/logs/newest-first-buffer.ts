@@ -10,13 +10,14 @@ export class NewestFirstBuffer<T> {
 
   constructor(private readonly capacity: number) {}
 
-  offer(timestamp: number | undefined, item: T): void {
-    const entry = { time: timestamp ?? -Infinity, order: this.arrivals++, item };
+  /** Offers an item; `make` builds it only when it is kept, so rejected items cost nothing. */
+  offer(timestamp: number | undefined, make: () => T): void {
+    const key = { time: timestamp ?? -Infinity, order: this.arrivals++ };
     if (this.heap.length < this.capacity) {
-      this.heap.push(entry);
+      this.heap.push({ ...key, item: make() });
       this.siftUp(this.heap.length - 1);
-    } else if (this.capacity > 0 && isOlder(this.heap[0], entry)) {
-      this.heap[0] = entry;
+    } else if (this.capacity > 0 && isOlder(this.heap[0], key)) {
+      this.heap[0] = { ...key, item: make() };
       this.siftDown(0);
     }
   }
