@@ -58,9 +58,12 @@ export function defineStack(config: StackConfig): StackOutputs {
     versions,
     settings: config.platform,
     models: config.models,
+    workloads: config.workloads,
+    flywheel: config.flywheel,
     production: config.environment === "production",
     ngcApiKey,
     wandbApiKey: config.secrets.wandbApiKey,
+    modelApiKeys: { judge: config.secrets.judgeApiKey, embedding: config.secrets.embeddingApiKey },
     tags,
   });
   return outputs;

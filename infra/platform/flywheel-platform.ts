@@ -6,8 +6,9 @@ import { applyChart } from "../kubernetes/cdk8s-chart";
 import type { HelmChartPin } from "../kubernetes/helm";
 import { ngcSecretNames, ngcSecrets } from "../kubernetes/secrets";
 import { DataOperators } from "./data-operators";
-import { DataServices } from "./data-services";
+import { DataServices, dataServiceNames } from "./data-services";
 import { FlywheelModels, type CandidateModel, type ServedModel } from "./flywheel-models";
+import { FlywheelWorkloads, type Workload } from "./flywheel-workloads";
 import { GpuOperator } from "./gpu-operator";
 import { namespaces, PlatformNamespaces } from "./namespaces";
 import { NemoDependencies } from "./nemo-dependencies";
@@ -65,9 +66,25 @@ export interface PlatformSettings {
 
 /** The models the flywheel uses (see stacks/config/schema/models.ts). */
 export interface PlatformModels {
-  readonly candidates: readonly (CandidateModel & { readonly customization?: CustomizableModel["customization"] })[];
+  readonly candidates: readonly (CandidateModel & {
+    readonly contextLength: number;
+    readonly customization?: CustomizableModel["customization"] & { readonly gpus: number };
+  })[];
   readonly judge: ServedModel;
   readonly embedding: ServedModel;
+}
+
+/** A workload as the stack config declares it: candidates by name (see stacks/config/schema/workloads.ts). */
+export interface WorkloadSettings extends Omit<Workload, "candidates"> {
+  readonly candidates: readonly { readonly model: string; readonly customize: boolean }[];
+}
+
+/** The scheduled flywheel job (see stacks/config/schema/workloads.ts). */
+export interface FlywheelJobSettings {
+  /** Pinned by digest; set whenever there are workloads. */
+  readonly image?: string;
+  readonly maxRunHours: number;
+  readonly gpuHourlyCost?: number;
 }
 
 export interface FlywheelPlatformArgs {
@@ -75,10 +92,14 @@ export interface FlywheelPlatformArgs {
   readonly versions: PlatformVersions;
   readonly settings: PlatformSettings;
   readonly models: PlatformModels;
+  readonly workloads: readonly WorkloadSettings[];
+  readonly flywheel: FlywheelJobSettings;
   readonly production: boolean;
   readonly ngcApiKey: pulumi.Output<string>;
   /** Customizer's Weights & Biases key, when the stack sets one. */
   readonly wandbApiKey?: pulumi.Output<string>;
+  /** API keys of remote judge and embedding endpoints. */
+  readonly modelApiKeys: { readonly judge?: pulumi.Output<string>; readonly embedding?: pulumi.Output<string> };
   readonly tags?: Record<string, string>;
 }
 
@@ -227,8 +248,53 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       dataServices: { namespace: namespaces.data, ports: Object.values(dataServicePorts) },
       nemoServices: { namespace: namespaces.nemo, ports: [nemoServicePort] },
     });
-    applyChart(`${name}-flywheel-network-policies`, policies, { ...inNamespace("flywheel"), provider });
+    const networkPolicies = applyChart(`${name}-flywheel-network-policies`, policies, { ...inNamespace("flywheel"), provider });
+
+    if (args.workloads.length > 0) {
+      if (!args.flywheel.image) {
+        throw new Error("workloads are configured but flywheel.image is not; the stack config validation should have refused this");
+      }
+      new FlywheelWorkloads(`${name}-workloads`, {
+        namespace: namespaces.flywheel,
+        workloads: args.workloads.map((w) => this.resolveWorkload(w, args.models)),
+        image: args.flywheel.image,
+        maxRunHours: args.flywheel.maxRunHours,
+        gpuHourlyCost: args.flywheel.gpuHourlyCost,
+        logIndex: dataServiceNames.logIndex,
+        judge: this.models.judge,
+        embedding: this.models.embedding,
+        nemo: this.nemo.urls,
+        connectionsSecret: dataServiceNames.connectionsSecret,
+        elasticsearchCaConfigMap: dataServiceNames.caConfigMap,
+        apiKeys: args.modelApiKeys,
+        podLabels: flywheelPodLabels.job,
+        dependsOn: [...this.dataServices.ready, ...this.nemo.ready, this.models, networkPolicies],
+        provider,
+      }, { parent: this });
+    }
 
     this.registerOutputs({});
+  }
+
+  /** A workload with its candidates resolved to the models and caches the platform has. */
+  private resolveWorkload(workload: WorkloadSettings, models: PlatformModels): Workload {
+    return {
+      ...workload,
+      candidates: workload.candidates.map((c) => {
+        const model = models.candidates.find((m) => m.name === c.model);
+        const nimCache = this.models.candidateCaches.get(c.model);
+        if (!model || !nimCache) {
+          throw new Error(`workload ${workload.workloadId}: candidate ${c.model} is not a configured model; the stack config validation should have refused this`);
+        }
+        return {
+          name: model.name,
+          image: model.image,
+          gpus: model.gpus,
+          contextLength: model.contextLength,
+          nimCache,
+          ...(c.customize && model.customization ? { customization: { target: model.customization.target, gpus: model.customization.gpus } } : {}),
+        };
+      }),
+    };
   }
 }

@@ -1,0 +1,181 @@
+import { ApiObject, Cron, Duration, JsonPatch, Size } from "cdk8s";
+import * as kplus from "cdk8s-plus-28";
+import { Construct } from "constructs";
+import { stringify } from "yaml";
+import type { FlywheelJobConfigInput } from "../../flywheel-job/src/config/job-config";
+import { ExitCode } from "../../flywheel-job/src/errors";
+
+/** A key of a ConfigMap. */
+export interface ConfigMapKey {
+  readonly name: string;
+  readonly key: string;
+}
+
+export interface FlywheelScheduleProps {
+  /** Namespace of the CronJob; the run's NIMServices and the NIMCaches live there too. */
+  readonly namespace: string;
+  /** The workload's job configuration; written to a ConfigMap the Job mounts. */
+  readonly jobConfig: FlywheelJobConfigInput & { readonly workloadId: string; readonly clientId: string };
+  /** Cron schedule, five fields. */
+  readonly schedule: string;
+  /**
+   * IANA time zone of the schedule.
+   * @default the time zone of kube-controller-manager
+   */
+  readonly timeZone?: string;
+  /** The job image, pinned by digest (`registry/repository@sha256:…`). */
+  readonly image: string;
+  /** Service account the Job runs as (see `FlywheelJobAccess`). */
+  readonly serviceAccountName: string;
+  /** Secrets whose keys become the Job's environment: connection URLs, credentials, API keys. */
+  readonly environmentSecrets: readonly string[];
+  /**
+   * CA certificate that signed Elasticsearch's certificate, mounted and passed as `ELASTICSEARCH_CA_FILE`.
+   * @default none (the system's CAs)
+   */
+  readonly elasticsearchCa?: ConfigMapKey;
+  /** Labels of the Job's pods; the flywheel namespace's NetworkPolicies select the job by them. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * How long a run may take before Kubernetes stops it.
+   * @default 12 hours
+   */
+  readonly maxRunDuration?: Duration;
+  /**
+   * How late after its scheduled time a run may still start (a missed slot is skipped after this).
+   * @default 1 hour
+   */
+  readonly startingDeadline?: Duration;
+  /**
+   * How long a finished Job (and its pod's logs) is kept. Deleting the Job is what lets the garbage
+   * collector remove anything it still owns.
+   * @default 1 day
+   */
+  readonly keepFinishedJobsFor?: Duration;
+  /**
+   * Retries of a run that failed for a reason worth retrying (a transient fault, a crash).
+   * @default 2
+   */
+  readonly retries?: number;
+  /**
+   * Time between SIGTERM and SIGKILL: a cancelled or stopped run deletes its deployments, cancels
+   * its jobs and releases its GPUs in this time.
+   * @default 5 minutes
+   */
+  readonly cleanupGracePeriod?: Duration;
+  /**
+   * CPU and memory of the job container.
+   * @default requests 500m / 1Gi, limits 2 / 2Gi
+   */
+  readonly resources?: kplus.ContainerResources;
+}
+
+/** Where the job configuration is mounted. */
+export const jobConfigPath = "/etc/flywheel/config.yaml";
+const caDirectory = "/etc/flywheel/ca";
+
+/** Exit codes of deterministic failures (flywheel-job/src/errors.ts): retrying cannot change them. */
+export const nonRetryableExitCodes = [ExitCode.usage, ExitCode.insufficientData, ExitCode.cancelled];
+
+/** A Kubernetes-name-safe slug of a workload and client. */
+export function scheduleName(workloadId: string, clientId: string): string {
+  const slug = `flywheel-${workloadId}-${clientId}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-");
+  // CronJob names leave room for the 11 characters of the Jobs' suffix.
+  return slug.slice(0, 52).replace(/-+$/, "");
+}
+
+/**
+ * One workload's flywheel as a CronJob: never two runs of the workload at once, bounded in time,
+ * retried only for failures a retry can fix, given time to clean up when stopped, and its Job deleted
+ * a while after it finishes so that what the run owns is garbage-collected with it. The pod runs
+ * non-root on a read-only root filesystem and knows its Job's name and uid (downward API), which
+ * the run uses as the owner of the NIMServices it creates.
+ */
+export class FlywheelSchedule extends Construct {
+  readonly cronJob: kplus.CronJob;
+  readonly configMap: kplus.ConfigMap;
+
+  constructor(scope: Construct, id: string, props: FlywheelScheduleProps) {
+    super(scope, id);
+    const name = scheduleName(props.jobConfig.workloadId, props.jobConfig.clientId);
+    const owner = `FlywheelSchedule ${props.namespace}/${name}`;
+    if (!/^(\S+\s+){4}\S+$/.test(props.schedule)) {
+      throw new Error(`${owner}: schedule "${props.schedule}" is not a cron expression with five fields`);
+    }
+    if (!/@sha256:[a-f0-9]{64}$/.test(props.image)) {
+      throw new Error(`${owner}: image "${props.image}" must be pinned by digest (registry/repository@sha256:<digest>), so every run of the schedule runs the same program`);
+    }
+    if (Object.keys(props.podLabels).length === 0) {
+      throw new Error(`${owner}: podLabels must not be empty; the namespace's NetworkPolicies select the job's pods by them`);
+    }
+    const retries = props.retries ?? 2;
+    if (!Number.isInteger(retries) || retries < 0) {
+      throw new Error(`${owner}: retries must be a whole number of at least 0, got ${retries}`);
+    }
+    const metadata = { namespace: props.namespace, labels: { "app.kubernetes.io/part-of": "data-flywheel", "app.kubernetes.io/instance": name } };
+
+    this.configMap = new kplus.ConfigMap(this, "Config", {
+      metadata: { ...metadata, name: `${name}-config` },
+      data: { "config.yaml": stringify(props.jobConfig, { sortMapEntries: true }) },
+    });
+
+    const [minute, hour, day, month, weekDay] = props.schedule.trim().split(/\s+/);
+    this.cronJob = new kplus.CronJob(this, "CronJob", {
+      metadata: { ...metadata, name },
+      schedule: Cron.schedule({ minute, hour, day, month, weekDay }),
+      timeZone: props.timeZone,
+      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+      startingDeadline: props.startingDeadline ?? Duration.hours(1),
+      activeDeadline: props.maxRunDuration ?? Duration.hours(12),
+      ttlAfterFinished: props.keepFinishedJobsFor ?? Duration.days(1),
+      backoffLimit: retries,
+      terminationGracePeriod: props.cleanupGracePeriod ?? Duration.minutes(5),
+      serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, "ServiceAccount", props.serviceAccountName),
+      automountServiceAccountToken: true,
+      securityContext: { ensureNonRoot: true, user: 1000, group: 1000, fsGroup: 1000 },
+      podMetadata: { labels: { ...props.podLabels, ...metadata.labels } },
+    });
+
+    const container = this.cronJob.addContainer({
+      name: "flywheel",
+      image: props.image,
+      // Pinned by digest: what is on the node is exactly what was asked for.
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      args: ["run", "--workload", props.jobConfig.workloadId, "--client", props.jobConfig.clientId, "--config", jobConfigPath],
+      resources: props.resources ?? {
+        cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.units(2) },
+        memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
+      },
+      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, ensureNonRoot: true, user: 1000, group: 1000 },
+      envVariables: {
+        FLYWHEEL_JOB_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/job-name" }),
+        FLYWHEEL_JOB_UID: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/controller-uid" }),
+        FLYWHEEL_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+        ...(props.elasticsearchCa ? { ELASTICSEARCH_CA_FILE: kplus.EnvValue.fromValue(`${caDirectory}/${props.elasticsearchCa.key}`) } : {}),
+      },
+    });
+    for (const secretName of props.environmentSecrets) {
+      container.env.copyFrom(kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, `Env-${secretName}`, secretName)));
+    }
+    container.mount(jobConfigPath, kplus.Volume.fromConfigMap(this, "ConfigVolume", this.configMap), { subPath: "config.yaml", readOnly: true });
+    if (props.elasticsearchCa) {
+      const ca = kplus.ConfigMap.fromConfigMapName(this, "Ca", props.elasticsearchCa.name);
+      container.mount(caDirectory, kplus.Volume.fromConfigMap(this, "CaVolume", ca), { readOnly: true });
+    }
+    // Datasets are written under /tmp before they are uploaded; the root filesystem is read-only.
+    container.mount("/tmp", kplus.Volume.fromEmptyDir(this, "Scratch", "scratch", { sizeLimit: Size.gibibytes(5) }));
+
+    // cdk8s-plus has no field for it: a deterministic failure fails the Job at once instead of being
+    // retried, and a node drained or preempted under the pod does not count as a failure.
+    ApiObject.of(this.cronJob).addJsonPatch(
+      JsonPatch.add("/spec/jobTemplate/spec/podFailurePolicy", {
+        rules: [
+          { action: "FailJob", onExitCodes: { containerName: "flywheel", operator: "In", values: nonRetryableExitCodes } },
+          { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
+        ],
+      }),
+      // podFailurePolicy requires pods that are never restarted in place.
+      JsonPatch.replace("/spec/jobTemplate/spec/template/spec/restartPolicy", "Never"),
+    );
+  }
+}
