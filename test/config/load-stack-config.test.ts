@@ -283,7 +283,7 @@ describe("production rules", () => {
       "data-flywheel:platform.elasticsearch.nodes: must be at least 3 in production, got 1",
       "data-flywheel:platform.mongodb.members: must be an odd number of at least 3 in production, so a majority survives a lost member, got 1",
       "data-flywheel:platform.redis.persistence: must be true in production, got false",
-      "data-flywheel:platform.postgres.instances: must be at least 2 in production (a primary and a replica), got 1",
+      "data-flywheel:platform.postgres.instances: must be at least 3 in production (a primary and two replicas), got 1",
     ]);
   });
 
