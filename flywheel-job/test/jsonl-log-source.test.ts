@@ -41,6 +41,12 @@ describe("JsonlLogSource", () => {
     expect(source.stats).toMatchObject({ matchingRecords: 4, otherRecords: 2 });
   });
 
+  it("counts a later line as newer when timestamps tie", async () => {
+    const lines = [logDocument({ user: "first", timestamp: 5_000_000_000_000 }), logDocument({ user: "second", timestamp: 5_000_000_000_000 })];
+    const records = await collect(new JsonlLogSource(writeLogFile(lines)).pull(query));
+    expect(records.map((r) => (r.document.request as { messages: Array<{ content: string }> }).messages[1].content)).toEqual(["second", "first"]);
+  });
+
   it("reads CRLF line ends, a byte-order mark and a last line without a newline", async () => {
     const dir = temporaryDirectory();
     const path = join(dir, "crlf.jsonl");
