@@ -77,11 +77,11 @@ export function renderPlanSummary(outcome: PlanOutcome, cwd: string): string {
   if (report.warnings.length > 0) {
     sections.push(report.warnings.map((warning) => `warning: ${warning}`).join("\n"));
   }
-  sections.push(
-    `Wrote:\n${Object.values(outcome.files)
-      .map((file) => `  ${displayPath(cwd, file.path)}${file.path.endsWith(".jsonl") ? ` (${formatCount(file.records)} records)` : ""}`)
-      .join("\n")}`,
-  );
+  const written = [
+    ...Object.values(outcome.datasets).map((file) => `  ${displayPath(cwd, file.path)} (${formatCount(file.records)} records)`),
+    `  ${displayPath(cwd, outcome.planFile)}`,
+  ];
+  sections.push(`Wrote:\n${written.join("\n")}`);
   return `${sections.join("\n\n")}\n`;
 }
 

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { FlywheelJobConfig } from "../config/job-config";
 import { UniformExampleSelector } from "../curation/icl/example-selector";
 import { prepareData } from "../curation/prepare-data";
-import { writeDatasets } from "../datasets/write-datasets";
+import { type DatasetFile, writeDatasets } from "../datasets/write-datasets";
 import { writeJson } from "../datasets/write-jsonl";
 import { InsufficientDataError, UsageError } from "../errors";
 import { findLogPairs, JsonlLogSource, type LogPair } from "../logs/jsonl-log-source";
@@ -20,7 +20,8 @@ export interface PlanOptions {
 
 export interface PlanOutcome {
   readonly report: PlanReport;
-  readonly files: Readonly<Record<string, { readonly path: string; readonly records: number }>>;
+  readonly datasets: Readonly<Record<DatasetFile, { readonly path: string; readonly records: number }>>;
+  readonly planFile: string;
 }
 
 /**
@@ -36,11 +37,11 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
       ? ["icl.selection is \"semantic\", which needs the embedding service; the plan runs offline and used \"uniform\" for the ICL dataset"]
       : [];
   const data = await prepareData(source, pair, config, new UniformExampleSelector(config.icl.maxExamples));
-  const files = writeDatasets(options.out, data);
+  const datasets = writeDatasets(options.out, data);
   const report = buildPlanReport(config, pair, { file: source.description, stats: source.stats! }, data, notes);
-  const planPath = join(options.out, "plan.json");
-  writeJson(planPath, report.json);
-  return { report, files: { ...files, plan: { path: planPath, records: 1 } } };
+  const planFile = join(options.out, "plan.json");
+  writeJson(planFile, report.json);
+  return { report, datasets, planFile };
 }
 
 /** The (workload, client) to plan for: as configured, or the only one in the file that matches what was given. */
