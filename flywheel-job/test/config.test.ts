@@ -47,6 +47,9 @@ describe("parseJobConfig", () => {
       'candidates[0].image.tag: expected a pinned tag, not "latest", got "latest"',
     ]);
     expect(problems({ ...minimal, judge: { type: "cloud" } })).toEqual(['judge.type: expected one of "remote", "local", got "cloud"']);
+    expect(problems({ ...minimal, judge: { type: "remote", url: "https://integrate.api.nvidia.com/v1", modelId: "m" } })).toEqual([
+      'judge.url: expected the full /chat/completions URL, e.g. https://host/v1/chat/completions, got "https://integrate.api.nvidia.com/v1"',
+    ]);
   });
 
   it("requires what a full run cannot do without", () => {

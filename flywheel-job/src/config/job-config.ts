@@ -22,6 +22,10 @@ const fraction = z.number().min(0).max(1);
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
 
+/** A URL of one OpenAI-compatible route, e.g. `.../v1/chat/completions`: the request goes there as is. */
+const endpointUrl = (route: string) =>
+  httpUrl.refine((url) => new URL(url).pathname.replace(/\/+$/, "").endsWith(route), `expected the full ${route} URL, e.g. https://host/v1${route}`);
+
 /** A container image reference pinned by tag; `latest` moves under you and is refused. */
 const image = z.strictObject({
   /** Image repository, e.g. `nvcr.io/nim/meta/llama-3.2-1b-instruct`. */
@@ -86,7 +90,7 @@ const judge = z.discriminatedUnion("type", [
     /** An OpenAI-compatible endpoint outside the cluster; its API key comes from `JUDGE_API_KEY`. */
     type: z.literal("remote"),
     /** Full chat-completions URL, e.g. `https://integrate.api.nvidia.com/v1/chat/completions`. */
-    url: httpUrl,
+    url: endpointUrl("/chat/completions"),
     /** Model id at that endpoint, e.g. `meta/llama-3.3-70b-instruct`. */
     modelId: nonEmpty,
   }),
@@ -178,7 +182,7 @@ export const flywheelJobConfigSchema = z
     embedding: z
       .strictObject({
         /** Embeddings URL, e.g. `http://nemo-embedding:8000/v1/embeddings`; API key from `EMBEDDING_API_KEY`. */
-        url: httpUrl,
+        url: endpointUrl("/embeddings"),
         /** Model id, e.g. `nvidia/llama-3.2-nv-embedqa-1b-v2`. */
         modelId: nonEmpty,
         /** Texts per embedding request. @default 32 */
