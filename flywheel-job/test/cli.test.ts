@@ -125,7 +125,11 @@ describe("flywheel plan", () => {
   it("exits with the not-enough-data code when the workload has no records", async () => {
     const result = await run(["plan", "--logs", fixture, "--out", temporaryDirectory(), "--workload", "nope", "--client", "c"]);
     expect(result.code).toBe(ExitCode.insufficientData);
-    expect(result.stderr).toBe('flywheel: error: no log records for workload "nope", client "c" in logs.jsonl\n');
+    expect(result.stderr).toBe(
+      'flywheel: error: no log records for workload "nope", client "c" in logs.jsonl; it holds:\n' +
+        '  - --workload "w" --client "c"  (121 records)\n' +
+        '  - --workload "x" --client "c"  (5 records)\n',
+    );
   });
 
   it("runs through the npm bin shim with a clean error and exit code", async () => {

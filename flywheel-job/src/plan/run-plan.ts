@@ -36,7 +36,14 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     config.icl.selection === "semantic"
       ? ["icl.selection is \"semantic\", which needs the embedding service; the plan runs offline and used \"uniform\" for the ICL dataset"]
       : [];
-  const data = await prepareData(source, pair, config, new UniformExampleSelector(config.icl.maxExamples));
+  const data = await prepareData(source, pair, config, new UniformExampleSelector(config.icl.maxExamples)).catch(async (error: unknown) => {
+    // A mistyped workload or client finds nothing: say what the file does hold.
+    if (error instanceof InsufficientDataError && source.stats?.matchingRecords === 0 && source.stats.otherRecords > 0) {
+      const pairs = await findLogPairs(options.logs, {});
+      throw new InsufficientDataError(`${error.message}; it holds:`, describePairs(pairs));
+    }
+    throw error;
+  });
   const datasets = writeDatasets(options.out, data);
   const report = buildPlanReport(config, pair, { file: source.description, stats: source.stats! }, data, notes);
   const planFile = join(options.out, "plan.json");
