@@ -77,7 +77,8 @@ export class ElasticsearchLogSource implements LogSource {
         if (status === 429 || status >= 500) {
           throw new TransientError(message);
         }
-        if (status === 401 || status === 403 || status === 404) {
+        if (status >= 400 && status < 500) {
+          // Credentials, a missing index, a mapping without a `timestamp` date: retrying cannot help.
           throw new UsageError(message);
         }
         throw error;
