@@ -60,8 +60,14 @@ describe("parseJobConfig", () => {
     expect(problems({ ...minimal, icl: { selection: "semantic" } })).toEqual(['embedding: is required when icl.selection is "semantic", got nothing']);
   });
 
+  it("checks that minTotalRecords can be reached with the records a run pulls", () => {
+    expect(problems({ ...minimal, data: { limit: 20, evalSize: 5, minTotalRecords: 41 } })).toEqual([
+      "data.minTotalRecords: must not exceed twice data.limit (40), the most records a run pulls, got 41",
+    ]);
+  });
+
   it("checks that evalSize leaves records to train on, naming the flag that set it", () => {
-    expect(problems({ ...minimal, data: { limit: 10, evalSize: 10 } }, new Map([["data.evalSize", "--eval-size"]]))).toEqual([
+    expect(problems({ ...minimal, data: { limit: 10, evalSize: 10, minTotalRecords: 5 } }, new Map([["data.evalSize", "--eval-size"]]))).toEqual([
       "data.evalSize (from --eval-size): must be smaller than data.limit (10), or nothing is left to train on, got 10",
     ]);
   });

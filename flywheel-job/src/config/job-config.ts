@@ -251,6 +251,14 @@ export const flywheelJobConfigSchema = z
         message: `must be smaller than data.limit (${config.data.limit}), or nothing is left to train on`,
       });
     }
+    if (config.data.minTotalRecords > config.data.limit * 2) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["data", "minTotalRecords"],
+        input: config.data.minTotalRecords,
+        message: `must not exceed twice data.limit (${config.data.limit * 2}), the most records a run pulls`,
+      });
+    }
     if (config.icl.selection === "semantic" && config.embedding === undefined) {
       ctx.addIssue({
         code: "custom",
