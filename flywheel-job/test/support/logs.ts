@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PulledRecord } from "../../src/logs/log-source";
@@ -55,9 +55,20 @@ export async function* stream<T>(items: Iterable<T>): AsyncIterable<T> {
   yield* items;
 }
 
-/** A fresh temporary directory. */
+const temporaryDirectories: string[] = [];
+
+// Tests leave nothing behind in the temporary directory.
+afterAll(() => {
+  for (const dir of temporaryDirectories.splice(0)) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A fresh temporary directory, removed after the test file's tests. */
 export function temporaryDirectory(): string {
-  return mkdtempSync(join(tmpdir(), "flywheel-test-"));
+  const dir = mkdtempSync(join(tmpdir(), "flywheel-test-"));
+  temporaryDirectories.push(dir);
+  return dir;
 }
 
 /** Writes lines (objects are JSON-encoded) to a new file and returns its path. */
