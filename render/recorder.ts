@@ -40,6 +40,8 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
       return { arn: `arn:aws:iam::${account}:role/${name}`, name };
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
       return { arn: `arn:aws:iam::${account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}` };
+    case "aws:rds/instance:Instance":
+      return { arn, address: `${name}.mock.${region}.rds.amazonaws.com`, port: 5432 };
     case "random:index/randomPassword:RandomPassword":
       return { result: `mock-password-${name}` };
     case "random:index/randomBytes:RandomBytes":

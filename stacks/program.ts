@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { AwsGpuCluster } from "../infra/aws/aws-gpu-cluster";
+import { RdsPostgres } from "../infra/aws/rds-postgres";
 import type { ClusterTarget } from "../infra/cluster-target";
 import { ExistingCluster } from "../infra/kubernetes/existing-cluster";
 import { FlywheelPlatform } from "../infra/platform/flywheel-platform";
@@ -9,7 +10,14 @@ import { versions } from "./config/versions";
 /** What `pulumi stack output` shows. */
 export type StackOutputs = Record<string, pulumi.Input<unknown>>;
 
-function declareCluster(config: StackConfig, tags: Record<string, string>): { cluster: ClusterTarget; outputs: StackOutputs } {
+interface DeclaredCluster {
+  readonly cluster: ClusterTarget;
+  readonly outputs: StackOutputs;
+  /** RDS for the NeMo services' databases, when the stack asks for it. */
+  readonly postgres?: RdsPostgres;
+}
+
+function declareCluster(config: StackConfig, tags: Record<string, string>): DeclaredCluster {
   if (config.cloud === "aws" && config.aws && config.region) {
     const aws = config.aws;
     const k8sVersion = aws.cluster.kubernetesVersion;
@@ -30,7 +38,22 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): { cl
       volumeReclaimPolicy: config.environment === "production" ? "Retain" : "Delete",
       tags,
     });
-    return { cluster, outputs: { clusterName: cluster.clusterName, kubeconfig: cluster.kubeconfig } };
+    const rds = config.platform.postgres.rds;
+    const postgres = rds
+      ? new RdsPostgres("nemo-postgres", {
+          vpcId: cluster.network.vpcId,
+          clientCidr: cluster.network.vpcCidr,
+          subnetIds: cluster.network.privateSubnetIds,
+          instanceClass: rds.instanceClass,
+          engineVersion: rds.engineVersion,
+          allocatedStorageGiB: rds.allocatedStorageGiB,
+          multiAz: rds.multiAz,
+          backupRetentionDays: rds.backupRetentionDays,
+          production: config.environment === "production",
+          tags,
+        })
+      : undefined;
+    return { cluster, postgres, outputs: { clusterName: cluster.clusterName, kubeconfig: cluster.kubeconfig } };
   }
   const existing = config.existingCluster;
   const cluster = new ExistingCluster("flywheel", {
@@ -48,7 +71,7 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): { cl
 /** Declares everything a stack deploys. The config has been validated; nothing here re-checks it. */
 export function defineStack(config: StackConfig): StackOutputs {
   const tags = { project: config.project, stack: config.stack, environment: config.environment, "managed-by": "pulumi" };
-  const { cluster, outputs } = declareCluster(config, tags);
+  const { cluster, outputs, postgres } = declareCluster(config, tags);
   const ngcApiKey = config.secrets.ngcApiKey;
   if (!ngcApiKey) {
     throw new Error("ngcApiKey is missing although the config loader requires it");
@@ -63,6 +86,7 @@ export function defineStack(config: StackConfig): StackOutputs {
     production: config.environment === "production",
     ngcApiKey,
     wandbApiKey: config.secrets.wandbApiKey,
+    externalPostgres: postgres && { address: postgres.address, adminUsername: postgres.masterUsername, adminPassword: postgres.masterPassword },
     modelApiKeys: { judge: config.secrets.judgeApiKey, embedding: config.secrets.embeddingApiKey },
     tags,
   });

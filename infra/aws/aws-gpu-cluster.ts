@@ -75,6 +75,8 @@ export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTa
   readonly aws: NonNullable<ClusterTarget["aws"]>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
+  /** The VPC, for services placed next to the cluster (RDS). */
+  readonly network: Network;
 
   constructor(name: string, args: AwsGpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:aws:GpuCluster", name, {}, opts);
@@ -226,6 +228,7 @@ export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTa
       oidcProviderArn: cluster.oidcProviderArn,
       oidcIssuerUrl: cluster.oidcIssuerUrl,
     };
+    this.network = network;
     this.kubeconfig = cluster.kubeconfig;
     this.clusterName = cluster.clusterName;
     this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });

@@ -98,6 +98,8 @@ export interface FlywheelPlatformArgs {
   readonly ngcApiKey: pulumi.Output<string>;
   /** Customizer's Weights & Biases key, when the stack sets one. */
   readonly wandbApiKey?: pulumi.Output<string>;
+  /** A PostgreSQL server outside the cluster (RDS) for the NeMo services, instead of CloudNativePG. */
+  readonly externalPostgres?: { readonly address: pulumi.Output<string>; readonly adminUsername: string; readonly adminPassword: pulumi.Output<string> };
   /** API keys of remote judge and embedding endpoints. */
   readonly modelApiKeys: { readonly judge?: pulumi.Output<string>; readonly embedding?: pulumi.Output<string> };
   readonly tags?: Record<string, string>;
@@ -208,7 +210,9 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     this.nemo = new NemoMicroservices(`${name}-nemo`, {
       namespace: namespaces.nemo,
       storage: cluster.storage,
-      postgres: { ...settings.postgres, image: data.postgresImage },
+      postgres: args.externalPostgres
+        ? { kind: "external", ...args.externalPostgres, clientImage: data.postgresImage }
+        : { kind: "in-cluster", instances: settings.postgres.instances, storageGiB: settings.postgres.storageGiB, image: data.postgresImage },
       production: args.production,
       guardrails: settings.guardrails,
       customizableModels: args.models.candidates.flatMap((m) => (m.customization ? [{ name: m.name, customization: m.customization }] : [])),

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { App, Chart } from "cdk8s";
-import { PostgresCluster } from "../../constructs/data";
+import { PostgresBootstrapJob, PostgresCluster, postgresPort, type PostgresServiceDatabase } from "../../constructs/data";
 import {
   NemoCustomizer,
   NemoCustomizerConfig,
@@ -35,10 +35,22 @@ export interface CustomizableModel {
   };
 }
 
+/** Where the services' databases live: a CloudNativePG cluster, or a server outside (RDS). */
+export type PostgresPlacement =
+  | { readonly kind: "in-cluster"; readonly instances: number; readonly storageGiB: number; readonly image: string }
+  | {
+      readonly kind: "external";
+      readonly address: pulumi.Output<string>;
+      readonly adminUsername: string;
+      readonly adminPassword: pulumi.Output<string>;
+      /** Image with psql, for the bootstrap Job. */
+      readonly clientImage: string;
+    };
+
 export interface NemoMicroservicesArgs {
   readonly namespace: string;
   readonly storage: ClusterStorage;
-  readonly postgres: { readonly instances: number; readonly storageGiB: number; readonly image: string };
+  readonly postgres: PostgresPlacement;
   readonly production: boolean;
   readonly guardrails: boolean;
   /** Models Customizer gets targets for; without any, Customizer is not deployed. */
@@ -95,19 +107,9 @@ export class NemoMicroservices extends pulumi.ComponentResource {
       }, k8sOpts);
     });
 
-    const postgresChart = new Chart(new App(), `${name}-postgres`);
-    const postgres = new PostgresCluster(postgresChart, "postgres", {
-      name: postgresName,
-      namespace: ns,
-      databases: services.map((service) => ({ database: service, owner: service, credentialsSecretName: `pg-${service}` })),
-      instances: args.postgres.instances,
-      highAvailability: args.production,
-      imageName: args.postgres.image,
-      storage: { size: `${args.postgres.storageGiB}Gi`, ...(args.storage.storageClass ? { storageClassName: args.storage.storageClass } : {}) },
-      nodeSelector: Object.keys(args.nodeSelector).length > 0 ? args.nodeSelector : undefined,
-    });
-    const postgresGroup = applyChart(`${name}-postgres`, postgresChart, { parent: this, provider: args.provider, dependsOn: [...args.cloudnativePg, ...credentialSecrets] });
-    const database = (service: string): NemoDatabase => ({ host: postgres.host, database: service, user: service, passwordSecret: `pg-${service}` });
+    const databases = services.map((service) => ({ database: service, owner: service, credentialsSecretName: `pg-${service}` }));
+    const { host, ready: postgresGroup } = this.databases(name, args, databases, credentialSecrets);
+    const database = (service: string): NemoDatabase => ({ host, database: service, user: service, passwordSecret: `pg-${service}` });
 
     const mlflow = pinnedRelease(`${name}-mlflow`, {
       chart: args.mlflowChart,
@@ -116,7 +118,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
       values: {
         backendStore: {
           databaseMigration: true,
-          postgres: { enabled: true, host: postgres.host, port: 5432, database: "mlflow" },
+          postgres: { enabled: true, host, port: postgresPort, database: "mlflow" },
           existingDatabaseSecret: { name: "pg-mlflow", usernameKey: "username", passwordKey: "password" },
         },
         postgresql: { enabled: false },
@@ -212,6 +214,57 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     this.urls = { datastore: datastore.url, entitystore: entitystore.url, customizer: customizerUrl, evaluator: evaluator.url };
     this.ready = [microservices];
     this.registerOutputs({});
+  }
+
+  /**
+   * The services' databases: a CloudNativePG cluster with a database and owner per service, or, on
+   * an external server, a stable in-cluster name for it (an ExternalName Service) and a bootstrap
+   * Job that creates the databases and owners with the server's admin credentials.
+   */
+  private databases(
+    name: string,
+    args: NemoMicroservicesArgs,
+    databases: readonly PostgresServiceDatabase[],
+    credentials: readonly k8s.core.v1.Secret[],
+  ): { host: string; ready: pulumi.Resource } {
+    const ns = args.namespace;
+    const nodeSelector = Object.keys(args.nodeSelector).length > 0 ? args.nodeSelector : undefined;
+    const chart = new Chart(new App(), `${name}-postgres`);
+    const k8sOpts = { parent: this, provider: args.provider };
+    if (args.postgres.kind === "in-cluster") {
+      const cluster = new PostgresCluster(chart, "postgres", {
+        name: postgresName,
+        namespace: ns,
+        databases,
+        instances: args.postgres.instances,
+        highAvailability: args.production,
+        imageName: args.postgres.image,
+        storage: { size: `${args.postgres.storageGiB}Gi`, ...(args.storage.storageClass ? { storageClassName: args.storage.storageClass } : {}) },
+        nodeSelector,
+      });
+      return { host: cluster.host, ready: applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [...args.cloudnativePg, ...credentials] }) };
+    }
+    const service = new k8s.core.v1.Service(`${name}-postgres`, {
+      metadata: { name: postgresName, namespace: ns },
+      spec: { type: "ExternalName", externalName: args.postgres.address, ports: [{ name: "postgres", port: postgresPort }] },
+    }, k8sOpts);
+    const admin = secret(`${name}-pg-admin`, {
+      name: "pg-admin",
+      namespace: ns,
+      type: "kubernetes.io/basic-auth",
+      stringData: { username: args.postgres.adminUsername, password: args.postgres.adminPassword },
+    }, k8sOpts);
+    const host = `${postgresName}.${ns}.svc.cluster.local`;
+    new PostgresBootstrapJob(chart, "bootstrap", {
+      name: `${postgresName}-bootstrap`,
+      namespace: ns,
+      host,
+      adminSecretName: "pg-admin",
+      databases,
+      image: args.postgres.clientImage,
+      nodeSelector,
+    });
+    return { host, ready: applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [service, admin, ...credentials] }) };
   }
 
   /** Data Store's five Secrets (Gitea's admin, LFS signing key, init and config scripts). */

@@ -213,6 +213,16 @@ describe("platform and models", () => {
     expect(rejects("local", (c) => (c["data-flywheel:models"] = undefined))).toEqual(["data-flywheel:models: is required (expected object)"]);
   });
 
+  it("keeps RDS to stacks on AWS, and Multi-AZ in production", () => {
+    const rds = { instanceClass: "db.m7g.large", engineVersion: "16" };
+    expect(rejects("local", (c) => (c["data-flywheel:platform"] = { postgres: { rds } }))).toEqual([
+      'data-flywheel:platform.postgres.rds: needs cloud aws, got "(set)"',
+    ]);
+    expect(rejects("prod", (c) => (((c["data-flywheel:platform"] as Config).postgres as Config).rds = { ...rds, multiAz: false }))).toEqual([
+      "data-flywheel:platform.postgres.rds.multiAz: must be true in production, got false",
+    ]);
+  });
+
   it("keeps snapshots to stacks that can create the bucket", () => {
     expect(rejects("local", (c) => (c["data-flywheel:platform"] = { elasticsearch: { snapshots: true } }))).toEqual([
       "data-flywheel:platform.elasticsearch.snapshots: needs cloud aws (the snapshot repository is an S3 bucket this stack creates), got true",
@@ -283,7 +293,7 @@ describe("production rules", () => {
       "data-flywheel:platform.elasticsearch.nodes: must be at least 3 in production, got 1",
       "data-flywheel:platform.mongodb.members: must be an odd number of at least 3 in production, so a majority survives a lost member, got 1",
       "data-flywheel:platform.redis.persistence: must be true in production, got false",
-      "data-flywheel:platform.postgres.instances: must be at least 3 in production (a primary and two replicas), got 1",
+      "data-flywheel:platform.postgres.instances: must be at least 3 in production (a primary and two replicas), or use postgres.rds, got 1",
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { renderStack, type RenderedStack } from "../../render/render-stack";
 import { gpuRoleLabel } from "../../constructs/scheduling";
 import { input, named, ofType } from "../support/resources";
+import { endpointsIn, serviceMap } from "../support/service-map";
 
 let prod: RenderedStack;
 
@@ -97,8 +98,27 @@ describe("prod platform", () => {
     expect(containers[0].args).toContain("--requirepass");
   });
 
-  it("runs PostgreSQL with a primary and two replicas", () => {
-    expect(manifest("Cluster", "nemo-postgres").instances).toBe(3);
+  it("keeps the NeMo services' databases on a private, encrypted, Multi-AZ RDS instance it will not lose", () => {
+    const [rds] = ofType(prod.resources, "aws:rds/instance:Instance");
+    expect(rds.inputs).toMatchObject({
+      engine: "postgres",
+      storageEncrypted: true,
+      multiAz: true,
+      publiclyAccessible: false,
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      password: "[secret]",
+    });
+    expect(prod.manifests.filter((m) => m.kind === "Cluster")).toEqual([]);
+  });
+
+  it("creates each service's database and owner on RDS with a bootstrap Job, behind a stable in-cluster name", () => {
+    expect(manifest("Service", "nemo-postgres")).toMatchObject({ type: "ExternalName", externalName: "nemo-postgres.mock.us-east-1.rds.amazonaws.com" });
+    const job = prod.manifests.find((m) => m.kind === "Job" && m.metadata.name?.startsWith("nemo-postgres-bootstrap-"));
+    expect(job).toBeDefined();
+    const services = serviceMap(prod.manifests, prod.resources);
+    const nemo = prod.manifests.filter((m) => m.apiVersion.startsWith("apps.nvidia.com/")).flatMap((m) => endpointsIn(m.spec, `${m.kind}/${m.metadata.name}`));
+    expect(nemo.filter((e) => !services.get(e.host)?.has(e.port)).map((e) => `${e.path} -> ${e.host}:${e.port}`)).toEqual([]);
   });
 
   it("snapshots the log store to a private, encrypted, versioned bucket through IRSA", () => {

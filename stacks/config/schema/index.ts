@@ -41,6 +41,9 @@ export const stackConfigSchema = z
     if (cfg.environment === "production") {
       checkProductionPlatform(cfg.platform, ctx);
     }
+    if (cfg.platform.postgres.rds && cfg.cloud !== "aws") {
+      ctx.addIssue({ code: "custom", path: ["platform", "postgres", "rds"], input: "(set)", message: "needs cloud aws" });
+    }
     if (cfg.platform.elasticsearch.snapshots && cfg.cloud !== "aws") {
       ctx.addIssue({
         code: "custom",

@@ -58,6 +58,21 @@ export const platformSchema = z
         /** PostgreSQL instances of the in-cluster cluster (CloudNativePG): 1 primary, the rest replicas. */
         instances: z.int().min(1).max(5).default(1),
         storageGiB: storageGiB.default(20),
+        /**
+         * Use Amazon RDS for PostgreSQL instead of the in-cluster cluster (EKS only); a bootstrap Job
+         * creates each service's database and user.
+         */
+        rds: z
+          .strictObject({
+            instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "expected an RDS instance class such as db.m7g.large"),
+            /** PostgreSQL major (and optionally minor) version, e.g. "16" or "16.4". */
+            engineVersion: z.string().regex(/^\d{2}(\.\d+)?$/, 'expected a PostgreSQL version such as "16" or "16.4" (quoted)'),
+            allocatedStorageGiB: z.int().min(20).max(65536).default(50),
+            /** A standby in a second zone, promoted automatically if the primary fails. */
+            multiAz: z.boolean().default(true),
+            backupRetentionDays: z.int().min(1).max(35).default(7),
+          })
+          .optional(),
       })
       .prefault({}),
   })
@@ -75,10 +90,13 @@ export function checkProductionPlatform(platform: PlatformSettings, ctx: z.Refin
   if (platform.mongodb.members < 3 || platform.mongodb.members % 2 === 0) {
     issue(["mongodb", "members"], platform.mongodb.members, "must be an odd number of at least 3 in production, so a majority survives a lost member");
   }
+  if (platform.postgres.rds && !platform.postgres.rds.multiAz) {
+    issue(["postgres", "rds", "multiAz"], false, "must be true in production");
+  }
   if (!platform.redis.persistence) {
     issue(["redis", "persistence"], false, "must be true in production");
   }
-  if (platform.postgres.instances < 3) {
-    issue(["postgres", "instances"], platform.postgres.instances, "must be at least 3 in production (a primary and two replicas)");
+  if (!platform.postgres.rds && platform.postgres.instances < 3) {
+    issue(["postgres", "instances"], platform.postgres.instances, "must be at least 3 in production (a primary and two replicas), or use postgres.rds");
   }
 }

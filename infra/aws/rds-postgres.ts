@@ -1,0 +1,83 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+export interface RdsPostgresArgs {
+  readonly vpcId: pulumi.Input<string>;
+  /** Clients allowed to connect — the cluster's VPC range. */
+  readonly clientCidr: string;
+  /** Private subnets, in at least two zones. */
+  readonly subnetIds: pulumi.Input<string>[];
+  readonly instanceClass: string;
+  readonly engineVersion: string;
+  readonly allocatedStorageGiB: number;
+  readonly multiAz: boolean;
+  readonly backupRetentionDays: number;
+  /** Keep a final snapshot and refuse deletion. */
+  readonly production: boolean;
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * Amazon RDS for PostgreSQL for the NeMo microservices: private, encrypted, backed up, with a
+ * generated master password. The services' own databases and users are created in-cluster by a
+ * bootstrap Job with these master credentials.
+ */
+export class RdsPostgres extends pulumi.ComponentResource {
+  readonly address: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  readonly masterUsername = "flywheel_admin";
+  readonly masterPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-flywheel:aws:RdsPostgres", name, {}, opts);
+    const parent = { parent: this };
+    const tags = args.tags ?? {};
+    const major = args.engineVersion.split(".")[0];
+
+    const subnets = new aws.rds.SubnetGroup(name, { subnetIds: args.subnetIds, tags }, parent);
+    const securityGroup = new aws.ec2.SecurityGroup(name, {
+      vpcId: args.vpcId,
+      description: "PostgreSQL from the cluster's VPC",
+      ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: [args.clientCidr], description: "PostgreSQL" }],
+      tags: { ...tags, Name: name },
+    }, parent);
+    // NeMo Data Store's Gitea is started by the NIM operator with TLS off (v3.1.2 sets its database
+    // SSL mode to disable), and RDS for PostgreSQL 15+ refuses plaintext by default. The traffic stays
+    // inside the VPC, limited to it by the security group.
+    const parameters = new aws.rds.ParameterGroup(name, {
+      family: `postgres${major}`,
+      parameters: [{ name: "rds.force_ssl", value: "0" }],
+      tags,
+    }, parent);
+    const password = new random.RandomPassword(`${name}-master`, { length: 32, special: false }, parent);
+
+    const instance = new aws.rds.Instance(name, {
+      engine: "postgres",
+      engineVersion: args.engineVersion,
+      instanceClass: args.instanceClass,
+      allocatedStorage: args.allocatedStorageGiB,
+      storageType: "gp3",
+      storageEncrypted: true,
+      multiAz: args.multiAz,
+      dbSubnetGroupName: subnets.name,
+      vpcSecurityGroupIds: [securityGroup.id],
+      parameterGroupName: parameters.name,
+      username: this.masterUsername,
+      password: password.result,
+      publiclyAccessible: false,
+      backupRetentionPeriod: args.backupRetentionDays,
+      autoMinorVersionUpgrade: true,
+      deletionProtection: args.production,
+      skipFinalSnapshot: !args.production,
+      finalSnapshotIdentifier: args.production ? `${name}-final` : undefined,
+      copyTagsToSnapshot: true,
+      tags,
+    }, parent);
+
+    this.address = instance.address;
+    this.port = instance.port;
+    this.masterPassword = pulumi.secret(password.result);
+    this.registerOutputs({ address: this.address });
+  }
+}
