@@ -47,6 +47,9 @@ export class DataOperators extends pulumi.ComponentResource {
         nodeSelector: args.nodeSelector,
         resources: operatorResources,
         telemetry: { disabled: true },
+        // Stated rather than inherited: a chart upgrade must not loosen them unnoticed.
+        podSecurityContext: { runAsNonRoot: true },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
       },
     }, { ...k8sOpts, dependsOn: [eckCrds] });
 

@@ -37,6 +37,9 @@ export class NimOperator extends pulumi.ComponentResource {
           image: { repository: args.image.repository, tag: args.image.tag, pullPolicy: "IfNotPresent" },
           nodeSelector: args.nodeSelector,
           resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+          // Stated rather than inherited: a chart upgrade must not loosen them unnoticed.
+          podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+          containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
         },
       },
     }, { parent: this, provider: args.provider, dependsOn: [this.crds] });

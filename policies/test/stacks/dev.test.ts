@@ -13,8 +13,19 @@ describe("the dev stack under the policy pack", () => {
     expect(mandatoryLines(await violationsOf(dev))).toEqual([]);
   });
 
-  it("is told, as advice, that its Secrets are not KMS-encrypted", async () => {
-    const advice = (await violationsOf(dev)).filter((v) => v.policyName === "eks-secrets-encryption");
+  it("draws no advice either", async () => {
+    expect(await violationsOf(dev)).toEqual([]);
+  });
+
+  it("is only advised, not stopped, when its Secrets are not KMS-encrypted", async () => {
+    const unencrypted = changed(
+      dev.resources,
+      (r) => r.type === "aws:eks/cluster:Cluster",
+      (props) => {
+        delete props.encryptionConfig;
+      },
+    );
+    const advice = (await violationsOf(dev, unencrypted)).filter((v) => v.policyName === "eks-secrets-encryption");
     expect(advice).toEqual([expect.objectContaining({ enforcementLevel: "advisory", message: expect.stringContaining('EKS cluster "data-flywheel-dev"') })]);
   });
 
