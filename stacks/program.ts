@@ -76,7 +76,7 @@ export function defineStack(config: StackConfig): StackOutputs {
   if (!ngcApiKey) {
     throw new Error("ngcApiKey is missing although the config loader requires it");
   }
-  new FlywheelPlatform("platform", {
+  const platform = new FlywheelPlatform("platform", {
     cluster,
     versions,
     settings: config.platform,
@@ -90,5 +90,5 @@ export function defineStack(config: StackConfig): StackOutputs {
     modelApiKeys: { judge: config.secrets.judgeApiKey, embedding: config.secrets.embeddingApiKey },
     tags,
   });
-  return outputs;
+  return { ...outputs, ...platform.endpoints };
 }

@@ -84,6 +84,8 @@ export interface FlywheelJobSettings {
   /** Pinned by digest; set whenever there are workloads. */
   readonly image?: string;
   readonly maxRunHours: number;
+  /** GPUs the candidate NIMs of all runs may hold at once. */
+  readonly gpuBudget: number;
   readonly gpuHourlyCost?: number;
 }
 
@@ -263,6 +265,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         workloads: args.workloads.map((w) => this.resolveWorkload(w, args.models)),
         image: args.flywheel.image,
         maxRunHours: args.flywheel.maxRunHours,
+        gpuBudget: args.flywheel.gpuBudget,
         gpuHourlyCost: args.flywheel.gpuHourlyCost,
         logIndex: dataServiceNames.logIndex,
         judge: this.models.judge,
@@ -278,6 +281,27 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({});
+  }
+
+  /** What a user of the stack needs to find its services: in-cluster URLs and the Secrets to use them with. */
+  get endpoints(): Record<string, unknown> {
+    return {
+      namespaces,
+      elasticsearch: {
+        url: this.dataServices.urls.elasticsearch,
+        logIndex: dataServiceNames.logIndex,
+        readerUser: dataServiceNames.readerUser,
+        writerUser: dataServiceNames.writerUser,
+        writerSecret: `${namespaces.data}/${dataServiceNames.elasticsearch}-user-${dataServiceNames.writerUser}`,
+        caConfigMap: `${namespaces.flywheel}/${dataServiceNames.caConfigMap}`,
+      },
+      mongodb: { url: this.dataServices.urls.mongodb },
+      redis: { url: this.dataServices.urls.redis },
+      flywheelConnectionsSecret: `${namespaces.flywheel}/${dataServiceNames.connectionsSecret}`,
+      nemo: this.nemo.urls,
+      judge: { baseUrl: this.models.judge.baseUrl, model: this.models.judge.model },
+      embedding: { baseUrl: this.models.embedding.baseUrl, model: this.models.embedding.model },
+    };
   }
 
   /** A workload with its candidates resolved to the models and caches the platform has. */

@@ -123,6 +123,16 @@ describe("dev stack", () => {
     expect(scale.Condition.StringEquals).toEqual({ "aws:ResourceTag/k8s.io/cluster-autoscaler/data-flywheel-dev": "owned" });
   });
 
+  it("outputs where each service is and which Secret to use it with", () => {
+    expect(dev.outputs).toMatchObject({
+      elasticsearch: { url: "https://flywheel-logs-es-http.data.svc:9200", writerSecret: "data/flywheel-logs-user-log-writer" },
+      redis: { url: "redis://flywheel-redis.data.svc.cluster.local:6379" },
+      nemo: { evaluator: "http://nemo-evaluator.nemo.svc.cluster.local:8000" },
+      flywheelConnectionsSecret: "flywheel/flywheel-data-connections",
+    });
+    expect(JSON.stringify(dev.outputs)).not.toMatch(/mock-password|placeholder-/);
+  });
+
   it("exposes the kubeconfig only as a secret", () => {
     expect(dev.outputs.kubeconfig).toBe("[secret]");
     const provider = ofType(dev.resources, "pulumi:providers:kubernetes");
