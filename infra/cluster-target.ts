@@ -17,6 +17,11 @@ export interface GpuPool {
 export interface ClusterStorage {
   /** StorageClass for ReadWriteOnce volumes; the cluster default when undefined. */
   readonly storageClass?: string;
+  /**
+   * StorageClass for data that must outlive its claim (databases, the log store, Data Store's
+   * repositories): in production its volumes are retained when a claim is deleted.
+   */
+  readonly durableStorageClass?: string;
   /** StorageClass for the shared model caches; the cluster default when undefined. */
   readonly sharedStorageClass?: string;
   readonly sharedAccessMode: "ReadWriteMany" | "ReadWriteOnce";
@@ -40,6 +45,8 @@ export interface ClusterTarget {
   readonly gpuPools: readonly GpuPool[];
   /** Node selector for CPU-only system workloads (operators, databases), if the cluster has one. */
   readonly systemNodeSelector: Readonly<Record<string, string>>;
+  /** Ports the Kubernetes API server listens on, as pods reach it (NetworkPolicies allow them). */
+  readonly apiServerPorts: readonly number[];
   /** What must exist before workloads are deployed: nodes, networking and storage drivers. */
   readonly ready: readonly pulumi.Resource[];
   /** Set on EKS. */

@@ -58,6 +58,21 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
   }
 }
 
+/** The deploying identity the render assumes: the example CI role the shipped stack files list. */
+export const renderDeployerRoleArn = "arn:aws:iam::111122223333:role/flywheel-deployer";
+
+/** Results of the data sources the program reads. */
+function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: "111122223333", arn: "arn:aws:sts::111122223333:assumed-role/flywheel-deployer/render", userId: "AROAEXAMPLE:render" };
+    case "aws:iam/getSessionContext:getSessionContext":
+      return { arn: inputs.arn, issuerArn: renderDeployerRoleArn, issuerName: "flywheel-deployer" };
+    default:
+      return inputs;
+  }
+}
+
 /**
  * Installs Pulumi mocks that record every resource the program registers, with its parent (mocks
  * do not see parents, so a stack transformation notes them as resources are constructed).
@@ -88,7 +103,7 @@ export class ResourceRecorder {
           });
           return { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs, this.region) } };
         },
-        call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+        call: (args: pulumi.runtime.MockCallArgs) => mockCall(args.token, args.inputs),
       },
       project,
       stack,

@@ -35,14 +35,14 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): Decl
       gpuNodePools: aws.gpuNodePools,
       addonVersions: { ...versions.eks[k8sVersion].addons, ...aws.cluster.addonVersions },
       clusterAutoscaler: { chart: versions.charts.clusterAutoscaler, imageTag: versions.eks[k8sVersion].clusterAutoscalerImageTag },
-      volumeReclaimPolicy: config.environment === "production" ? "Retain" : "Delete",
+      retainDataVolumes: config.environment === "production",
       tags,
     });
     const rds = config.platform.postgres.rds;
     const postgres = rds
       ? new RdsPostgres("nemo-postgres", {
           vpcId: cluster.network.vpcId,
-          clientCidr: cluster.network.vpcCidr,
+          clientSecurityGroupId: cluster.clusterSecurityGroupId,
           subnetIds: cluster.network.privateSubnetIds,
           instanceClass: rds.instanceClass,
           engineVersion: rds.engineVersion,
@@ -60,9 +60,11 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): Decl
     context: existing?.context,
     storage: {
       storageClass: existing?.storageClass,
+      durableStorageClass: existing?.storageClass,
       sharedStorageClass: existing?.sharedStorageClass,
       sharedAccessMode: existing?.sharedStorageAccessMode ?? "ReadWriteMany",
     },
+    apiServerPorts: existing?.apiServerPorts ?? [443, 6443],
     gpuPools: (existing?.gpuPools ?? []).map((p) => ({ name: p.name, role: p.role, gpuProduct: p.gpuProduct, gpusPerNode: p.gpusPerNode })),
   });
   return { cluster, outputs: {} };

@@ -121,7 +121,13 @@ export class FlywheelSchedule extends Construct {
 
     const [minute, hour, day, month, weekDay] = props.schedule.trim().split(/\s+/);
     this.cronJob = new kplus.CronJob(this, "CronJob", {
-      metadata: { ...metadata, name },
+      metadata: {
+        ...metadata,
+        name,
+        // When Pulumi deletes the schedule it waits until its Jobs, and the NIMServices they own, are
+        // gone, so the NIM operator is not removed while it still has NIMServices to finalise.
+        annotations: { "pulumi.com/deletionPropagationPolicy": "foreground" },
+      },
       schedule: Cron.schedule({ minute, hour, day, month, weekDay }),
       timeZone: props.timeZone,
       concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,

@@ -16,8 +16,16 @@ export interface FlywheelNetworkPoliciesProps {
   readonly nimPodLabels: Readonly<Record<string, string>>;
   /** Data services the job talks to (Elasticsearch, MongoDB, Redis). */
   readonly dataServices: NamespacePorts;
-  /** NeMo microservices (and the judge and embedding NIMs) the job and its NIMs talk to. */
+  /**
+   * NeMo microservices (and the judge and embedding NIMs) the job and its NIMs talk to: the ports
+   * their pods listen on, which NetworkPolicies match (not the Services' ports).
+   */
   readonly nemoServices: NamespacePorts;
+  /**
+   * Namespace of the NIM operator, which asks each NIM for its models (`/v1/models`) before it
+   * reports the NIMService Ready.
+   */
+  readonly nimOperatorNamespace: string;
   /**
    * Port the candidate NIMs serve on.
    * @default 8000
@@ -25,8 +33,9 @@ export interface FlywheelNetworkPoliciesProps {
   readonly nimPort?: number;
   /**
    * Ports reached over the internet and on the Kubernetes API: the API server (443 on EKS, 6443 on
-   * kubeadm-style clusters), a remote judge or embedding endpoint and NGC, all HTTPS. Vanilla
-   * NetworkPolicy cannot name hosts, so these ports are open to any address.
+   * kubeadm-style clusters, 8443 on minikube), a remote judge or embedding endpoint and NGC, all
+   * HTTPS. Vanilla NetworkPolicy cannot name hosts, so these ports are open to any address, for
+   * every pod but the candidate NIMs, which serve untrusted prompts and need none of it.
    * @default [443, 6443]
    */
   readonly httpsPorts?: readonly number[];
@@ -44,8 +53,9 @@ function inNamespace(namespace: string): k8s.NetworkPolicyPeer {
 
 /**
  * The flywheel namespace denies all traffic by default, then allows exactly what a run needs: DNS,
- * HTTPS out (Kubernetes API, remote judge, NGC), the job to the data and NeMo services and to its
- * NIMs, and NeMo (whose evaluation workflows call the NIMs) into the NIMs.
+ * HTTPS out (Kubernetes API, remote judge, NGC) for all but the NIMs, the job to the data and NeMo
+ * services and to its NIMs, and into the NIMs NeMo (whose evaluation workflows call them) and the
+ * NIM operator (which checks them before reporting them Ready).
  */
 export class FlywheelNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: FlywheelNetworkPoliciesProps) {
@@ -78,9 +88,10 @@ export class FlywheelNetworkPolicies extends Construct {
         ],
       },
     });
+    const notNims = { matchExpressions: Object.entries(props.nimPodLabels).map(([key, value]) => ({ key, operator: "NotIn", values: [value] })) };
     new k8s.KubeNetworkPolicy(this, "https", {
       metadata: metadata("allow-https-egress"),
-      spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(props.httpsPorts ?? [443, 6443]) }] },
+      spec: { podSelector: notNims, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: tcp(props.httpsPorts ?? [443, 6443]) }] },
     });
     new k8s.KubeNetworkPolicy(this, "job", {
       metadata: metadata("allow-flywheel-job-egress"),
@@ -99,7 +110,7 @@ export class FlywheelNetworkPolicies extends Construct {
       spec: {
         podSelector: nims,
         policyTypes: ["Ingress"],
-        ingress: [{ from: [{ podSelector: job }, inNamespace(props.nemoServices.namespace)], ports: tcp([nimPort]) }],
+        ingress: [{ from: [{ podSelector: job }, inNamespace(props.nemoServices.namespace), inNamespace(props.nimOperatorNamespace)], ports: tcp([nimPort]) }],
       },
     });
     new k8s.KubeNetworkPolicy(this, "nim-egress", {

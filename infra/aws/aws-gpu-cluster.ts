@@ -49,15 +49,16 @@ export interface AwsGpuClusterArgs {
   readonly addonVersions: EksAddonVersions;
   readonly clusterAutoscaler: { readonly chart: HelmChartPin; readonly imageTag: string };
   /**
-   * What happens to an EBS volume when its claim is deleted.
-   * @default "Delete"
+   * Keep the EBS volume of a database or the log store when its claim is deleted (a separate
+   * StorageClass; scratch volumes and model caches are always deleted with their claims).
+   * @default false
    */
-  readonly volumeReclaimPolicy?: "Delete" | "Retain";
+  readonly retainDataVolumes?: boolean;
   readonly tags?: Record<string, string>;
 }
 
 /** StorageClass names this component creates. */
-export const awsStorageClasses = { blockStorage: "gp3-encrypted", sharedStorage: "efs-shared" } as const;
+export const awsStorageClasses = { blockStorage: "gp3-encrypted", retainedBlockStorage: "gp3-encrypted-retain", sharedStorage: "efs-shared" } as const;
 
 const systemPool = "system";
 
@@ -71,12 +72,16 @@ export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTa
   readonly storage: ClusterTarget["storage"];
   readonly gpuPools: readonly GpuPool[];
   readonly systemNodeSelector: Readonly<Record<string, string>>;
+  /** EKS serves the API on 443, at the control plane's network interfaces in the VPC. */
+  readonly apiServerPorts: readonly number[] = [443];
   readonly ready: readonly pulumi.Resource[];
   readonly aws: NonNullable<ClusterTarget["aws"]>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly clusterName: pulumi.Output<string>;
   /** The VPC, for services placed next to the cluster (RDS). */
   readonly network: Network;
+  /** Security group of the control plane and every node. */
+  readonly clusterSecurityGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: AwsGpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:aws:GpuCluster", name, {}, opts);
@@ -169,17 +174,28 @@ export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTa
       tags,
     }, child);
 
-    this.provider = new k8s.Provider(name, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, child);
+    this.provider = new k8s.Provider(name, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, {
+      parent: this,
+      dependsOn: cluster.accessPolicyAssociations,
+    });
     const k8sOpts = { parent: this, provider: this.provider };
 
-    const blockStorage = new k8s.storage.v1.StorageClass(`${name}-gp3`, {
-      metadata: { name: awsStorageClasses.blockStorage, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
-      provisioner: "ebs.csi.aws.com",
-      parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
-      volumeBindingMode: "WaitForFirstConsumer",
-      allowVolumeExpansion: true,
-      reclaimPolicy: args.volumeReclaimPolicy ?? "Delete",
-    }, k8sOpts);
+    const gp3 = (id: string, className: string, reclaimPolicy: "Delete" | "Retain", isDefault: boolean): k8s.storage.v1.StorageClass =>
+      new k8s.storage.v1.StorageClass(`${name}-${id}`, {
+        metadata: {
+          name: className,
+          ...(isDefault ? { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } } : {}),
+        },
+        provisioner: "ebs.csi.aws.com",
+        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+        volumeBindingMode: "WaitForFirstConsumer",
+        allowVolumeExpansion: true,
+        reclaimPolicy,
+      }, k8sOpts);
+    const blockStorage = [gp3("gp3", awsStorageClasses.blockStorage, "Delete", true)];
+    if (args.retainDataVolumes) {
+      blockStorage.push(gp3("gp3-retain", awsStorageClasses.retainedBlockStorage, "Retain", false));
+    }
     const sharedStorage = new k8s.storage.v1.StorageClass(`${name}-efs`, {
       metadata: { name: awsStorageClasses.sharedStorage },
       provisioner: "efs.csi.aws.com",
@@ -192,7 +208,8 @@ export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTa
         subPathPattern: "${.PVC.namespace}/${.PVC.name}",
         ensureUniqueDirectory: "true",
       },
-      reclaimPolicy: args.volumeReclaimPolicy ?? "Delete",
+      // Model caches can always be downloaded again.
+      reclaimPolicy: "Delete",
       volumeBindingMode: "Immediate",
     }, { ...k8sOpts, dependsOn: fileSystem.mountTargets });
 
@@ -210,6 +227,7 @@ export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTa
 
     this.storage = {
       storageClass: awsStorageClasses.blockStorage,
+      durableStorageClass: args.retainDataVolumes ? awsStorageClasses.retainedBlockStorage : awsStorageClasses.blockStorage,
       sharedStorageClass: awsStorageClasses.sharedStorage,
       sharedAccessMode: "ReadWriteMany",
     };
@@ -221,7 +239,7 @@ export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTa
       gpusPerNode: pool.gpu.gpus,
     }));
     this.systemNodeSelector = { [nodePoolLabel]: systemPool };
-    this.ready = [...addons.addons, ...systemGroups, ...gpuPools, blockStorage, sharedStorage];
+    this.ready = [...addons.addons, ...systemGroups, ...gpuPools, ...blockStorage, sharedStorage];
     this.aws = {
       region: args.region,
       clusterName: args.clusterName,
@@ -229,6 +247,7 @@ export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTa
       oidcIssuerUrl: cluster.oidcIssuerUrl,
     };
     this.network = network;
+    this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;
     this.kubeconfig = cluster.kubeconfig;
     this.clusterName = cluster.clusterName;
     this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { deployerAccessProblem } from "./cluster-access";
 import { serviceTrustPolicy } from "./iam-policies";
 import { eksKubeconfig } from "./kubeconfig";
 
@@ -30,7 +31,7 @@ export interface EksClusterArgs {
   readonly logRetentionDays?: number;
   /** IAM roles given cluster-admin through EKS access entries: people. */
   readonly adminRoleArns: readonly string[];
-  /** IAM roles given cluster-admin through EKS access entries: CI deployers. */
+  /** IAM roles given cluster-admin through EKS access entries: CI deployers. Whoever runs `pulumi up` must be in one of the two lists. */
   readonly ciRoleArns: readonly string[];
   readonly tags?: Record<string, string>;
 }
@@ -52,6 +53,8 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly oidcIssuerUrl: pulumi.Output<string>;
   /** A kubeconfig that authenticates with `aws eks get-token`; a secret output. */
   readonly kubeconfig: pulumi.Output<string>;
+  /** Cluster-admin grants; nothing can use the cluster before they exist. */
+  readonly accessPolicyAssociations: aws.eks.AccessPolicyAssociation[];
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:aws:EksCluster", name, {}, opts);
@@ -98,8 +101,10 @@ export class EksCluster extends pulumi.ComponentResource {
       },
       accessConfig: {
         authenticationMode: "API",
-        // The identity running `pulumi up` must be able to reach the API to create what follows.
-        bootstrapClusterCreatorAdminPermissions: true,
+        // Every admin is an explicit access entry below. EKS's automatic entry for the creator would
+        // collide with an explicit one for the same role (a CI role that creates the cluster and is
+        // listed), and would outlive the person who happened to create the cluster.
+        bootstrapClusterCreatorAdminPermissions: false,
       },
       encryptionConfig: secretsKey ? { resources: ["secrets"], provider: { keyArn: secretsKey.arn } } : undefined,
       enabledClusterLogTypes: [...args.controlPlaneLogTypes],
@@ -117,20 +122,25 @@ export class EksCluster extends pulumi.ComponentResource {
       ...args.adminRoleArns.map((arn, i) => ({ arn, name: `${name}-admin-${i}` })),
       ...args.ciRoleArns.map((arn, i) => ({ arn, name: `${name}-ci-${i}` })),
     ];
-    for (const access of accessRoles) {
+    const associations = accessRoles.map((access) => {
       const entry = new aws.eks.AccessEntry(access.name, {
         clusterName: cluster.name,
         principalArn: access.arn,
         type: "STANDARD",
         tags,
       }, parent);
-      new aws.eks.AccessPolicyAssociation(access.name, {
+      return new aws.eks.AccessPolicyAssociation(access.name, {
         clusterName: cluster.name,
         principalArn: entry.principalArn,
         policyArn: clusterAdminPolicy,
         accessScope: { type: "cluster" },
       }, parent);
-    }
+    });
+    // Fails the update with a readable message, before any Kubernetes resource, if the deployer
+    // could not reach the cluster.
+    const caller = aws.getCallerIdentityOutput({}, parent);
+    const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, parent).issuerArn;
+    const listedRoles = accessRoles.map((a) => a.arn);
 
     this.clusterName = cluster.name;
     this.endpoint = cluster.endpoint;
@@ -138,12 +148,17 @@ export class EksCluster extends pulumi.ComponentResource {
     this.clusterSecurityGroupId = cluster.vpcConfig.clusterSecurityGroupId;
     this.oidcProviderArn = oidcProvider.arn;
     this.oidcIssuerUrl = issuerUrl;
+    this.accessPolicyAssociations = associations;
     this.kubeconfig = pulumi.secret(
       pulumi
-        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority.data])
-        .apply(([clusterName, endpoint, certificateAuthorityData]) =>
-          eksKubeconfig({ clusterName, endpoint, certificateAuthorityData, region: args.region }),
-        ),
+        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority.data, deployer])
+        .apply(([clusterName, endpoint, certificateAuthorityData, deployerArn]) => {
+          const problem = deployerAccessProblem(deployerArn, listedRoles);
+          if (problem) {
+            throw new Error(problem);
+          }
+          return eksKubeconfig({ clusterName, endpoint, certificateAuthorityData, region: args.region });
+        }),
     );
     this.registerOutputs({
       clusterName: this.clusterName,

@@ -4,8 +4,8 @@ import * as random from "@pulumi/random";
 
 export interface RdsPostgresArgs {
   readonly vpcId: pulumi.Input<string>;
-  /** Clients allowed to connect — the cluster's VPC range. */
-  readonly clientCidr: string;
+  /** Clients allowed to connect: the EKS cluster security group, which every node carries. */
+  readonly clientSecurityGroupId: pulumi.Input<string>;
   /** Private subnets, in at least two zones. */
   readonly subnetIds: pulumi.Input<string>[];
   readonly instanceClass: string;
@@ -38,13 +38,14 @@ export class RdsPostgres extends pulumi.ComponentResource {
     const subnets = new aws.rds.SubnetGroup(name, { subnetIds: args.subnetIds, tags }, parent);
     const securityGroup = new aws.ec2.SecurityGroup(name, {
       vpcId: args.vpcId,
-      description: "PostgreSQL from the cluster's VPC",
-      ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: [args.clientCidr], description: "PostgreSQL" }],
+      description: "PostgreSQL from the cluster's nodes",
+      ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [args.clientSecurityGroupId], description: "PostgreSQL" }],
       tags: { ...tags, Name: name },
     }, parent);
     // NeMo Data Store's Gitea is started by the NIM operator with TLS off (v3.1.2 sets its database
     // SSL mode to disable), and RDS for PostgreSQL 15+ refuses plaintext by default. The traffic stays
-    // inside the VPC, limited to it by the security group.
+    // inside the VPC, limited to the cluster's nodes by the security group; every other client this
+    // project configures requires TLS.
     const parameters = new aws.rds.ParameterGroup(name, {
       family: `postgres${major}`,
       parameters: [{ name: "rds.force_ssl", value: "0" }],

@@ -10,6 +10,8 @@ export interface ExistingClusterArgs {
    */
   readonly context?: string;
   readonly storage: ClusterStorage;
+  /** Ports the cluster's API server listens on (6443 kubeadm, 8443 minikube, 16443 microk8s). */
+  readonly apiServerPorts: readonly number[];
   /** The GPU pools the cluster has, labelled and tainted as the README describes. */
   readonly gpuPools: readonly Omit<GpuPool, "nimGpu">[];
 }
@@ -28,12 +30,14 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
    */
   readonly systemNodeSelector: Readonly<Record<string, string>> = { "kubernetes.io/os": "linux" };
   readonly ready: readonly pulumi.Resource[] = [];
+  readonly apiServerPorts: readonly number[];
 
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:kubernetes:ExistingCluster", name, {}, opts);
     // An explicit provider, so nothing can fall back to the default provider's idea of a cluster.
     this.provider = new k8s.Provider(name, { context: args.context, enableServerSideApply: true }, { parent: this });
     this.storage = args.storage;
+    this.apiServerPorts = args.apiServerPorts;
     this.gpuPools = args.gpuPools.map((pool) => ({ ...pool, nimGpu: nimGpuForProduct(pool.gpuProduct) }));
     this.registerOutputs({});
   }

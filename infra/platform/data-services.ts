@@ -36,6 +36,11 @@ export interface DataServicesArgs {
     readonly storageGiB: number;
     readonly logRetentionDays: number;
     readonly snapshots: boolean;
+    /**
+     * Name of the snapshot bucket (S3 names are global).
+     * @default `<cluster name>-log-snapshots-<region>`
+     */
+    readonly snapshotBucket?: string;
     readonly version: string;
   };
   readonly mongodb: {
@@ -280,8 +285,9 @@ export class DataServices extends pulumi.ComponentResource {
     args: DataServicesArgs,
     identity: AwsIdentity,
   ): { bucket: string; resources: pulumi.Resource[] } {
-    const child = { parent: this };
-    const bucketName = `${identity.clusterName}-log-snapshots`;
+    // Snapshots outlive a production stack: `pulumi destroy` leaves the bucket and its settings.
+    const child = { parent: this, retainOnDelete: args.production };
+    const bucketName = args.elasticsearch.snapshotBucket ?? `${identity.clusterName}-log-snapshots-${identity.region}`;
     const bucket = new aws.s3.Bucket(`${name}-snapshots`, { bucket: bucketName, tags: args.tags ?? {} }, child);
     new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-snapshots`, {
       bucket: bucket.id,

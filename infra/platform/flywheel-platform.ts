@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
+import { elasticsearchHttpPort, mongodbPort, redisPort } from "../../constructs/data";
 import { FlywheelNetworkPolicies } from "../../constructs/network/flywheel-network-policies";
+import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
 import type { ClusterTarget } from "../cluster-target";
 import { applyChart } from "../kubernetes/cdk8s-chart";
 import type { HelmChartPin } from "../kubernetes/helm";
@@ -50,7 +52,7 @@ export interface PlatformVersions {
 
 /** What the stack config says about the data services and NeMo (see stacks/config/schema/platform.ts). */
 export interface PlatformSettings {
-  readonly gpuOperator: { readonly driver: boolean; readonly toolkit: boolean };
+  readonly gpuOperator: { readonly enabled: boolean; readonly driver: boolean; readonly toolkit: boolean };
   readonly guardrails: boolean;
   readonly elasticsearch: {
     readonly nodes: number;
@@ -107,10 +109,10 @@ export interface FlywheelPlatformArgs {
   readonly tags?: Record<string, string>;
 }
 
-/** Ports of the data services the flywheel job reaches. */
-export const dataServicePorts = { elasticsearch: 9200, mongodb: 27017, redis: 6379 } as const;
-/** Port every NeMo microservice and NIM serves on. */
-export const nemoServicePort = 8000;
+/** Ports the pods of the data services the flywheel job reaches listen on. */
+const dataServicePorts = [elasticsearchHttpPort, mongodbPort, redisPort];
+/** Ports the pods in the NeMo namespace the job and its NIMs reach listen on: the microservices and the judge and embedding NIMs. */
+const nemoPodPorts = [...new Set([...Object.values(nemoContainerPorts), apiServicePort])];
 
 /** Labels the network policies select the flywheel's pods by. */
 export const flywheelPodLabels = {
@@ -135,11 +137,15 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     const provider = cluster.provider;
     const child = { parent: this };
 
-    this.namespaces = new PlatformNamespaces(`${name}-namespaces`, { provider, dependsOn: cluster.ready }, child);
+    this.namespaces = new PlatformNamespaces(`${name}-namespaces`, {
+      provider,
+      dependsOn: cluster.ready,
+      omit: args.settings.gpuOperator.enabled ? [] : ["gpuOperator"],
+    }, child);
     const inNamespace = (key: keyof typeof namespaces): pulumi.CustomResourceOptions => ({
       parent: this,
       provider,
-      dependsOn: [this.namespaces.byKey[key]],
+      dependsOn: [this.namespaces.byKey[key]].filter((n) => n !== undefined),
     });
     const afterNamespaces = { parent: this, dependsOn: [...this.namespaces.all] };
 
@@ -147,13 +153,15 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       ngcSecrets(`${name}-${key}`, namespaces[key], args.ngcApiKey, inNamespace(key));
     }
 
-    new GpuOperator(`${name}-gpu-operator`, {
-      chart: versions.charts.gpuOperator,
-      namespace: namespaces.gpuOperator,
-      driver: args.settings.gpuOperator.driver,
-      toolkit: args.settings.gpuOperator.toolkit,
-      provider,
-    }, afterNamespaces);
+    if (args.settings.gpuOperator.enabled) {
+      new GpuOperator(`${name}-gpu-operator`, {
+        chart: versions.charts.gpuOperator,
+        namespace: namespaces.gpuOperator,
+        driver: args.settings.gpuOperator.driver,
+        toolkit: args.settings.gpuOperator.toolkit,
+        provider,
+      }, afterNamespaces);
+    }
 
     const nimOperator = new NimOperator(`${name}-nim-operator`, {
       chart: versions.charts.nimOperator,
@@ -200,7 +208,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       },
       redis: { ...settings.redis, image: data.redisImage },
       bootstrapImage: data.curlImage,
-      storageClass: cluster.storage.storageClass,
+      storageClass: cluster.storage.durableStorageClass,
       nodeSelector: cluster.systemNodeSelector,
       eck: dataOperators.eck,
       aws: cluster.aws,
@@ -251,8 +259,11 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       namespace: namespaces.flywheel,
       jobPodLabels: flywheelPodLabels.job,
       nimPodLabels: flywheelPodLabels.candidateNim,
-      dataServices: { namespace: namespaces.data, ports: Object.values(dataServicePorts) },
-      nemoServices: { namespace: namespaces.nemo, ports: [nemoServicePort] },
+      dataServices: { namespace: namespaces.data, ports: dataServicePorts },
+      nemoServices: { namespace: namespaces.nemo, ports: nemoPodPorts },
+      nimOperatorNamespace: namespaces.nimOperator,
+      // 443 for a remote judge or embedding endpoint and NGC; the API server's own ports.
+      httpsPorts: [...new Set([443, ...cluster.apiServerPorts])],
     });
     const networkPolicies = applyChart(`${name}-flywheel-network-policies`, policies, { ...inNamespace("flywheel"), provider });
 

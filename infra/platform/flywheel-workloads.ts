@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { App, Chart, Duration } from "cdk8s";
 import { FlywheelJobAccess } from "../../constructs/flywheel/flywheel-job-access";
 import { FlywheelSchedule } from "../../constructs/flywheel/flywheel-schedule";
+import { gpuNodeSelector, gpuToleration } from "../../constructs/scheduling";
 import type { FlywheelJobConfigInput } from "../../flywheel-job/src/config/job-config";
 import { applyChart } from "../kubernetes/cdk8s-chart";
-import { secret } from "../kubernetes/secrets";
+import { ngcSecretNames, secret } from "../kubernetes/secrets";
 import type { ModelEndpoint, NimImage } from "./flywheel-models";
 import type { NemoUrls } from "./nemo-microservices";
 
@@ -39,6 +40,8 @@ export interface FlywheelWorkloadsArgs {
   /** The job image, pinned by digest. */
   readonly image: string;
   readonly maxRunHours: number;
+  /** GPUs the candidate NIMs of all runs in the cluster may hold at once. */
+  readonly gpuBudget: number;
   readonly gpuHourlyCost?: number;
   readonly logIndex: string;
   readonly judge: ModelEndpoint;
@@ -59,7 +62,7 @@ export interface FlywheelWorkloadsArgs {
 /** The job configuration of one workload, from the stack config and what the platform deployed. */
 export function workloadJobConfig(
   workload: Workload,
-  args: Pick<FlywheelWorkloadsArgs, "gpuHourlyCost" | "logIndex" | "judge" | "embedding" | "nemo">,
+  args: Pick<FlywheelWorkloadsArgs, "gpuBudget" | "gpuHourlyCost" | "logIndex" | "judge" | "embedding" | "nemo">,
 ): FlywheelJobConfigInput & { workloadId: string; clientId: string } {
   return {
     workloadId: workload.workloadId,
@@ -76,10 +79,18 @@ export function workloadJobConfig(
       customize: c.customization !== undefined,
       ...(c.customization ? { customizationTarget: c.customization.target, trainingGpus: c.customization.gpus } : {}),
     })),
-    judge: { type: "remote", url: `${args.judge.baseUrl}/chat/completions`, modelId: args.judge.model },
+    judge: { url: `${args.judge.baseUrl}/chat/completions`, modelId: args.judge.model },
     embedding: { url: `${args.embedding.baseUrl}/embeddings`, modelId: args.embedding.model },
     targets: workload.targets,
     ...(args.gpuHourlyCost !== undefined ? { gpuHourlyCost: args.gpuHourlyCost } : {}),
+    gpuBudget: { gpus: args.gpuBudget },
+    // The names the platform created: the NGC secrets in the flywheel namespace and the inference pool.
+    deployment: {
+      authSecret: ngcSecretNames.apiKey,
+      pullSecrets: [ngcSecretNames.pullSecret],
+      nodeSelector: gpuNodeSelector("inference"),
+      tolerations: [{ ...gpuToleration() }],
+    },
     nemo: {
       entityStoreUrl: args.nemo.entitystore,
       dataStoreUrl: args.nemo.datastore,

@@ -37,18 +37,24 @@ const podSecurity: Record<NamespaceKey, "privileged" | "baseline"> = {
 
 export interface PlatformNamespacesArgs {
   readonly provider: k8s.Provider;
+  /**
+   * Namespaces not to create (something else owns them, such as a GPU Operator already installed).
+   * @default none
+   */
+  readonly omit?: readonly NamespaceKey[];
   /** Resources that must exist first (nodes, add-ons). */
   readonly dependsOn: readonly pulumi.Resource[];
 }
 
 /** Creates the platform's namespaces; everything namespaced depends on them. */
 export class PlatformNamespaces extends pulumi.ComponentResource {
-  readonly byKey: Readonly<Record<NamespaceKey, k8s.core.v1.Namespace>>;
+  readonly byKey: Readonly<Partial<Record<NamespaceKey, k8s.core.v1.Namespace>>>;
   readonly all: readonly k8s.core.v1.Namespace[];
 
   constructor(name: string, args: PlatformNamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:Namespaces", name, {}, opts);
-    const entries = (Object.keys(namespaces) as NamespaceKey[]).map((key) => {
+    const keys = (Object.keys(namespaces) as NamespaceKey[]).filter((key) => !args.omit?.includes(key));
+    const entries = keys.map((key) => {
       const namespace = new k8s.core.v1.Namespace(`${name}-${namespaces[key]}`, {
         metadata: {
           name: namespaces[key],
@@ -61,7 +67,7 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
       }, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });
       return [key, namespace] as const;
     });
-    this.byKey = Object.fromEntries(entries) as Record<NamespaceKey, k8s.core.v1.Namespace>;
+    this.byKey = Object.fromEntries(entries);
     this.all = entries.map(([, namespace]) => namespace);
     this.registerOutputs({});
   }

@@ -1,5 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { App, Chart } from "cdk8s";
+import { ArgoServerAccess } from "../../constructs/network/argo-server-access";
+import { applyChart } from "../kubernetes/cdk8s-chart";
 import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
 import { volcanoSchedulerConfig } from "./volcano-scheduler-config";
 
@@ -41,7 +44,7 @@ export const nemoDependencyEndpoints = {
  */
 export class NemoDependencies extends pulumi.ComponentResource {
   /** What NeMo microservices wait for, and are deleted before. */
-  readonly releases: k8s.helm.v3.Release[];
+  readonly releases: pulumi.Resource[];
 
   constructor(name: string, args: NemoDependenciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:NemoDependencies", name, {}, opts);
@@ -72,12 +75,18 @@ export class NemoDependencies extends pulumi.ComponentResource {
         // Minimal CRDs rendered by the chart; the full ones come from a hook Job that downloads them
         // from GitHub at install time.
         crds: { install: true, full: false },
+        // Workflows only in the NeMo namespace, with a namespaced Role: Evaluator calls the server
+        // without a client token, so what the server may do is what any caller may do.
+        singleNamespace: true,
         // No node selector: the chart's default one (Linux) stays, and the GPU taint keeps these off GPU nodes.
-        controller: { workflowNamespaces: [args.nemoNamespace], resources: small },
-        // Evaluator calls the server's API without a client token; NetworkPolicy keeps others out.
+        controller: {
+          resources: small,
+          // Evaluation images come from nvcr.io.
+          workflowDefaults: { spec: { imagePullSecrets: [{ name: args.pullSecretName }] } },
+        },
         server: { secure: true, authModes: ["server"], resources: small },
         workflow: {
-          serviceAccount: { create: true, name: nemoDependencyEndpoints.argoExecutorServiceAccount },
+          serviceAccount: { create: true, name: nemoDependencyEndpoints.argoExecutorServiceAccount, pullSecrets: [{ name: args.pullSecretName }] },
           rbac: { create: true },
         },
       },
@@ -113,11 +122,24 @@ export class NemoDependencies extends pulumi.ComponentResource {
       repositoryLogin: { username: "$oauthtoken", password: args.ngcApiKey },
       values: {
         imagePullSecrets: [{ name: args.pullSecretName }],
-        controllerManager: { manager: { scheduler: "volcano" } },
+        controllerManager: {
+          manager: { scheduler: "volcano" },
+          // The chart's default sidecar image lived on gcr.io/kubebuilder, which is gone; this is the
+          // same proxy from its own project.
+          kubeRbacProxy: { image: { repository: "quay.io/brancz/kube-rbac-proxy", tag: "v0.15.0" } },
+        },
       },
     }, { ...k8sOpts, dependsOn: [volcano] });
 
-    this.releases = [volcano, argo, milvus, nemoOperator];
+    const argoAccess = new Chart(new App(), `${name}-argo-access`);
+    new ArgoServerAccess(argoAccess, "argo-server", {
+      namespace: args.nemoNamespace,
+      // The chart's selector labels of the server's pods, for the release name above.
+      serverPodLabels: { "app.kubernetes.io/name": "argo-workflows-server", "app.kubernetes.io/instance": "argo-workflows" },
+    });
+    const argoPolicy = applyChart(`${name}-argo-access`, argoAccess, k8sOpts);
+
+    this.releases = [volcano, argo, milvus, nemoOperator, argoPolicy];
     this.registerOutputs({});
   }
 }

@@ -79,6 +79,11 @@ export interface NemoUrls {
 
 const postgresName = "nemo-postgres";
 
+/** The names MLflow's Service answers to in the cluster, shortest first. */
+export function mlflowHostNames(namespace: string): string[] {
+  return ["mlflow", `mlflow.${namespace}`, `mlflow.${namespace}.svc`, `mlflow.${namespace}.svc.cluster.local`];
+}
+
 /**
  * NeMo Data Store, Entity Store, Customizer and Evaluator (and Guardrails when asked for) as NIM
  * operator resources, with a PostgreSQL database and user per service and MLflow for Customizer.
@@ -118,10 +123,16 @@ export class NemoMicroservices extends pulumi.ComponentResource {
       values: {
         backendStore: {
           databaseMigration: true,
+          // Waits for the database instead of crash-looping into Helm's timeout on a fresh cluster.
+          databaseConnectionCheck: true,
           postgres: { enabled: true, host, port: postgresPort, database: "mlflow" },
           existingDatabaseSecret: { name: "pg-mlflow", usernameKey: "username", passwordKey: "password" },
         },
         postgresql: { enabled: false },
+        // MLflow 3 answers 403 to Host headers other than localhost and private IPs (DNS-rebinding
+        // protection); Customizer calls it by its Service name.
+        serverAllowedHosts: mlflowHostNames(ns).flatMap((hostName) => [hostName, `${hostName}:*`]),
+        extraEnvVars: { PGSSLMODE: "require" },
         nodeSelector: args.nodeSelector,
         resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
       },
@@ -148,7 +159,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
       name: "nemo-datastore",
       database: database("datastore"),
       secrets: nemoDatastoreSecretNames("nemo-datastore"),
-      storage: { size: "100Gi", accessMode: "ReadWriteOnce", storageClass: args.storage.storageClass },
+      storage: { size: "100Gi", accessMode: "ReadWriteOnce", storageClass: args.storage.durableStorageClass },
     });
     const datastoreSecrets = this.datastoreSecrets(name, ns, datastore.url, k8sOpts);
     const entitystore = new NemoEntitystore(chart, "entitystore", {
@@ -185,7 +196,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
         database: database("customizer"),
         datastoreUrl: datastore.url,
         entitystoreUrl: entitystore.url,
-        mlflowUrl: `http://mlflow.${ns}.svc.cluster.local:80`,
+        mlflowUrl: `http://${mlflowHostNames(ns).at(-1)}:80`,
         wandb: { secretName: "customizer-wandb" },
         config,
         modelDownloads: { ngcApiSecret: args.secretNames.ngcApiKey },
@@ -239,7 +250,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
         instances: args.postgres.instances,
         highAvailability: args.production,
         imageName: args.postgres.image,
-        storage: { size: `${args.postgres.storageGiB}Gi`, ...(args.storage.storageClass ? { storageClassName: args.storage.storageClass } : {}) },
+        storage: { size: `${args.postgres.storageGiB}Gi`, ...(args.storage.durableStorageClass ? { storageClassName: args.storage.durableStorageClass } : {}) },
         nodeSelector,
       });
       return { host: cluster.host, ready: applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [...args.cloudnativePg, ...credentials] }) };

@@ -94,8 +94,9 @@ const crds = {
  * constructs/nemo/images.ts), gathered here so one file lists every version a stack deploys.
  */
 const images = {
-  // The chart defaults to the moving tag `release-3.0`.
-  nimOperator: { repository: "ghcr.io/nvidia/k8s-nim-operator", tag: "v3.1.2" },
+  // The chart defaults to the moving tag `release-3.0` on GHCR, where only branch builds are pushed;
+  // releases are published on nvcr.io.
+  nimOperator: { repository: "nvcr.io/nvidia/cloud-native/k8s-nim-operator", tag: "v3.1.2" },
   volcano: "v1.15.0",
   data: dataServiceDefaults,
   nemo: nemoImageDefaults,

@@ -286,6 +286,16 @@ describe("workloads", () => {
   });
 });
 
+describe("cluster access", () => {
+  it("requires at least one admin or CI role, since nothing else can reach the cluster", () => {
+    const problems = rejects("dev", (c) => {
+      aws(c).cluster.adminRoleArns = [];
+      aws(c).cluster.ciRoleArns = [];
+    });
+    expect(problems[0]).toMatch(/^data-flywheel:aws\.cluster\.adminRoleArns: must list at least one role \(here or in ciRoleArns\)/);
+  });
+});
+
 describe("production rules", () => {
   it("requires data services that survive the loss of a node", () => {
     const problems = rejects("prod", (c) => (c["data-flywheel:platform"] = {}));

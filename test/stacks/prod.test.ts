@@ -55,6 +55,12 @@ describe("prod stack", () => {
     expect(gpuTag && input(gpuTag, "tag", "value")).toBe("4");
   });
 
+  it("grants access only through explicit entries, and connects only once they exist", () => {
+    expect(input(cluster(), "accessConfig")).toEqual({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+    const [provider] = ofType(prod.resources, "pulumi:providers:kubernetes");
+    expect(provider.options?.dependsOn).toEqual(["aws:eks/accessPolicyAssociation:AccessPolicyAssociation::flywheel-admin-0", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation::flywheel-ci-0"]);
+  });
+
   it("grants cluster-admin to the configured admin and CI roles through access entries", () => {
     const entries = ofType(prod.resources, "aws:eks/accessEntry:AccessEntry").map((e) => input(e, "principalArn"));
     expect(entries).toEqual(["arn:aws:iam::111122223333:role/platform-admins", "arn:aws:iam::111122223333:role/flywheel-deployer"]);
@@ -64,9 +70,11 @@ describe("prod stack", () => {
     }
   });
 
-  it("keeps EBS volumes when their claims are deleted", () => {
-    const gp3 = prod.manifests.find((m) => m.kind === "StorageClass" && m.metadata.name === "gp3-encrypted");
-    expect(gp3?.reclaimPolicy).toBe("Retain");
+  it("keeps the volumes of databases and the log store when their claims are deleted, and only those", () => {
+    const reclaim = Object.fromEntries(prod.manifests.filter((m) => m.kind === "StorageClass").map((m) => [m.metadata.name, m.reclaimPolicy]));
+    expect(reclaim).toEqual({ "gp3-encrypted": "Delete", "gp3-encrypted-retain": "Retain", "efs-shared": "Delete" });
+    const datastore = prod.manifests.find((m) => m.kind === "NemoDatastore");
+    expect(JSON.stringify(datastore?.spec)).toContain('"storageClass":"gp3-encrypted-retain"');
   });
 });
 
@@ -82,13 +90,14 @@ describe("prod platform", () => {
   it("runs Elasticsearch on three nodes with persistent volumes", () => {
     const [nodeSet] = manifest("Elasticsearch", "flywheel-logs").nodeSets as { count: number; volumeClaimTemplates: { spec: { storageClassName: string } }[] }[];
     expect(nodeSet.count).toBe(3);
-    expect(nodeSet.volumeClaimTemplates[0].spec.storageClassName).toBe("gp3-encrypted");
+    expect(nodeSet.volumeClaimTemplates[0].spec.storageClassName).toBe("gp3-encrypted-retain");
   });
 
   it("runs a three-member MongoDB replica set on persistent volumes", () => {
     const spec = manifest("MongoDBCommunity", "flywheel-mongodb");
     expect(spec.members).toBe(3);
     expect(JSON.stringify(spec.statefulSet)).toContain('"storage":"50Gi"');
+    expect(JSON.stringify(spec.statefulSet)).toContain('"storageClassName":"gp3-encrypted-retain"');
   });
 
   it("runs Redis with append-only persistence and a password", () => {

@@ -116,6 +116,14 @@ export function checkAws(aws: AwsSettings, production: boolean, ctx: z.Refinemen
       });
     }
   });
+  if (aws.cluster.adminRoleArns.length + aws.cluster.ciRoleArns.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["aws", "cluster", "adminRoleArns"],
+      input: [],
+      message: "must list at least one role (here or in ciRoleArns): the cluster grants access only through these roles' access entries, and whoever runs `pulumi up` must be one of them",
+    });
+  }
   const endpoint = aws.cluster.endpoint;
   if (endpoint.publicAccess && endpoint.publicAccessCidrs.length === 0) {
     ctx.addIssue({

@@ -24,6 +24,11 @@ export const existingClusterSchema = z.strictObject({
    * trial cluster (kind, minikube) can use ReadWriteOnce.
    */
   sharedStorageAccessMode: z.enum(["ReadWriteMany", "ReadWriteOnce"]).default("ReadWriteMany"),
+  /**
+   * Ports the API server listens on, which the flywheel's NetworkPolicies allow: 6443 on kubeadm-style
+   * clusters and kind, 8443 on minikube, 16443 on microk8s.
+   */
+  apiServerPorts: z.array(z.int().min(1).max(65535)).min(1).default([443, 6443]),
   /** The GPU pools the cluster has; their nodes must carry the role label and GPU taint (README). */
   gpuPools: z.array(existingGpuPool).default([]),
 });

@@ -13,6 +13,11 @@ export const platformSchema = z
     gpuOperator: z
       .strictObject({
         /**
+         * Install the GPU Operator. Turn it off on a cluster that already runs one (most GPU clusters
+         * do): two would fight over the device plugin and the ClusterPolicy.
+         */
+        enabled: z.boolean().default(true),
+        /**
          * Install the NVIDIA driver with the GPU Operator. Off by default: the EKS AL2023 NVIDIA AMI
          * ships it; turn it on for clusters whose GPU nodes have no driver.
          */
@@ -32,6 +37,8 @@ export const platformSchema = z
         logRetentionDays: z.int().min(1).max(3650).default(30),
         /** Snapshot the log store to an S3 bucket this stack creates (EKS only). */
         snapshots: z.boolean().default(false),
+        /** Name of the snapshot bucket; S3 names are global. Default: `<cluster name>-log-snapshots-<region>`. */
+        snapshotBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name").optional(),
         /**
          * Namespaces (existing ones) of applications whose logger writes the logs: each gets the
          * writer's credentials and the CA as Secret `flywheel-log-writer`.

@@ -7,12 +7,13 @@ const props: FlywheelNetworkPoliciesProps = {
   nimPodLabels: { "app.kubernetes.io/component": "candidate-nim" },
   dataServices: { namespace: "data", ports: [9200, 27017, 6379] },
   nemoServices: { namespace: "nemo", ports: [8000] },
+  nimOperatorNamespace: "nim-operator",
 };
 
 interface Policy {
   metadata: { name: string; namespace: string };
   spec: {
-    podSelector: { matchLabels?: Record<string, string> };
+    podSelector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values: string[] }[] };
     policyTypes: string[];
     ingress?: { from: Record<string, unknown>[]; ports: { port: number }[] }[];
     egress?: { to: Record<string, unknown>[]; ports: { protocol: string; port: number }[] }[];
@@ -57,18 +58,21 @@ describe("FlywheelNetworkPolicies", () => {
     ]);
   });
 
-  it("lets only the job and NeMo's evaluation workflows call the NIMs", () => {
+  it("lets only the job, NeMo's evaluation workflows and the NIM operator's readiness check call the NIMs", () => {
     const ingress = byName(synth(), "allow-nim-ingress").spec;
     expect(ingress.podSelector).toEqual({ matchLabels: { "app.kubernetes.io/component": "candidate-nim" } });
     expect(ingress.ingress?.[0].from).toEqual([
       { podSelector: { matchLabels: { "app.kubernetes.io/component": "flywheel-job" } } },
       { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "nemo" } } },
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "nim-operator" } } },
     ]);
   });
 
-  it("opens HTTPS out for the API server, a remote judge and NGC, on configurable ports", () => {
-    expect(byName(synth(), "allow-https-egress").spec.egress?.[0].ports.map((p) => p.port)).toEqual([443, 6443]);
-    expect(byName(synth({ httpsPorts: [443] }), "allow-https-egress").spec.egress?.[0].ports.map((p) => p.port)).toEqual([443]);
+  it("opens HTTPS out for the API server, a remote judge and NGC, on configurable ports, to every pod but the NIMs", () => {
+    const https = byName(synth(), "allow-https-egress").spec;
+    expect(https.egress?.[0].ports.map((p) => p.port)).toEqual([443, 6443]);
+    expect(https.podSelector).toEqual({ matchExpressions: [{ key: "app.kubernetes.io/component", operator: "NotIn", values: ["candidate-nim"] }] });
+    expect(byName(synth({ httpsPorts: [8443] }), "allow-https-egress").spec.egress?.[0].ports.map((p) => p.port)).toEqual([8443]);
   });
 
   it("refuses empty pod selectors, which would open the NIM rules to every pod", () => {
