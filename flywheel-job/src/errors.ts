@@ -11,7 +11,7 @@
  * | 3 | not enough data: no logs for the workload, too few records, `evalSize` too large | no |
  * | 4 | the run was cancelled (`flywheel runs cancel`) | no |
  * | 75 | transient failure: a service was unavailable or timed out (EX_TEMPFAIL) | yes |
- * | 130, 143 | interrupted by SIGINT / SIGTERM (128 + signal number) | by the pod's disruption rules |
+ * | 130, 143 | stopped by SIGINT / SIGTERM (128 + signal number), after cleaning up | by the pod's disruption rules |
  */
 export const ExitCode = {
   ok: 0,
@@ -20,6 +20,8 @@ export const ExitCode = {
   insufficientData: 3,
   cancelled: 4,
   transient: 75,
+  interrupted: 130,
+  terminated: 143,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -11,7 +11,7 @@ const minimal: FlywheelJobConfigInput = {
   workloadId: "customer-support",
   clientId: "support-web",
   candidates: [{ model: "meta/llama-3.2-1b-instruct", image: { repository: "nvcr.io/nim/meta/llama-3.2-1b-instruct", tag: "1.8.3" }, customizationTarget: "meta/llama-3.2-1b-instruct@2.0" }],
-  judge: { type: "remote", url: "https://integrate.api.nvidia.com/v1/chat/completions", modelId: "meta/llama-3.3-70b-instruct" },
+  judge: { url: "https://integrate.api.nvidia.com/v1/chat/completions", modelId: "meta/llama-3.3-70b-instruct" },
 };
 
 function problems(raw: unknown, overrides?: Map<string, string>): string[] {
@@ -32,6 +32,15 @@ describe("parseJobConfig", () => {
     expect(config.candidates[0]).toMatchObject({ gpus: 1, contextLength: 32768, customize: true, trainingGpus: 1, nimCache: "llama-3-2-1b-instruct" });
     expect(config.logs).toEqual({ index: "flywheel", pageSize: 1000, keepAlive: "2m" });
     expect(config.targets).toEqual({});
+    expect(config.gpuBudget).toEqual({ gpus: 1, leaseSeconds: 30, waitMinutes: 240 });
+    expect(config.deployment).toMatchObject({ authSecret: "ngc-api", pullSecrets: ["nvcr-pull"], loraRefreshSeconds: 60 });
+  });
+
+  it("refuses a candidate that needs more GPUs than the budget holds, and polling bounds the wrong way round", () => {
+    expect(problems({ ...minimal, candidates: [{ ...minimal.candidates[0], gpus: 2 }], polling: { minSeconds: 10, maxSeconds: 5 } })).toEqual([
+      "polling.maxSeconds: must not be smaller than polling.minSeconds (10), got 5",
+      "candidates[0].gpus: needs more GPUs than gpuBudget.gpus (1) allows, so it could never be deployed, got 2",
+    ]);
   });
 
   it("rejects an unknown key and suggests the intended one", () => {
@@ -46,8 +55,10 @@ describe("parseJobConfig", () => {
     expect(problems({ ...minimal, candidates: [{ ...minimal.candidates[0], image: { repository: "r", tag: "latest" } }] })).toEqual([
       'candidates[0].image.tag: expected a pinned tag, not "latest", got "latest"',
     ]);
-    expect(problems({ ...minimal, judge: { type: "cloud" } })).toEqual(['judge.type: expected one of "remote", "local", got "cloud"']);
-    expect(problems({ ...minimal, judge: { type: "remote", url: "https://integrate.api.nvidia.com/v1", modelId: "m" } })).toEqual([
+    expect(problems({ ...minimal, judge: { type: "remote", url: "https://integrate.api.nvidia.com/v1/chat/completions", modelId: "m" } })).toEqual([
+      "judge.type: unknown key (known keys: url, modelId)",
+    ]);
+    expect(problems({ ...minimal, judge: { url: "https://integrate.api.nvidia.com/v1", modelId: "m" } })).toEqual([
       'judge.url: expected the full /chat/completions URL, e.g. https://host/v1/chat/completions, got "https://integrate.api.nvidia.com/v1"',
     ]);
   });

@@ -7,6 +7,15 @@ export interface CliContext {
   readonly env: NodeJS.ProcessEnv;
   /** For resolving relative paths. */
   readonly cwd: string;
+  /** SIGTERM and SIGINT, for a command that stops gracefully; without it they end the process at once. */
+  readonly shutdown?: ShutdownRequests;
+}
+
+export interface ShutdownRequests {
+  /** Aborted, with the signal's name as reason, when SIGTERM or SIGINT arrives after `handleGracefully`. */
+  readonly signal: AbortSignal;
+  /** Called by a command that cleans up on SIGTERM/SIGINT; a second signal still ends the process at once. */
+  handleGracefully(): void;
 }
 
 export interface Output {

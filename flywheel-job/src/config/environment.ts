@@ -39,6 +39,10 @@ const environmentSchema = z
     FLYWHEEL_JOB_UID: text.optional(),
     /** Namespace of the Job, its NIMServices and the NIMCaches. */
     FLYWHEEL_NAMESPACE: text.optional(),
+    /** Kubernetes configuration file(s) when not running in the cluster. */
+    KUBECONFIG: text.optional(),
+    /** Set by Kubernetes in every pod: the job then uses its service account. */
+    KUBERNETES_SERVICE_HOST: text.optional(),
   })
   .superRefine((env, ctx) => {
     if ((env.ELASTICSEARCH_USERNAME === undefined) !== (env.ELASTICSEARCH_PASSWORD === undefined)) {

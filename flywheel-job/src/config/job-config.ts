@@ -85,31 +85,88 @@ const candidate = z
   })
   .transform((value) => ({ ...value, nimCache: value.nimCache ?? defaultNimCacheName(value.model) }));
 
-const judge = z.discriminatedUnion("type", [
+/**
+ * An OpenAI-compatible model endpoint the run calls: the LLM judge or the embedding model. The
+ * stack deploys a local one as a NIM and passes its in-cluster URL, so the job never deploys either.
+ */
+const modelEndpoint = (route: string) =>
   z.strictObject({
-    /** An OpenAI-compatible endpoint outside the cluster; its API key comes from `JUDGE_API_KEY`. */
-    type: z.literal("remote"),
-    /** Full chat-completions URL, e.g. `https://integrate.api.nvidia.com/v1/chat/completions`. */
-    url: endpointUrl("/chat/completions"),
-    /** Model id at that endpoint, e.g. `meta/llama-3.3-70b-instruct`. */
+    /** Full URL of the route, e.g. `https://integrate.api.nvidia.com/v1/chat/completions`. */
+    url: endpointUrl(route),
+    /** Model id at that endpoint. */
     modelId: nonEmpty,
-  }),
-  z.strictObject({
-    /** A judge NIM the stack deploys in the cluster. */
-    type: z.literal("local"),
-    /** Model id the judge NIM serves. */
-    model: nonEmpty,
-    image,
-    /** GPUs of the judge NIM. @default 1 */
-    gpus: z.int().min(1).max(16).default(1),
-  }),
-]);
+  });
+
+/** The LLM judge; its API key, when it needs one, comes from `JUDGE_API_KEY`. */
+const judge = modelEndpoint("/chat/completions");
+
+/** A label key or value as Kubernetes accepts them (a prefix/name key, a value of at most 63 characters). */
+const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "expected a Kubernetes label key");
+const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "expected a Kubernetes label value");
+const objectName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "expected a Kubernetes object name (a-z, 0-9, '-', '.')");
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, "expected a Kubernetes quantity such as 500m, 2 or 16Gi");
+
+const toleration = z.strictObject({
+  key: nonEmpty,
+  operator: z.enum(["Exists", "Equal"]),
+  value: z.string().optional(),
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+/**
+ * How candidate NIMs are deployed. The defaults are the names the stack uses (`ngcSecretNames`, the
+ * GPU taint and the inference pool's label in `constructs/scheduling.ts`); the stack passes them
+ * explicitly too, so a rename there reaches the job.
+ */
+const deployment = z
+  .strictObject({
+    /** Secret with the NGC API key (key `NGC_API_KEY`) the NIM authenticates with. @default "ngc-api" */
+    authSecret: objectName.default("ngc-api"),
+    /** Pull secrets for the NIM images. @default ["nvcr-pull"] */
+    pullSecrets: z.array(objectName).default(["nvcr-pull"]),
+    /** Node labels a candidate NIM must run on: the inference GPU pool. @default { "data-flywheel.io/gpu-role": "inference" } */
+    nodeSelector: z.record(labelKey, labelValue).default({ "data-flywheel.io/gpu-role": "inference" }),
+    /** Tolerations of the GPU nodes' taint. @default the `nvidia.com/gpu` NoSchedule taint */
+    tolerations: z.array(toleration).default([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]),
+    /** CPU and memory of each candidate NIM (GPUs come from the candidate). @default requests 2 CPU / 16Gi, limits 8 CPU / 32Gi */
+    resources: z
+      .strictObject({
+        cpuRequest: quantity.default("2"),
+        memoryRequest: quantity.default("16Gi"),
+        cpuLimit: quantity.default("8"),
+        memoryLimit: quantity.default("32Gi"),
+      })
+      .prefault({}),
+    /** How often a NIM looks for new LoRA adapters in Entity Store (`NIM_PEFT_REFRESH_INTERVAL`). @default 60 */
+    loraRefreshSeconds: z.int().min(5).max(3600).default(60),
+  })
+  .prefault({});
 
 /** Metrics a run reports; a target names the minimum a promotable candidate must reach (0–1). */
 export const metricNames = ["function_name_accuracy", "function_name_and_args_accuracy", "tool_calling_correctness", "similarity"] as const;
 export type MetricName = (typeof metricNames)[number];
 
 const targets = z.strictObject(Object.fromEntries(metricNames.map((name) => [name, fraction.optional()])) as Record<MetricName, z.ZodOptional<typeof fraction>>);
+
+/** Where the NeMo microservices are and how they are called; `flywheel runs delete` reads only this part. */
+export const nemoSettingsSchema = z
+  .strictObject({
+    /** Namespace of datasets, configs and models in Entity Store and Data Store. @default "dfwbp" */
+    namespace: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a lower-case name (a-z, 0-9, '-')").default("dfwbp"),
+    /** One ingress in front of every NeMo service. */
+    baseUrl: httpUrl.optional(),
+    entityStoreUrl: httpUrl.optional(),
+    dataStoreUrl: httpUrl.optional(),
+    customizerUrl: httpUrl.optional(),
+    evaluatorUrl: httpUrl.optional(),
+    /** How long one request may take. @default 60 */
+    requestTimeoutSeconds: z.number().positive().max(3600).default(60),
+    /** Retries of a request that failed with a 5xx, a 429 or a connection error. @default 4 */
+    retries: z.int().min(0).max(20).default(4),
+    /** First delay between retries; it doubles with every retry (up to 30 s). @default 1 */
+    retryDelaySeconds: z.number().positive().max(60).default(1),
+  })
+  .prefault({});
 
 export const flywheelJobConfigSchema = z
   .strictObject({
@@ -178,13 +235,9 @@ export const flywheelJobConfigSchema = z
     /** The LLM judge of the evaluations. */
     judge,
 
-    /** Embedding model for `semantic` ICL selection. */
-    embedding: z
-      .strictObject({
-        /** Embeddings URL, e.g. `http://nemo-embedding:8000/v1/embeddings`; API key from `EMBEDDING_API_KEY`. */
-        url: endpointUrl("/embeddings"),
-        /** Model id, e.g. `nvidia/llama-3.2-nv-embedqa-1b-v2`. */
-        modelId: nonEmpty,
+    /** Embedding model for `semantic` ICL selection; its API key, when it needs one, comes from `EMBEDDING_API_KEY`. */
+    embedding: modelEndpoint("/embeddings")
+      .extend({
         /** Texts per embedding request. @default 32 */
         batchSize: z.int().min(1).max(1024).default(32),
       })
@@ -217,28 +270,45 @@ export const flywheelJobConfigSchema = z
       .prefault({}),
 
     /** NeMo microservices. URLs may also come from the environment, which wins (see README). */
-    nemo: z
+    nemo: nemoSettingsSchema,
+
+    /** Candidate NIM deployments (Kubernetes). */
+    deployment,
+
+    /**
+     * GPUs every flywheel run in the cluster may hold at once: a semaphore in Redis when `REDIS_URL`
+     * is set, otherwise in this process only.
+     */
+    gpuBudget: z
       .strictObject({
-        /** Namespace of datasets, configs and models in Entity Store and Data Store. @default "dfwbp" */
-        namespace: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a lower-case name (a-z, 0-9, '-')").default("dfwbp"),
-        /** One ingress in front of every NeMo service. */
-        baseUrl: httpUrl.optional(),
-        entityStoreUrl: httpUrl.optional(),
-        dataStoreUrl: httpUrl.optional(),
-        customizerUrl: httpUrl.optional(),
-        evaluatorUrl: httpUrl.optional(),
+        /** GPUs of the candidate NIMs of all runs together. @default 1 */
+        gpus: z.int().min(1).max(4096).default(1),
+        /** A lease a run holds on its GPUs, refreshed while it runs; a job that dies frees them after this. @default 30 */
+        leaseSeconds: z.number().min(1).max(600).default(30),
+        /** How long a candidate waits for GPUs before it fails. @default 240 */
+        waitMinutes: z.number().positive().max(7 * 24 * 60).default(240),
       })
       .prefault({}),
 
-    /** How long a wait may go without progress before the step is failed (minutes). */
+    /** How often waits ask the services for news: from `minSeconds`, doubling while nothing changes, up to `maxSeconds`. */
+    polling: z
+      .strictObject({
+        /** @default 5 */
+        minSeconds: z.number().positive().max(600).default(5),
+        /** @default 60 */
+        maxSeconds: z.number().positive().max(3600).default(60),
+      })
+      .prefault({}),
+
+    /** How long a wait may go without progress before the step is failed (minutes; fractions allowed). */
     stallTimeouts: z
       .strictObject({
-        /** @default 30 */
-        deploymentMinutes: positiveInt.default(30),
+        /** A NIM becoming ready, and a fine-tuned adapter appearing in it. @default 30 */
+        deploymentMinutes: z.number().positive().default(30),
         /** @default 60 */
-        customizationMinutes: positiveInt.default(60),
+        customizationMinutes: z.number().positive().default(60),
         /** @default 30 */
-        evaluationMinutes: positiveInt.default(30),
+        evaluationMinutes: z.number().positive().default(30),
       })
       .prefault({}),
   })
@@ -267,8 +337,24 @@ export const flywheelJobConfigSchema = z
         message: "is required when icl.selection is \"semantic\"",
       });
     }
+    if (config.polling.maxSeconds < config.polling.minSeconds) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["polling", "maxSeconds"],
+        input: config.polling.maxSeconds,
+        message: `must not be smaller than polling.minSeconds (${config.polling.minSeconds})`,
+      });
+    }
     const seen = new Set<string>();
     config.candidates.forEach((c, i) => {
+      if (c.gpus > config.gpuBudget.gpus) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["candidates", i, "gpus"],
+          input: c.gpus,
+          message: `needs more GPUs than gpuBudget.gpus (${config.gpuBudget.gpus}) allows, so it could never be deployed`,
+        });
+      }
       if (seen.has(c.model)) {
         ctx.addIssue({ code: "custom", path: ["candidates", i, "model"], input: c.model, message: "is listed twice" });
       }

@@ -13,5 +13,5 @@ export const planDefaultConfig: FlywheelJobConfigInput = {
       customizationTarget: "meta/llama-3.2-1b-instruct@2.0",
     },
   ],
-  judge: { type: "remote", url: "https://integrate.api.nvidia.com/v1/chat/completions", modelId: "meta/llama-3.3-70b-instruct" },
+  judge: { url: "https://integrate.api.nvidia.com/v1/chat/completions", modelId: "meta/llama-3.3-70b-instruct" },
 };

@@ -1,13 +1,5 @@
-import type { FlywheelJobConfig, MetricName } from "../config/job-config";
-import type { WorkloadType } from "../curation/records";
-
-/** Evaluation types of a run, as recorded in the `evaluations` collection. */
-export type EvalType = "base-eval" | "icl-eval" | "customized-eval";
-
-/** The metrics an evaluation of a workload type reports. */
-export function metricsFor(workloadType: WorkloadType): readonly MetricName[] {
-  return workloadType === "tool_calling" ? ["function_name_accuracy", "function_name_and_args_accuracy", "tool_calling_correctness"] : ["similarity"];
-}
+import type { FlywheelJobConfig } from "../config/job-config";
+import type { EvalType } from "../evaluation/metrics";
 
 /** One evaluation a full run would start. */
 export interface Experiment {
@@ -51,8 +43,6 @@ export interface CandidateEstimate {
 
 export interface GpuEstimate {
   readonly candidates: readonly CandidateEstimate[];
-  /** A judge NIM deployed in the cluster, running while the candidates are evaluated one after another (an upper bound). */
-  readonly judgeGpuHours: number;
   readonly gpuHours: number;
   /** Price of a GPU-hour, when configured. */
   readonly gpuHourlyCost: number | undefined;
@@ -69,10 +59,9 @@ export function estimateGpuHours(config: FlywheelJobConfig, records: { readonly 
     const gpuHours = (candidate.gpus * nimMinutes + candidate.trainingGpus * trainingMinutes) / 60;
     return { model: candidate.model, nimMinutes: round(nimMinutes), trainingMinutes: round(trainingMinutes), gpuHours: round(gpuHours) };
   });
-  const judgeGpuHours = config.judge.type === "local" ? round((config.judge.gpus * candidates.reduce((sum, c) => sum + c.nimMinutes, 0)) / 60) : 0;
-  const gpuHours = round(candidates.reduce((sum, c) => sum + c.gpuHours, 0) + judgeGpuHours);
+  const gpuHours = round(candidates.reduce((sum, c) => sum + c.gpuHours, 0));
   const price = config.gpuHourlyCost;
-  return { candidates, judgeGpuHours, gpuHours, gpuHourlyCost: price, cost: price === undefined ? undefined : round(gpuHours * price) };
+  return { candidates, gpuHours, gpuHourlyCost: price, cost: price === undefined ? undefined : round(gpuHours * price) };
 }
 
 function round(value: number): number {

@@ -5,7 +5,8 @@ import type { CuratedRecord, JsonObject, JsonValue } from "../curation/records";
 import { datasetFiles } from "../datasets/layouts";
 import type { JsonlReadStats } from "../logs/jsonl-log-source";
 import { compare } from "../curation/labels";
-import { estimateAssumptions, estimateGpuHours, type Experiment, type GpuEstimate, metricsFor, plannedExperiments } from "./experiments";
+import { metricsFor } from "../evaluation/metrics";
+import { estimateAssumptions, estimateGpuHours, type Experiment, type GpuEstimate, plannedExperiments } from "./experiments";
 
 /** Everything `plan.json` says, in the shape the summary table also reads. */
 export interface PlanReport {
@@ -121,7 +122,6 @@ export function buildPlanReport(
       gpu_hours: estimate.gpuHours,
       cost: estimate.cost ?? null,
       gpu_hourly_cost: config.gpuHourlyCost ?? null,
-      judge_gpu_hours: estimate.judgeGpuHours,
       candidates: estimate.candidates.map((c) => ({ model: c.model, nim_minutes: c.nimMinutes, training_minutes: c.trainingMinutes, gpu_hours: c.gpuHours })),
       assumptions: {
         nim_startup_minutes: estimateAssumptions.nimStartupMinutes,
@@ -129,7 +129,7 @@ export function buildPlanReport(
         training_seconds_per_record_per_epoch: estimateAssumptions.trainingSecondsPerRecordPerEpoch,
         schedule:
           "each candidate's NIM runs start-up, then base and ICL evaluation in parallel with fine-tuning followed by the customized evaluation; " +
-          "fine-tuning runs on its own training GPUs; a local judge runs while the candidates are evaluated one after another",
+          "fine-tuning runs on its own training GPUs; the judge and embedding models are served by the stack, not by the run",
       },
     },
     warnings: [...warnings],

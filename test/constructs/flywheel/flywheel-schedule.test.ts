@@ -11,7 +11,7 @@ const props: FlywheelScheduleProps = {
     workloadId: "customer-support-agent",
     clientId: "support-app",
     candidates: [{ model: "meta/llama-3.2-1b-instruct", image: { repository: "nvcr.io/nim/meta/llama-3.2-1b-instruct", tag: "1.12.0" }, customize: false }],
-    judge: { type: "remote", url: "https://integrate.api.nvidia.com/v1/chat/completions", modelId: "meta/llama-3.3-70b-instruct" },
+    judge: { url: "https://integrate.api.nvidia.com/v1/chat/completions", modelId: "meta/llama-3.3-70b-instruct" },
     targets: { function_name_and_args_accuracy: 0.95 },
   },
   schedule: "0 3 * * 1",

@@ -1,0 +1,177 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
+import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import type { FlywheelEnvironment } from "../config/environment";
+import { UsageError } from "../errors";
+import { RetryableFailure, type RetryPolicy, retrying } from "../nemo/retry";
+import { ServiceRequestError, ServiceUnavailableError } from "../nemo/service-client";
+import { type JobInfo, type KubernetesApi, nimApiGroup, nimApiVersion, type NimServiceObject } from "./kubernetes-api";
+
+export interface KubernetesSettings extends RetryPolicy {
+  readonly timeoutMs: number;
+}
+
+/**
+ * Connects to the cluster: with `KUBECONFIG` when it is set, else as the pod's service account in a
+ * cluster, else with `~/.kube/config`. The namespace is FLYWHEEL_NAMESPACE (the Job's own, in the
+ * cluster), else the kubeconfig context's, else `default` as kubectl does.
+ */
+export async function connectKubernetes(environment: FlywheelEnvironment, settings: KubernetesSettings): Promise<KubernetesApi> {
+  // @kubernetes/client-node 1.x is an ES module; a dynamic import loads it from this CommonJS program.
+  const client = await import("@kubernetes/client-node");
+  const config = new client.KubeConfig();
+  const defaultFile = join(homedir(), ".kube", "config");
+  if (environment.KUBECONFIG) {
+    const files = environment.KUBECONFIG.split(delimiter).filter(Boolean);
+    config.loadFromFile(files[0]);
+    for (const file of files.slice(1)) {
+      const more = new client.KubeConfig();
+      more.loadFromFile(file);
+      config.mergeConfig(more, true);
+    }
+  } else if (environment.KUBERNETES_SERVICE_HOST) {
+    config.loadFromCluster();
+  } else if (existsSync(defaultFile)) {
+    config.loadFromFile(defaultFile);
+  } else {
+    throw new UsageError("no Kubernetes configuration: run in the cluster, or set KUBECONFIG (or create ~/.kube/config)");
+  }
+  const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace;
+  const namespace = environment.FLYWHEEL_NAMESPACE ?? contextNamespace ?? "default";
+  return new ClientNodeKubernetesApi(client, config, namespace, settings);
+}
+
+type ClientModule = typeof import("@kubernetes/client-node", { with: { "resolution-mode": "import" } });
+
+/** KubernetesApi on @kubernetes/client-node, with timeouts, retries and errors that say what to fix. */
+class ClientNodeKubernetesApi implements KubernetesApi {
+  private readonly objects: k8s.CustomObjectsApi;
+  private readonly batch: k8s.BatchV1Api;
+  private readonly server: string;
+
+  constructor(
+    private readonly client: ClientModule,
+    config: k8s.KubeConfig,
+    readonly namespace: string,
+    private readonly settings: KubernetesSettings,
+  ) {
+    this.objects = config.makeApiClient(client.CustomObjectsApi);
+    this.batch = config.makeApiClient(client.BatchV1Api);
+    this.server = config.getCurrentCluster()?.server ?? "the Kubernetes API";
+  }
+
+  createNimService(object: NimServiceObject, signal: AbortSignal): Promise<NimServiceObject> {
+    return this.call(`create NIMService ${object.metadata.name}`, signal, async () => {
+      try {
+        return (await this.objects.createNamespacedCustomObject({ ...this.resource("nimservices"), body: object })) as NimServiceObject;
+      } catch (error) {
+        // A retried create whose first attempt did succeed: the object is ours (its name carries the run id).
+        if (error instanceof this.client.ApiException && error.code === 409) {
+          return (await this.objects.getNamespacedCustomObject({ ...this.resource("nimservices"), name: object.metadata.name })) as NimServiceObject;
+        }
+        throw error;
+      }
+    });
+  }
+
+  getNimService(name: string, signal: AbortSignal): Promise<NimServiceObject | undefined> {
+    return this.call(`read NIMService ${name}`, signal, () => this.objects.getNamespacedCustomObject({ ...this.resource("nimservices"), name }) as Promise<NimServiceObject>, true);
+  }
+
+  async listNimServices(labelSelector: string, signal: AbortSignal): Promise<NimServiceObject[]> {
+    const list = (await this.call(`list NIMServices (${labelSelector})`, signal, () =>
+      this.objects.listNamespacedCustomObject({ ...this.resource("nimservices"), labelSelector }),
+    )) as { items?: NimServiceObject[] };
+    return list.items ?? [];
+  }
+
+  async deleteNimService(name: string, signal: AbortSignal): Promise<boolean> {
+    const deleted = await this.call(
+      `delete NIMService ${name}`,
+      signal,
+      () => this.objects.deleteNamespacedCustomObject({ ...this.resource("nimservices"), name, propagationPolicy: "Background" }) as Promise<unknown>,
+      true,
+    );
+    return deleted !== undefined;
+  }
+
+  async nimCacheState(name: string, signal: AbortSignal): Promise<{ readonly state: string | undefined } | undefined> {
+    const cache = (await this.call(`read NIMCache ${name}`, signal, () => this.objects.getNamespacedCustomObject({ ...this.resource("nimcaches"), name }), true)) as
+      | { status?: { state?: string } }
+      | undefined;
+    return cache && { state: cache.status?.state };
+  }
+
+  async getJob(name: string, signal: AbortSignal): Promise<JobInfo | undefined> {
+    const job = await this.call(`read Job ${name}`, signal, () => this.batch.readNamespacedJob({ name, namespace: this.namespace }), true);
+    if (job === undefined) {
+      return undefined;
+    }
+    const ended = (job.status?.conditions ?? []).some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
+    return { uid: job.metadata?.uid ?? "", finished: ended || job.status?.completionTime !== undefined || job.metadata?.deletionTimestamp !== undefined };
+  }
+
+  private resource(plural: "nimservices" | "nimcaches") {
+    return { group: nimApiGroup, version: nimApiVersion, namespace: this.namespace, plural };
+  }
+
+  /**
+   * One API call with a timeout and retries on 5xx, 429 and connection errors. With `notFoundIsAnswer`
+   * a 404 gives undefined. A 401 or 403 names the permission the job's service account lacks.
+   */
+  private call<T>(action: string, signal: AbortSignal, request: () => Promise<T>, notFoundIsAnswer = false): Promise<T> {
+    const what = `Kubernetes: ${action} in namespace ${this.namespace} (${this.server})`;
+    return retrying(
+      this.settings,
+      signal,
+      async () => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          return await Promise.race([
+            request(),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new RetryableFailure(`no answer within ${this.settings.timeoutMs / 1000} s`)), this.settings.timeoutMs);
+            }),
+          ]);
+        } catch (error) {
+          if (error instanceof RetryableFailure) {
+            throw error;
+          }
+          if (error instanceof this.client.ApiException) {
+            const code = error.code;
+            const detail = `HTTP ${code}: ${apiMessage(error.body)}`;
+            if (code === 404 && notFoundIsAnswer) {
+              return undefined as T;
+            }
+            if (code === 401 || code === 403) {
+              throw new UsageError(`${what} was refused (${detail}); the job's service account needs this permission (FlywheelJobAccess)`);
+            }
+            if (code === 429 || code >= 500) {
+              throw new RetryableFailure(detail);
+            }
+            throw new ServiceRequestError(`${what} was refused: ${detail}`, code, apiMessage(error.body));
+          }
+          throw new RetryableFailure(error instanceof Error ? error.message : String(error));
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      (last, attempts) => new ServiceUnavailableError(`${what} failed ${attempts} times; the last: ${last.message}`),
+    );
+  }
+}
+
+/** The `message` of a Kubernetes Status body (a JSON string for custom objects), or the body itself. */
+function apiMessage(body: unknown): string {
+  if (typeof body === "string") {
+    try {
+      const parsed = JSON.parse(body) as { message?: unknown };
+      return typeof parsed.message === "string" ? parsed.message : body.slice(0, 500);
+    } catch {
+      return body.slice(0, 500);
+    }
+  }
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" ? message : JSON.stringify(body)?.slice(0, 500) ?? "";
+}

@@ -1,0 +1,135 @@
+import type { MetricName } from "../config/job-config";
+import type { WorkloadType } from "../curation/records";
+import type { EvalType } from "../evaluation/metrics";
+import type { RunReport } from "../report/run-report";
+
+/**
+ * What a run records (spec §4). Collections and field names are the blueprint's, so its users
+ * recognise them; fields it did not have are marked. Ids are 24 hexadecimal digits (ObjectIds in
+ * MongoDB).
+ */
+
+export type RunStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
+/** Status of a candidate, an evaluation or a customization. */
+export type StepStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
+
+export const finishedStatuses: readonly RunStatus[] = ["completed", "failed", "cancelled"];
+export const activeStatuses: readonly RunStatus[] = ["pending", "running"];
+
+export interface DatasetRecord {
+  /** This project's: which of the three datasets. */
+  readonly kind: "eval" | "icl" | "train";
+  readonly name: string;
+  readonly num_records: number;
+  /** Where NeMo finds it, e.g. `hf://datasets/dfwbp/flywheel-eval-…`. */
+  readonly nmp_uri: string;
+}
+
+export interface RunRecord {
+  readonly id: string;
+  readonly workload_id: string;
+  readonly client_id: string;
+  readonly status: RunStatus;
+  readonly started_at: Date;
+  readonly finished_at: Date | null;
+  readonly num_records: number | null;
+  readonly datasets: readonly DatasetRecord[];
+  readonly error: string | null;
+  // This project's fields:
+  readonly seed: number;
+  readonly drop_counts: Readonly<Record<string, number>> | null;
+  readonly report: RunReport | null;
+  readonly workload_type: WorkloadType | null;
+  /** The targets and GPU price the run was configured with: `runs show` reports a run as it was judged. */
+  readonly targets: Readonly<Partial<Record<MetricName, number>>>;
+  readonly gpu_hourly_cost: number | null;
+  /** The Kubernetes Job that ran it, when it ran in one. */
+  readonly job: { readonly name: string; readonly uid: string; readonly namespace: string } | null;
+}
+
+export interface NimRecord {
+  readonly id: string;
+  readonly flywheel_run_id: string;
+  readonly model_name: string;
+  readonly status: StepStatus;
+  /** `waiting_for_gpus`, `deploying`, `ready`, `deleted`, `failed`, or `not_deployed`. */
+  readonly deployment_status: string;
+  readonly started_at: Date | null;
+  readonly finished_at: Date | null;
+  readonly runtime_seconds: number | null;
+  readonly error: string | null;
+  // This project's fields:
+  readonly gpus: number;
+  /** Name of the NIMService it ran as. */
+  readonly nim_service: string | null;
+}
+
+export interface EvaluationRecord {
+  readonly id: string;
+  readonly nim_id: string;
+  readonly eval_type: EvalType;
+  /** Every metric on a 0–1 scale (similarity normalised from the judge's 1–10). */
+  readonly scores: Readonly<Partial<Record<MetricName, number>>>;
+  /** 0–100. */
+  readonly progress: number;
+  readonly job_id: string | null;
+  readonly nmp_uri: string | null;
+  readonly started_at: Date | null;
+  readonly finished_at: Date | null;
+  readonly runtime_seconds: number | null;
+  readonly error: string | null;
+  // This project's fields:
+  readonly status: StepStatus;
+  /** Judge replies that gave a rating, that gave none, and the mean rating on the judge's own scale. */
+  readonly judge_ratings: { readonly rated: number | null; readonly unparsed: number | null; readonly mean_rating: number | null } | null;
+}
+
+export interface CustomizationRecord {
+  readonly id: string;
+  readonly nim_id: string;
+  readonly job_id: string | null;
+  readonly base_model: string;
+  /** The adapter's name exactly as Customizer returned it. */
+  readonly customized_model: string | null;
+  /** 0–100. */
+  readonly progress: number;
+  readonly epochs_completed: number;
+  readonly steps_completed: number;
+  readonly started_at: Date | null;
+  readonly finished_at: Date | null;
+  readonly runtime_seconds: number | null;
+  readonly error: string | null;
+  // This project's fields:
+  readonly status: StepStatus;
+  readonly nmp_uri: string | null;
+}
+
+export interface JudgeRunRecord {
+  readonly id: string;
+  readonly flywheel_run_id: string;
+  readonly model_name: string;
+  /** `local` (a NIM in the cluster) or `remote`. */
+  readonly deployment_type: "local" | "remote";
+  /** `pending`, `ready` (it answered the run's test question) or `failed`. */
+  readonly deployment_status: string;
+  readonly error: string | null;
+}
+
+/** The collections and their records. */
+export interface Collections {
+  readonly flywheel_runs: RunRecord;
+  readonly nims: NimRecord;
+  readonly evaluations: EvaluationRecord;
+  readonly customizations: CustomizationRecord;
+  readonly llm_judge_runs: JudgeRunRecord;
+}
+
+export type CollectionName = keyof Collections;
+export const collectionNames: readonly CollectionName[] = ["flywheel_runs", "nims", "evaluations", "customizations", "llm_judge_runs"];
+
+/** Fields that refer to another record's id (ObjectIds in MongoDB). */
+export const referenceFields: readonly string[] = ["flywheel_run_id", "nim_id"];
+/** Fields that hold times. */
+export const dateFields: readonly string[] = ["started_at", "finished_at"];
+
+export type Patch<R> = Partial<Omit<R, "id">>;

@@ -1,0 +1,168 @@
+import type { RecordStore } from "./record-store";
+import {
+  activeStatuses,
+  type CustomizationRecord,
+  type EvaluationRecord,
+  finishedStatuses,
+  type JudgeRunRecord,
+  type NimRecord,
+  type Patch,
+  type RunRecord,
+  type RunStatus,
+} from "./records";
+
+/** A run with everything recorded about it. */
+export interface RunDetails {
+  readonly run: RunRecord;
+  readonly nims: readonly NimRecord[];
+  readonly evaluations: readonly EvaluationRecord[];
+  readonly customizations: readonly CustomizationRecord[];
+  readonly judgeRuns: readonly JudgeRunRecord[];
+}
+
+export interface RunFilter {
+  readonly workloadId?: string;
+  readonly clientId?: string;
+  readonly statuses?: readonly RunStatus[];
+  readonly limit?: number;
+}
+
+/**
+ * The run records' operations, on any RecordStore. Status changes that another process may race
+ * (a cancel against the run closing itself) are conditional updates, so a cancel is never lost.
+ */
+export class RunStore {
+  constructor(readonly records: RecordStore) {}
+
+  get description(): string {
+    return this.records.description;
+  }
+
+  async insertRun(run: RunRecord): Promise<void> {
+    await this.records.insert("flywheel_runs", run);
+  }
+
+  /** Updates a run that is still active (pending or running); false when it has finished or was cancelled meanwhile. */
+  async updateActiveRun(id: string, patch: Patch<RunRecord>): Promise<boolean> {
+    return this.records.update("flywheel_runs", id, patch, activeStatuses);
+  }
+
+  async updateRun(id: string, patch: Patch<RunRecord>): Promise<void> {
+    await this.records.update("flywheel_runs", id, patch);
+  }
+
+  /**
+   * Closes a run with `status`, unless a cancel arrived first: then the run stays `cancelled` and
+   * only the other fields are set. Returns the status the run ends with.
+   */
+  async finishRun(id: string, patch: Patch<RunRecord> & { readonly status: RunStatus }): Promise<RunStatus> {
+    if (await this.records.update("flywheel_runs", id, patch, activeStatuses)) {
+      return patch.status;
+    }
+    const rest: Patch<RunRecord> = { ...patch };
+    delete (rest as { status?: RunStatus }).status;
+    await this.records.update("flywheel_runs", id, rest);
+    return (await this.getRun(id))?.status ?? patch.status;
+  }
+
+  /**
+   * Asks a run to stop: sets `cancelled` when it is still pending or running (the run notices at its
+   * next check and cleans up). Returns the run as it is now, or undefined when there is none.
+   */
+  async requestCancel(id: string): Promise<{ readonly run: RunRecord; readonly changed: boolean } | undefined> {
+    const changed = await this.records.update("flywheel_runs", id, { status: "cancelled" }, activeStatuses);
+    const run = await this.getRun(id);
+    return run && { run, changed };
+  }
+
+  getRun(id: string): Promise<RunRecord | undefined> {
+    return this.records.get("flywheel_runs", id);
+  }
+
+  listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
+    return this.records.find(
+      "flywheel_runs",
+      { workload_id: filter.workloadId, client_id: filter.clientId, status: filter.statuses },
+      { newestFirst: true, limit: filter.limit },
+    );
+  }
+
+  /**
+   * Runs of the pair that never finished although the caller holds the pair's lock: their process
+   * died. They are closed (active ones as failed, cancelled ones stay cancelled) so they do not look
+   * alive forever and can be deleted.
+   */
+  async closeAbandonedRuns(workloadId: string, clientId: string, exceptId: string, error: string, now: Date): Promise<string[]> {
+    const unfinished = (await this.listRuns({ workloadId, clientId, statuses: [...activeStatuses, "cancelled"] })).filter(
+      (run) => run.id !== exceptId && run.finished_at === null,
+    );
+    for (const run of unfinished) {
+      await this.records.update("flywheel_runs", run.id, { status: run.status === "cancelled" ? "cancelled" : "failed", error: run.error ?? error, finished_at: now });
+    }
+    return unfinished.map((run) => run.id);
+  }
+
+  async insertNim(record: NimRecord): Promise<void> {
+    await this.records.insert("nims", record);
+  }
+
+  async updateNim(id: string, patch: Patch<NimRecord>): Promise<void> {
+    await this.records.update("nims", id, patch);
+  }
+
+  async insertEvaluation(record: EvaluationRecord): Promise<void> {
+    await this.records.insert("evaluations", record);
+  }
+
+  async updateEvaluation(id: string, patch: Patch<EvaluationRecord>): Promise<void> {
+    await this.records.update("evaluations", id, patch);
+  }
+
+  async insertCustomization(record: CustomizationRecord): Promise<void> {
+    await this.records.insert("customizations", record);
+  }
+
+  async updateCustomization(id: string, patch: Patch<CustomizationRecord>): Promise<void> {
+    await this.records.update("customizations", id, patch);
+  }
+
+  async insertJudgeRun(record: JudgeRunRecord): Promise<void> {
+    await this.records.insert("llm_judge_runs", record);
+  }
+
+  async updateJudgeRun(id: string, patch: Patch<JudgeRunRecord>): Promise<void> {
+    await this.records.update("llm_judge_runs", id, patch);
+  }
+
+  async details(id: string): Promise<RunDetails | undefined> {
+    const run = await this.getRun(id);
+    if (run === undefined) {
+      return undefined;
+    }
+    const nims = await this.records.find("nims", { flywheel_run_id: id });
+    const nimIds = nims.map((nim) => nim.id);
+    const [evaluations, customizations, judgeRuns] = await Promise.all([
+      nimIds.length > 0 ? this.records.find("evaluations", { nim_id: nimIds }) : [],
+      nimIds.length > 0 ? this.records.find("customizations", { nim_id: nimIds }) : [],
+      this.records.find("llm_judge_runs", { flywheel_run_id: id }),
+    ]);
+    return { run, nims, evaluations, customizations, judgeRuns };
+  }
+
+  /** Deletes a run and every record of its parts. */
+  async deleteRun(details: RunDetails): Promise<void> {
+    await this.records.delete("evaluations", details.evaluations.map((r) => r.id));
+    await this.records.delete("customizations", details.customizations.map((r) => r.id));
+    await this.records.delete("llm_judge_runs", details.judgeRuns.map((r) => r.id));
+    await this.records.delete("nims", details.nims.map((r) => r.id));
+    await this.records.delete("flywheel_runs", [details.run.id]);
+  }
+
+  close(): Promise<void> {
+    return this.records.close();
+  }
+}
+
+export function isFinishedRun(run: RunRecord): boolean {
+  return finishedStatuses.includes(run.status) && run.finished_at !== null;
+}

@@ -1,0 +1,53 @@
+import { gpuNodeSelector, gpuToleration } from "../../constructs/scheduling";
+import { flywheelPodLabels } from "../../infra/platform/flywheel-platform";
+import { ngcSecretNames } from "../../infra/kubernetes/secrets";
+import { parseJobConfig } from "../src/config/job-config";
+import { candidateNimService, candidateNimServiceName, runSelector } from "../src/kubernetes/candidate-nim-service";
+import { labelValue } from "../src/kubernetes/labels";
+import { endpointOf } from "../src/kubernetes/nim-readiness";
+import type { NimServiceObject } from "../src/kubernetes/kubernetes-api";
+import { largerModel, smallModel } from "./support/flywheel-fixture";
+
+const config = parseJobConfig({ candidates: [smallModel], judge: { url: "http://judge/v1/chat/completions", modelId: "j" } }, "test");
+const runId = "6500000000000000000000aa";
+
+describe("a candidate's NIMService", () => {
+  it("defaults to the stack's names: NGC secrets, the GPU taint and the inference pool", () => {
+    expect(config.deployment.authSecret).toBe(ngcSecretNames.apiKey);
+    expect(config.deployment.pullSecrets).toEqual([ngcSecretNames.pullSecret]);
+    expect(config.deployment.tolerations).toEqual([gpuToleration()]);
+    expect(config.deployment.nodeSelector).toEqual(gpuNodeSelector("inference"));
+  });
+
+  it("carries the labels the namespace's NetworkPolicies admit candidate NIM pods by, on the object and its pods", () => {
+    const service = candidateNimService({
+      runId,
+      workloadId: "Customer Support/agent",
+      clientId: "web",
+      index: 0,
+      candidate: config.candidates[0],
+      namespace: "flywheel",
+      deployment: config.deployment,
+      peftSource: "http://nemo-entitystore.nemo.svc.cluster.local:8000",
+    });
+    expect(service.metadata.labels).toMatchObject({ ...flywheelPodLabels.candidateNim, "data-flywheel.io/run-id": runId, "data-flywheel.io/workload": "Customer-Support-agent" });
+    expect(service.spec.labels).toMatchObject(flywheelPodLabels.candidateNim);
+    expect(service.metadata.ownerReferences).toBeUndefined();
+    expect(service.metadata.annotations).toMatchObject({ "data-flywheel.io/workload-id": "Customer Support/agent" });
+    expect(runSelector(runId)).toBe(`data-flywheel.io/run-id=${runId}`);
+  });
+
+  it("is named after the run, the candidate's position and its model, within a DNS label", () => {
+    expect(candidateNimServiceName(runId, 1, largerModel.model)).toBe(`fw-${runId}-1-llama-3-1-8b-instruct`);
+    const long = candidateNimServiceName(runId, 12, "nvidia/Llama-3.3-Nemotron-Super-49B-v1.5-Instruct-FP8-Dynamic");
+    expect(long).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])$/);
+    expect(long.startsWith(`fw-${runId}-12-llama-3-3-nemotron`)).toBe(true);
+    expect(labelValue("-x".repeat(40))).toMatch(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/);
+  });
+
+  it("is reached at the endpoint its status reports, or at its Service's name", () => {
+    const service = (status?: NimServiceObject["status"]): NimServiceObject => ({ apiVersion: "apps.nvidia.com/v1alpha1", kind: "NIMService", metadata: { name: "fw-x", namespace: "flywheel" }, spec: {}, status });
+    expect(endpointOf(service({ model: { clusterEndpoint: "10.0.0.7:8000" } }), "flywheel")).toBe("http://10.0.0.7:8000");
+    expect(endpointOf(service({ state: "Ready" }), "flywheel")).toBe("http://fw-x.flywheel.svc.cluster.local:8000");
+  });
+});

@@ -1,0 +1,78 @@
+import { JsonFileRecordStore } from "../src/store/json-file-record-store";
+import { newRecordId } from "../src/store/ids";
+import { RunStore } from "../src/store/run-store";
+import { FlywheelFixture, smallModel, toolWorkload } from "./support/flywheel-fixture";
+
+let fixture: FlywheelFixture;
+
+beforeAll(async () => {
+  fixture = await FlywheelFixture.start();
+});
+
+afterAll(async () => {
+  await fixture.stop();
+});
+
+describe("flywheel runs", () => {
+  let runId: string;
+  const runs = (...args: string[]) => fixture.cli(["runs", ...args, "--state-dir", fixture.stateDirectory]);
+
+  beforeAll(async () => {
+    expect((await fixture.run(fixture.config(toolWorkload, { candidates: [{ ...smallModel }] }))).code).toBe(0);
+    [{ id: runId }] = await new RunStore(new JsonFileRecordStore(fixture.stateDirectory)).listRuns();
+  });
+
+  it("lists runs newest first with their recommendation, filtered by workload and status", async () => {
+    const listed = await runs("list");
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split("\n")[0]).toMatch(/^run\s+workload\s+client\s+status\s+started\s+finished\s+records\s+recommendation$/);
+    expect(listed.stdout).toMatch(new RegExp(`${runId}\\s+support-agent\\s+web\\s+completed\\s+\\S+Z\\s+\\S+Z\\s+30\\s+meta/llama-3.2-1b-instruct \\(base-eval\\)`));
+    expect((await runs("list", "--workload", "other")).stdout).toBe("no runs\n");
+    expect((await runs("list", "--status", "running")).stdout).toBe("no runs\n");
+    expect((await runs("list", "--status", "done")).stderr).toBe('flywheel: error: --status: expected one of pending, running, completed, failed, cancelled, got "done"\n');
+  });
+
+  it("shows a run's stages, candidates and its report as the job printed it", async () => {
+    const shown = await runs("show", runId);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`run ${runId}: workload "support-agent", client "web"`);
+    expect(shown.stdout).toContain("status: completed");
+    expect(shown.stdout).toContain(`dataset train: hf://datasets/dfwbp/flywheel-train-support-agent-${runId} (24 records)`);
+    expect(shown.stdout).toMatch(/candidate meta\/llama-3\.2-1b-instruct: completed, deployment deleted, [\d.]+ s; fine-tuning completed → dfwbp\/flywheel-llama-3-2-1b-instruct-\w+@cust-cust-\d+/);
+    expect(shown.stdout).toContain("recommendation: review meta/llama-3.2-1b-instruct (base-eval) first");
+    const missing = newRecordId();
+    expect(await runs("show", missing)).toMatchObject({ code: 2, stderr: `flywheel: error: no run ${missing} in state directory ${fixture.stateDirectory}; "flywheel runs list" shows the runs\n` });
+    expect((await runs("show")).stderr).toBe("flywheel: error: expected one run id; usage: flywheel runs show <run-id>\n");
+  });
+
+  it("refuses to cancel a finished run", async () => {
+    expect(await runs("cancel", runId)).toMatchObject({ code: 2, stderr: `flywheel: error: run ${runId} has already finished (completed); nothing to cancel\n` });
+  });
+
+  it("refuses to delete a run that has not finished", async () => {
+    const store = new RunStore(new JsonFileRecordStore(fixture.stateDirectory));
+    const active = { ...(await store.getRun(runId))!, id: newRecordId(), status: "running" as const, finished_at: null };
+    await store.insertRun(active);
+    const refused = await runs("delete", active.id);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`run ${active.id} is running and has not finished; cancel it`);
+    await store.deleteRun((await store.details(active.id))!);
+  });
+
+  it("deletes a finished run's datasets and fine-tuned model in NeMo, then its records", async () => {
+    expect(fixture.nemo.repos.size).toBe(3);
+    expect(fixture.nemo.models.size).toBe(1);
+    const deleted = await runs("delete", runId);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain(`dataset dfwbp/flywheel-eval-support-agent-${runId}: deleted`);
+    expect(deleted.stdout).toContain(`run ${runId}: records deleted`);
+    expect(fixture.nemo.repos.size).toBe(0);
+    expect(fixture.nemo.datasets.size).toBe(0);
+    expect(fixture.nemo.models.size).toBe(0);
+    expect((await runs("list")).stdout).toBe("no runs\n");
+  });
+
+  it("needs a run store", async () => {
+    expect(await fixture.cli(["runs", "list"])).toMatchObject({ code: 2, stderr: "flywheel: error: no run store: set MONGODB_URL, or pass --state-dir DIR to keep the run records as JSON files\n" });
+  });
+});

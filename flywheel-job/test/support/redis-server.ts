@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { connect, createServer } from "node:net";
+import { Redis } from "ioredis";
+
+/** A redis-server child process on a free loopback port, for the tests that need real Redis. */
+export interface RedisServer {
+  readonly url: string;
+  /** A client for the test's own checks. */
+  readonly client: Redis;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `redis-server` (no persistence, loopback only). Fails, rather than skips, when it is not
+ * installed: the budget's behaviour is only tested against the real thing.
+ */
+export async function startRedisServer(): Promise<RedisServer> {
+  if (spawnSync("redis-server", ["--version"]).error) {
+    throw new Error("redis-server is not on PATH: install it (Debian/Ubuntu: apt-get install redis-server) to run the GPU budget tests");
+  }
+  const port = await freePort();
+  const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let attempt = 0; !(await accepts(port)); attempt++) {
+    if (attempt > 250 || child.exitCode !== null) {
+      child.kill();
+      throw new Error(`redis-server did not start on port ${port}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  await client.ping();
+  return {
+    url,
+    client,
+    async stop() {
+      client.disconnect();
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill();
+      await exited;
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
