@@ -77,6 +77,13 @@ const caDirectory = "/etc/flywheel/ca";
 /** Exit codes of deterministic failures (flywheel-job/src/errors.ts): retrying cannot change them. */
 export const nonRetryableExitCodes = [ExitCode.usage, ExitCode.insufficientData, ExitCode.cancelled];
 
+const defaultMemoryLimit = Size.gibibytes(2);
+
+/** Three quarters of the container's memory limit, for the V8 heap; the rest is buffers and code. */
+function heapMebibytes(resources: kplus.ContainerResources | undefined): number {
+  return Math.floor((resources?.memory?.limit ?? defaultMemoryLimit).toMebibytes() * 0.75);
+}
+
 /** A Kubernetes-name-safe slug of a workload and client. */
 export function scheduleName(workloadId: string, clientId: string): string {
   const slug = `flywheel-${workloadId}-${clientId}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-");
@@ -150,13 +157,15 @@ export class FlywheelSchedule extends Construct {
       args: ["run", "--workload", props.jobConfig.workloadId, "--client", props.jobConfig.clientId, "--config", jobConfigPath],
       resources: props.resources ?? {
         cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.units(2) },
-        memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
+        memory: { request: Size.gibibytes(1), limit: defaultMemoryLimit },
       },
       securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, ensureNonRoot: true, user: 1000, group: 1000 },
       envVariables: {
         FLYWHEEL_JOB_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/job-name" }),
         FLYWHEEL_JOB_UID: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/controller-uid" }),
         FLYWHEEL_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+        // Node sizes its heap from the machine, not the container: keep it inside the memory limit.
+        NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${heapMebibytes(props.resources)}`),
         ...(props.elasticsearchCa ? { ELASTICSEARCH_CA_FILE: kplus.EnvValue.fromValue(`${caDirectory}/${props.elasticsearchCa.key}`) } : {}),
       },
     });

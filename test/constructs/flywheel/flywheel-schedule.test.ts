@@ -121,6 +121,7 @@ describe("FlywheelSchedule", () => {
       FLYWHEEL_JOB_UID: "metadata.labels['batch.kubernetes.io/controller-uid']",
       FLYWHEEL_NAMESPACE: "metadata.namespace",
       ELASTICSEARCH_CA_FILE: "/etc/flywheel/ca/ca.crt",
+      NODE_OPTIONS: "--max-old-space-size=1536",
     });
   });
 
