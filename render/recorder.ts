@@ -59,7 +59,7 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
 }
 
 /** The deploying identity the render assumes: the example CI role the shipped stack files list. */
-export const renderDeployerRoleArn = "arn:aws:iam::111122223333:role/flywheel-deployer";
+const renderDeployerRoleArn = "arn:aws:iam::111122223333:role/flywheel-deployer";
 
 /** Results of the data sources the program reads. */
 function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {

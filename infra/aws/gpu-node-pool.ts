@@ -23,7 +23,7 @@ export interface GpuNodePoolArgs {
 }
 
 /** GPU facts of a pool's instance type; throws for a type this project does not know. */
-export function poolGpu(instanceTypes: readonly string[]): GpuInstanceType {
+function poolGpu(instanceTypes: readonly string[]): GpuInstanceType {
   const gpu = gpuInstanceType(instanceTypes[0]);
   if (!gpu) {
     throw new Error(`${instanceTypes[0]} is not a known GPU instance type`);

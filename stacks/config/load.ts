@@ -18,7 +18,7 @@ export interface StackConfig extends StackSettings {
  * Stands in for the job image in an offline render of a stack file that does not name one yet; a
  * digest of zeros pulls nothing.
  */
-export const placeholderJobImage = `ghcr.io/data-flywheel/flywheel-job@sha256:${"0".repeat(64)}`;
+const placeholderJobImage = `ghcr.io/data-flywheel/flywheel-job@sha256:${"0".repeat(64)}`;
 
 /**
  * What to do about a required secret or the job image when the stack file does not set it: a real

@@ -78,5 +78,3 @@ export const modelsSchema = z
   });
 
 export type ModelsSettings = z.infer<typeof modelsSchema>;
-export type CandidateModelSettings = ModelsSettings["candidates"][number];
-export type ServedModelSettings = ModelsSettings["judge"];

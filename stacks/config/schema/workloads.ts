@@ -82,4 +82,3 @@ const workload = z.strictObject({
 export const workloadsSchema = z.array(workload).default([]);
 
 export type WorkloadSettings = z.infer<typeof workload>;
-export type FlywheelSettings = z.infer<typeof flywheelSchema>;
