@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { AwsGpuCluster } from "../infra/aws/aws-gpu-cluster";
+import { GpuCluster } from "../infra/aws/gpu-cluster";
 import { RdsPostgres } from "../infra/aws/rds-postgres";
 import type { ClusterTarget } from "../infra/cluster-target";
 import { ExistingCluster } from "../infra/kubernetes/existing-cluster";
@@ -21,7 +21,7 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): Decl
   if (config.cloud === "aws" && config.aws && config.region) {
     const aws = config.aws;
     const k8sVersion = aws.cluster.kubernetesVersion;
-    const cluster = new AwsGpuCluster("flywheel", {
+    const cluster = new GpuCluster("flywheel", {
       clusterName: `${config.project}-${config.stack}`,
       region: config.region,
       kubernetesVersion: k8sVersion,

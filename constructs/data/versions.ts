@@ -1,6 +1,7 @@
 /**
- * The versions and images the data-service constructs run unless told otherwise. The stack config
- * may override each one; nothing here floats.
+ * The versions and images the data-service constructs run unless told otherwise: each construct
+ * takes its image as a prop, and the stacks use these (stacks/config/versions.ts gathers them).
+ * Nothing here floats.
  */
 export const dataServiceDefaults = {
   /**

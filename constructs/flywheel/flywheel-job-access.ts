@@ -1,5 +1,6 @@
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
+import { kubernetesPermissions } from "../../flywheel-job/src/kubernetes/permissions";
 
 export interface FlywheelJobAccessProps {
   /** The flywheel namespace: the Role grants nothing outside it. */
@@ -13,9 +14,9 @@ export interface FlywheelJobAccessProps {
 
 /**
  * The flywheel Job's identity: a service account whose Role allows only what a run does in its own
- * namespace — create, read, list and delete the candidates' NIMServices, read the NIMCaches they
- * serve from, and read Jobs, to tell whether the run that created a NIMService still runs (the sweep
- * that deletes what a crashed run left behind).
+ * namespace (the job's `kubernetesPermissions`): create, read, list and delete the candidates'
+ * NIMServices, read the NIMCaches they serve from, and read a Job, to tell whether the run that
+ * created a NIMService still runs (the sweep that deletes what a crashed run left behind).
  */
 export class FlywheelJobAccess extends Construct {
   readonly serviceAccountName: string;
@@ -27,11 +28,7 @@ export class FlywheelJobAccess extends Construct {
     new k8s.KubeServiceAccount(this, "ServiceAccount", { metadata });
     new k8s.KubeRole(this, "Role", {
       metadata,
-      rules: [
-        { apiGroups: ["apps.nvidia.com"], resources: ["nimservices"], verbs: ["create", "get", "list", "delete"] },
-        { apiGroups: ["apps.nvidia.com"], resources: ["nimcaches"], verbs: ["get"] },
-        { apiGroups: ["batch"], resources: ["jobs"], verbs: ["get", "list"] },
-      ],
+      rules: kubernetesPermissions.map((p) => ({ apiGroups: [p.apiGroup], resources: [p.resource], verbs: [...p.verbs] })),
     });
     new k8s.KubeRoleBinding(this, "RoleBinding", {
       metadata,

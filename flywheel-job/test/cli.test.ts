@@ -49,9 +49,9 @@ describe("flywheel plan", () => {
       experiments: [
         { model: "meta/llama-3.2-1b-instruct", eval_type: "base-eval", dataset: "eval", records: 12, gpus: 1 },
         { model: "meta/llama-3.2-1b-instruct", eval_type: "icl-eval", dataset: "icl", records: 12, gpus: 1 },
-        { model: "meta/llama-3.2-1b-instruct", eval_type: "customized-eval", dataset: "eval", records: 12, gpus: 1 },
       ],
     });
+    expect(plan.experiments).toHaveLength(2);
     expect(plan.estimate.gpu_hours).toBeGreaterThan(0);
     expect(readFileSync(join(out, "eval/eval_data.jsonl"), "utf8").trim().split("\n")).toHaveLength(12);
     expect(result.stdout).toContain("tool-calling workload, seed 42");

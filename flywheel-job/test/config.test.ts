@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { loadEnvironment, requireSetting, resolveNemoServiceUrls } from "../src/config/environment";
-import { defaultNimCacheName, type FlywheelJobConfigInput, parseJobConfig } from "../src/config/job-config";
+import { type FlywheelJobConfigInput, parseJobConfig } from "../src/config/job-config";
+import { nimCacheName } from "../src/kubernetes/labels";
 import { readConfigFile } from "../src/config/load-config-file";
 import { UsageError } from "../src/errors";
 import { temporaryDirectory } from "./support/logs";
@@ -29,7 +30,7 @@ describe("parseJobConfig", () => {
     const config = parseJobConfig(minimal, "test config");
     expect(config.data).toEqual({ limit: 1000, evalSize: 20, valRatio: 0.1, minTotalRecords: 50, seed: 42 });
     expect(config.icl).toMatchObject({ selection: "uniform", maxExamples: 3, reservedTokens: 4096, relevanceRatio: 0.7 });
-    expect(config.candidates[0]).toMatchObject({ gpus: 1, contextLength: 32768, customize: true, trainingGpus: 1, nimCache: "llama-3-2-1b-instruct" });
+    expect(config.candidates[0]).toMatchObject({ gpus: 1, contextLength: 32768, customize: true, trainingGpus: 1, nimCache: "llama-3-2-1b-instruct-1-8-3" });
     expect(config.logs).toEqual({ index: "flywheel", pageSize: 1000, keepAlive: "2m" });
     expect(config.targets).toEqual({});
     expect(config.gpuBudget).toEqual({ gpus: 1, leaseSeconds: 30, waitMinutes: 240 });
@@ -102,10 +103,18 @@ describe("the README's configuration reference", () => {
   });
 });
 
-describe("defaultNimCacheName", () => {
-  it("derives a Kubernetes name from the model id", () => {
-    expect(defaultNimCacheName("meta/llama-3.1-8b-instruct")).toBe("llama-3-1-8b-instruct");
-    expect(defaultNimCacheName("nvidia/Mistral_NeMo.Minitron 8B")).toBe("mistral-nemo-minitron-8b");
+describe("nimCacheName", () => {
+  it("derives a Kubernetes name from the model id and the NIM's tag", () => {
+    expect(nimCacheName("meta/llama-3.1-8b-instruct", "1.8.6")).toBe("llama-3-1-8b-instruct-1-8-6");
+    expect(nimCacheName("nvidia/Mistral_NeMo.Minitron 8B", "1.0")).toBe("mistral-nemo-minitron-8b-1-0");
+  });
+
+  it("is the name a candidate's cache defaults to", () => {
+    const config = parseJobConfig(
+      { candidates: [{ model: "meta/llama-3.2-1b-instruct", image: { repository: "nvcr.io/nim/meta/llama-3.2-1b-instruct", tag: "1.12.0" }, customize: false }], judge: { url: "https://j/v1/chat/completions", modelId: "m" } },
+      "test",
+    );
+    expect(config.candidates[0].nimCache).toBe("llama-3-2-1b-instruct-1-12-0");
   });
 });
 

@@ -4,6 +4,7 @@ import { connectRedis, disconnectRedis } from "../src/budget/redis-connection";
 import { JsonFileRecordStore } from "../src/store/json-file-record-store";
 import { RunStore } from "../src/store/run-store";
 import type { Redis } from "ioredis";
+import { eventually } from "./support/eventually";
 import { FlywheelFixture, genericWorkload, largerModel, toolWorkload } from "./support/flywheel-fixture";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
 
@@ -60,27 +61,33 @@ describe("RedisGpuBudget", () => {
   });
 
   it("keeps a lease alive while it is held and tells the holder when it is lost", async () => {
-    const budget = new RedisGpuBudget(redis, 2, lease);
+    // A lease long enough that a loaded machine cannot miss a refresh by accident.
+    const budget = new RedisGpuBudget(redis, 2, { leaseMs: 3000, retryIntervalMs: 10 });
     const lost: Error[] = [];
     const held = await budget.hold(1, options({ onLost: (error) => lost.push(error) }));
-    await new Promise((resolve) => setTimeout(resolve, lease.leaseMs * 2));
-    expect(await server.client.zcard(`semaphore:${gpuBudgetKey}`)).toBe(1);
+    const [, stamped] = await server.client.zrange(`semaphore:${gpuBudgetKey}`, 0, -1, "WITHSCORES");
+    // Refreshing re-stamps the permit; wait for it rather than for a time.
+    const score = async (): Promise<number> => Number((await server.client.zrange(`semaphore:${gpuBudgetKey}`, 0, -1, "WITHSCORES"))[1]);
+    await eventually(async () => (await score()) > Number(stamped), "the held permit to be refreshed", 5000);
     expect(lost).toEqual([]);
     // As if the lease had expired while the job could not reach Redis.
     await server.client.del(`semaphore:${gpuBudgetKey}`);
-    await new Promise((resolve) => setTimeout(resolve, lease.leaseMs));
+    await eventually(() => lost.length > 0, "the holder to hear that its lease was lost", 5000);
     expect(lost.map((e) => e.name)).toEqual(["LeaseLost"]);
     await held.release();
   });
 
-  it("frees the GPUs of a holder that died once its lease runs out", async () => {
-    const budget = new RedisGpuBudget(redis, 2, lease);
-    // A holder that stopped refreshing: its permits, stamped now, expire after one lease.
+  it("counts a holder's GPUs until its lease runs out, then frees them for others", async () => {
+    const budget = new RedisGpuBudget(redis, 2, { leaseMs: 5000, retryIntervalMs: 10 });
+    // Permits of a holder that stopped refreshing, stamped now: they still count for a lease.
     const now = Date.now();
-    await server.client.zadd(`semaphore:${gpuBudgetKey}`, now, "dead_0", now, "dead_1");
-    const started = Date.now();
-    const held = await budget.hold(2, options());
-    expect(Date.now() - started).toBeGreaterThanOrEqual(lease.leaseMs - 50);
+    await server.client.zadd(`semaphore:${gpuBudgetKey}`, now, "alive_0", now, "alive_1");
+    await expect(budget.hold(2, options({ waitMs: 200, holder: "run r candidate m" }))).rejects.toThrow(GpuBudgetTimeout);
+    // The same holder's permits from more than a lease ago: it died, and they no longer count.
+    const stale = now - 10_000;
+    await server.client.zadd(`semaphore:${gpuBudgetKey}`, stale, "alive_0", stale, "alive_1");
+    const held = await budget.hold(2, options({ waitMs: 200 }));
+    expect(await server.client.zrange(`semaphore:${gpuBudgetKey}`, 0, -1)).not.toContain("alive_0");
     await held.release();
   });
 });

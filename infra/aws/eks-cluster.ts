@@ -9,7 +9,7 @@ export type ControlPlaneLogType = "api" | "audit" | "authenticator" | "controlle
 export interface EksClusterArgs {
   /** EKS cluster name; also the name the autoscaler discovers node groups by. */
   readonly clusterName: string;
-  /** Kubernetes minor version, e.g. "1.33". */
+  /** Kubernetes minor version, e.g. "1.34". */
   readonly kubernetesVersion: string;
   readonly region: string;
   /** Subnets for the control plane's network interfaces (the private ones). */

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
 import { NimCache, NimService, type NgcModelSelection } from "../../constructs/nim";
+import { nimCacheName } from "../../flywheel-job/src/kubernetes/labels";
 import type * as k8s from "@pulumi/kubernetes";
 import type { ClusterStorage, GpuPool } from "../cluster-target";
 import { applyChart } from "../kubernetes/cdk8s-chart";
@@ -60,15 +61,6 @@ export interface FlywheelModelsArgs {
   /** The NIM operator's CRDs and release. */
   readonly dependsOn: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
-}
-
-/**
- * Name of a model's NIMCache. It carries the image tag: a NIMCache's model puller cannot change,
- * so a new NIM version gets a new cache (and the old one, with its volume, is deleted).
- */
-export function nimCacheName(model: string, tag: string): string {
-  const slug = `${model.slice(model.lastIndexOf("/") + 1)}-${tag}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  return slug.slice(0, 63).replace(/-+$/, "");
 }
 
 /** Which engine profiles a NIMCache downloads: explicit ones, or those for the pool's GPU. */

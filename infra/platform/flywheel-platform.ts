@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
 import { elasticsearchHttpPort, mongodbPort, redisPort } from "../../constructs/data";
 import { FlywheelNetworkPolicies } from "../../constructs/network/flywheel-network-policies";
+import { candidateNimComponent, labelKeys } from "../../flywheel-job/src/kubernetes/labels";
 import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
 import type { ClusterTarget } from "../cluster-target";
 import { applyChart } from "../kubernetes/cdk8s-chart";
@@ -116,8 +117,9 @@ const nemoPodPorts = [...new Set([...Object.values(nemoContainerPorts), apiServi
 
 /** Labels the network policies select the flywheel's pods by. */
 export const flywheelPodLabels = {
-  job: { "app.kubernetes.io/component": "flywheel-job" },
-  candidateNim: { "app.kubernetes.io/component": "candidate-nim" },
+  job: { [labelKeys.component]: "flywheel-job" },
+  // The job labels the NIMServices it creates, and their pods, with this.
+  candidateNim: { [labelKeys.component]: candidateNimComponent },
 } as const;
 
 /**
@@ -240,8 +242,10 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     if (!inferencePool) {
       throw new Error("the cluster has no inference GPU pool; the stack config validation should have refused this");
     }
+    // A cache for every model a workload tries: its weights are downloaded once, not per run.
+    const scheduled = new Set(args.workloads.flatMap((w) => w.candidates.map((c) => c.model)));
     this.models = new FlywheelModels(`${name}-models`, {
-      candidates: args.models.candidates,
+      candidates: args.models.candidates.filter((m) => scheduled.has(m.name)),
       judge: args.models.judge,
       embedding: args.models.embedding,
       flywheelNamespace: namespaces.flywheel,

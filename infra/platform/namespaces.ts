@@ -52,7 +52,7 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
   readonly all: readonly k8s.core.v1.Namespace[];
 
   constructor(name: string, args: PlatformNamespacesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("data-flywheel:platform:Namespaces", name, {}, opts);
+    super("data-flywheel:platform:PlatformNamespaces", name, {}, opts);
     const keys = (Object.keys(namespaces) as NamespaceKey[]).filter((key) => !args.omit?.includes(key));
     const entries = keys.map((key) => {
       const namespace = new k8s.core.v1.Namespace(`${name}-${namespaces[key]}`, {

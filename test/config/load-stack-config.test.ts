@@ -281,7 +281,7 @@ describe("workloads", () => {
 
   it("refuses the same workload twice", () => {
     expect(rejects("dev", (c) => workloads(c).push(workloads(c)[0]))).toEqual([
-      'data-flywheel:workloads[1]: repeats another workload\'s workloadId and clientId, got "customer-support-agent/support-app"',
+      'data-flywheel:workloads[1]: repeats another workload\'s workloadId and clientId, got "customer-support/support-web"',
     ]);
   });
 });

@@ -145,8 +145,8 @@ describe("dev platform", () => {
 
   it("schedules the example workload's flywheel with a configuration the job accepts", () => {
     const [cronJob] = kinds("CronJob");
-    expect(cronJob.metadata).toMatchObject({ name: "flywheel-customer-support-agent-support-app", namespace: "flywheel" });
-    const [configMap] = dev.manifests.filter((m) => m.kind === "ConfigMap" && m.metadata.name === "flywheel-customer-support-agent-support-app-config");
+    expect(cronJob.metadata).toMatchObject({ name: "flywheel-customer-support-support-web", namespace: "flywheel" });
+    const [configMap] = dev.manifests.filter((m) => m.kind === "ConfigMap" && m.metadata.name === "flywheel-customer-support-support-web-config");
     const config = parseJobConfig(parse(String((configMap.data as Record<string, string>)["config.yaml"])), "the dev ConfigMap");
     expect(config.candidates.map((c) => [c.model, c.nimCache])).toEqual([["meta/llama-3.2-1b-instruct", "llama-3-2-1b-instruct-1-12-0"]]);
     expect(kinds("NIMCache").map((c) => c.metadata.name)).toContain(config.candidates[0].nimCache);

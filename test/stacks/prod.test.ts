@@ -146,11 +146,9 @@ describe("prod platform", () => {
     expect((spec.resources as { limits: Record<string, unknown> }).limits["nvidia.com/gpu"]).toBe(1);
   });
 
-  it("pins the model caches to the inference pool's GPU, with LoRA profiles for models that get fine-tuned", () => {
-    const caches = prod.manifests.filter((m) => m.kind === "NIMCache" && m.metadata.namespace === "flywheel");
-    expect(caches.map((c) => [c.metadata.name, (c.spec as { source: { ngc: { model: unknown } } }).source.ngc.model]).sort()).toEqual([
-      ["llama-3-1-8b-instruct-1-8-6", { gpus: [{ product: "l40s" }], tensorParallelism: "1" }],
-      ["llama-3-2-1b-instruct-1-12-0", { gpus: [{ product: "l40s" }], tensorParallelism: "1", lora: true }],
+  it("caches only the models a workload tries: none until workloads are added", () => {
+    expect(prod.manifests.filter((m) => m.kind === "NIMCache").map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual([
+      "nemo/llama-3-2-nv-embedqa-1b-v2-1-10-1",
     ]);
   });
 });

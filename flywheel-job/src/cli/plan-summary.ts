@@ -14,10 +14,11 @@ export function renderPlanSummary(outcome: PlanOutcome, cwd: string): string {
   sections.push(
     `Plan for workload "${report.workloadId}", client "${report.clientId}": ${data.workloadType.replace("_", "-")} workload, seed ${report.seed}`,
   );
-  const malformed = source.stats.malformedLines > 0 ? ` (first at line ${source.stats.firstMalformedLines.join(", ")})` : "";
+  const firsts = source.stats.firstMalformedLines;
+  const malformed = firsts.length > 0 ? ` (first at line${firsts.length === 1 ? "" : "s"} ${firsts.join(", ")})` : "";
   sections.push(
     `Read ${source.file}: ${formatCount(source.stats.lines)} lines, ${formatCount(source.stats.matchingRecords)} records of this workload and client, ` +
-      `${formatCount(source.stats.otherRecords)} of others, ${formatCount(source.stats.malformedLines)} malformed lines skipped${malformed}`,
+      `${formatCount(source.stats.otherRecords)} of others, ${plural(source.stats.malformedLines, "malformed line")} skipped${malformed}`,
   );
 
   const counts = data.counts;
@@ -59,7 +60,7 @@ export function renderPlanSummary(outcome: PlanOutcome, cwd: string): string {
       histogram
         .map((records, examples) => [examples, records] as const)
         .filter(([, records]) => records > 0)
-        .map(([examples, records]) => `${formatCount(records)} records with ${examples} example${examples === 1 ? "" : "s"}`)
+        .map(([examples, records]) => `${plural(records, "record")} with ${plural(examples, "example")}`)
         .join(", "),
   );
 
@@ -78,7 +79,7 @@ export function renderPlanSummary(outcome: PlanOutcome, cwd: string): string {
     sections.push(report.warnings.map((warning) => `warning: ${warning}`).join("\n"));
   }
   const written = [
-    ...Object.values(outcome.datasets).map((file) => `  ${displayPath(cwd, file.path)} (${formatCount(file.records)} records)`),
+    ...Object.values(outcome.datasets).map((file) => `  ${displayPath(cwd, file.path)} (${plural(file.records, "record")})`),
     `  ${displayPath(cwd, outcome.planFile)}`,
   ];
   sections.push(`Wrote:\n${written.join("\n")}`);
@@ -89,4 +90,9 @@ export function renderPlanSummary(outcome: PlanOutcome, cwd: string): string {
 function displayPath(cwd: string, path: string): string {
   const shown = relative(cwd, path);
   return shown === "" || shown.startsWith("..") || isAbsolute(shown) ? path : shown;
+}
+
+/** "1 record", "2,000 records". */
+function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? "" : "s"}`;
 }

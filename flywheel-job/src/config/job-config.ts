@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { UsageError } from "../errors";
+import { nimCacheName } from "../kubernetes/labels";
 import { describeIssues } from "./describe-issues";
 
 /**
@@ -34,23 +35,6 @@ const image = z.strictObject({
   tag: nonEmpty.refine((tag) => tag !== "latest", "expected a pinned tag, not \"latest\""),
 });
 
-/**
- * The NIMCache that holds a model's weights. The stack creates one per candidate model, named by
- * this rule, so runs never download weights twice: `meta/llama-3.2-1b-instruct` →
- * `llama-3-2-1b-instruct`.
- */
-export function defaultNimCacheName(model: string): string {
-  const base = model.slice(model.lastIndexOf("/") + 1);
-  return (
-    base
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, "-")
-      .replace(/^-+|-+$/g, "")
-      .slice(0, 63)
-      .replace(/-+$/, "") || "model"
-  );
-}
-
 const candidate = z
   .strictObject({
     /** Model id the NIM serves, e.g. `meta/llama-3.2-1b-instruct`. */
@@ -67,7 +51,7 @@ const candidate = z
     customizationTarget: nonEmpty.optional(),
     /** GPUs of the LoRA training job. @default 1 */
     trainingGpus: z.int().min(1).max(64).default(1),
-    /** NIMCache with the model's weights. @default defaultNimCacheName(model) */
+    /** NIMCache with the model's weights. @default nimCacheName(model, image.tag), the name the stack gives it */
     nimCache: z
       .string()
       .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a Kubernetes object name (a-z, 0-9, '-')")
@@ -83,7 +67,7 @@ const candidate = z
       });
     }
   })
-  .transform((value) => ({ ...value, nimCache: value.nimCache ?? defaultNimCacheName(value.model) }));
+  .transform((value) => ({ ...value, nimCache: value.nimCache ?? nimCacheName(value.model, value.image.tag) }));
 
 /**
  * An OpenAI-compatible model endpoint the run calls: the LLM judge or the embedding model. The

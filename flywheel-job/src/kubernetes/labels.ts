@@ -26,6 +26,16 @@ export function labelValue(text: string): string {
     .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
 }
 
+/**
+ * Name of the NIMCache that holds a model's weights for one NIM image tag. The stack creates one per
+ * candidate model by this rule (infra/platform/flywheel-models.ts uses it), so runs never download
+ * weights twice; the tag is part of it because a NIMCache's model puller cannot change, so a new NIM
+ * version gets a new cache: `meta/llama-3.2-1b-instruct` at `1.12.0` → `llama-3-2-1b-instruct-1-12-0`.
+ */
+export function nimCacheName(model: string, tag: string): string {
+  return nameFragment(`${model.slice(model.lastIndexOf("/") + 1)}-${tag}`, 63) || "model";
+}
+
 /** A lower-case DNS label fragment of `text` (for object names), at most `max` characters. */
 export function nameFragment(text: string, max: number): string {
   return text

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import type { InProcessGpuBudget } from "../../src/budget/in-process-budget";
+import { kubernetesPermissions } from "../../src/kubernetes/permissions";
 import { main } from "../../src/cli/main";
 import { openRunServices, type OpenedRunServices } from "../../src/cli/run-services";
 import { loadEnvironment } from "../../src/config/environment";
@@ -127,8 +128,12 @@ export class FlywheelFixture {
     return { ...opened, log };
   }
 
-  /** Nothing a run holds is left: no NIMService, no running customization or evaluation, no held GPUs (in process). */
+  /**
+   * Nothing a run holds is left: no NIMService, no running customization or evaluation, no held GPUs
+   * (in process). And the run asked the Kubernetes API for nothing its Role does not grant.
+   */
   expectNothingLeft(budget?: OpenedRunServices["services"]["budget"]): void {
+    expect(this.cluster.http.requests.map(rbacRequest).filter((r) => !isGranted(r))).toEqual([]);
     expect([...this.cluster.nimServices.keys()]).toEqual([]);
     expect(this.nemo.activeCustomizations().map((job) => job.id)).toEqual([]);
     expect(this.nemo.activeEvaluations().map((job) => job.id)).toEqual([]);
@@ -141,6 +146,21 @@ export class FlywheelFixture {
     await this.cluster.stop();
     await this.nemo.stop();
   }
+}
+
+/** The RBAC request a Kubernetes API call makes: `<verb> <group>/<resource>`. */
+function rbacRequest(request: { readonly method: string; readonly path: string }): string {
+  const match = /^\/(?:apis\/([^/]+)\/[^/]+|api\/v1)\/namespaces\/[^/]+\/([^/]+)(\/[^/]+)?$/.exec(request.path);
+  if (!match) {
+    return `${request.method} ${request.path}`;
+  }
+  const [, group = "", resource, name] = match;
+  const verb = { POST: "create", DELETE: "delete", PUT: "update", PATCH: "patch", GET: name ? "get" : "list" }[request.method] ?? request.method;
+  return `${verb} ${group}/${resource}`;
+}
+
+function isGranted(request: string): boolean {
+  return kubernetesPermissions.some((p) => p.verbs.some((verb) => request === `${verb} ${p.apiGroup}/${p.resource}`));
 }
 
 function workloadFields(workload: { readonly workloadId: string; readonly clientId: string }): { workload: string; client: string } {

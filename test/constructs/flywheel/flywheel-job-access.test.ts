@@ -12,12 +12,12 @@ describe("FlywheelJobAccess", () => {
     expect(access.serviceAccountName).toBe("flywheel-job");
   });
 
-  it("allows exactly what a run does with NIMServices, NIMCaches and Jobs", () => {
+  it("grants exactly the job's declared permissions, which its tests check a run stays within", () => {
     const role = objects.find((o) => o.kind === "Role");
     expect(role?.rules).toEqual([
       { apiGroups: ["apps.nvidia.com"], resources: ["nimservices"], verbs: ["create", "get", "list", "delete"] },
       { apiGroups: ["apps.nvidia.com"], resources: ["nimcaches"], verbs: ["get"] },
-      { apiGroups: ["batch"], resources: ["jobs"], verbs: ["get", "list"] },
+      { apiGroups: ["batch"], resources: ["jobs"], verbs: ["get"] },
     ]);
   });
 });

@@ -10,7 +10,7 @@ import { NemoEvaluator, type NemoEvaluatorProps } from "../../../constructs/nemo
 import { NemoGuardrail, type NemoGuardrailProps } from "../../../constructs/nemo/guardrail";
 
 /** A synthesized Kubernetes object, loosely typed for assertions. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests reach into arbitrary nested fields of the CRDs' specs
 export type Manifest = Record<string, any>;
 
 /** Synthesizes what `build` adds to a fresh chart. */

@@ -29,7 +29,7 @@ export interface GpuNodePoolSpec extends NodeGroupSizes {
   readonly availabilityZone?: string;
 }
 
-export interface AwsGpuClusterArgs {
+export interface GpuClusterArgs {
   readonly clusterName: string;
   readonly region: string;
   readonly kubernetesVersion: string;
@@ -67,7 +67,7 @@ const systemPool = "system";
  * workloads, GPU node pools from the stack config, add-ons, shared EFS model storage, encrypted gp3
  * as the default StorageClass and the Cluster Autoscaler.
  */
-export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTarget {
+export class GpuCluster extends pulumi.ComponentResource implements ClusterTarget {
   readonly provider: k8s.Provider;
   readonly storage: ClusterTarget["storage"];
   readonly gpuPools: readonly GpuPool[];
@@ -83,7 +83,7 @@ export class AwsGpuCluster extends pulumi.ComponentResource implements ClusterTa
   /** Security group of the control plane and every node. */
   readonly clusterSecurityGroupId: pulumi.Output<string>;
 
-  constructor(name: string, args: AwsGpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: GpuClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:aws:GpuCluster", name, {}, opts);
     const tags = args.tags ?? {};
     const child = { parent: this };
