@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
+import { describeIssues } from "../../flywheel-job/src/config/describe-issues";
 import { stackConfigSchema, type StackSettings } from "./schema";
 import { secretSettings, type SecretName } from "./secrets";
 import type { ConfigSource } from "./source";
@@ -70,7 +70,7 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
 
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(source.project, issue)));
+    problems.push(...describeIssues(parsed.error.issues, stackConfigSchema, { pathPrefix: prefix }));
   }
 
   const region = source.values["aws:region"];
@@ -133,97 +133,4 @@ function parseRawValue(fullKey: string, value: string, problems: string[]): unkn
     problems.push(`${fullKey}: is not valid structured configuration (${(error as Error).message})`);
     return undefined;
   }
-}
-
-function formatPath(project: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, part, i) => {
-    if (typeof part === "number") {
-      return `${out}[${part}]`;
-    }
-    return i === 0 ? `${project}:${String(part)}` : `${out}.${String(part)}`;
-  }, "");
-}
-
-function formatValue(value: unknown): string {
-  if (value === undefined) {
-    return "nothing";
-  }
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-function describeIssue(project: string, issue: z.core.$ZodIssue): string[] {
-  const got = `got ${formatValue(issue.input)}`;
-  switch (issue.code) {
-    case "unrecognized_keys":
-      return issue.keys.map((key) => {
-        const known = knownKeysAt(issue.path);
-        const hint = closest(key, known);
-        const suggestion = hint ? ` (did you mean "${hint}"?)` : known.length > 0 ? ` (known keys: ${known.join(", ")})` : "";
-        return `${formatPath(project, [...issue.path, key])}: unknown key${suggestion}`;
-      });
-    case "invalid_type":
-      return issue.input === undefined
-        ? [`${formatPath(project, issue.path)}: is required (expected ${issue.expected})`]
-        : [`${formatPath(project, issue.path)}: expected ${issue.expected}, ${got}`];
-    case "invalid_value":
-      if (typeof issue.input === "number" && issue.values.includes(String(issue.input))) {
-        return [`${formatPath(project, issue.path)}: expected the string "${issue.input}", got the number ${issue.input} (quote it in YAML)`];
-      }
-      return [`${formatPath(project, issue.path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, ${got}`];
-    default:
-      return [`${formatPath(project, issue.path)}: ${issue.message}, ${got}`];
-  }
-}
-
-/** The keys the schema allows at a path, to suggest the intended one for a typo. */
-function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  let schemas: z.core.$ZodType[] = [stackConfigSchema];
-  for (const part of path) {
-    schemas = schemas.flatMap((schema) => objectsOf(schema)).flatMap((schema) => {
-      if (typeof part === "number") {
-        return schema instanceof z.ZodArray ? [schema.element] : [];
-      }
-      const next: z.core.$ZodType | undefined = schema instanceof z.ZodObject ? schema.shape[String(part)] : undefined;
-      return next ? [next] : [];
-    });
-  }
-  const keys = schemas.flatMap((schema) => objectsOf(schema)).flatMap((schema) => (schema instanceof z.ZodObject ? Object.keys(schema.shape) : []));
-  return [...new Set(keys)];
-}
-
-/** The object (or array) schemas behind optional, defaulted and union wrappers. */
-function objectsOf(schema: z.core.$ZodType): z.core.$ZodType[] {
-  if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) {
-    return objectsOf(schema.unwrap());
-  }
-  if (schema instanceof z.ZodDiscriminatedUnion || schema instanceof z.ZodUnion) {
-    return schema.options.flatMap((option: z.core.$ZodType) => objectsOf(option));
-  }
-  return [schema];
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance <= Math.max(2, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) {
-      best = { candidate, distance };
-    }
-  }
-  return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }

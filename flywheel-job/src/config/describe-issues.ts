@@ -9,6 +9,11 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.co
 }
 
 export interface DescribeOptions {
+  /**
+   * Written before every key path, e.g. `data-flywheel:` for a Pulumi stack's configuration.
+   * @default none
+   */
+  readonly pathPrefix?: string;
   /** Maps a key path (e.g. `data.seed`) to the command-line flag that set it, so the error names the flag. */
   readonly overrides?: ReadonlyMap<string, string>;
   /** Keys whose values must never be printed (URLs with passwords, API keys). */
@@ -32,7 +37,7 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType, options
   const where = (path: readonly PropertyKey[]): string => {
     const key = formatPath(path);
     const flag = options.overrides?.get(key);
-    return flag ? `${key} (from ${flag})` : key;
+    return `${options.pathPrefix ?? ""}${flag ? `${key} (from ${flag})` : key}`;
   };
   const got = options.secretKeys?.has(formatPath(issue.path)) ? "got a value that is not shown because it may hold a secret" : `got ${formatValue(issue.input)}`;
   switch (issue.code) {
@@ -48,6 +53,10 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType, options
         ? [`${where(issue.path)}: is required (expected ${issue.expected})`]
         : [`${where(issue.path)}: expected ${issue.expected}, ${got}`];
     case "invalid_value":
+      if (typeof issue.input === "number" && issue.values.includes(String(issue.input))) {
+        // YAML read an unquoted version such as 1.34 as a number.
+        return [`${where(issue.path)}: expected the string "${issue.input}", got the number ${issue.input} (quote it in YAML)`];
+      }
       return [`${where(issue.path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, ${got}`];
     case "too_small":
     case "too_big": {
@@ -69,36 +78,33 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType, options
   }
 }
 
-/** The keys a (possibly wrapped) object schema allows at a path, to suggest the intended one for a typo. */
+/** The keys the schema allows at a path, to suggest the intended one for a typo; a union offers its options' keys. */
 function knownKeysAt(root: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
-  let schema: z.core.$ZodType | undefined = unwrap(root);
+  let schemas = objectsOf(root);
   for (const part of path) {
-    if (schema instanceof z.ZodObject) {
-      schema = schema.shape[String(part)];
-    } else if (schema instanceof z.ZodArray) {
-      schema = schema.element;
-    } else {
-      return [];
-    }
-    if (!schema) {
-      return [];
-    }
-    schema = unwrap(schema);
+    schemas = schemas.flatMap((schema) => {
+      if (typeof part === "number") {
+        return schema instanceof z.ZodArray ? objectsOf(schema.element) : [];
+      }
+      const next: z.core.$ZodType | undefined = schema instanceof z.ZodObject ? schema.shape[String(part)] : undefined;
+      return next ? objectsOf(next) : [];
+    });
   }
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  return [...new Set(schemas.flatMap((schema) => (schema instanceof z.ZodObject ? Object.keys(schema.shape) : [])))];
 }
 
-function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
-  let current = schema;
-  for (;;) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodPrefault) {
-      current = current.unwrap();
-    } else if (current instanceof z.ZodPipe) {
-      current = current.in;
-    } else {
-      return current;
-    }
+/** The object (or array) schemas behind optional, defaulted, piped and union wrappers. */
+function objectsOf(schema: z.core.$ZodType): z.core.$ZodType[] {
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) {
+    return objectsOf(schema.unwrap());
   }
+  if (schema instanceof z.ZodPipe) {
+    return objectsOf(schema.in);
+  }
+  if (schema instanceof z.ZodDiscriminatedUnion || schema instanceof z.ZodUnion) {
+    return schema.options.flatMap((option: z.core.$ZodType) => objectsOf(option));
+  }
+  return [schema];
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {
