@@ -4,6 +4,7 @@ import { Construct } from "constructs";
 import { stringify } from "yaml";
 import type { FlywheelJobConfigInput } from "../../flywheel-job/src/config/job-config";
 import { ExitCode } from "../../flywheel-job/src/errors";
+import { nameFragment } from "../../flywheel-job/src/kubernetes/labels";
 
 /** A key of a ConfigMap. */
 export interface ConfigMapKey {
@@ -86,9 +87,8 @@ function heapMebibytes(resources: kplus.ContainerResources | undefined): number 
 
 /** A Kubernetes-name-safe slug of a workload and client. */
 export function scheduleName(workloadId: string, clientId: string): string {
-  const slug = `flywheel-${workloadId}-${clientId}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-");
   // CronJob names leave room for the 11 characters of the Jobs' suffix.
-  return slug.slice(0, 52).replace(/-+$/, "");
+  return nameFragment(`flywheel-${workloadId}-${clientId}`, 52);
 }
 
 /**
