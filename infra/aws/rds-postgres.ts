@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { generatedPassword } from "../generated-password";
 
 export interface RdsPostgresArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -51,7 +51,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
       parameters: [{ name: "rds.force_ssl", value: "0" }],
       tags,
     }, parent);
-    const password = new random.RandomPassword(`${name}-master`, { length: 32, special: false }, parent);
+    const password = generatedPassword(`${name}-master`, this);
 
     const instance = new aws.rds.Instance(name, {
       engine: "postgres",

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import type * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { App, Chart } from "cdk8s";
 import {
@@ -17,6 +17,7 @@ import {
   rolesFileKey,
 } from "../../constructs/data";
 import { IrsaRole } from "../aws/irsa-role";
+import { generatedPassword } from "../generated-password";
 import type { AwsIdentity } from "../cluster-target";
 import { applyChart } from "../kubernetes/cdk8s-chart";
 import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
@@ -81,9 +82,6 @@ export const dataServiceNames = {
   snapshotRoleConfigMap: "elasticsearch-snapshots-role",
 } as const;
 
-const password = (name: string, parent: pulumi.Resource): random.RandomPassword =>
-  // Alphanumeric: the passwords go into URLs and basic-auth headers unescaped.
-  new random.RandomPassword(name, { length: 32, special: false }, { parent });
 
 /**
  * The flywheel's data services: Elasticsearch for production logs (TLS from a CA this stack owns,
@@ -143,8 +141,8 @@ export class DataServices extends pulumi.ComponentResource {
       stringData: { "tls.crt": serverCert.certPem, "tls.key": serverKey.privateKeyPem, "ca.crt": ca.certPem },
     }, k8sOpts);
 
-    const readerPassword = password(`${name}-es-reader`, this);
-    const writerPassword = password(`${name}-es-writer`, this);
+    const readerPassword = generatedPassword(`${name}-es-reader`, this);
+    const writerPassword = generatedPassword(`${name}-es-writer`, this);
     const fileRealmUser = (id: string, secretName: string, username: string, role: string, pw: random.RandomPassword): k8s.core.v1.Secret =>
       secret(`${name}-${id}`, {
         name: secretName,
@@ -163,9 +161,9 @@ export class DataServices extends pulumi.ComponentResource {
 
     const snapshots = args.elasticsearch.snapshots && args.aws ? this.snapshotStorage(name, args, args.aws) : undefined;
 
-    const mongoPassword = password(`${name}-mongodb`, this);
+    const mongoPassword = generatedPassword(`${name}-mongodb`, this);
     const mongoSecret = secret(`${name}-mongodb`, { name: secretNames.mongodb, namespace: ns, stringData: { password: mongoPassword.result } }, k8sOpts);
-    const redisPassword = password(`${name}-redis`, this);
+    const redisPassword = generatedPassword(`${name}-redis`, this);
     const redisSecret = secret(`${name}-redis`, { name: secretNames.redis, namespace: ns, stringData: { password: redisPassword.result } }, k8sOpts);
 
     const mongoCrds = new OperatorCrds(`${name}-mongodb-crds`, { urls: args.mongodb.operator.crdUrls, provider: args.provider }, { parent: this });

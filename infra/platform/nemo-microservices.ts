@@ -16,6 +16,7 @@ import {
   type NemoDatabase,
 } from "../../constructs/nemo";
 import type { ClusterStorage } from "../cluster-target";
+import { generatedPassword } from "../generated-password";
 import { applyChart } from "../kubernetes/cdk8s-chart";
 import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
 import { secret } from "../kubernetes/secrets";
@@ -103,7 +104,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     // One database and owner per service; each password is generated here and read by both
     // CloudNativePG (to create the role) and the service (to log in) from the same Secret.
     const credentialSecrets = services.map((service) => {
-      const password = new random.RandomPassword(`${name}-pg-${service}`, { length: 32, special: false }, { parent: this });
+      const password = generatedPassword(`${name}-pg-${service}`, this);
       return secret(`${name}-pg-${service}`, {
         name: `pg-${service}`,
         namespace: ns,
@@ -146,7 +147,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
             // Customizer reads the encryption key even without a W&B account; an empty API key turns W&B off.
             stringData: {
               apiKey: args.wandbApiKey ?? "",
-              encryptionKey: new random.RandomPassword(`${name}-wandb-encryption`, { length: 32, special: false }, { parent: this }).result,
+              encryptionKey: generatedPassword(`${name}-wandb-encryption`, this).result,
             },
           }, k8sOpts),
         ]
@@ -281,7 +282,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
   /** Data Store's five Secrets (Gitea's admin, LFS signing key, init and config scripts). */
   private datastoreSecrets(name: string, namespace: string, rootUrl: string, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret[] {
     const secretNames = nemoDatastoreSecretNames("nemo-datastore");
-    const adminPassword = new random.RandomPassword(`${name}-datastore-admin`, { length: 32, special: false }, { parent: this });
+    const adminPassword = generatedPassword(`${name}-datastore-admin`, this);
     const lfsKey = new random.RandomBytes(`${name}-datastore-lfs-jwt`, { length: 32 }, { parent: this });
     const data = pulumi
       .all([adminPassword.result, lfsKey.base64])

@@ -1,0 +1,10 @@
+import type * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+
+/**
+ * A password the stack generates and keeps in its state. Alphanumeric: passwords go into
+ * connection URLs and basic-auth headers unescaped.
+ */
+export function generatedPassword(name: string, parent: pulumi.Resource): random.RandomPassword {
+  return new random.RandomPassword(name, { length: 32, special: false }, { parent });
+}
