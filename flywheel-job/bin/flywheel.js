@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 "use strict";
 // Runs the compiled CLI (dist/, as in the image) unless a TypeScript source is newer than it, in
-// which case it runs the sources through ts-node (a root devDependency), transpile-only: so
+// which case it runs the sources through ts-node (a root devDependency), transpiled by swc: so
 // `npx flywheel` works straight after `npm ci` and never runs a stale build during development.
 const { existsSync, readdirSync, statSync } = require("node:fs");
 const { join } = require("node:path");
@@ -23,6 +23,6 @@ const useCompiled = existsSync(compiled) && (!existsSync(sources) || statSync(co
 if (useCompiled) {
   require(compiled);
 } else {
-  require("ts-node").register({ transpileOnly: true, project: join(root, "tsconfig.build.json") });
+  require("ts-node").register({ transpileOnly: true, swc: true, project: join(root, "tsconfig.build.json") });
   require(join(sources, "cli.ts"));
 }

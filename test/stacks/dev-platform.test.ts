@@ -1,4 +1,5 @@
-import { renderStack, type RenderedStack } from "../../render/render-stack";
+import type { RenderedStack } from "../../render/render-stack";
+import { renderedStack } from "../support/rendered-stacks";
 import type { KubernetesObject } from "../../render/manifests";
 import { gpuRoleLabel, gpuTaint } from "../../constructs/scheduling";
 import { input, ofType } from "../support/resources";
@@ -10,7 +11,7 @@ import { endpointsIn, serviceMap } from "../support/service-map";
 let dev: RenderedStack;
 
 beforeAll(async () => {
-  dev = await renderStack("dev");
+  dev = await renderedStack("dev");
 });
 
 const kinds = (kind: string): KubernetesObject[] => dev.manifests.filter((m) => m.kind === kind);

@@ -1,11 +1,12 @@
-import { renderStack, type RenderedStack } from "../../render/render-stack";
+import type { RenderedStack } from "../../render/render-stack";
+import { renderedStack } from "../support/rendered-stacks";
 import { gpuRoleLabel } from "../../constructs/scheduling";
 import { input, named, ofType } from "../support/resources";
 
 let dev: RenderedStack;
 
 beforeAll(async () => {
-  dev = await renderStack("dev");
+  dev = await renderedStack("dev");
 });
 
 const nodeGroup = "aws:eks/nodeGroup:NodeGroup";

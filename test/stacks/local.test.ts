@@ -1,10 +1,11 @@
-import { renderStack, type RenderedStack } from "../../render/render-stack";
+import type { RenderedStack } from "../../render/render-stack";
+import { renderedStack } from "../support/rendered-stacks";
 import { input, ofType } from "../support/resources";
 
 let local: RenderedStack;
 
 beforeAll(async () => {
-  local = await renderStack("local");
+  local = await renderedStack("local");
 });
 
 describe("local (bring-your-own cluster) stack", () => {

@@ -1,4 +1,5 @@
-import { renderStack, type RenderedStack } from "../../render/render-stack";
+import type { RenderedStack } from "../../render/render-stack";
+import { renderedStack } from "../support/rendered-stacks";
 import { gpuRoleLabel } from "../../constructs/scheduling";
 import { input, named, ofType } from "../support/resources";
 import { endpointsIn, serviceMap } from "../support/service-map";
@@ -6,7 +7,7 @@ import { endpointsIn, serviceMap } from "../support/service-map";
 let prod: RenderedStack;
 
 beforeAll(async () => {
-  prod = await renderStack("prod");
+  prod = await renderedStack("prod");
 });
 
 const cluster = (): ReturnType<typeof named> => named(prod.resources, "aws:eks/cluster:Cluster", "flywheel");

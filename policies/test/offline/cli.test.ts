@@ -3,8 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { renderStack } from "../../../render/render-stack";
-import { writeRendered } from "../../../render/write";
+import { renderedDirectory } from "../../../test/support/rendered-stacks";
 import { repoRoot } from "../../offline/review-stack";
 import { defaultDeny, eksCluster, flywheelCronJob, gpuNodeGroup, helmRelease, launchTemplate, namespace, storageClass } from "../support/fixtures";
 import type { TestResource } from "../support/harness";
@@ -29,8 +28,7 @@ function tempDir(prefix: string): string {
 }
 
 beforeAll(async () => {
-  dir = tempDir("policy-cli-");
-  writeRendered(await renderStack("prod"), dir);
+  dir = await renderedDirectory("prod");
 });
 
 afterAll(() => {

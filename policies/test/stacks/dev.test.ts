@@ -1,12 +1,10 @@
-import { addedMandatoryLines, changed, mandatoryLines, removeRender, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
+import { addedMandatoryLines, changed, mandatoryLines, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
 
 let dev: RenderedForReview;
 
 beforeAll(async () => {
   dev = await renderForReview("dev");
 });
-
-afterAll(() => removeRender(dev));
 
 describe("the dev stack under the policy pack", () => {
   it("passes every mandatory policy", async () => {

@@ -1,12 +1,10 @@
-import { mandatoryLines, removeRender, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
+import { mandatoryLines, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
 
 let local: RenderedForReview;
 
 beforeAll(async () => {
   local = await renderForReview("local");
 });
-
-afterAll(() => removeRender(local));
 
 describe("the local stack under the policy pack", () => {
   it("passes every mandatory policy", async () => {

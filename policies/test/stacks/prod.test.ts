@@ -3,15 +3,13 @@ import { isKind, kubernetesObjectOf, type KubernetesObject } from "../../lib/kub
 import { podTemplatesOf, type Container } from "../../lib/workloads";
 import type { ReviewedResource } from "../../offline/dist";
 import { configMap, flywheelCronJob } from "../support/fixtures";
-import { addedMandatoryLines, asReviewed, changed, mandatoryLines, removeRender, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
+import { addedMandatoryLines, asReviewed, changed, mandatoryLines, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
 
 let prod: RenderedForReview;
 
 beforeAll(async () => {
   prod = await renderForReview("prod");
 });
-
-afterAll(() => removeRender(prod));
 
 const objectOf = (r: ReviewedResource): KubernetesObject | undefined => kubernetesObjectOf(r.type, r.props);
 

@@ -1,32 +1,20 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { renderStack } from "../../../render/render-stack";
-import { writeRendered } from "../../../render/write";
+import { renderedDirectory } from "../../../test/support/rendered-stacks";
 import { kubernetesType, type KubernetesObject } from "../../lib/kubernetes";
 import { loadRenderedStack, type ReviewedResource } from "../../offline/dist";
 import type { Violation } from "../../offline/review";
 import { reviewResourcesOfStack } from "../../offline/review-stack";
 
-/** A shipped stack, rendered live into a temporary directory as `npm run render` writes it. */
+/** A shipped stack, rendered as `npm run render` writes it (the test run's shared render: read-only). */
 export interface RenderedForReview {
   readonly stack: string;
   readonly dir: string;
   readonly resources: readonly ReviewedResource[];
 }
 
-/** Renders a stack (once per test file: Pulumi's runtime state is global) and loads it as the CLI does. */
+/** The stack's shared render, loaded as the offline CLI loads it. */
 export async function renderForReview(stack: string): Promise<RenderedForReview> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `policy-${stack}-`));
-  writeRendered(await renderStack(stack), dir);
+  const dir = await renderedDirectory(stack);
   return { stack, dir, resources: loadRenderedStack(dir) };
-}
-
-/** Deletes the render's temporary directory. */
-export function removeRender(rendered: RenderedForReview | undefined): void {
-  if (rendered) {
-    fs.rmSync(rendered.dir, { recursive: true, force: true });
-  }
 }
 
 /** Every violation the pack reports for these resources, under the stack's environment config. */
