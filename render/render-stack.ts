@@ -28,11 +28,19 @@ export function shippedStacks(root = repoRoot): string[] {
     .sort();
 }
 
+/** A stack without a `stacks/Pulumi.<stack>.yaml`: a mistyped name, the user's to fix. */
+export class UnknownStackError extends Error {
+  constructor(stack: string, root: string) {
+    super(`no stack file stacks/Pulumi.${stack}.yaml (stacks here: ${shippedStacks(root).join(", ")})`);
+    this.name = "UnknownStackError";
+  }
+}
+
 /** The stack file's configuration, as `pulumi up` in this project would see it. */
 export function stackConfigSource(stack: string, root = repoRoot): ConfigSource {
   const file = path.join(root, "stacks", `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
-    throw new Error(`no stack file stacks/Pulumi.${stack}.yaml (stacks here: ${shippedStacks(root).join(", ")})`);
+    throw new UnknownStackError(stack, root);
   }
   const project: unknown = parseYaml(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
   const name = project && typeof project === "object" && "name" in project ? String(project.name) : "";

@@ -15,7 +15,12 @@
  * - null content in tool-call responses, unicode (accents, CJK, Arabic, emoji), timestamps as ISO-8601,
  *   epoch millis and epoch seconds, extra fields, records out of order;
  * - defects a run must count and skip: malformed and blank lines, missing responses, empty message
- *   lists, unassembled stream chunks, missing timestamps.
+ *   lists, unassembled stream chunks, missing timestamps;
+ * - hostile records, one of each at fixed places (see `hostileDefects`), that no record may stop a
+ *   run with: tool-call arguments nested 5,000 levels deep, content parts nested past the depth
+ *   bound, a line over 1 MiB, more tools, tool calls, messages or schema properties than the bounds,
+ *   a lone UTF-16 surrogate, `1e400` in a field and as the timestamp — all dropped — and a NUL in
+ *   text, duplicate keys and a byte-order mark before a line, which are kept.
  */
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
@@ -181,6 +186,24 @@ const tools: readonly ToolSpec[] = [
 
 const oneOffTools = ["legacy_order_lookup_v1", "schedule_callback", "translate_message", "report_fraud", "gift_wrap_order"];
 
+/** Hostile records of the (customer-support, support-web) pair; the first ten are dropped, the last three kept. */
+export const hostileDefects = [
+  "deep_arguments",
+  "deep_content_parts",
+  "oversized_line",
+  "too_many_tools",
+  "too_many_tool_calls",
+  "too_many_messages",
+  "too_many_schema_properties",
+  "lone_surrogate",
+  "infinite_number",
+  "infinite_timestamp",
+  "nul_in_text",
+  "duplicate_keys",
+  "byte_order_mark",
+] as const;
+type HostileDefect = (typeof hostileDefects)[number];
+
 const systemPrompt =
   "You are Ava, the customer-support assistant of Nordwind Shop. Use the tools to look things up; never invent order data. Be brief and friendly.";
 
@@ -214,6 +237,8 @@ export function* generateLogLines(options: GenerateOptions): Generator<string> {
   const start = Date.UTC(2025, 5, 1);
   const span = 30 * 24 * 3600 * 1000;
   const oneOffAt = new Map(oneOffTools.map((name, i) => [Math.floor(((i + 1) * options.records) / (oneOffTools.length + 2)), name]));
+  // Between the one-off tools' places, so the two never meet.
+  const hostileAt = new Map(hostileDefects.map((defect, i) => [Math.floor(((i + 0.5) * options.records) / hostileDefects.length) + 1, defect]));
   const recent: Array<{ users: string[]; history: Json[]; tool: ToolSpec; response: Json }> = [];
   let callId = 0;
 
@@ -261,6 +286,11 @@ export function* generateLogLines(options: GenerateOptions): Generator<string> {
   const usage = (prompt: number, completionTokens: number): Json => ({ prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens });
 
   for (let i = 0; i < options.records; i++) {
+    const hostile = hostileAt.get(i);
+    if (hostile !== undefined && !oneOffAt.has(i)) {
+      yield hostileRecord(i, hostile);
+      continue;
+    }
     const roll = uniform();
     if (roll < 0.004) {
       yield choose(['{"workload_id":"customer-support","client_id":"support-web","request":{"messages":[{"role":"user"', "ERROR 2025-06-03 log rotated", "<html>502 Bad Gateway</html>", "{not json}"]);
@@ -356,9 +386,8 @@ export function* generateLogLines(options: GenerateOptions): Generator<string> {
     return messages;
   }
 
-  function record(i: number, client: string, messages: Json[], message: Json, offered: Json[]): string {
-    const defect = uniform();
-    const doc: Record<string, Json> = {
+  function logDocument(i: number, client: string, messages: Json[], message: Json, offered: Json[]): Record<string, Json> {
+    return {
       workload_id: "customer-support",
       client_id: client,
       timestamp: timestamp(i),
@@ -367,6 +396,11 @@ export function* generateLogLines(options: GenerateOptions): Generator<string> {
       latency_ms: 200 + random.nextInt(3000),
       trace_id: `trace-${i.toString(16)}`,
     };
+  }
+
+  function record(i: number, client: string, messages: Json[], message: Json, offered: Json[]): string {
+    const defect = uniform();
+    const doc = logDocument(i, client, messages, message, offered);
     if (defect < 0.004) {
       delete doc.response;
     } else if (defect < 0.006) {
@@ -377,6 +411,73 @@ export function* generateLogLines(options: GenerateOptions): Generator<string> {
       delete doc.timestamp;
     }
     return JSON.stringify(doc);
+  }
+
+  /** A support-web tool call whose line carries `defect` (the user text names it, so no two are duplicates). */
+  function hostileRecord(i: number, defect: HostileDefect): string {
+    const s = slots();
+    const tool = chooseTool();
+    const user: Record<string, Json> = { role: "user", content: `${tool.ask(s)} [${defect}]` };
+    const call = toolCall(tool.name, tool.args(s), true);
+    const response: Record<string, Json> = { role: "assistant", content: null, tool_calls: [call] };
+    const doc = logDocument(i, "support-web", [{ role: "system", content: systemPrompt }, user], response, offeredTools.get(tool.topic)!);
+    const request = doc.request as Record<string, Json>;
+    switch (defect) {
+      case "deep_arguments":
+        // What stopped every scheduled run: JSON.stringify of it overflowed the call stack.
+        (call as { function: { arguments: Json } }).function.arguments = `${'{"q":['.repeat(2500)}${"]}".repeat(2500)}`;
+        break;
+      case "deep_content_parts": {
+        let nested: Json = "deep";
+        for (let level = 0; level < 100; level++) {
+          nested = [nested];
+        }
+        user.content = [{ type: "text", text: `${tool.ask(s)} [${defect}]`, annotations: nested }];
+        break;
+      }
+      case "oversized_line":
+        doc.debug_trace = "stack frame ".repeat(100_000);
+        break;
+      case "too_many_tools":
+        request.tools = Array.from({ length: 129 }, (_, n) => toolDefinition(`plugin_${n}`, "A plugin's action", { input: "string" }));
+        break;
+      case "too_many_tool_calls":
+        response.tool_calls = Array.from({ length: 65 }, () => toolCall(tool.name, tool.args(s), true));
+        break;
+      case "too_many_messages":
+        request.messages = [
+          { role: "system", content: systemPrompt },
+          ...Array.from({ length: 1000 }, (_, n): Json => ({ role: n % 2 === 0 ? "user" : "assistant", content: `turn ${n}` })),
+          user,
+        ];
+        break;
+      case "too_many_schema_properties":
+        request.tools = [toolDefinition("bulk_update", "Update many fields", Object.fromEntries(Array.from({ length: 257 }, (_, n) => [`field_${n}`, "string"])))];
+        break;
+      case "lone_surrogate":
+        // A UTF-16 string cut in half by a logger: JSON.stringify writes it as \udc00.
+        user.content = `${tool.ask(s)} [${defect}] \udc00`;
+        break;
+      case "nul_in_text":
+        user.content = `${tool.ask(s)} [${defect}] \u0000`;
+        break;
+      default:
+        break;
+    }
+    const line = JSON.stringify(doc);
+    switch (defect) {
+      case "infinite_number":
+        return line.replace('"temperature":0', '"temperature":1e400');
+      case "infinite_timestamp":
+        return line.replace(/"timestamp":("[^"]*"|\d+)/, '"timestamp":1e400');
+      case "duplicate_keys":
+        // JSON.parse keeps the last value: the record is support-web's.
+        return line.replace('"client_id":"support-web"', '"client_id":"support-mobile","client_id":"support-web"');
+      case "byte_order_mark":
+        return `\ufeff${line}`;
+      default:
+        return line;
+    }
   }
 }
 

@@ -2,8 +2,8 @@ import { GpuBudgetTimeout } from "../src/budget/gpu-budget";
 import { InProcessGpuBudget, InProcessRunLocks } from "../src/budget/in-process-budget";
 import { SemanticExampleSelector } from "../src/curation/icl/semantic-example-selector";
 import { validateRecord } from "../src/curation/validate";
-import type { CuratedRecord } from "../src/curation/records";
-import { logDocument, pulled } from "./support/logs";
+import { noToolLabel, type SampledRecord } from "../src/curation/records";
+import { asSampled, defaultLimits, logDocument, pulled } from "./support/logs";
 
 const hold = (budget: InProcessGpuBudget, gpus: number, waitMs = 5000, signal = new AbortController().signal) => budget.hold(gpus, { signal, waitMs, holder: "test", onLost: () => undefined });
 
@@ -45,12 +45,12 @@ describe("InProcessGpuBudget", () => {
   });
 });
 
-function record(user: string, tool: string): CuratedRecord {
-  const result = validateRecord(pulled(logDocument({ user, tool })), {});
+function record(user: string, tool: string): SampledRecord {
+  const result = validateRecord(pulled(logDocument({ user, tool })), { limits: defaultLimits });
   if (!result.ok) {
     throw new Error(result.reason);
   }
-  return result.record;
+  return asSampled(result.record);
 }
 
 /** Texts as vectors over a tiny vocabulary, so similarity is obvious. */
@@ -66,13 +66,13 @@ describe("SemanticExampleSelector", () => {
     const selector = new SemanticExampleSelector(embed, { maxExamples: 3, relevanceRatio: 0.34 });
     const [candidates] = await selector.candidates([record("I want a refund for my order", "issue_refund")], train);
     // One slot by similarity (refund my order), two for uncovered tools, most similar first; then the rest.
-    expect(candidates.map((r) => r.request.messages[1].content)).toEqual(["refund my order", "my order is late", "reset my password", "refund it please"]);
+    expect(candidates.map((r) => r.load().request.messages[1].content)).toEqual(["refund my order", "my order is late", "reset my password", "refund it please"]);
   });
 
   it("orders by similarity alone for a generic workload", async () => {
-    const generic = train.map((r) => ({ ...r, toolCalls: [] }));
+    const generic = train.map((r) => ({ ...r, toolLabel: noToolLabel }));
     const selector = new SemanticExampleSelector(embed, { maxExamples: 2, relevanceRatio: 0.5 });
-    const [candidates] = await selector.candidates([{ ...record("password reset", "x"), toolCalls: [] }], generic);
-    expect(candidates[0].request.messages[1].content).toBe("reset my password");
+    const [candidates] = await selector.candidates([{ ...record("password reset", "x"), toolLabel: noToolLabel }], generic);
+    expect(candidates[0].load().request.messages[1].content).toBe("reset my password");
   });
 });

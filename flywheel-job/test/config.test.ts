@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { describeIssues } from "../src/config/describe-issues";
 import { loadEnvironment, requireSetting, resolveNemoServiceUrls } from "../src/config/environment";
 import { type FlywheelJobConfigInput, parseJobConfig } from "../src/config/job-config";
 import { nimCacheName } from "../src/kubernetes/labels";
@@ -17,7 +19,7 @@ const minimal: FlywheelJobConfigInput = {
 
 function problems(raw: unknown, overrides?: Map<string, string>): string[] {
   try {
-    parseJobConfig(raw, "test config", overrides);
+    parseJobConfig(raw, "test config", { overrides });
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
     return [...(error as UsageError).details];
@@ -28,7 +30,8 @@ function problems(raw: unknown, overrides?: Map<string, string>): string[] {
 describe("parseJobConfig", () => {
   it("fills in every default", () => {
     const config = parseJobConfig(minimal, "test config");
-    expect(config.data).toEqual({ limit: 1000, evalSize: 20, valRatio: 0.1, minTotalRecords: 50, seed: 42 });
+    // data.limits' defaults are data-limits-config.test.ts's.
+    expect(config.data).toEqual({ limit: 1000, evalSize: 20, valRatio: 0.1, minTotalRecords: 50, seed: 42, limits: expect.any(Object) });
     expect(config.icl).toMatchObject({ selection: "uniform", maxExamples: 3, reservedTokens: 4096, relevanceRatio: 0.7 });
     expect(config.candidates[0]).toMatchObject({ gpus: 1, contextLength: 32768, customize: true, trainingGpus: 1, nimCache: "llama-3-2-1b-instruct-1-8-3" });
     expect(config.logs).toEqual({ index: "flywheel", pageSize: 1000, keepAlive: "2m" });
@@ -61,6 +64,16 @@ describe("parseJobConfig", () => {
     ]);
     expect(problems({ ...minimal, judge: { url: "https://integrate.api.nvidia.com/v1", modelId: "m" } })).toEqual([
       'judge.url: expected the full /chat/completions URL, e.g. https://host/v1/chat/completions, got "https://integrate.api.nvidia.com/v1"',
+    ]);
+  });
+
+  it("names a value that is not a URL by its key, wherever it is", () => {
+    expect(
+      problems({ ...minimal, judge: { url: "not a url", modelId: "m" }, icl: { selection: "semantic" }, embedding: { url: "ftp://e/v1/embeddings", modelId: "e" }, nemo: { customizerUrl: "customizer:8000" } }),
+    ).toEqual([
+      'judge.url: expected an http:// or https:// URL, got "not a url"',
+      'embedding.url: expected an http:// or https:// URL, got "ftp://e/v1/embeddings"',
+      'nemo.customizerUrl: expected an http:// or https:// URL, got "customizer:8000"',
     ]);
   });
 
@@ -124,10 +137,47 @@ describe("readConfigFile", () => {
     writeFileSync(join(dir, "ok.yaml"), "workloadId: w\ndata:\n  seed: 7\n");
     writeFileSync(join(dir, "ok.json"), '{"workloadId": "w"}');
     writeFileSync(join(dir, "bad.yaml"), "workloadId: w\ndata:\n  seed: [1\n");
-    expect(readConfigFile(join(dir, "ok.yaml"))).toEqual({ workloadId: "w", data: { seed: 7 } });
-    expect(readConfigFile(join(dir, "ok.json"))).toEqual({ workloadId: "w" });
+    expect(readConfigFile(join(dir, "ok.yaml")).value).toEqual({ workloadId: "w", data: { seed: 7 } });
+    expect(readConfigFile(join(dir, "ok.json")).value).toEqual({ workloadId: "w" });
     expect(() => readConfigFile(join(dir, "bad.yaml"))).toThrow(/bad\.yaml is not valid YAML or JSON at line \d+, column \d+/);
     expect(() => readConfigFile(join(dir, "none.yaml"))).toThrow(`cannot read the config file ${join(dir, "none.yaml")}: no such file or directory`);
+  });
+
+  it("keeps the text each value was written as, which YAML's numbers lose", () => {
+    const dir = temporaryDirectory();
+    writeFileSync(join(dir, "job.yaml"), "candidates:\n  - image: { tag: 1.10 }\n  - image:\n      tag: 1.0e1\n");
+    const file = readConfigFile(join(dir, "job.yaml"));
+    expect(file.value).toEqual({ candidates: [{ image: { tag: 1.1 } }, { image: { tag: 10 } }] });
+    expect(file.sourceText(["candidates", 0, "image", "tag"])).toBe("1.10");
+    expect(file.sourceText(["candidates", 1, "image", "tag"])).toBe("1.0e1");
+    expect(file.sourceText(["candidates", 0, "image"])).toBeUndefined();
+    expect(file.sourceText(["nothing", "here"])).toBeUndefined();
+  });
+});
+
+describe("describeIssues", () => {
+  const tag = z.strictObject({ tag: z.string() });
+  const issuesOf = (schema: z.ZodType, value: unknown) => schema.safeParse(value, { reportInput: true }).error?.issues ?? [];
+
+  it("says how to quote a number YAML read where a string belongs, as written when the file is known", () => {
+    expect(describeIssues(issuesOf(tag, { tag: 1.1 }), tag, { sourceText: () => "1.10" })).toEqual(['tag: expected a string, got the number 1.1 (write "1.10" in quotes in YAML)']);
+    expect(describeIssues(issuesOf(tag, { tag: 1.1 }), tag)).toEqual([
+      'tag: expected a string, got the number 1.1 (YAML reads an unquoted 1.1 or 1.10 as a number: write it in quotes, e.g. "1.10")',
+    ]);
+  });
+
+  it("finds the allowed string an unquoted version was meant to be, trailing zero and all", () => {
+    const version = z.strictObject({ version: z.enum(["1.29", "1.30"]) });
+    expect(describeIssues(issuesOf(version, { version: 1.3 }), version)).toEqual(['version: expected the string "1.30", got the number 1.3 (quote it in YAML)']);
+  });
+
+  it("names the flag that can set a key, unless a flag set it", () => {
+    const limits = z.strictObject({ size: z.int().max(5) });
+    const issues = issuesOf(limits, { size: 9 });
+    expect(describeIssues(issues, limits, { flags: new Map([["size", "--size"]]) })).toEqual(["size: expected a value <= 5, got 9; set it with --size"]);
+    expect(describeIssues(issues, limits, { flags: new Map([["size", "--size"]]), overrides: new Map([["size", "--size"]]) })).toEqual([
+      "size (from --size): expected a value <= 5, got 9",
+    ]);
   });
 });
 
@@ -145,11 +195,18 @@ describe("loadEnvironment", () => {
       throw new Error("expected a failure");
     } catch (error) {
       const details = (error as UsageError).details.join("\n");
-      expect(details).toContain("MONGODB_URL: expected a URL such as mongodb://host:27017, got a value that is not shown");
+      expect(details).toContain("MONGODB_URL: expected a connection string such as mongodb://host:27017, got a value that is not shown");
       expect(details).toContain('NEMO_BASE_URL: expected a URL such as http://host:port, got "nemo.local"');
       expect(details).toContain("ELASTICSEARCH_PASSWORD: is required when the other half of the Elasticsearch basic-auth pair is set");
       expect(details).not.toContain("hunter2");
     }
+  });
+
+  it("accepts a replica set's connection string, which lists its members", () => {
+    const members = "mongodb://flywheel:pw@mongodb-0.mongodb-svc:27017,mongodb-1.mongodb-svc:27017/flywheel?replicaSet=mongodb&authSource=admin";
+    expect(loadEnvironment({ MONGODB_URL: members })).toEqual({ MONGODB_URL: members });
+    expect(loadEnvironment({ MONGODB_URL: "mongodb+srv://cluster.example.com/flywheel" })).toEqual({ MONGODB_URL: "mongodb+srv://cluster.example.com/flywheel" });
+    expect(() => loadEnvironment({ MONGODB_URL: "mongodb://" })).toThrow(UsageError);
   });
 
   it("says what a missing variable is needed for", () => {

@@ -1,8 +1,16 @@
 import { Client, errors } from "@elastic/elasticsearch";
+import type {
+  ConnectionRequestOptions,
+  ConnectionRequestOptionsAsStream,
+  ConnectionRequestParams,
+  ConnectionRequestResponse,
+  ConnectionRequestResponseAsStream,
+} from "@elastic/transport";
 import Mock from "@elastic/elasticsearch-mock";
 import { TransientError, UsageError } from "../src/errors";
 import { ElasticsearchLogSource } from "../src/logs/elasticsearch-log-source";
-import { logDocument } from "./support/logs";
+import type { PulledRecord } from "../src/logs/log-source";
+import { defaultLimits, logDocument } from "./support/logs";
 
 interface SearchBody {
   pit: { id: string; keep_alive: string };
@@ -10,15 +18,23 @@ interface SearchBody {
   search_after?: unknown[];
   query: unknown;
   sort: unknown;
+  _source?: boolean;
 }
 
-/** An index of `total` documents of (w, c), newest first; pages honour size and search_after. */
-function setUp(total: number, options: { failOnPage?: number; failWith?: number } = {}) {
+type IndexedDocument = ReturnType<typeof logDocument> & { timestamp: number };
+
+/**
+ * An index of `total` documents of (w, c), newest first (or the given ones); pages honour size,
+ * search_after and `_source: false`. The mock's connection ignores `maxResponseSize`; this one
+ * enforces it as the client's HTTP connection does, and records each search's bound.
+ */
+function setUp(total: number, options: { failOnPage?: number; failWith?: number; documents?: IndexedDocument[] } = {}) {
   const mock = new Mock();
   const searches: SearchBody[] = [];
+  const responseBounds: number[] = [];
   const closed: string[] = [];
   const opened: Array<{ path: string | string[]; querystring: unknown }> = [];
-  const documents = Array.from({ length: total }, (_, i) => ({ ...logDocument({ user: `q${i}` }), timestamp: 1_700_000_000_000 - i * 1000 }));
+  const documents = options.documents ?? Array.from({ length: total }, (_, i) => ({ ...logDocument({ user: `q${i}` }), timestamp: 1_700_000_000_000 - i * 1000 }));
   mock.add({ method: "POST", path: "/:index/_pit" }, (params) => {
     opened.push({ path: params.path, querystring: params.querystring });
     return { id: "pit-0" };
@@ -36,21 +52,44 @@ function setUp(total: number, options: { failOnPage?: number; failWith?: number 
       took: 1,
       timed_out: false,
       _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
-      hits: { total: { value: total, relation: "eq" }, max_score: null, hits: page.map((d, i) => ({ _index: "flywheel", _id: `${start + i}`, _source: d, sort: [d.timestamp, start + i] })) },
+      hits: {
+        total: { value: documents.length, relation: "eq" },
+        max_score: null,
+        hits: page.map((d, i) => ({ _index: "flywheel", _id: `${start + i}`, ...(body._source === false ? {} : { _source: d }), sort: [d.timestamp, start + i] })),
+      },
     };
   });
   mock.add({ method: "DELETE", path: "/_pit" }, (params) => {
     closed.push((params.body as unknown as { id: string }).id);
     return { succeeded: true, num_freed: 1 };
   });
-  const client = new Client({ node: "http://localhost:9200", Connection: mock.getConnection(), maxRetries: 0 });
+  const MockConnection = mock.getConnection();
+  class BoundedConnection extends MockConnection {
+    override request(params: ConnectionRequestParams, requestOptions: ConnectionRequestOptions): Promise<ConnectionRequestResponse>;
+    override request(params: ConnectionRequestParams, requestOptions: ConnectionRequestOptionsAsStream): Promise<ConnectionRequestResponseAsStream>;
+    override async request(
+      params: ConnectionRequestParams,
+      requestOptions: ConnectionRequestOptions | ConnectionRequestOptionsAsStream,
+    ): Promise<ConnectionRequestResponse | ConnectionRequestResponseAsStream> {
+      const response = await super.request(params, requestOptions as ConnectionRequestOptions);
+      if (String(params.path).endsWith("/_search")) {
+        responseBounds.push(requestOptions.maxResponseSize ?? Infinity);
+      }
+      const length = Buffer.byteLength(String(response.body));
+      if (requestOptions.maxResponseSize !== undefined && length > requestOptions.maxResponseSize) {
+        throw new errors.RequestAbortedError(`The content length (${length}) is bigger than the maximum allowed string (${requestOptions.maxResponseSize})`);
+      }
+      return response;
+    }
+  }
+  const client = new Client({ node: "http://localhost:9200", Connection: BoundedConnection, maxRetries: 0 });
   const source = new ElasticsearchLogSource(client, { index: "flywheel", pageSize: 4, keepAlive: "2m" });
-  return { source, searches, closed, opened, mock };
+  return { source, searches, responseBounds, closed, opened, mock };
 }
 
-async function pullAll(source: ElasticsearchLogSource, maxRecords: number) {
+async function pullAll(source: ElasticsearchLogSource, maxRecords: number, maxRecordBytes = defaultLimits.maxRecordBytes): Promise<PulledRecord[]> {
   const out = [];
-  for await (const record of source.pull({ workloadId: "w", clientId: "c", maxRecords })) {
+  for await (const record of source.pull({ workloadId: "w", clientId: "c", maxRecords, maxRecordBytes })) {
     out.push(record);
   }
   return out;
@@ -96,7 +135,7 @@ describe("ElasticsearchLogSource", () => {
 
   it("closes the point in time when the reader stops early", async () => {
     const { source, closed } = setUp(20);
-    for await (const record of source.pull({ workloadId: "w", clientId: "c", maxRecords: 100 })) {
+    for await (const record of source.pull({ workloadId: "w", clientId: "c", maxRecords: 100, maxRecordBytes: defaultLimits.maxRecordBytes })) {
       expect(record.timestamp).toBeDefined();
       break;
     }
@@ -108,5 +147,54 @@ describe("ElasticsearchLogSource", () => {
     mock.clear({ method: "POST", path: "/:index/_pit" });
     mock.add({ method: "POST", path: "/:index/_pit" }, () => new errors.ResponseError({ body: { error: { type: "index_not_found_exception", reason: "no such index [flywheel]" }, status: 404 }, statusCode: 404, headers: {}, warnings: null, meta: {} as never }));
     await expect(pullAll(source, 10)).rejects.toThrow('Elasticsearch could not open a point in time on index "flywheel": HTTP 404 no such index [flywheel]');
+  });
+
+  describe("bounds the bytes of a page", () => {
+    const kib = 1024;
+    /** Ten documents of a few hundred bytes, and at `bigAt` one with `bigBytes` of padding. */
+    const index = (bigAt: number, bigBytes: number): IndexedDocument[] =>
+      Array.from({ length: 10 }, (_, i) => ({ ...logDocument({ user: `q${i}` }), timestamp: 1_700_000_000_000 - i * 1000, ...(i === bigAt ? { padding: "z".repeat(bigBytes) } : {}) }));
+    const kinds = (records: readonly PulledRecord[]) => records.map((r) => r.kind);
+
+    it("asks the client to abort any response beyond the page's documents at maxRecordBytes each", async () => {
+      const { source, responseBounds } = setUp(0, { documents: index(-1, 0) });
+      await pullAll(source, 100, 16 * kib);
+      expect(responseBounds[0]).toBe(4 * (16 * kib + 1024) + 64 * kib);
+    });
+
+    it("asks again with smaller pages, then skips the one document that is too large on its own, without its source", async () => {
+      const { source, searches } = setUp(0, { documents: index(5, 200 * kib) });
+      const records = await pullAll(source, 100, 16 * kib);
+      expect(kinds(records)).toEqual(["document", "document", "document", "document", "document", "too_large", "document", "document", "document", "document"]);
+      expect(records[5]).toEqual({ kind: "too_large", timestamp: 1_700_000_000_000 - 5000 });
+      // Four fit; from the fifth, four and two are too many, one fits; two from the sixth do not, nor
+      // the sixth alone, which is located without _source; then pages grow again.
+      expect(searches.map((s) => [s.size, s._source ?? true])).toEqual([
+        [4, true],
+        [4, true],
+        [2, true],
+        [1, true],
+        [2, true],
+        [1, true],
+        [1, false],
+        [1, true],
+        [2, true],
+        [4, true],
+      ]);
+    });
+
+    it("drops a document over the bound that a page brought with others, measured as compact JSON", async () => {
+      // 18 KiB fits a page of four at 16 KiB each plus envelope, but not the bound on its own.
+      const { source, searches } = setUp(0, { documents: index(2, 18 * kib) });
+      const records = await pullAll(source, 100, 16 * kib);
+      expect(kinds(records)).toEqual(["document", "document", "too_large", ...Array.from({ length: 7 }, () => "document")]);
+      expect(searches.map((s) => s.size)).toEqual([4, 4, 4]);
+    });
+
+    it("keeps what it yields as bytes: a kept document reads back equal to what was pulled", async () => {
+      const { source } = setUp(3);
+      const [first] = await pullAll(source, 1);
+      expect(first.kind === "document" && first.keep().read()).toEqual(first.kind === "document" && first.document);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { correctnessRatingPattern, normaliseSimilarity, parseRating, similarityRatingPattern } from "../src/evaluation/judge-rating";
-import { scoresFrom } from "../src/evaluation/metrics";
+import { MetricOutOfRange, scoresFrom } from "../src/evaluation/metrics";
+import { parseWithNonFinite } from "../src/nemo/service-client";
 import { renderRunReport } from "../src/report/render-report";
 import { buildRunReport } from "../src/report/run-report";
 import type { EvaluationRecord, NimRecord, RunRecord } from "../src/store/records";
@@ -41,6 +42,29 @@ describe("reading the judge's replies", () => {
       function_name_and_args_accuracy: 0.8,
       tool_calling_correctness: 0.75,
     });
+  });
+});
+
+describe("a metric outside its range", () => {
+  it.each([
+    ["a correctness share above 1", "tool_calling", { functionNameAccuracy: 0.9, judge: { mean: 5.59 } }, "tool_calling_correctness 5.59, expected the share of records rated correct, from 0 to 1"],
+    ["an accuracy below 0", "tool_calling", { functionNameAccuracy: -0.2 }, "function_name_accuracy -0.2, expected a share from 0 to 1"],
+    ["NaN", "tool_calling", { functionNameAndArgsAccuracy: Number.NaN }, "function_name_and_args_accuracy NaN, expected a share from 0 to 1"],
+    ["a similarity mean above 10 before normalising", "generic", { judge: { mean: 11.5 } }, "similarity 11.5, expected the judge's mean rating from 1 to 10"],
+    ["a similarity mean below 1 before normalising", "generic", { judge: { mean: 0.4 } }, "similarity 0.4, expected the judge's mean rating from 1 to 10"],
+  ] as const)("is not a score: %s", (_, workloadType, results, problem) => {
+    expect(() => scoresFrom(workloadType, results)).toThrow(new MetricOutOfRange([problem]));
+  });
+
+  it("leaves a metric the results do not hold unscored", () => {
+    expect(scoresFrom("tool_calling", { functionNameAccuracy: 1 }).scores).toEqual({ function_name_accuracy: 1 });
+  });
+});
+
+describe("a NeMo answer written by Python's json", () => {
+  it("reads bare NaN and Infinity as numbers, and leaves strings alone", () => {
+    expect(parseWithNonFinite('{"value": NaN, "max": Infinity, "min": -Infinity, "text": "NaN Infinity \\" NaN"}')).toEqual({ value: Number.NaN, max: Number.POSITIVE_INFINITY, min: Number.NEGATIVE_INFINITY, text: 'NaN Infinity " NaN' });
+    expect(parseWithNonFinite("not json")).toBeUndefined();
   });
 });
 
@@ -87,6 +111,7 @@ function evaluationRecord(nimId: string, evalType: EvaluationRecord["eval_type"]
     error: status === "completed" ? null : "evaluation job j failed",
     status,
     judge_ratings: { rated: 10, unparsed: 0, mean_rating: 0.8 },
+    job_stop: null,
   };
 }
 

@@ -35,6 +35,10 @@ describe("flywheel run, tool-calling workload", () => {
     expect(result.code).toBe(0);
     const run = await onlyRun();
     expect(run).toMatchObject({ status: "completed", workload_type: "tool_calling", num_records: 30, error: null, seed: 7 });
+    // Each job's progress is logged as it changes: percentage, and epoch and step for the fine-tune.
+    expect(result.stderr).toContain(`customization of ${smallModel.model}: running, 33% done, epoch 0, step 1\n`);
+    expect(result.stderr).toContain(`customization of ${smallModel.model}: running, 67% done, epoch 1, step 2\n`);
+    expect(result.stderr).toMatch(/base-eval of meta\/llama-3\.2-1b-instruct: running, 50% done\n/);
     expect(run.finished_at).toBeInstanceOf(Date);
 
     // Datasets: three repos named with the run id, registered in Entity Store; the training files went through git LFS.
@@ -148,20 +152,25 @@ describe("flywheel run, faults", () => {
     fixture.expectNothingLeft();
   });
 
-  it("fails an evaluation that stops making progress, and cancels its job", async () => {
-    fixture.nemo.evaluationBehaviour.set(largerModel.model, { stall: true });
-    const config = fixture.config(toolWorkload, { stallTimeouts: { deploymentMinutes: 0.5, customizationMinutes: 0.5, evaluationMinutes: 0.004 } });
-    const result = await fixture.run(config);
+  it("fails an evaluation whose metric is outside its range or NaN, naming it, and reports it failed, not as a score", async () => {
+    fixture.nemo.evaluationBehaviour.set(smallModel.model, { functionNameAccuracy: 0.9, functionNameAndArgsAccuracy: 0.95, judgeMean: 5.59 });
+    fixture.nemo.evaluationBehaviour.set(largerModel.model, { functionNameAccuracy: Number.NaN, functionNameAndArgsAccuracy: 0.99 });
+    const result = await fixture.run(fixture.config(toolWorkload, { candidates: [{ ...smallModel, customize: false }, { ...largerModel }] }));
 
     expect(result.code).toBe(0);
     const details = (await store().details((await onlyRun()).id))!;
+    const small = details.nims.find((n) => n.model_name === smallModel.model)!;
     const larger = details.nims.find((n) => n.model_name === largerModel.model)!;
-    const stalled = details.evaluations.filter((e) => e.nim_id === larger.id);
-    expect(stalled.map((e) => e.status)).toEqual(["failed", "failed"]);
-    expect(stalled[0].error).toMatch(/nothing changed for 0\.24 s \(last seen: running, 10% done\)/);
-    const stalledJobs = [...fixture.nemo.evaluations.values()].filter((job) => job.modelId === largerModel.model);
-    expect(stalledJobs.map((job) => job.status)).toEqual(["cancelled", "cancelled"]);
-    expect(details.nims.find((n) => n.model_name === smallModel.model)!.status).toBe("completed");
+    for (const evaluation of details.evaluations) {
+      expect(evaluation).toMatchObject({ status: "failed", scores: {}, job_stop: null });
+      expect(evaluation.error).toContain(evaluation.nim_id === small.id ? "tool_calling_correctness 5.59, expected the share of records rated correct, from 0 to 1" : "function_name_accuracy NaN, expected a share from 0 to 1");
+    }
+    expect(details.evaluations.filter((e) => e.nim_id === larger.id)).toHaveLength(2);
+    expect(details.run.report!.rows.every((row) => row.status === "failed" && !row.promotable)).toBe(true);
+    const table = result.stdout.slice(0, result.stdout.indexOf("notes:"));
+    expect(table).not.toContain("5.59");
+    expect(result.stdout).toMatch(/meta\/llama-3\.2-1b-instruct\s+1\s+base-eval\s+—\s+—\s+—/);
+    expect(result.stdout).toContain(`${smallModel.model} base-eval failed: the Evaluator reported values outside their metrics' ranges, so they are not scores: tool_calling_correctness 5.59`);
     fixture.expectNothingLeft();
   });
 
@@ -198,26 +207,77 @@ describe("flywheel run, faults", () => {
   });
 });
 
-describe("stopping a run", () => {
-  it("stops at its next check when `flywheel runs cancel` sets the status, then deletes its NIMs and cancels its jobs", async () => {
+/**
+ * Evaluator 25.06, the stacks' pin, has no cancel call for evaluations (its route answers 404): a job
+ * the run stops waiting for is deleted and read back until it is gone. Later 25.x releases cancel.
+ */
+const evaluators = [
+  { release: "an Evaluator with a cancel call (25.x after 25.06)", cancel: true, stopped: "cancelled" },
+  { release: "Evaluator 25.06, which has none (jobs are deleted)", cancel: false, stopped: "deleted" },
+] as const;
+
+describe.each(evaluators)("stopping NeMo jobs, against $release", ({ cancel, stopped }) => {
+  beforeEach(() => {
+    fixture.nemo.evaluationCancel = cancel;
+  });
+
+  /** What the stand-in's evaluation jobs of a model ended as. */
+  const evaluationJobs = (model: string): string[] => [...fixture.nemo.evaluations.values()].filter((job) => job.modelId === model).map((job) => job.status);
+
+  it("fails an evaluation that stops making progress, stops its job and records how", async () => {
+    fixture.nemo.evaluationBehaviour.set(largerModel.model, { stall: true });
+    const config = fixture.config(toolWorkload, { stallTimeouts: { deploymentMinutes: 0.5, customizationMinutes: 0.5, evaluationMinutes: 0.004 } });
+    const result = await fixture.run(config);
+
+    expect(result.code).toBe(0);
+    const details = (await store().details((await onlyRun()).id))!;
+    const larger = details.nims.find((n) => n.model_name === largerModel.model)!;
+    const stalled = details.evaluations.filter((e) => e.nim_id === larger.id);
+    expect(stalled.map((e) => [e.status, e.job_stop])).toEqual([
+      ["failed", stopped],
+      ["failed", stopped],
+    ]);
+    expect(stalled[0].error).toMatch(/nothing changed for 0\.24 s \(last seen: running, 10% done\)/);
+    expect(evaluationJobs(largerModel.model)).toEqual([stopped, stopped]);
+    expect(result.stderr).toContain(`${stalled[0].eval_type} of ${largerModel.model}: evaluation job ${stalled[0].job_id} ${stopped === "deleted" ? "deleted (the service has no cancel call for it)" : "cancelled"}`);
+    if (!cancel) {
+      // Read back until it answered 404: one read found it still deleting.
+      const reads = fixture.nemo.http.requests.filter((r) => r.method === "GET" && r.path === `/v1/evaluation/jobs/${stalled[0].job_id}`);
+      expect(reads.length).toBeGreaterThanOrEqual(2);
+    }
+    expect(details.nims.find((n) => n.model_name === smallModel.model)!.status).toBe("completed");
+    fixture.expectNothingLeft();
+  });
+
+  it("stops at its next check when `flywheel runs cancel` sets the status, then deletes its NIMs and stops its jobs", async () => {
     fixture.nemo.customizationBehaviour.set(smallModel.model, { stall: true });
     fixture.nemo.evaluationBehaviour.set(smallModel.model, { stall: true });
     const config = fixture.config(toolWorkload, { stallTimeouts: { deploymentMinutes: 1, customizationMinutes: 10, evaluationMinutes: 1 } });
     const running = fixture.run(config);
     await eventually(() => fixture.nemo.activeCustomizations().length === 1, "the fine-tuning to start");
     const { id } = await onlyRun();
-    const cancel = await fixture.cli(["runs", "cancel", id, "--state-dir", fixture.stateDirectory]);
-    expect(cancel).toMatchObject({ code: 0, stdout: `run ${id} cancelled: it stops at its next check, deletes its deployments and cancels its jobs\n` });
+    await eventually(async () => /fine-tuning: running, 0% done, epoch 0, step [1-9]/.test((await fixture.cli(["runs", "show", id, "--state-dir", fixture.stateDirectory])).stdout), "runs show to print the fine-tune's progress");
+    const cancelled = await fixture.cli(["runs", "cancel", id, "--state-dir", fixture.stateDirectory]);
+    expect(cancelled).toMatchObject({ code: 0, stdout: `run ${id} cancelled: it stops at its next check, deletes its deployments and cancels its jobs\n` });
 
     const result = await running;
     expect(result.code).toBe(4);
     const details = (await store().details(id))!;
     expect(details.run.status).toBe("cancelled");
     expect(details.run.finished_at).toBeInstanceOf(Date);
-    expect(details.customizations[0].status).toBe("cancelled");
+    expect(details.customizations.map((c) => [c.status, c.job_stop])).toEqual([["cancelled", "cancelled"]]);
     expect([...fixture.nemo.customizations.values()].map((job) => job.status)).toEqual(["cancelled"]);
     expect(details.nims.map((n) => n.status)).toEqual(["cancelled", "cancelled"]);
-    expect(details.evaluations.map((e) => e.status)).toEqual(["cancelled", "cancelled", "cancelled"]);
+    const evaluations = details.evaluations.map((e) => [e.eval_type, e.status, e.job_stop]).sort();
+    expect(evaluations).toEqual([
+      ["base-eval", "cancelled", stopped],
+      ["customized-eval", "cancelled", null],
+      ["icl-eval", "cancelled", stopped],
+    ]);
+    expect(evaluationJobs(smallModel.model)).toEqual([stopped, stopped]);
+    const shown = (await fixture.cli(["runs", "show", id, "--state-dir", fixture.stateDirectory])).stdout;
+    expect(shown).toMatch(new RegExp(`\n  base-eval: cancelled \\(job eval-\\d+: ${stopped}\\)\n`));
+    expect(shown).toMatch(/\n {2}fine-tuning: cancelled \(job cust-\d+: cancelled\)\n/);
     expect(result.stderr).toContain(`flywheel: run ${id} cancelled: run ${id} was cancelled`);
     expect((await fixture.cli(["runs", "cancel", id, "--state-dir", fixture.stateDirectory])).stdout).toBe(`run ${id} was already cancelled\n`);
     fixture.expectNothingLeft();
@@ -231,15 +291,19 @@ describe("stopping a run", () => {
     const shutdown = new AbortController();
     const settings = { config, ...toolWorkload, peftSource: fixture.nemo.url, workDirectory: fixture.directory };
     const running = runFlywheel(settings, opened.services, shutdown.signal);
-    await eventually(() => fixture.nemo.activeCustomizations().length === 1, "the fine-tuning to start");
+    await eventually(() => fixture.nemo.activeCustomizations().length === 1 && fixture.nemo.activeEvaluations().length === 2, "the fine-tuning and evaluations to start");
     expect((opened.services.budget as InProcessGpuBudget).heldGpus).toBe(1);
     shutdown.abort("SIGTERM");
 
     const outcome = await running;
     await opened.close();
     expect(outcome).toMatchObject({ status: "cancelled", exitCode: 143, stop: { kind: "terminated", message: "received SIGTERM" } });
-    expect(await onlyRun()).toMatchObject({ status: "cancelled", error: "received SIGTERM" });
+    const run = await onlyRun();
+    expect(run).toMatchObject({ status: "cancelled", error: "received SIGTERM" });
     expect(opened.log.join("")).toContain("stopping the run: received SIGTERM");
+    expect(evaluationJobs(smallModel.model)).toEqual([stopped, stopped]);
+    const details = (await store().details(run.id))!;
+    expect(details.evaluations.filter((e) => e.job_id !== null).map((e) => e.job_stop)).toEqual([stopped, stopped]);
     fixture.expectNothingLeft(opened.services.budget);
   });
 });

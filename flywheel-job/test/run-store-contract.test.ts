@@ -61,6 +61,7 @@ function evaluation(nimId: string): EvaluationRecord {
     error: null,
     status: "pending",
     judge_ratings: null,
+    job_stop: null,
   };
 }
 

@@ -39,10 +39,46 @@ describe("flywheel runs", () => {
     expect(shown.stdout).toContain("status: completed");
     expect(shown.stdout).toContain(`dataset train: hf://datasets/dfwbp/flywheel-train-support-agent-${runId} (24 records)`);
     expect(shown.stdout).toMatch(/candidate meta\/llama-3\.2-1b-instruct: completed, deployment deleted, [\d.]+ s; fine-tuning completed → dfwbp\/flywheel-llama-3-2-1b-instruct-\w+@cust-cust-\d+/);
+    expect(shown.stdout).toMatch(/\n {2}fine-tuning: completed \(job cust-\d+\)\n {2}base-eval: completed \(job eval-\d+\)\n {2}icl-eval: completed \(job eval-\d+\)\n {2}customized-eval: completed \(job eval-\d+\)\n/);
     expect(shown.stdout).toContain("recommendation: review meta/llama-3.2-1b-instruct (base-eval) first");
     const missing = newRecordId();
     expect(await runs("show", missing)).toMatchObject({ code: 2, stderr: `flywheel: error: no run ${missing} in state directory ${fixture.stateDirectory}; "flywheel runs list" shows the runs\n` });
-    expect((await runs("show")).stderr).toBe("flywheel: error: expected one run id; usage: flywheel runs show <run-id>\n");
+    expect((await runs("show")).stderr).toBe(`flywheel: error: missing required argument 'run-id'; see "flywheel runs show --help"\n`);
+  });
+
+  /** A record as `--json` prints it: `id` first, the other keys in alphabetical order, times as ISO strings. */
+  const expectJsonRecord = (record: Record<string, unknown>) => {
+    const [first, ...rest] = Object.keys(record);
+    expect(first).toBe("id");
+    expect(rest).toEqual([...rest].sort());
+    for (const key of ["started_at", "finished_at"].filter((k) => typeof record[k] === "string")) {
+      expect(new Date(record[key] as string).toISOString()).toBe(record[key]);
+    }
+  };
+
+  it("lists runs as JSON", async () => {
+    const listed = await runs("list", "--json");
+    expect(listed).toMatchObject({ code: 0, stderr: "" });
+    const records = JSON.parse(listed.stdout) as Record<string, unknown>[];
+    expect(records).toEqual([expect.objectContaining({ id: runId, workload_id: "support-agent", client_id: "web", status: "completed", num_records: 30, error: null })]);
+    expect(records[0].report).toMatchObject({ recommendation: { model: "meta/llama-3.2-1b-instruct", eval_type: "base-eval" } });
+    expectJsonRecord(records[0]);
+    expect((await runs("list", "--json", "--status", "running")).stdout).toBe("[]\n");
+  });
+
+  it("shows a run as JSON: the run and its parts' records, by collection", async () => {
+    const shown = await runs("show", runId, "--json");
+    expect(shown).toMatchObject({ code: 0, stderr: "" });
+    const details = JSON.parse(shown.stdout) as Record<string, Record<string, unknown>[]> & { run: Record<string, unknown> };
+    expect(Object.keys(details)).toEqual(["run", "nims", "evaluations", "customizations", "llm_judge_runs"]);
+    expect(details.run).toMatchObject({ id: runId, status: "completed" });
+    expect(details.nims).toEqual([expect.objectContaining({ flywheel_run_id: runId, model_name: "meta/llama-3.2-1b-instruct", deployment_status: "deleted" })]);
+    expect(details.evaluations.map((e) => e.eval_type).sort()).toEqual(["base-eval", "customized-eval", "icl-eval"]);
+    expect(details.customizations).toEqual([expect.objectContaining({ nim_id: details.nims[0].id, status: "completed" })]);
+    expect(details.llm_judge_runs).toEqual([expect.objectContaining({ flywheel_run_id: runId })]);
+    for (const record of [details.run, ...details.nims, ...details.evaluations, ...details.customizations, ...details.llm_judge_runs]) {
+      expectJsonRecord(record);
+    }
   });
 
   it("refuses to cancel a finished run", async () => {

@@ -1,3 +1,4 @@
+import { createServer, type Socket } from "node:net";
 import { ExitCode } from "../src/errors";
 import { ServiceClient, ServiceRequestError, ServiceUnavailableError } from "../src/nemo/service-client";
 import { pollUntil, StallError } from "../src/waits/poll-until";
@@ -26,8 +27,8 @@ describe("ServiceClient", () => {
     new ServiceClient(settings).call({ service: "Thing Store", action: "make a thing", method, url: `${server.url}${path}`, json: method === "POST" ? { a: 1 } : undefined, accept, signal: never });
 
   it("sends JSON and returns the parsed answer", async () => {
-    expect(await call("/v1/things")).toEqual({ status: 201, body: { id: "t-1", echo: { a: 1 } } });
-    expect(await call("/v1/things/t-1", "DELETE")).toEqual({ status: 204, body: undefined });
+    expect(await call("/v1/things")).toEqual({ status: 201, body: { id: "t-1", echo: { a: 1 } }, excerpt: '{"id":"t-1","echo":{"a":1}}' });
+    expect(await call("/v1/things/t-1", "DELETE")).toEqual({ status: 204, body: undefined, excerpt: "" });
   });
 
   it("retries 5xx, 429 and answers that do not come in time", async () => {
@@ -54,6 +55,30 @@ describe("ServiceClient", () => {
     expect(error.exitCode).toBe(ExitCode.usage);
     expect(server.requests.filter((r) => r.path === "/v1/missing")).toHaveLength(1);
     expect((await call("/v1/missing", "GET", [404])).status).toBe(404);
+  });
+
+  it("says before every retry what failed and when it tries again", async () => {
+    server.inject({ path: /^\/v1\/things$/, status: 503, times: 2 });
+    const retries: string[] = [];
+    await new ServiceClient({ ...settings, initialDelayMs: 5, onRetry: (line) => retries.push(line) }).call({ service: "Thing Store", action: "make a thing", method: "POST", url: `${server.url}/v1/things`, json: {}, signal: never });
+    expect(retries).toEqual([
+      `Thing Store: make a thing (POST ${server.url}/v1/things): HTTP 503: {"detail":"injected fault"}; trying again in 0.01 s (attempt 2 of 3)`,
+      `Thing Store: make a thing (POST ${server.url}/v1/things): HTTP 503: {"detail":"injected fault"}; trying again in 0.01 s (attempt 3 of 3)`,
+    ]);
+  });
+
+  it("gives up on a connection that never completes after the connect timeout, not the request timeout", async () => {
+    // Accepts TCP and never answers the TLS handshake.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    const client = new ServiceClient({ ...settings, retries: 0, timeoutMs: 60_000, connectTimeoutMs: 100 });
+    const error = await client.call({ service: "Evaluator", action: "read a job", method: "GET", url: `https://127.0.0.1:${port}/v1/evaluation/jobs/j`, signal: never }).catch((e: unknown) => e);
+    sockets.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => silent.close(resolve));
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as Error).message).toMatch(/failed 1 times; the last: Connect Timeout Error .*timeout: 100ms.* \(UND_ERR_CONNECT_TIMEOUT\)$/);
   });
 
   it("says when nothing listens", async () => {

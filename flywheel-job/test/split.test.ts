@@ -1,12 +1,12 @@
 import { apportion } from "../src/curation/apportion";
 import { curate } from "../src/curation/curate";
 import { stratify } from "../src/curation/labels";
-import type { CuratedRecord } from "../src/curation/records";
+import type { SampledRecord } from "../src/curation/records";
 import { splitRecords, validationSize } from "../src/curation/split";
-import { logDocument, pulled, stream, toolLogs } from "./support/logs";
+import { defaultLimits, logDocument, pulled, stream, toolLogs } from "./support/logs";
 
-async function records(documents: ReturnType<typeof logDocument>[]): Promise<CuratedRecord[]> {
-  const result = await curate(stream(documents.map((d, i) => pulled(d, 2_000_000_000_000 - i))), { limit: 100_000, seed: 1 });
+async function records(documents: ReturnType<typeof logDocument>[]): Promise<SampledRecord[]> {
+  const result = await curate(stream(documents.map((d, i) => pulled(d, 2_000_000_000_000 - i))), { limit: 100_000, seed: 1, limits: defaultLimits });
   return [...result.sample];
 }
 
@@ -16,7 +16,7 @@ function toolMix(counts: Record<string, number>): ReturnType<typeof logDocument>
   return Object.entries(counts).flatMap(([tool, count]) => Array.from({ length: count }, () => logDocument({ user: `q${n++}`, tool })));
 }
 
-const labelCounts = (split: ReturnType<typeof splitRecords>, records: readonly CuratedRecord[]) => {
+const labelCounts = (split: ReturnType<typeof splitRecords>, records: readonly SampledRecord[]) => {
   const counts: Record<string, number> = {};
   records.forEach((r) => (counts[split.labelOf.get(r)!] = (counts[split.labelOf.get(r)!] ?? 0) + 1));
   return counts;

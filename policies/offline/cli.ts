@@ -3,13 +3,21 @@ import * as path from "node:path";
 import { PolicyConfigError } from "./config";
 import { RenderedStackError } from "./dist";
 import { formatReview, mandatoryCount } from "./report";
-import { repoRoot, reviewRenderedStack } from "./review-stack";
+import { environmentOf, repoRoot, reviewRenderedStack } from "./review-stack";
 
 const usage = `usage: npm run policy -- <stack> [--no-render] [--dist <dir>]
 
 Renders the stack (npm run render -- <stack>) unless --no-render, then runs every policy of the pack
 over the render (dist/<stack>/, or --dist <dir>) with policies/config/<environment>.json.
-Exits 1 when a mandatory policy is violated, 2 when the review cannot run.`;
+
+options:
+  --no-render   review the existing render instead of rendering first
+  --dist <dir>  the render to review (default: dist/<stack>/; needs --no-render)
+  -h, --help    show this help
+
+Exits 0 when no mandatory policy is violated, 1 when one is, 2 when the review cannot run.`;
+
+const flags = ["--no-render", "--dist", "--help"];
 
 interface Options {
   readonly stack: string;
@@ -17,21 +25,25 @@ interface Options {
   readonly dist?: string;
 }
 
-function parseArgs(argv: readonly string[]): Options | string {
+function parseArgs(argv: readonly string[]): Options | "help" | string {
   let stack: string | undefined;
   let render = true;
   let dist: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === "--no-render") {
+    if (arg === "--help" || arg === "-h") {
+      return "help";
+    } else if (arg === "--no-render") {
       render = false;
     } else if (arg === "--dist") {
       dist = argv[++i];
       if (!dist) {
         return "--dist needs a directory";
       }
-    } else if (arg.startsWith("-") || stack !== undefined) {
-      return `unexpected argument ${arg}`;
+    } else if (arg.startsWith("-")) {
+      return `unknown option ${arg} (options: ${flags.join(", ")})`;
+    } else if (stack !== undefined) {
+      return `unexpected argument ${arg}: name one stack`;
     } else {
       stack = arg;
     }
@@ -48,8 +60,22 @@ function parseArgs(argv: readonly string[]): Options | string {
 /** `npm run policy -- <stack>`: the policy pack over an offline render, no cloud credentials needed. */
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseArgs(argv);
+  if (options === "help") {
+    console.log(usage);
+    return 0;
+  }
   if (typeof options === "string") {
-    console.error(`${options}\n\n${usage}`);
+    console.error(`${options}; see npm run policy -- --help`);
+    return 2;
+  }
+  try {
+    // A stack without a stack file gets this one line, not a failed render or a missing one.
+    environmentOf(options.stack);
+  } catch (error) {
+    if (!(error instanceof PolicyConfigError)) {
+      throw error;
+    }
+    console.error(error.message);
     return 2;
   }
   if (options.render) {

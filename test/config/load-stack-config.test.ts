@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { dataLimitsSchema } from "../../flywheel-job/src/config/job-config";
 import { loadStackConfig, StackConfigError } from "../../stacks/config/load";
 import { shippedStacks } from "../../render/render-stack";
 import { editedStack } from "../support/stack-config";
@@ -276,6 +277,16 @@ describe("workloads", () => {
   it("refuses a workload without any target", () => {
     expect(rejects("dev", (c) => (workloads(c)[0].targets = {}))).toEqual([
       "data-flywheel:workloads[0].targets: must set at least one target, or no candidate can ever be promotable, got {}",
+    ]);
+  });
+
+  it("passes data.limits to the job with the job's own defaults, and refuses a bound the job would", () => {
+    const config = loadStackConfig(editedStack("dev", (c) => (workloads(c)[0].data = { limits: { maxDepth: 32, maxRecordBytes: 65536 } })), "placeholder");
+    expect(config.workloads[0].data?.limits).toEqual(dataLimitsSchema.parse({ maxDepth: 32, maxRecordBytes: 65536 }));
+    expect(loadStackConfig(editedStack("dev", (c) => (workloads(c)[0].data = { limit: 500 })), "placeholder").workloads[0].data?.limits).toBeUndefined();
+    expect(rejects("dev", (c) => (workloads(c)[0].data = { limits: { maxDepth: 4, maxDeph: 8 } }))).toEqual([
+      "data-flywheel:workloads[0].data.limits.maxDepth: expected a value >= 16, got 4",
+      'data-flywheel:workloads[0].data.limits.maxDeph: unknown key (did you mean "maxDepth"?)',
     ]);
   });
 

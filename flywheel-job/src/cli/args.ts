@@ -7,6 +7,11 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
+/** Whether a switch (a flag without a value, e.g. `--json`) was given. */
+export function switchFlag(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}
+
 /** A string flag the command cannot run without. */
 export function requiredFlag(args: ParsedArgs, name: string, what: string): string {
   const value = stringFlag(args, name);

@@ -1,5 +1,3 @@
-import type { ParseArgsConfig } from "node:util";
-
 /** What a command may touch of the process: its streams and environment, injectable for tests. */
 export interface CliContext {
   readonly stdout: Output;
@@ -21,22 +19,37 @@ export interface ShutdownRequests {
 export interface Output {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  /** Width of the terminal, to wrap the help to. */
+  readonly columns?: number;
 }
 
-export type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
+/** A flag of a command, e.g. `--logs FILE`. */
+export interface OptionSpec {
+  /** The long name without the dashes, e.g. `logs`; its value is `values[name]`. */
+  readonly name: string;
+  /** The value's placeholder in the help, e.g. `FILE`; a flag without one is a switch, true when given. */
+  readonly value?: string;
+  readonly description: string;
+}
+
+/** A required positional argument, e.g. a run id. */
+export interface ArgumentSpec {
+  /** As the usage shows it, e.g. `run-id`. */
+  readonly name: string;
+  readonly description: string;
+}
 
 /** A leaf command, e.g. `plan` or (in a group) `runs list`. */
 export interface Command {
   readonly name: string;
-  /** One line for the command list. */
+  /** One line for the command list, and the help's description. */
   readonly summary: string;
-  /** Usage lines after `flywheel <name>`, e.g. "--logs FILE --out DIR [--seed N]". */
+  /** Usage after `flywheel <name>`, e.g. "--logs FILE --out DIR [--seed N]". */
   readonly usage: string;
-  /** Flag descriptions for `--help`, in display order. */
-  readonly help: ReadonlyArray<readonly [flag: string, description: string]>;
-  readonly options: OptionSpecs;
-  /** Whether positional arguments are accepted (e.g. a run id). */
-  readonly positionals?: boolean;
+  /** Positional arguments, in order; a command without them accepts none. */
+  readonly arguments?: readonly ArgumentSpec[];
+  /** Flags, in the help's order. */
+  readonly options: readonly OptionSpec[];
   run(args: ParsedArgs, context: CliContext): Promise<number>;
 }
 
@@ -50,7 +63,9 @@ export interface CommandGroup {
 export type CommandNode = Command | CommandGroup;
 
 export interface ParsedArgs {
-  readonly values: Readonly<Record<string, string | boolean | ReadonlyArray<string | boolean> | undefined>>;
+  /** By option name: the string of a flag with a value, true for a switch, undefined when not given. */
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  /** The positional arguments, one per `arguments` entry. */
   readonly positionals: readonly string[];
 }
 

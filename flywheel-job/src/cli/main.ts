@@ -1,60 +1,113 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { Command as Parser, CommanderError, Option } from "commander";
 import { ExitCode, FlywheelError } from "../errors";
-import { type CliContext, type Command, type CommandGroup, type CommandNode, isGroup } from "./command";
+import { type CliContext, type Command, type CommandNode, isGroup } from "./command";
 import { commands } from "./commands";
 
 const program = "flywheel";
 
 /**
- * Runs the CLI and returns the exit code (see `ExitCode`). Known failures print one readable
- * message (plus a line per detail); only an unexpected error, which is a bug, can show a stack
- * trace, and only with FLYWHEEL_DEBUG=1.
+ * Runs the CLI and returns the exit code (see `ExitCode`). A usage error (an unknown command or
+ * flag, a missing or extra argument) is one line and exit code 2; `--help` and `--version` exit 0.
+ * Known failures print one readable message (plus a line per detail); only an unexpected error,
+ * which is a bug, can show a stack trace, and only with FLYWHEEL_DEBUG=1.
  */
 export async function main(argv: readonly string[], context: CliContext, tree: readonly CommandNode[] = commands): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const parser = new Parser(program)
+    .usage("<command> [options]")
+    .version(version(), "--version", "print the version")
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+      // main writes a usage error itself, as one line (see usageErrorLine).
+      outputError: () => undefined,
+      getOutHelpWidth: () => context.stdout.columns ?? 80,
+      getErrHelpWidth: () => context.stderr.columns ?? 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    })
+    .helpOption("-h, --help", "show this help")
+    .helpCommand("help [command]", "show the help of a command");
+  defineGroup(parser, tree, [program], context, (code) => (exitCode = code));
   try {
-    return await dispatch([...argv], context, { name: program, summary: "", commands: tree }, [program]);
+    await parser.parseAsync([...argv], { from: "user" });
+    return exitCode;
   } catch (error) {
+    if (error instanceof CommandLineError) {
+      return commandLineExit(error, context);
+    }
     return report(error, context);
   }
 }
 
-async function dispatch(argv: string[], context: CliContext, group: CommandGroup, path: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    context.stdout.write(groupHelp(group, path));
-    return name === undefined ? ExitCode.usage : ExitCode.ok;
+/** A CommanderError of the command at `path`: help or version shown, or a usage error. */
+class CommandLineError extends Error {
+  constructor(
+    readonly commanderError: CommanderError,
+    readonly path: readonly string[],
+  ) {
+    super(commanderError.message);
   }
-  if (name === "--version" && path.length === 1) {
-    context.stdout.write(`${version()}\n`);
-    return ExitCode.ok;
-  }
-  const node = group.commands.find((c) => c.name === name);
-  if (!node) {
-    context.stderr.write(`${program}: error: unknown command "${[...path.slice(1), name].join(" ")}"; run "${path.join(" ")} --help" for the commands\n`);
-    return ExitCode.usage;
-  }
-  if (isGroup(node)) {
-    return dispatch(rest, context, node, [...path, node.name]);
-  }
-  return runCommand(node, rest, context, [...path, node.name]);
 }
 
-async function runCommand(command: Command, argv: string[], context: CliContext, path: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    context.stdout.write(commandHelp(command, path));
+function defineGroup(parser: Parser, nodes: readonly CommandNode[], path: readonly string[], context: CliContext, setExitCode: (code: number) => void): void {
+  parser.exitOverride((error) => {
+    throw new CommandLineError(error, path);
+  });
+  parser.addHelpText("after", `\nRun "${path.join(" ")} <command> --help" for a command's options.`);
+  for (const node of nodes) {
+    const child = parser.command(node.name).summary(node.summary).description(node.summary);
+    if (isGroup(node)) {
+      child.usage("<command> [options]");
+      defineGroup(child, node.commands, [...path, node.name], context, setExitCode);
+    } else {
+      defineCommand(child, node, [...path, node.name], context, setExitCode);
+    }
+  }
+}
+
+function defineCommand(parser: Parser, command: Command, path: readonly string[], context: CliContext, setExitCode: (code: number) => void): void {
+  parser.exitOverride((error) => {
+    throw new CommandLineError(error, path);
+  });
+  parser.usage(command.usage);
+  for (const argument of command.arguments ?? []) {
+    parser.argument(`<${argument.name}>`, argument.description);
+  }
+  const options = command.options.map((spec) => {
+    const option = new Option(spec.value === undefined ? `--${spec.name}` : `--${spec.name} <${spec.value}>`, spec.description);
+    parser.addOption(option);
+    return { name: spec.name, attribute: option.attributeName() };
+  });
+  parser.action(async (...params: unknown[]) => {
+    const values = Object.fromEntries(options.map(({ name, attribute }) => [name, parser.getOptionValue(attribute) as string | boolean | undefined]));
+    const positionals = params.slice(0, command.arguments?.length ?? 0).map(String);
+    setExitCode(await command.run({ values, positionals }, context));
+  });
+}
+
+function commandLineExit(error: CommandLineError, context: CliContext): number {
+  const { code, exitCode } = error.commanderError;
+  if (code === "commander.helpDisplayed" || code === "commander.version" || (code === "commander.help" && exitCode === 0)) {
     return ExitCode.ok;
   }
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: command.options, allowPositionals: command.positionals ?? false, strict: true });
-  } catch (error) {
-    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
-    context.stderr.write(`${program}: error: ${message}\nusage: ${path.join(" ")} ${command.usage}\n`);
-    return ExitCode.usage;
+  // Help shown because a command is missing (`flywheel`, `flywheel runs`): commander wrote it to stderr.
+  if (code !== "commander.help") {
+    context.stderr.write(`${program}: error: ${usageErrorLine(error)}\n`);
   }
-  return command.run({ values: parsed.values, positionals: parsed.positionals }, context);
+  return ExitCode.usage;
+}
+
+/**
+ * Commander's message on one line, e.g. `unknown option '--log' (did you mean --logs?); see
+ * "flywheel plan --help"`: it puts its suggestion on a line of its own.
+ */
+function usageErrorLine(error: CommandLineError): string {
+  const [first, ...rest] = error.commanderError.message.replace(/^error: /, "").split("\n");
+  const suggestion = /\(Did you mean (.+)\?\)/.exec(rest.join(" "))?.[1];
+  return `${first.replace(/\.$/, "")}${suggestion ? ` (did you mean ${suggestion}?)` : ""}; see "${error.path.join(" ")} --help"`;
 }
 
 function report(error: unknown, context: CliContext): number {
@@ -70,18 +123,6 @@ function report(error: unknown, context: CliContext): number {
     context.stderr.write("This is a bug. Set FLYWHEEL_DEBUG=1 to print the stack trace and include it in a report.\n");
   }
   return ExitCode.internal;
-}
-
-function groupHelp(group: CommandGroup, path: string[]): string {
-  const width = Math.max(...group.commands.map((c) => c.name.length));
-  const lines = group.commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `usage: ${path.join(" ")} <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nRun "${path.join(" ")} <command> --help" for a command's options.\n`;
-}
-
-function commandHelp(command: Command, path: string[]): string {
-  const width = Math.max(...command.help.map(([flag]) => flag.length));
-  const lines = command.help.map(([flag, description]) => `  ${flag.padEnd(width)}  ${description}`);
-  return `usage: ${path.join(" ")} ${command.usage}\n\n${command.summary}\n\noptions:\n${lines.join("\n")}\n`;
 }
 
 function version(): string {

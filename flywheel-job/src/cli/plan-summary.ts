@@ -2,7 +2,7 @@ import { isAbsolute, relative } from "node:path";
 import { dropReasons } from "../curation/drop-reasons";
 import { compare } from "../curation/labels";
 import type { PlanOutcome } from "../plan/run-plan";
-import { formatCount, renderTable } from "./table";
+import { formatCount, renderTable } from "../text/table";
 
 /** The human-readable summary `flywheel plan` prints: stages, drops, labels per split, experiments, files. */
 export function renderPlanSummary(outcome: PlanOutcome, cwd: string): string {

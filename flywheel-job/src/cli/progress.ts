@@ -1,4 +1,4 @@
-import { formatCount } from "./table";
+import { formatCount } from "../text/table";
 import type { Output } from "./command";
 
 /**

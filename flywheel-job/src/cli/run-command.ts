@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { loadEnvironment, resolveNemoServiceUrls } from "../config/environment";
-import { type FlywheelJobConfig, parseJobConfig } from "../config/job-config";
+import type { FlywheelJobConfig } from "../config/job-config";
 import { readConfigFile } from "../config/load-config-file";
 import { UsageError } from "../errors";
 import { streamLog } from "../log";
@@ -10,6 +10,8 @@ import { renderRunReport } from "../report/render-report";
 import { runFlywheel } from "../run/run-flywheel";
 import { requiredFlag, stringFlag } from "./args";
 import type { CliContext, Command, ParsedArgs } from "./command";
+import { jobConfigFrom } from "./job-config-input";
+import { readableFileSize } from "./paths";
 import { openRunServices } from "./run-services";
 
 /** Where the CronJob mounts the job configuration (`jobConfigPath` of the FlywheelSchedule construct). */
@@ -19,27 +21,24 @@ export const runCommand: Command = {
   name: "run",
   summary: "run the flywheel for one workload: curate, publish datasets, deploy, evaluate and fine-tune candidates, report",
   usage: "--workload W --client C [--config FILE] [--logs FILE.jsonl] [--state-dir DIR]",
-  help: [
-    ["--workload W", "workload_id of the logs (overrides the config's workloadId)"],
-    ["--client C", "client_id of the logs (overrides the config's clientId)"],
-    ["--config FILE", `job configuration, YAML or JSON (default: ${mountedConfigPath}, where the CronJob mounts it)`],
-    ["--logs FILE", "read the logs from a JSONL export instead of Elasticsearch"],
-    ["--state-dir DIR", "keep the run records as JSON files under DIR instead of in MongoDB"],
+  options: [
+    { name: "workload", value: "W", description: "workload_id of the logs (overrides the config's workloadId)" },
+    { name: "client", value: "C", description: "client_id of the logs (overrides the config's clientId)" },
+    { name: "config", value: "FILE", description: `job configuration, YAML or JSON (default: ${mountedConfigPath}, where the CronJob mounts it)` },
+    { name: "logs", value: "FILE", description: "read the logs from a JSONL export instead of Elasticsearch" },
+    { name: "state-dir", value: "DIR", description: "keep the run records as JSON files under DIR instead of in MongoDB" },
   ],
-  options: {
-    workload: { type: "string" },
-    client: { type: "string" },
-    config: { type: "string" },
-    logs: { type: "string" },
-    "state-dir": { type: "string" },
-  },
   async run(args, context) {
     const config = loadRunConfig(args, context);
     const workloadId = config.workloadId!;
     const clientId = config.clientId!;
     const environment = loadEnvironment(context.env);
     const log = streamLog(context.stderr);
-    const logs = stringFlag(args, "logs");
+    const logsFlag = stringFlag(args, "logs");
+    const logs = logsFlag === undefined ? undefined : resolve(context.cwd, logsFlag);
+    if (logs !== undefined) {
+      readableFileSize("--logs", logs);
+    }
     const stateDirectory = stringFlag(args, "state-dir");
     const entityStore = resolveNemoServiceUrls(config.nemo, environment).entityStore;
     if (entityStore === undefined) {
@@ -47,7 +46,7 @@ export const runCommand: Command = {
     }
     // From here on SIGTERM and SIGINT stop the run gracefully: its deployments are deleted, its jobs cancelled.
     context.shutdown?.handleGracefully();
-    const opened = await openRunServices(config, environment, { logs: logs && resolve(context.cwd, logs), stateDirectory: stateDirectory && resolve(context.cwd, stateDirectory) }, log);
+    const opened = await openRunServices(config, environment, { logs, stateDirectory: stateDirectory && resolve(context.cwd, stateDirectory) }, log);
     try {
       const namespace = opened.services.kubernetes.namespace;
       const job =
@@ -91,20 +90,15 @@ function loadRunConfig(args: ParsedArgs, context: CliContext): FlywheelJobConfig
   if (given === undefined && !existsSync(path)) {
     throw new UsageError(`--config is required: no configuration at ${mountedConfigPath} (where the CronJob mounts it)`);
   }
-  const raw = readConfigFile(path);
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new UsageError(`the config file ${path} must hold a mapping of configuration keys`);
+  const config = jobConfigFrom(readConfigFile(path), `the config file ${path}`, [
+    { key: ["workloadId"], flag: "--workload", value: stringFlag(args, "workload") },
+    { key: ["clientId"], flag: "--client", value: stringFlag(args, "client") },
+  ]);
+  if (config.workloadId === undefined) {
+    requiredFlag(args, "workload", "the workload_id to run for (or workloadId in the config)");
   }
-  const overrides = new Map<string, string>();
-  const withIds: Record<string, unknown> = { ...raw };
-  for (const [key, flag] of [["workloadId", "workload"], ["clientId", "client"]] as const) {
-    const value = stringFlag(args, flag);
-    if (value !== undefined) {
-      withIds[key] = value;
-      overrides.set(key, `--${flag}`);
-    } else if (withIds[key] === undefined) {
-      requiredFlag(args, flag, `the ${key === "workloadId" ? "workload_id" : "client_id"} to run for (or ${key} in the config)`);
-    }
+  if (config.clientId === undefined) {
+    requiredFlag(args, "client", "the client_id to run for (or clientId in the config)");
   }
-  return parseJobConfig(withIds, `the config file ${path}`, overrides);
+  return config;
 }

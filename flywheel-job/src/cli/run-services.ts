@@ -21,19 +21,20 @@ import type { RunServices } from "../run/run-context";
 const probeTimeoutMs = 10_000;
 const maxRetryDelayMs = 30_000;
 
-/** The HTTP settings of NeMo and model calls, from the config's `nemo` section. */
-export function serviceClientSettings(nemo: FlywheelJobConfig["nemo"]): ServiceClientSettings {
+/** The HTTP settings of NeMo, Kubernetes and model calls, from the config's `nemo` section; every retry is logged. */
+export function serviceClientSettings(nemo: FlywheelJobConfig["nemo"], log: RunLog): ServiceClientSettings {
   return {
     timeoutMs: nemo.requestTimeoutSeconds * 1000,
     retries: nemo.retries,
     initialDelayMs: nemo.retryDelaySeconds * 1000,
     maxDelayMs: maxRetryDelayMs,
+    onRetry: (message) => log.warn(message),
   };
 }
 
 /** The NeMo clients for the config's and the environment's URLs. */
-export function openNemo(nemo: FlywheelJobConfig["nemo"], environment: FlywheelEnvironment): NemoServices {
-  const settings = serviceClientSettings(nemo);
+export function openNemo(nemo: FlywheelJobConfig["nemo"], environment: FlywheelEnvironment, log: RunLog): NemoServices {
+  const settings = serviceClientSettings(nemo, log);
   return nemoV1Services(resolveNemoServiceUrls(nemo, environment), new ServiceClient(settings), settings);
 }
 
@@ -60,13 +61,13 @@ export async function openRunServices(
     }
   };
   try {
-    const settings = serviceClientSettings(config.nemo);
-    const nemo = openNemo(config.nemo, environment);
+    const settings = serviceClientSettings(config.nemo, log);
+    const nemo = openNemo(config.nemo, environment, log);
     const logSource: LogSource =
       options.logs !== undefined
         ? new JsonlLogSource(options.logs)
         : new ElasticsearchLogSource(createElasticsearchClient(environment), { ...config.logs, onWarning: (message) => log.warn(message) });
-    const store: RunStore = await openRunStore(options.stateDirectory, environment);
+    const store: RunStore = await openRunStore(options.stateDirectory, environment, (message) => log.warn(message));
     closers.push(() => store.close());
     const kubernetes = await connectKubernetes(environment, settings);
     let budget: RunServices["budget"];

@@ -4,34 +4,32 @@ import { flywheelJobConfigSchema, nemoSettingsSchema } from "../config/job-confi
 import { readConfigFile } from "../config/load-config-file";
 import { describeIssues } from "../config/describe-issues";
 import { ExitCode, UsageError } from "../errors";
-import { renderRunReport } from "../report/render-report";
-import { buildRunReport } from "../report/run-report";
+import { streamLog } from "../log";
 import type { RunRecord, RunStatus } from "../store/records";
 import { openRunStore } from "../store/open-run-store";
+import { runDetailsJson, runsJson } from "../store/run-json";
 import { isFinishedRun, type RunDetails, type RunStore } from "../store/run-store";
-import { integerFlag, stringFlag } from "./args";
-import type { CliContext, Command, CommandGroup, ParsedArgs } from "./command";
+import { integerFlag, stringFlag, switchFlag } from "./args";
+import type { CliContext, Command, CommandGroup, OptionSpec, ParsedArgs } from "./command";
+import { isPlainObject } from "./job-config-input";
+import { formatTime, renderRunDetails } from "./run-details";
 import { openNemo } from "./run-services";
-import { renderTable } from "./table";
+import { renderTable } from "../text/table";
 
-const stateDirOption = { "state-dir": { type: "string" } } as const;
-const stateDirHelp = ["--state-dir DIR", "the run records of offline runs (default: MongoDB at MONGODB_URL)"] as const;
+const stateDirOption: OptionSpec = { name: "state-dir", value: "DIR", description: "the run records of offline runs (default: MongoDB at MONGODB_URL)" };
+const jsonOption: OptionSpec = { name: "json", description: "print the records as JSON (see \"Run records\" in the README)" };
+const runIdArgument = { name: "run-id", description: "the run's id, as \"flywheel runs list\" shows it" };
 
 async function withStore<T>(args: ParsedArgs, context: CliContext, use: (store: RunStore) => Promise<T>): Promise<T> {
   const stateDirectory = stringFlag(args, "state-dir");
-  const store = await openRunStore(stateDirectory && resolve(context.cwd, stateDirectory), loadEnvironment(context.env));
+  const store = await openRunStore(stateDirectory && resolve(context.cwd, stateDirectory), loadEnvironment(context.env), (message) =>
+    context.stderr.write(`flywheel: ${message}\n`),
+  );
   try {
     return await use(store);
   } finally {
     await store.close();
   }
-}
-
-function runIdArgument(args: ParsedArgs, usage: string): string {
-  if (args.positionals.length !== 1) {
-    throw new UsageError(`expected one run id; usage: flywheel runs ${usage}`);
-  }
-  return args.positionals[0];
 }
 
 async function requireDetails(store: RunStore, id: string): Promise<RunDetails> {
@@ -42,26 +40,42 @@ async function requireDetails(store: RunStore, id: string): Promise<RunDetails> 
   return details;
 }
 
+function writeJson(context: CliContext, value: unknown): void {
+  context.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+const statuses: readonly RunStatus[] = ["pending", "running", "completed", "failed", "cancelled"];
+
 const listCommand: Command = {
   name: "list",
   summary: "list runs, newest first",
-  usage: "[--workload W] [--client C] [--status S] [--limit N] [--state-dir DIR]",
-  help: [["--workload W", "only this workload"], ["--client C", "only this client"], ["--status S", "only runs with this status"], ["--limit N", "at most N runs (default 20)"], stateDirHelp],
-  options: { workload: { type: "string" }, client: { type: "string" }, status: { type: "string" }, limit: { type: "string" }, ...stateDirOption },
+  usage: "[--workload W] [--client C] [--status S] [--limit N] [--state-dir DIR] [--json]",
+  options: [
+    { name: "workload", value: "W", description: "only this workload" },
+    { name: "client", value: "C", description: "only this client" },
+    { name: "status", value: "S", description: `only runs with this status: ${statuses.join(", ")}` },
+    { name: "limit", value: "N", description: "at most N runs (default 20)" },
+    stateDirOption,
+    jsonOption,
+  ],
   async run(args, context) {
     const status = stringFlag(args, "status");
-    const statuses: RunStatus[] = ["pending", "running", "completed", "failed", "cancelled"];
     if (status !== undefined && !statuses.includes(status as RunStatus)) {
       throw new UsageError(`--status: expected one of ${statuses.join(", ")}, got ${JSON.stringify(status)}`);
     }
+    const limit = integerFlag(args, "limit", 1) ?? 20;
     const runs = await withStore(args, context, (store) =>
-      store.listRuns({ workloadId: stringFlag(args, "workload"), clientId: stringFlag(args, "client"), statuses: status ? [status as RunStatus] : undefined, limit: integerFlag(args, "limit", 1) ?? 20 }),
+      store.listRuns({ workloadId: stringFlag(args, "workload"), clientId: stringFlag(args, "client"), statuses: status ? [status as RunStatus] : undefined, limit }),
     );
+    if (switchFlag(args, "json")) {
+      writeJson(context, runsJson(runs));
+      return ExitCode.ok;
+    }
     if (runs.length === 0) {
       context.stdout.write("no runs\n");
       return ExitCode.ok;
     }
-    const rows = runs.map((run) => [run.id, run.workload_id, run.client_id, run.status, time(run.started_at), time(run.finished_at), run.num_records === null ? "" : String(run.num_records), recommendationOf(run)]);
+    const rows = runs.map((run) => [run.id, run.workload_id, run.client_id, run.status, formatTime(run.started_at), formatTime(run.finished_at), run.num_records === null ? "" : String(run.num_records), recommendationOf(run)]);
     context.stdout.write(`${renderTable(["run", "workload", "client", "status", "started", "finished", "records", "recommendation"], rows, ["left", "left", "left", "left", "left", "left", "right", "left"])}\n`);
     return ExitCode.ok;
   },
@@ -70,14 +84,17 @@ const listCommand: Command = {
 const showCommand: Command = {
   name: "show",
   summary: "show a run: its stages, candidates and report",
-  usage: "<run-id> [--state-dir DIR]",
-  help: [stateDirHelp],
-  options: { ...stateDirOption },
-  positionals: true,
+  usage: "<run-id> [--state-dir DIR] [--json]",
+  arguments: [runIdArgument],
+  options: [stateDirOption, jsonOption],
   async run(args, context) {
-    const id = runIdArgument(args, "show <run-id>");
+    const [id] = args.positionals;
     const details = await withStore(args, context, (store) => requireDetails(store, id));
-    context.stdout.write(renderRunDetails(details));
+    if (switchFlag(args, "json")) {
+      writeJson(context, runDetailsJson(details));
+    } else {
+      context.stdout.write(renderRunDetails(details));
+    }
     return ExitCode.ok;
   },
 };
@@ -86,11 +103,10 @@ const cancelCommand: Command = {
   name: "cancel",
   summary: "cancel a pending or running run: it stops at its next check and cleans up",
   usage: "<run-id> [--state-dir DIR]",
-  help: [stateDirHelp],
-  options: { ...stateDirOption },
-  positionals: true,
+  arguments: [runIdArgument],
+  options: [stateDirOption],
   async run(args, context) {
-    const id = runIdArgument(args, "cancel <run-id>");
+    const [id] = args.positionals;
     const result = await withStore(args, context, (store) => store.requestCancel(id));
     if (result === undefined) {
       throw new UsageError(`no run ${id}; "flywheel runs list" shows the runs`);
@@ -110,13 +126,12 @@ const deleteCommand: Command = {
   name: "delete",
   summary: "delete a finished run: its datasets and fine-tuned models in NeMo, then its records",
   usage: "<run-id> [--config FILE] [--state-dir DIR]",
-  help: [["--config FILE", "job configuration whose nemo section locates NeMo (default: the NEMO_* environment variables)"], stateDirHelp],
-  options: { config: { type: "string" }, ...stateDirOption },
-  positionals: true,
+  arguments: [runIdArgument],
+  options: [{ name: "config", value: "FILE", description: "job configuration whose nemo section locates NeMo (default: the NEMO_* environment variables)" }, stateDirOption],
   async run(args, context) {
-    const id = runIdArgument(args, "delete <run-id>");
+    const [id] = args.positionals;
     const environment = loadEnvironment(context.env);
-    const nemo = openNemo(nemoSettings(args, context), environment);
+    const nemo = openNemo(nemoSettings(args, context), environment, streamLog(context.stderr));
     return withStore(args, context, async (store) => {
       const details = await requireDetails(store, id);
       if (!isFinishedRun(details.run)) {
@@ -151,11 +166,12 @@ function nemoSettings(args: ParsedArgs, context: CliContext) {
   if (path === undefined) {
     return nemoSettingsSchema.parse({});
   }
-  const raw = readConfigFile(resolve(context.cwd, path)) as { nemo?: unknown };
-  const parsed = nemoSettingsSchema.safeParse(raw?.nemo ?? {}, { reportInput: true });
+  const file = readConfigFile(resolve(context.cwd, path));
+  const nemo = isPlainObject(file.value) ? file.value.nemo : undefined;
+  const parsed = nemoSettingsSchema.safeParse(nemo ?? {}, { reportInput: true });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({ ...issue, path: ["nemo", ...issue.path] }));
-    throw new UsageError(`the config file ${path} is not a valid flywheel job configuration:`, describeIssues(issues, flywheelJobConfigSchema));
+    throw new UsageError(`the config file ${path} is not a valid flywheel job configuration:`, describeIssues(issues, flywheelJobConfigSchema, { sourceText: file.sourceText }));
   }
   return parsed.data;
 }
@@ -169,36 +185,7 @@ function datasetRef(uri: string, name: string): { namespace: string; name: strin
   return { namespace: match[1], name: match[2] };
 }
 
-/** `runs show`: the run's stages and parts, then its report as the job printed it. */
-export function renderRunDetails(details: RunDetails): string {
-  const { run } = details;
-  const lines = [
-    `run ${run.id}: workload "${run.workload_id}", client "${run.client_id}"`,
-    `status: ${run.status}${run.error ? ` (${run.error})` : ""}`,
-    `started: ${time(run.started_at)}; finished: ${time(run.finished_at) || "not yet"}`,
-    `seed: ${run.seed}; records: ${run.num_records ?? "not curated yet"}${run.job ? `; Job ${run.job.namespace}/${run.job.name}` : ""}`,
-  ];
-  if (run.drop_counts) {
-    const drops = Object.entries(run.drop_counts).filter(([, n]) => n > 0);
-    lines.push(`dropped: ${drops.length > 0 ? drops.map(([reason, n]) => `${reason} ${n}`).join(", ") : "none"}`);
-  }
-  for (const dataset of run.datasets) {
-    lines.push(`dataset ${dataset.kind}: ${dataset.nmp_uri} (${dataset.num_records} records)`);
-  }
-  for (const nim of details.nims) {
-    const customization = details.customizations.find((c) => c.nim_id === nim.id);
-    const adapter = customization ? `; fine-tuning ${customization.status}${customization.customized_model ? ` → ${customization.customized_model}` : ""}` : "";
-    lines.push(`candidate ${nim.model_name}: ${nim.status}, deployment ${nim.deployment_status}${nim.runtime_seconds === null ? "" : `, ${nim.runtime_seconds} s`}${adapter}`);
-  }
-  const report = run.report ?? buildRunReport(run, details.nims, details.evaluations);
-  return `${lines.join("\n")}\n\n${renderRunReport(report, run.report ? "report:" : "report so far:")}`;
-}
-
 function recommendationOf(run: RunRecord): string {
   const recommendation = run.report?.recommendation;
   return recommendation ? `${recommendation.model} (${recommendation.eval_type})` : run.report ? "none" : "";
-}
-
-function time(value: Date | null): string {
-  return value === null ? "" : value.toISOString().replace(/\.\d+Z$/, "Z");
 }

@@ -2,7 +2,8 @@ import { z } from "zod";
 
 /**
  * Turns zod issues into one line each: the key path, what was expected and what was found, e.g.
- * `data.evalSize: expected an integer >= 1, got 0`. Unknown keys get a "did you mean" hint.
+ * `data.evalSize: expected an integer >= 1, got 0`. Unknown keys get a "did you mean" hint, and a
+ * value YAML read as a number where a string belongs (a version such as 1.10) says how to quote it.
  */
 export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.core.$ZodType, options: DescribeOptions = {}): string[] {
   return issues.flatMap((issue) => describeIssue(issue, schema, options));
@@ -16,8 +17,18 @@ export interface DescribeOptions {
   readonly pathPrefix?: string;
   /** Maps a key path (e.g. `data.seed`) to the command-line flag that set it, so the error names the flag. */
   readonly overrides?: ReadonlyMap<string, string>;
+  /**
+   * Maps a key path to the command-line flag that can set it, so an error about a key the command
+   * line left alone says which flag would change it (without a config file to edit).
+   */
+  readonly flags?: ReadonlyMap<string, string>;
   /** Keys whose values must never be printed (URLs with passwords, API keys). */
   readonly secretKeys?: ReadonlySet<string>;
+  /**
+   * The text a value was written as in the file, by key path (see `ConfigFile.sourceText`): YAML
+   * reads an unquoted 1.10 as the number 1.1, and only the file still says 1.10.
+   */
+  readonly sourceText?: (path: readonly PropertyKey[]) => string | undefined;
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -34,6 +45,13 @@ function formatValue(value: unknown): string {
 }
 
 function describeIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType, options: DescribeOptions): string[] {
+  const key = formatPath(issue.path);
+  const flag = options.overrides?.has(key) ? undefined : options.flags?.get(key);
+  const lines = describeProblem(issue, schema, options);
+  return flag === undefined ? lines : lines.map((line) => `${line}; set it with ${flag}`);
+}
+
+function describeProblem(issue: z.core.$ZodIssue, schema: z.core.$ZodType, options: DescribeOptions): string[] {
   const where = (path: readonly PropertyKey[]): string => {
     const key = formatPath(path);
     const flag = options.overrides?.get(key);
@@ -49,15 +67,20 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType, options
         return `${where([...issue.path, key])}: unknown key${suggestion}`;
       });
     case "invalid_type":
-      return issue.input === undefined
-        ? [`${where(issue.path)}: is required (expected ${issue.expected})`]
-        : [`${where(issue.path)}: expected ${issue.expected}, ${got}`];
-    case "invalid_value":
-      if (typeof issue.input === "number" && issue.values.includes(String(issue.input))) {
-        // YAML read an unquoted version such as 1.34 as a number.
-        return [`${where(issue.path)}: expected the string "${issue.input}", got the number ${issue.input} (quote it in YAML)`];
+      if (issue.input === undefined) {
+        return [`${where(issue.path)}: is required (expected ${issue.expected})`];
+      }
+      if (issue.expected === "string" && typeof issue.input === "number") {
+        return [`${where(issue.path)}: expected a string, got the number ${issue.input} (${quotingHint(issue.input, options.sourceText?.(issue.path))})`];
+      }
+      return [`${where(issue.path)}: expected ${issue.expected}, ${got}`];
+    case "invalid_value": {
+      const meant = typeof issue.input === "number" ? meantString(issue.input, issue.values, options.sourceText?.(issue.path)) : undefined;
+      if (meant !== undefined) {
+        return [`${where(issue.path)}: expected the string "${meant}", got the number ${String(issue.input)} (quote it in YAML)`];
       }
       return [`${where(issue.path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, ${got}`];
+    }
     case "too_small":
     case "too_big": {
       const op = issue.code === "too_small" ? (issue.inclusive === false ? ">" : ">=") : issue.inclusive === false ? "<" : "<=";
@@ -76,6 +99,25 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType, options
     default:
       return [`${where(issue.path)}: ${issue.message}, ${got}`];
   }
+}
+
+/**
+ * How to write a value YAML read as a number where a string belongs. Unquoted, 1.10 and 1.1 are the
+ * same number, so only the file's own text says what was meant; without it (a Pulumi stack's
+ * configuration reaches the program as JSON) the hint names both readings.
+ */
+function quotingHint(input: number, sourceText: string | undefined): string {
+  if (sourceText !== undefined && sourceText !== "") {
+    return `write "${sourceText}" in quotes in YAML`;
+  }
+  const readings = Number.isInteger(input) ? [String(input)] : [String(input), `${input}0`];
+  return `YAML reads an unquoted ${readings.join(" or ")} as a number: write it in quotes, e.g. "${readings[readings.length - 1]}"`;
+}
+
+/** The allowed string an unquoted YAML value was meant to be, e.g. "1.30" for the number 1.3. */
+function meantString(input: number, values: readonly unknown[], sourceText: string | undefined): string | undefined {
+  const strings = values.filter((value): value is string => typeof value === "string" && value.trim() !== "" && Number(value) === input);
+  return strings.find((value) => value === sourceText) ?? strings[0];
 }
 
 /** The keys the schema allows at a path, to suggest the intended one for a typo; a union offers its options' keys. */

@@ -12,6 +12,11 @@ import type { FlywheelJobConfig } from "./job-config";
 const url = (protocols: RegExp, example: string) => z.url({ protocol: protocols, error: `expected a URL such as ${example}` });
 const http = url(/^https?$/, "http://host:port");
 const text = z.string().min(1, "is set but empty");
+/**
+ * A MongoDB connection string is not a URL: a replica set's lists its members, `mongodb://a:27017,b:27017/db`.
+ * The scheme and a host are checked here; the driver reads the rest when it connects.
+ */
+const mongoConnectionString = z.string().regex(/^mongodb(\+srv)?:\/\/([^@/?#\s]*@)?[^@/?#\s]+/, "expected a connection string such as mongodb://host:27017");
 
 const environmentSchema = z
   .object({
@@ -21,7 +26,7 @@ const environmentSchema = z
     ELASTICSEARCH_API_KEY: text.optional(),
     /** PEM file with the CA that signed Elasticsearch's certificate. */
     ELASTICSEARCH_CA_FILE: text.optional(),
-    MONGODB_URL: url(/^mongodb(\+srv)?$/, "mongodb://host:27017").optional(),
+    MONGODB_URL: mongoConnectionString.optional(),
     /** @default "flywheel" */
     MONGODB_DATABASE: text.optional(),
     REDIS_URL: url(/^rediss?$/, "redis://host:6379").optional(),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { UsageError } from "../errors";
 import { nimCacheName } from "../kubernetes/labels";
-import { describeIssues } from "./describe-issues";
+import { type DescribeOptions, describeIssues } from "./describe-issues";
 
 /**
  * The job configuration: what one workload's flywheel run does. In the cluster it is a ConfigMap the
@@ -21,7 +21,8 @@ const nonEmpty = z.string().trim().min(1, "expected a non-empty string");
 const positiveInt = z.int().min(1);
 const fraction = z.number().min(0).max(1);
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
+// `abort`: a value that is not a URL gets this one issue and no further checks, which parse it.
+const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL", abort: true });
 
 /** A URL of one OpenAI-compatible route, e.g. `.../v1/chat/completions`: the request goes there as is. */
 const endpointUrl = (route: string) =>
@@ -132,6 +133,36 @@ export type MetricName = (typeof metricNames)[number];
 
 const targets = z.strictObject(Object.fromEntries(metricNames.map((name) => [name, fraction.optional()])) as Record<MetricName, z.ZodOptional<typeof fraction>>);
 
+/**
+ * Bounds every log record must stay within before anything recursive or quadratic (serialisation,
+ * the tokenizer, deduplication keys) touches it; a record outside them is dropped and counted
+ * (`too_large`, `too_deep`). The stack config's `workloads[].data.limits` is this schema too.
+ */
+export const dataLimitsSchema = z
+  .strictObject({
+    /** Deepest nesting of objects and lists in a record, tool-call arguments logged as JSON strings counted where they sit. @default 64 */
+    maxDepth: z.int().min(16).max(512).default(64),
+    /**
+     * Bytes of one record: a JSONL line, or an Elasticsearch document as compact JSON. The readers skip
+     * a longer one without holding it. @default 1048576 (1 MiB)
+     */
+    maxRecordBytes: z
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
+    /** Messages in `request.messages`. @default 1000 */
+    maxMessages: z.int().min(1).max(100_000).default(1000),
+    /** Tool definitions in `request.tools`. @default 128 */
+    maxTools: z.int().min(1).max(10_000).default(128),
+    /** Properties in one tool's parameter schema, nested ones included. @default 256 */
+    maxSchemaProperties: z.int().min(1).max(100_000).default(256),
+    /** Tool calls in one message (the response or an earlier assistant turn). @default 64 */
+    maxToolCalls: z.int().min(1).max(10_000).default(64),
+  });
+
+export type DataLimits = z.output<typeof dataLimitsSchema>;
+
 /** Where the NeMo microservices are and how they are called; `flywheel runs delete` reads only this part. */
 export const nemoSettingsSchema = z
   .strictObject({
@@ -189,6 +220,8 @@ export const flywheelJobConfigSchema = z
          * (small models struggle with large tool schemas). Off when absent.
          */
         maxToolProperties: positiveInt.optional(),
+        /** Bounds on one record; see `dataLimitsSchema`. */
+        limits: dataLimitsSchema.prefault({}),
       })
       .prefault({}),
 
@@ -358,15 +391,15 @@ export function iclContextLength(config: FlywheelJobConfig): number {
 }
 
 /**
- * Validates a configuration. `origin` names where it came from in error messages; `overrides` maps
- * a key path (e.g. `data.seed`) to the command-line flag that set it, so an error names the flag.
+ * Validates a configuration. `origin` names where it came from in error messages; `describe` tells
+ * the messages what the caller knows (the flags that set or can set a key, the file's own text).
  * Throws UsageError listing every problem.
  */
-export function parseJobConfig(raw: unknown, origin: string, overrides: ReadonlyMap<string, string> = new Map()): FlywheelJobConfig {
+export function parseJobConfig(raw: unknown, origin: string, describe: DescribeOptions = {}): FlywheelJobConfig {
   const parsed = flywheelJobConfigSchema.safeParse(raw, { reportInput: true });
   if (parsed.success) {
     return parsed.data;
   }
-  const problems = describeIssues(parsed.error.issues, flywheelJobConfigSchema, { overrides });
+  const problems = describeIssues(parsed.error.issues, flywheelJobConfigSchema, describe);
   throw new UsageError(`${origin} is not a valid flywheel job configuration:`, problems);
 }

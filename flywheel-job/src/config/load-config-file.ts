@@ -1,27 +1,41 @@
 import { readFileSync } from "node:fs";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { isScalar, parseDocument } from "yaml";
 import { UsageError } from "../errors";
 import { describeFileError } from "../file-errors";
 
+/** A configuration file as read: its value, and how its values were written. */
+export interface ConfigFile {
+  readonly value: unknown;
+  /**
+   * The text the value at a key path was written as, e.g. `1.10` where YAML read the number 1.1, so
+   * that an error can say what to write instead; undefined where the path holds no single value.
+   */
+  sourceText(path: readonly PropertyKey[]): string | undefined;
+}
+
 /**
- * Reads a YAML or JSON configuration file (JSON is YAML) into a plain value, without validating it.
- * Throws UsageError naming the file and, for a syntax error, the line.
+ * Reads a YAML or JSON configuration file (JSON is YAML) without validating it. Throws UsageError
+ * naming the file and, for a syntax error, the line.
  */
-export function readConfigFile(path: string): unknown {
+export function readConfigFile(path: string): ConfigFile {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     throw new UsageError(`cannot read the config file ${path}: ${describeFileError(error)}`);
   }
-  try {
-    return parseYaml(text, { prettyErrors: true, uniqueKeys: true }) ?? {};
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0];
-      const where = line ? ` at line ${line.line}, column ${line.col}` : "";
-      throw new UsageError(`the config file ${path} is not valid YAML or JSON${where}: ${error.message.split("\n")[0]}`);
-    }
-    throw error;
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const [error] = document.errors;
+  if (error !== undefined) {
+    const line = error.linePos?.[0];
+    const where = line ? ` at line ${line.line}, column ${line.col}` : "";
+    throw new UsageError(`the config file ${path} is not valid YAML or JSON${where}: ${error.message.split("\n")[0]}`);
   }
+  return {
+    value: document.toJS() ?? {},
+    sourceText: (keyPath) => {
+      const node = document.getIn(keyPath, true);
+      return isScalar(node) ? node.source : undefined;
+    },
+  };
 }

@@ -1,13 +1,16 @@
-import type { PulledRecord } from "../logs/log-source";
+import type { DataLimits } from "../config/job-config";
+import { UsageError } from "../errors";
+import type { PulledRecord, StoredDocument } from "../logs/log-source";
 import { type DropCounts, emptyDropCounts } from "./drop-reasons";
 import { PrioritySample } from "./priority-sample";
-import type { CuratedRecord, WorkloadType } from "./records";
-import { validateRecord } from "./validate";
+import { type CuratedRecord, type SampledRecord, toolLabel, type WorkloadType } from "./records";
+import { validateRecord, type ValidationOptions } from "./validate";
 
 export interface CurationSettings {
   /** Records to sample. */
   readonly limit: number;
   readonly seed: number;
+  readonly limits: DataLimits;
   readonly maxToolProperties?: number;
 }
 
@@ -30,15 +33,15 @@ export interface CurationResult {
   readonly counts: StageCounts;
   readonly dropCounts: DropCounts;
   /** The sample, in the seed's random order. */
-  readonly sample: readonly CuratedRecord[];
+  readonly sample: readonly SampledRecord[];
 }
 
 /**
  * Stages 3–6 of a run over a stream of pulled records (newest first): validate, detect the workload
  * type, deduplicate keeping the newest record of each key, and sample `limit` records uniformly.
  *
- * Memory holds the sample (`limit` records) and the deduplication keys seen (128-bit digests), never
- * the whole pull:
+ * Memory holds the sample (`limit` SampledRecords: keys, labels and where each record is, not the
+ * records) and the deduplication keys seen (128-bit digests), never the whole pull:
  * - Deduplication: the stream is newest first, so the first record of a key is its newest; later ones
  *   are dropped. A key stays in the seen set even when its record leaves the sample, so an older
  *   duplicate can never take its place.
@@ -58,10 +61,15 @@ export async function curate(records: AsyncIterable<PulledRecord>, settings: Cur
   let withoutToolCalls = 0;
   let population = new DeduplicatedSample(settings.limit, settings.seed);
   let workloadType: WorkloadType = "generic";
+  const validation: ValidationOptions = { limits: settings.limits, maxToolProperties: settings.maxToolProperties };
 
   for await (const pulledRecord of records) {
     pulled += 1;
-    const result = validateRecord(pulledRecord, { maxToolProperties: settings.maxToolProperties });
+    if (pulledRecord.kind === "too_large") {
+      dropCounts.too_large += 1;
+      continue;
+    }
+    const result = validateRecord(pulledRecord, validation);
     if (!result.ok) {
       dropCounts[result.reason] += 1;
       continue;
@@ -76,7 +84,8 @@ export async function curate(records: AsyncIterable<PulledRecord>, settings: Cur
       population = new DeduplicatedSample(settings.limit, settings.seed);
     }
     if (workloadType === "generic" || hasToolCalls) {
-      population.offer(result.record);
+      const { record } = result;
+      population.offer(record.dedupKey, () => sampledRecord(record, pulledRecord.keep(), validation));
     }
   }
 
@@ -99,30 +108,51 @@ export async function curate(records: AsyncIterable<PulledRecord>, settings: Cur
   };
 }
 
+/**
+ * A record as the sample keeps it. Loading it validates it again with the same options, which gives
+ * the same record unless the logs changed under the job; the key check catches that.
+ */
+function sampledRecord(record: CuratedRecord, stored: StoredDocument, validation: ValidationOptions): SampledRecord {
+  const { dedupKey, timestamp } = record;
+  return {
+    dedupKey,
+    timestamp,
+    toolLabel: toolLabel(record),
+    load: () => {
+      const again = validateRecord({ timestamp, document: stored.read() }, validation);
+      if (!again.ok || again.record.dedupKey !== dedupKey) {
+        throw new UsageError("a log record read again is not the one that was sampled: the logs changed while the job read them; run again");
+      }
+      return again.record;
+    },
+  };
+}
+
 /** Deduplicates a newest-first stream (first record of a key wins) into a priority sample. */
 class DeduplicatedSample {
   private readonly seen = new Set<string>();
-  private readonly sample: PrioritySample<CuratedRecord>;
+  private readonly sample: PrioritySample<SampledRecord>;
   duplicates = 0;
 
   constructor(limit: number, seed: number) {
     this.sample = new PrioritySample(limit, seed);
   }
 
-  offer(record: CuratedRecord): void {
-    if (this.seen.has(record.dedupKey)) {
+  /** Offers the record of `key`; `make` builds what the sample keeps, only when it is kept. */
+  offer(key: string, make: () => SampledRecord): void {
+    if (this.seen.has(key)) {
       this.duplicates += 1;
       return;
     }
-    this.seen.add(record.dedupKey);
-    this.sample.offer(record.dedupKey, record);
+    this.seen.add(key);
+    this.sample.offer(key, make);
   }
 
   get unique(): number {
     return this.seen.size;
   }
 
-  items(): CuratedRecord[] {
+  items(): SampledRecord[] {
     return this.sample.items();
   }
 }

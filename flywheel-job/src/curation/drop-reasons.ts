@@ -3,8 +3,21 @@
  * first check it fails).
  */
 export const dropReasons = [
-  /** `timestamp` missing or not ISO-8601 / epoch seconds / epoch millis. */
+  /**
+   * Outside a size bound of `data.limits`: a line or document of more than `maxRecordBytes`, which
+   * the reader skips without holding it whole, or more messages, tools, tool calls in one message or
+   * properties in one tool's schema than `maxMessages`, `maxTools`, `maxToolCalls`,
+   * `maxSchemaProperties`.
+   */
+  "too_large",
+  /** `timestamp` missing, not ISO-8601 / epoch seconds / epoch millis, or not finite (`1e400`). */
   "invalid_timestamp",
+  /** Objects and lists nested deeper than `data.limits.maxDepth`, tool-call arguments logged as JSON strings included. */
+  "too_deep",
+  /** A string or key with a lone UTF-16 surrogate (`"\\ud800"`), which no UTF-8 dataset can hold. */
+  "invalid_text",
+  /** A number JSON cannot write back (`1e400` reads as Infinity) anywhere but the timestamp. */
+  "invalid_number",
   /** `request` missing or not an object. */
   "missing_request",
   /** `request.messages` missing, not a list, or empty. */

@@ -1,11 +1,11 @@
-import { type CuratedRecord, toolLabel } from "./records";
+import type { SampledRecord } from "./records";
 
 /** The stratum all single-record labels are merged into. */
 export const othersLabel = "others";
 
 export interface Strata {
   /** Records by stratum label, labels in alphabetical order. */
-  readonly byLabel: ReadonlyMap<string, readonly CuratedRecord[]>;
+  readonly byLabel: ReadonlyMap<string, readonly SampledRecord[]>;
   /** Tool labels that had one record and were merged into `others` (or into the largest label). */
   readonly merged: readonly string[];
 }
@@ -16,10 +16,10 @@ export interface Strata {
  * `others` then holds a single record, that record joins the largest label (ties: the alphabetically
  * first). A tool that is itself named "others" simply shares the stratum.
  */
-export function stratify(records: readonly CuratedRecord[]): Strata {
-  const groups = new Map<string, CuratedRecord[]>();
+export function stratify(records: readonly SampledRecord[]): Strata {
+  const groups = new Map<string, SampledRecord[]>();
   for (const record of records) {
-    const label = toolLabel(record);
+    const label = record.toolLabel;
     const group = groups.get(label);
     if (group) {
       group.push(record);

@@ -24,8 +24,8 @@ export async function prepareData(
   selector: ExampleSelector,
 ): Promise<PreparedData> {
   const { data, icl } = config;
-  const records = source.pull({ ...pair, maxRecords: data.limit * 2 });
-  const curated = await curate(records, { limit: data.limit, seed: data.seed, maxToolProperties: data.maxToolProperties });
+  const records = source.pull({ ...pair, maxRecords: data.limit * 2, maxRecordBytes: data.limits.maxRecordBytes });
+  const curated = await curate(records, { limit: data.limit, seed: data.seed, limits: data.limits, maxToolProperties: data.maxToolProperties });
   checkMinimums(curated, data, { source: source.description, ...pair });
   const split = splitRecords(curated.sample, data);
   const iclRecords = await buildIclRecords(split.eval, split.train, selector, {

@@ -24,9 +24,12 @@ export class PrioritySample<T> {
     this.seedBytes.writeUInt32BE(seed >>> 0);
   }
 
-  /** Offers an item under a key that must be unique within this sample. */
-  offer(key: string, item: T): void {
-    this.smallest.offer({ priority: this.priorityOf(key), key }, item);
+  /** Offers an item under a key that must be unique within this sample; `make` builds it only when it is kept. */
+  offer(key: string, make: () => T): void {
+    const rank = { priority: this.priorityOf(key), key };
+    if (this.smallest.admits(rank)) {
+      this.smallest.offer(rank, make());
+    }
   }
 
   get length(): number {

@@ -35,6 +35,21 @@ export interface CuratedRecord {
   readonly dedupKey: string;
 }
 
+/**
+ * A record of the sample as the stages after curation hold it: what they order, stratify and
+ * deduplicate by, and a way to read the whole record again. Holding the parsed records of a
+ * 20,000-record sample took hundreds of megabytes; this is tens of bytes and where the record is.
+ */
+export interface SampledRecord {
+  readonly dedupKey: string;
+  /** Epoch milliseconds. */
+  readonly timestamp: number;
+  /** `toolLabel` of the record. */
+  readonly toolLabel: string;
+  /** Reads, parses and validates the record again; the same record as when it was sampled. */
+  load(): CuratedRecord;
+}
+
 /** The label a record is stratified and spread by: its first tool call's name, or `no_tool`. */
 export function toolLabel(record: CuratedRecord): string {
   return record.toolCalls[0]?.function.name ?? noToolLabel;

@@ -1,7 +1,7 @@
 import { apportion } from "./apportion";
 import { compare, stratify } from "./labels";
 import { SeededRandom } from "./random";
-import type { CuratedRecord } from "./records";
+import type { SampledRecord } from "./records";
 
 export interface SplitSettings {
   readonly evalSize: number;
@@ -11,11 +11,11 @@ export interface SplitSettings {
 
 export interface SplitResult {
   /** Each split newest first. */
-  readonly eval: readonly CuratedRecord[];
-  readonly train: readonly CuratedRecord[];
-  readonly validation: readonly CuratedRecord[];
+  readonly eval: readonly SampledRecord[];
+  readonly train: readonly SampledRecord[];
+  readonly validation: readonly SampledRecord[];
   /** The stratum label of every record. */
-  readonly labelOf: ReadonlyMap<CuratedRecord, string>;
+  readonly labelOf: ReadonlyMap<SampledRecord, string>;
   /** Single-record tool labels merged into `others`. */
   readonly merged: readonly string[];
 }
@@ -27,11 +27,11 @@ export interface SplitResult {
  * records, not on the order they were read in. Deduplication made keys unique, so no key can appear in
  * two splits.
  */
-export function splitRecords(records: readonly CuratedRecord[], settings: SplitSettings): SplitResult {
+export function splitRecords(records: readonly SampledRecord[], settings: SplitSettings): SplitResult {
   const random = new SeededRandom(settings.seed, "split");
   const strata = stratify(records);
-  const labelOf = new Map<CuratedRecord, string>();
-  const pools = new Map<string, CuratedRecord[]>();
+  const labelOf = new Map<SampledRecord, string>();
+  const pools = new Map<string, SampledRecord[]>();
   for (const [label, group] of strata.byLabel) {
     group.forEach((record) => labelOf.set(record, label));
     pools.set(label, random.shuffle([...group].sort((a, b) => compare(a.dedupKey, b.dedupKey))));
@@ -61,7 +61,7 @@ export function validationSize(records: number, valRatio: number): number {
  * one, and keeps at least one while that is possible. With fewer slots than such pools, a plain
  * random choice over all records (spec: "otherwise random").
  */
-function takeStratified(pools: Map<string, CuratedRecord[]>, size: number, random: SeededRandom): CuratedRecord[] {
+function takeStratified(pools: Map<string, SampledRecord[]>, size: number, random: SeededRandom): SampledRecord[] {
   const labels = [...pools.keys()];
   const sizes = labels.map((label) => pools.get(label)!.length);
   const splittable = sizes.filter((n) => n >= 2).length;
@@ -82,6 +82,6 @@ function takeStratified(pools: Map<string, CuratedRecord[]>, size: number, rando
   return labels.flatMap((label, i) => pools.get(label)!.splice(0, shares[i]));
 }
 
-function newestFirst(records: readonly CuratedRecord[]): CuratedRecord[] {
+function newestFirst(records: readonly SampledRecord[]): SampledRecord[] {
   return [...records].sort((a, b) => b.timestamp - a.timestamp || compare(a.dedupKey, b.dedupKey));
 }

@@ -1,10 +1,14 @@
-import type { PulledRecord } from "../logs/log-source";
+import type { DataLimits } from "../config/job-config";
+import type { PulledDocument } from "../logs/log-source";
 import { dedupKey } from "./dedup-key";
 import type { DropReason } from "./drop-reasons";
+import { exceedsCounts, structureFault } from "./record-bounds";
 import type { ChatMessage, CuratedRecord, JsonObject, JsonValue, ToolCall } from "./records";
 import { contentText } from "./records";
 
 export interface ValidationOptions {
+  /** Bounds checked before anything else looks at the record. */
+  readonly limits: DataLimits;
   /** Drop records offering a tool with more parameter properties than this. */
   readonly maxToolProperties?: number;
 }
@@ -17,11 +21,12 @@ class Rejected {
 }
 
 /**
- * Validates and normalises one log record (spec §2.3). Tool-call `arguments` logged as JSON strings
+ * Validates and normalises one log record (spec §2.3). The bounds of `options.limits` come first, so
+ * nothing recursive ever sees a record outside them. Tool-call `arguments` logged as JSON strings
  * are parsed into objects, in the response and in earlier assistant turns, so every dataset carries
  * one shape. Everything else stays as logged.
  */
-export function validateRecord(pulled: PulledRecord, options: ValidationOptions = {}): ValidationResult {
+export function validateRecord(pulled: Pick<PulledDocument, "timestamp" | "document">, options: ValidationOptions): ValidationResult {
   try {
     return { ok: true, record: normalise(pulled, options) };
   } catch (error) {
@@ -32,10 +37,17 @@ export function validateRecord(pulled: PulledRecord, options: ValidationOptions 
   }
 }
 
-function normalise(pulled: PulledRecord, options: ValidationOptions): CuratedRecord {
+function normalise(pulled: Pick<PulledDocument, "timestamp" | "document">, options: ValidationOptions): CuratedRecord {
   const document = pulled.document as JsonObject;
+  if (exceedsCounts(document, options.limits)) {
+    throw new Rejected("too_large");
+  }
   if (pulled.timestamp === undefined) {
     throw new Rejected("invalid_timestamp");
+  }
+  const fault = structureFault(document, options.limits.maxDepth);
+  if (fault !== undefined) {
+    throw new Rejected(fault);
   }
   const request = document.request;
   if (!isObject(request)) {

@@ -1,4 +1,4 @@
-import type { IclRecord } from "../curation/icl/build-icl-records";
+import { withExamples } from "../curation/icl/build-icl-records";
 import { type ChatMessage, type CuratedRecord, contentText, type JsonObject, type JsonValue, type WorkloadType } from "../curation/records";
 
 /**
@@ -24,8 +24,8 @@ export function evalLine(record: CuratedRecord): JsonObject {
 }
 
 /** An ICL evaluation line: the evaluation line with the examples injected into `request.messages`. */
-export function iclLine(icl: IclRecord): JsonObject {
-  return { ...evalLine(icl.record), request: { ...icl.record.request, messages: icl.messages } };
+export function iclLine(record: CuratedRecord, examples: readonly CuratedRecord[]): JsonObject {
+  return { ...evalLine(record), request: { ...record.request, messages: withExamples(record, examples) } };
 }
 
 /**

@@ -19,22 +19,49 @@ export interface EvaluationScores {
   readonly judgeRatings: { readonly rated?: number; readonly unparsed?: number; readonly meanRating?: number };
 }
 
-/** Turns an Evaluator's raw results into the run's metrics (see `judge-rating.ts` for the judge's scale). */
-export function scoresFrom(workloadType: WorkloadType, results: EvaluationResults): EvaluationScores {
-  const judge = results.judge ?? {};
-  const scores: Partial<Record<MetricName, number>> = {};
-  if (workloadType === "tool_calling") {
-    assign(scores, "function_name_accuracy", results.functionNameAccuracy);
-    assign(scores, "function_name_and_args_accuracy", results.functionNameAndArgsAccuracy);
-    assign(scores, "tool_calling_correctness", judge.mean);
-  } else {
-    assign(scores, "similarity", judge.mean === undefined ? undefined : normaliseSimilarity(judge.mean));
+/** An Evaluator reported a value no metric can have: the evaluation failed, it has no score. */
+export class MetricOutOfRange extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`the Evaluator reported values outside their metrics' ranges, so they are not scores: ${problems.join("; ")}`);
+    this.name = "MetricOutOfRange";
   }
-  return { scores, judgeRatings: { rated: judge.rated, unparsed: judge.unparsed, meanRating: judge.mean } };
 }
 
-function assign(scores: Partial<Record<MetricName, number>>, metric: MetricName, value: number | undefined): void {
-  if (value !== undefined && Number.isFinite(value)) {
-    scores[metric] = value;
+/** The range of each raw value before it becomes a metric: shares are 0–1; the similarity judge rates 1–10. */
+const rawRanges = {
+  function_name_accuracy: { min: 0, max: 1, what: "a share from 0 to 1" },
+  function_name_and_args_accuracy: { min: 0, max: 1, what: "a share from 0 to 1" },
+  tool_calling_correctness: { min: 0, max: 1, what: "the share of records rated correct, from 0 to 1" },
+  similarity: { min: 1, max: 10, what: "the judge's mean rating from 1 to 10" },
+} as const satisfies Record<MetricName, { readonly min: number; readonly max: number; readonly what: string }>;
+
+/**
+ * Turns an Evaluator's raw results into the run's metrics (see `judge-rating.ts` for the judge's
+ * scale). A metric the results leave out has no score; a value outside its range, NaN or infinite
+ * throws MetricOutOfRange naming the metric and the value: it is a fault of the service or of the
+ * judge, and printed as a score it would mislead the person deciding.
+ */
+export function scoresFrom(workloadType: WorkloadType, results: EvaluationResults): EvaluationScores {
+  const judge = results.judge ?? {};
+  const raw: Partial<Record<MetricName, number>> =
+    workloadType === "tool_calling"
+      ? { function_name_accuracy: results.functionNameAccuracy, function_name_and_args_accuracy: results.functionNameAndArgsAccuracy, tool_calling_correctness: judge.mean }
+      : { similarity: judge.mean };
+  const problems: string[] = [];
+  const scores: Partial<Record<MetricName, number>> = {};
+  for (const [metric, value] of Object.entries(raw) as [MetricName, number | undefined][]) {
+    if (value === undefined) {
+      continue;
+    }
+    const range = rawRanges[metric];
+    if (!Number.isFinite(value) || value < range.min || value > range.max) {
+      problems.push(`${metric} ${value}, expected ${range.what}`);
+    } else {
+      scores[metric] = metric === "similarity" ? normaliseSimilarity(value) : value;
+    }
   }
+  if (problems.length > 0) {
+    throw new MetricOutOfRange(problems);
+  }
+  return { scores, judgeRatings: { rated: judge.rated, unparsed: judge.unparsed, meanRating: judge.mean } };
 }

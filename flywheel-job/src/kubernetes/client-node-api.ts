@@ -7,6 +7,7 @@ import { UsageError } from "../errors";
 import { RetryableFailure, type RetryPolicy, retrying } from "../nemo/retry";
 import { ServiceRequestError, ServiceUnavailableError } from "../nemo/service-client";
 import { type JobInfo, type KubernetesApi, nimApiGroup, nimApiVersion, type NimServiceObject } from "./kubernetes-api";
+import { kubeconfigProblems } from "./kubeconfig-problems";
 
 export interface KubernetesSettings extends RetryPolicy {
   readonly timeoutMs: number;
@@ -15,27 +16,43 @@ export interface KubernetesSettings extends RetryPolicy {
 /**
  * Connects to the cluster: with `KUBECONFIG` when it is set, else as the pod's service account in a
  * cluster, else with `~/.kube/config`. The namespace is FLYWHEEL_NAMESPACE (the Job's own, in the
- * cluster), else the kubeconfig context's, else `default` as kubectl does.
+ * cluster), else the kubeconfig context's, else `default` as kubectl does. A kubeconfig that cannot
+ * work (see `kubeconfigProblems`) is a UsageError, before any call.
  */
 export async function connectKubernetes(environment: FlywheelEnvironment, settings: KubernetesSettings): Promise<KubernetesApi> {
   // @kubernetes/client-node 1.x is an ES module; a dynamic import loads it from this CommonJS program.
   const client = await import("@kubernetes/client-node");
   const config = new client.KubeConfig();
   const defaultFile = join(homedir(), ".kube", "config");
+  const load = (into: k8s.KubeConfig, file: string): void => {
+    try {
+      into.loadFromFile(file);
+    } catch (error) {
+      throw new UsageError(`cannot read the kubeconfig ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  let source: string;
   if (environment.KUBECONFIG) {
     const files = environment.KUBECONFIG.split(delimiter).filter(Boolean);
-    config.loadFromFile(files[0]);
+    load(config, files[0]);
     for (const file of files.slice(1)) {
       const more = new client.KubeConfig();
-      more.loadFromFile(file);
+      load(more, file);
       config.mergeConfig(more, true);
     }
+    source = `the kubeconfig ${files.join(delimiter)} (KUBECONFIG)`;
   } else if (environment.KUBERNETES_SERVICE_HOST) {
     config.loadFromCluster();
+    source = "the in-cluster configuration";
   } else if (existsSync(defaultFile)) {
-    config.loadFromFile(defaultFile);
+    load(config, defaultFile);
+    source = `the kubeconfig ${defaultFile}`;
   } else {
     throw new UsageError("no Kubernetes configuration: run in the cluster, or set KUBECONFIG (or create ~/.kube/config)");
+  }
+  const problems = kubeconfigProblems(config, source);
+  if (problems.length > 0) {
+    throw new UsageError(problems.length === 1 ? problems[0] : `${source} cannot be used:`, problems.length === 1 ? [] : problems);
   }
   const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace;
   const namespace = environment.FLYWHEEL_NAMESPACE ?? contextNamespace ?? "default";
@@ -125,6 +142,7 @@ class ClientNodeKubernetesApi implements KubernetesApi {
     return retrying(
       this.settings,
       signal,
+      what,
       async () => {
         let timer: NodeJS.Timeout | undefined;
         try {
@@ -152,7 +170,15 @@ class ClientNodeKubernetesApi implements KubernetesApi {
             }
             throw new ServiceRequestError(`${what} was refused: ${detail}`, code, apiMessage(error.body));
           }
-          throw new RetryableFailure(error instanceof Error ? error.message : String(error));
+          if (isConnectionFailure(error)) {
+            throw new RetryableFailure(error instanceof Error ? error.message : String(error));
+          }
+          if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError) {
+            throw error;
+          }
+          // The client's other failures come from its configuration (a file it cannot read, an exec
+          // credential plugin that fails, a certificate it does not trust): retrying cannot help.
+          throw new UsageError(`${what} failed: ${error instanceof Error ? error.message : String(error)} (check the kubeconfig)`);
         } finally {
           clearTimeout(timer);
         }
@@ -160,6 +186,15 @@ class ClientNodeKubernetesApi implements KubernetesApi {
       (last, attempts) => new ServiceUnavailableError(`${what} failed ${attempts} times; the last: ${last.message}`),
     );
   }
+}
+
+/** Network errors a later attempt may not meet: the server or the network is down, or busy. */
+const connectionErrorCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ECONNABORTED"]);
+
+/** A failure to reach the API server, by its code (the client's fetch errors carry the socket's). */
+function isConnectionFailure(error: unknown): boolean {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  return connectionErrorCodes.has(String(code)) || connectionErrorCodes.has(String(cause?.code)) || (error instanceof Error && /socket hang up/i.test(error.message));
 }
 
 /** The `message` of a Kubernetes Status body (a JSON string for custom objects), or the body itself. */

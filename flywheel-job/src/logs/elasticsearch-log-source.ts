@@ -1,6 +1,7 @@
 import { type Client, errors, type estypes } from "@elastic/elasticsearch";
 import { TransientError, UsageError } from "../errors";
-import { type LogQuery, type LogSource, type PulledRecord, normaliseTimestamp } from "./log-source";
+import { exceedsJsonBytes } from "./json-size";
+import { type LogQuery, type LogSource, normaliseTimestamp, type PulledRecord, storeAsBytes } from "./log-source";
 
 export interface ElasticsearchLogSourceOptions {
   /** Index with the logs. */
@@ -14,9 +15,29 @@ export interface ElasticsearchLogSourceOptions {
 }
 
 /**
+ * Bytes a search response may take beyond its documents: took, shards, the point-in-time id, and
+ * per hit its index, id and sort values.
+ */
+const responseEnvelopeBytes = 64 * 1024;
+const hitEnvelopeBytes = 1024;
+/** A page holds at most this many documents' worth of `maxRecordBytes`, so one page of large documents stays small. */
+const pageRecordBudget = 16;
+/** Below V8's longest string (about 512 MiB), which the client's `maxResponseSize` may not exceed. */
+const largestPageBytes = 256 * 1024 * 1024;
+
+/**
  * Reads logs from Elasticsearch with a point in time and `search_after`: a consistent snapshot,
  * newest first, one page at a time. The point in time is always closed, also when reading fails or
  * the consumer stops early.
+ *
+ * A page's bytes are bounded before the client holds or parses them: the client aborts a response
+ * larger than `maxResponseSize`, here the page's documents at `maxRecordBytes` each (at most
+ * `pageRecordBudget` of them) plus their envelope. A page that is too large is asked for again at half
+ * the size, down to one document; a single document still too large is skipped — asked for once more
+ * without its `_source`, for its sort values — and yielded as an OversizedRecord. Page sizes double
+ * again after each page that fits. Within a page that fits, a document whose compact JSON exceeds
+ * `maxRecordBytes` is yielded as an OversizedRecord too, so the bound means what it means for JSONL
+ * (for a document written as compact JSON). Documents are kept as their compact JSON bytes.
  */
 export class ElasticsearchLogSource implements LogSource {
   readonly description: string;
@@ -35,34 +56,82 @@ export class ElasticsearchLogSource implements LogSource {
     try {
       let searchAfter: estypes.SortResults | undefined;
       let remaining = query.maxRecords;
+      let size = pageSize;
       while (remaining > 0) {
-        const size = Math.min(pageSize, remaining);
-        const page = await this.call("search", () =>
-          this.client.search<Record<string, unknown>>({
-            pit: { id: pitId, keep_alive: keepAlive },
-            size,
-            query: { bool: { filter: [{ term: { workload_id: query.workloadId } }, { term: { client_id: query.clientId } }] } },
-            sort: [{ timestamp: { order: "desc" } }, { _shard_doc: { order: "asc" } }],
-            track_total_hits: false,
-            ...(searchAfter ? { search_after: searchAfter } : {}),
-          }),
-        );
+        size = Math.min(size, remaining);
+        const page = await this.search(query, { pitId, size, searchAfter, withSource: true });
+        if (page === "too_large") {
+          if (size > 1) {
+            size = Math.ceil(size / 2);
+            continue;
+          }
+          const located = await this.search(query, { pitId, size: 1, searchAfter, withSource: false });
+          if (located === "too_large") {
+            throw new UsageError(`Elasticsearch answered a search for one hit without its _source with more than ${Math.round(query.maxRecordBytes / 1024)} KiB on index "${index}"`);
+          }
+          const hit = located.hits.hits[0];
+          if (hit === undefined) {
+            return;
+          }
+          pitId = located.pit_id ?? pitId;
+          yield { kind: "too_large", timestamp: normaliseTimestamp(hit.sort?.[0]) };
+          remaining -= 1;
+          searchAfter = hit.sort;
+          continue;
+        }
         pitId = page.pit_id ?? pitId;
         const hits = page.hits.hits;
         for (const hit of hits) {
           const document = hit._source ?? {};
-          yield { timestamp: normaliseTimestamp(document.timestamp), document };
+          const timestamp = normaliseTimestamp(document.timestamp);
+          if (exceedsJsonBytes(document, query.maxRecordBytes)) {
+            yield { kind: "too_large", timestamp };
+          } else {
+            yield { kind: "document", timestamp, document, keep: () => storeAsBytes(document) };
+          }
         }
         remaining -= hits.length;
         if (hits.length < size) {
           return;
         }
         searchAfter = hits[hits.length - 1].sort;
+        size = Math.min(pageSize, size * 2);
       }
     } finally {
       await this.client.closePointInTime({ id: pitId }).catch((error: unknown) => {
         this.options.onWarning?.(`could not close the Elasticsearch point in time (it expires after ${keepAlive}): ${describe(error)}`);
       });
+    }
+  }
+
+  /** One page of the query's records, or "too_large" when the response would exceed its bound. */
+  private async search(
+    query: LogQuery,
+    page: { readonly pitId: string; readonly size: number; readonly searchAfter: estypes.SortResults | undefined; readonly withSource: boolean },
+  ): Promise<estypes.SearchResponse<Record<string, unknown>> | "too_large"> {
+    const { keepAlive } = this.options;
+    const maxResponseSize = Math.min(page.size * (query.maxRecordBytes + hitEnvelopeBytes), pageRecordBudget * query.maxRecordBytes, largestPageBytes) + responseEnvelopeBytes;
+    try {
+      return await this.call("search", () =>
+        this.client.search<Record<string, unknown>>(
+          {
+            pit: { id: page.pitId, keep_alive: keepAlive },
+            size: page.size,
+            query: { bool: { filter: [{ term: { workload_id: query.workloadId } }, { term: { client_id: query.clientId } }] } },
+            sort: [{ timestamp: { order: "desc" } }, { _shard_doc: { order: "asc" } }],
+            track_total_hits: false,
+            ...(page.searchAfter ? { search_after: page.searchAfter } : {}),
+            ...(page.withSource ? {} : { _source: false }),
+          },
+          { maxResponseSize },
+        ),
+      );
+    } catch (error) {
+      // The client aborts a response over maxResponseSize; no abort signal is passed, so nothing else aborts.
+      if (error instanceof errors.RequestAbortedError) {
+        return "too_large";
+      }
+      throw error;
     }
   }
 

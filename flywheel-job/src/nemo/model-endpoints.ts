@@ -30,7 +30,7 @@ export class ModelEndpoints {
     });
     const choices = asObject(response.body)?.choices;
     if (!Array.isArray(choices) || choices.length === 0) {
-      throw new ServiceRequestError(`${role}: ${endpoint.url} answered without choices; is it a chat-completions endpoint?`, response.status, JSON.stringify(response.body));
+      throw new ServiceRequestError(`${role}: ${endpoint.url} answered without choices; is it a chat-completions endpoint?`, response.status, response.excerpt);
     }
   }
 
@@ -55,7 +55,7 @@ export class ModelEndpoints {
       const data = asObject(response.body)?.data;
       const embeddings = Array.isArray(data) ? data.map((entry) => asObject(entry)) : [];
       if (embeddings.length !== batch.length || embeddings.some((e) => !Array.isArray(e?.embedding))) {
-        throw new ServiceRequestError(`embedding model: ${endpoint.url} returned ${embeddings.length} embeddings for ${batch.length} texts`, response.status, JSON.stringify(response.body).slice(0, 500));
+        throw new ServiceRequestError(`embedding model: ${endpoint.url} returned ${embeddings.length} embeddings for ${batch.length} texts`, response.status, response.excerpt);
       }
       // `index` orders the answer; fall back to the order it came in.
       const ordered = embeddings.map((e, i) => ({ index: typeof e?.index === "number" ? e.index : i, vector: e?.embedding as number[] })).sort((a, b) => a.index - b.index);

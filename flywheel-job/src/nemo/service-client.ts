@@ -1,3 +1,5 @@
+import { Agent, fetch as undiciFetch } from "undici";
+import { connectTimeoutMs } from "../connect-timeout";
 import { TransientError, UsageError } from "../errors";
 import { RetryableFailure, type RetryPolicy, retrying } from "./retry";
 
@@ -23,11 +25,18 @@ export interface ServiceResponse {
   readonly status: number;
   /** The parsed JSON body, or the text when it is not JSON, or undefined when empty. */
   readonly body: unknown;
+  /** The body as sent, whitespace collapsed and cut, for messages (never re-serialised: an answer can nest deeper than JSON.stringify recurses). */
+  readonly excerpt: string;
 }
 
 export interface ServiceClientSettings extends RetryPolicy {
   /** How long one attempt may take. */
   readonly timeoutMs: number;
+  /**
+   * How long a connection (TCP and TLS) may take before the attempt fails as unanswered and is
+   * retried. @default connectTimeoutMs (5 s; the platform's fetch waits 10 s)
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 const bodyExcerptLength = 2000;
@@ -52,14 +61,15 @@ export class ServiceUnavailableError extends TransientError {}
  * the action, the method and URL, the status and the response body.
  */
 export class ServiceClient {
-  constructor(
-    private readonly settings: ServiceClientSettings,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+  private readonly dispatcher: Agent;
+
+  constructor(private readonly settings: ServiceClientSettings) {
+    this.dispatcher = new Agent({ connect: { timeout: settings.connectTimeoutMs ?? connectTimeoutMs } });
+  }
 
   async call(call: ServiceCall): Promise<ServiceResponse> {
     const what = `${call.service}: ${call.action} (${call.method} ${call.url})`;
-    return retrying(this.settings, call.signal, () => this.attempt(call, what), (last, attempts) =>
+    return retrying(this.settings, call.signal, what, () => this.attempt(call, what), (last, attempts) =>
       new ServiceUnavailableError(`${what} failed ${attempts} times; the last: ${last.message}`),
     );
   }
@@ -74,14 +84,16 @@ export class ServiceClient {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = new URLSearchParams(call.form).toString();
     }
-    let response: Response;
+    let response: Awaited<ReturnType<typeof undiciFetch>>;
     let text: string;
     try {
-      response = await this.fetchImpl(call.url, {
+      // undici's own fetch, for its connect timeout (the platform's fetch takes no dispatcher from this undici).
+      response = await undiciFetch(call.url, {
         method: call.method,
         headers,
         body,
         signal: AbortSignal.any([call.signal, AbortSignal.timeout(this.settings.timeoutMs)]),
+        dispatcher: this.dispatcher,
       });
       text = await response.text();
     } catch (error) {
@@ -91,7 +103,7 @@ export class ServiceClient {
       throw new RetryableFailure(describeFetchError(error, this.settings.timeoutMs));
     }
     if (response.ok || call.accept?.includes(response.status)) {
-      return { status: response.status, body: parseBody(text) };
+      return { status: response.status, body: parseBody(text), excerpt: excerpt(text) };
     }
     const detail = `HTTP ${response.status}${text ? `: ${excerpt(text)}` : ""}`;
     if (response.status === 429 || response.status >= 500) {
@@ -108,7 +120,26 @@ function parseBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return text;
+    return parseWithNonFinite(text) ?? text;
+  }
+}
+
+/** A bare NaN, Infinity or -Infinity, or a string literal (skipped: its content is never a number). */
+const nonFiniteToken = /"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)(?![\w$])/g;
+const nonFiniteMarker = "\u0000non-finite:";
+
+/**
+ * NeMo's services are Python, whose `json` writes NaN and Infinity as bare words that JSON.parse
+ * refuses. Parses such a body with those values as JavaScript's NaN and Infinity, so a metric that
+ * came out as NaN is seen as one (and refused) instead of making the whole answer unreadable.
+ */
+export function parseWithNonFinite(text: string): unknown {
+  // The marker goes in as a JSON escape: a raw control character is not allowed in a JSON string.
+  const marked = text.replace(nonFiniteToken, (token, word: string | undefined) => (word === undefined ? token : `"\\u0000non-finite:${word}"`));
+  try {
+    return JSON.parse(marked, (_key, value: unknown) => (typeof value === "string" && value.startsWith(nonFiniteMarker) ? Number(value.slice(nonFiniteMarker.length)) : value));
+  } catch {
+    return undefined;
   }
 }
 

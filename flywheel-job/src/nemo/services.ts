@@ -46,6 +46,43 @@ export function isFinished(state: JobState): boolean {
   return state === "completed" || state === "failed" || state === "cancelled";
 }
 
+/** One look at a job, in the terms every job API maps onto. */
+export interface JobStatus {
+  readonly state: JobState;
+  /** The service's own word for it, for messages. */
+  readonly status: string;
+  /** 0–100, when the service computes it. */
+  readonly percentDone?: number;
+  /** Fine-tuning only. */
+  readonly epochsCompleted?: number;
+  readonly stepsCompleted?: number;
+  /** Evaluations only. */
+  readonly samplesProcessed?: number;
+  /** Why it failed, when the service says. */
+  readonly message?: string;
+}
+
+/**
+ * What a request to stop a job found: `done` (it was cancelled or deleted), `already_ended` (it had
+ * finished), `not_found` (the service has no such job), `unsupported` (this API version has no such
+ * call for it).
+ */
+export type StopAnswer = "done" | "already_ended" | "not_found" | "unsupported";
+
+/**
+ * What the run can do with a job on a NeMo service once it is started, whichever service runs it:
+ * `run/nemo-job.ts` drives every job through these, so the cleanup path exists once.
+ */
+export interface JobControl {
+  /** The job's state; undefined when the service has no such job (any more). */
+  status(id: string, signal: AbortSignal): Promise<JobStatus | undefined>;
+  cancel(id: string, signal: AbortSignal): Promise<StopAnswer>;
+  /** Deletes the job, which also stops it where the API has no cancel call. */
+  delete(id: string, signal: AbortSignal): Promise<StopAnswer>;
+  /** Where a person can look the job up. */
+  url(id: string): string;
+}
+
 /** LoRA SFT settings of one candidate. */
 export interface CustomizationSpec {
   readonly namespace: string;
@@ -66,24 +103,10 @@ export interface CustomizationSpec {
   readonly loraAdapterDropout: number;
 }
 
-export interface CustomizationStatus {
-  readonly state: JobState;
-  /** The service's own word for it, for messages. */
-  readonly status: string;
-  readonly percentDone?: number;
-  readonly epochsCompleted?: number;
-  readonly stepsCompleted?: number;
-  /** Why it failed, when the service says. */
-  readonly message?: string;
-}
-
 export interface Customizer {
   /** Starts a LoRA fine-tuning job; `outputModel` is the exact name the adapter will be served under. */
   startCustomization(spec: CustomizationSpec, signal: AbortSignal): Promise<{ readonly id: string; readonly outputModel: string }>;
-  customizationStatus(id: string, signal: AbortSignal): Promise<CustomizationStatus>;
-  cancelCustomization(id: string, signal: AbortSignal): Promise<void>;
-  /** Where a person can look the job up. */
-  customizationUrl(id: string): string;
+  readonly jobs: JobControl;
 }
 
 /** An OpenAI-compatible chat model: where it is and its model id there. */
@@ -104,16 +127,10 @@ export interface EvaluationSpec {
   readonly judge: ModelEndpoint;
 }
 
-export interface EvaluationStatus {
-  readonly state: JobState;
-  readonly status: string;
-  /** 0–100, when the service computes it. */
-  readonly progress?: number;
-  readonly samplesProcessed?: number;
-  readonly message?: string;
-}
-
-/** Raw results: the tool-calling accuracies (0–1) and the judge's ratings as the service aggregated them. */
+/**
+ * Raw results: the tool-calling accuracies (0–1) and the judge's ratings as the service aggregated
+ * them, as reported: a value may be NaN or out of range, which `scoresFrom` refuses.
+ */
 export interface EvaluationResults {
   readonly functionNameAccuracy?: number;
   readonly functionNameAndArgsAccuracy?: number;
@@ -129,12 +146,9 @@ export interface EvaluationResults {
 
 export interface Evaluator {
   startEvaluation(spec: EvaluationSpec, signal: AbortSignal): Promise<string>;
-  evaluationStatus(id: string, signal: AbortSignal): Promise<EvaluationStatus>;
   /** `records` is how many the evaluation was given, to count the judge replies that had no rating. */
   evaluationResults(id: string, spec: Pick<EvaluationSpec, "workloadType" | "records">, signal: AbortSignal): Promise<EvaluationResults>;
-  /** Stops a running evaluation; false when this API version cannot. */
-  cancelEvaluation(id: string, signal: AbortSignal): Promise<boolean>;
-  evaluationUrl(id: string): string;
+  readonly jobs: JobControl;
 }
 
 export interface NemoServices {

@@ -1,7 +1,7 @@
 import type { FlywheelJobConfig } from "../config/job-config";
 import { iclContextLength, metricNames } from "../config/job-config";
 import type { PreparedData } from "../curation/prepare-data";
-import type { CuratedRecord, JsonObject, JsonValue } from "../curation/records";
+import type { JsonObject, JsonValue, SampledRecord } from "../curation/records";
 import { datasetFiles } from "../datasets/layouts";
 import type { JsonlReadStats } from "../logs/jsonl-log-source";
 import { compare } from "../curation/labels";
@@ -45,7 +45,7 @@ export function buildPlanReport(
     ...(metrics.every((name) => config.targets[name] === undefined) ? ["no targets apply to this workload, so a run would mark no candidate promotable"] : []),
   ];
 
-  const labelCounts = (records: readonly CuratedRecord[]): JsonObject => {
+  const labelCounts = (records: readonly SampledRecord[]): JsonObject => {
     const tally = new Map<string, number>();
     for (const record of records) {
       const label = split.labelOf.get(record)!;
@@ -66,6 +66,7 @@ export function buildPlanReport(
       blank_lines: source.stats.blankLines,
       malformed_lines: source.stats.malformedLines,
       first_malformed_lines: [...source.stats.firstMalformedLines],
+      oversized_lines: source.stats.oversizedLines,
       records_of_this_pair: source.stats.matchingRecords,
       records_of_other_pairs: source.stats.otherRecords,
     },
@@ -76,6 +77,14 @@ export function buildPlanReport(
       val_ratio: config.data.valRatio,
       min_total_records: config.data.minTotalRecords,
       max_tool_properties: config.data.maxToolProperties ?? null,
+      limits: {
+        max_depth: config.data.limits.maxDepth,
+        max_record_bytes: config.data.limits.maxRecordBytes,
+        max_messages: config.data.limits.maxMessages,
+        max_tools: config.data.limits.maxTools,
+        max_schema_properties: config.data.limits.maxSchemaProperties,
+        max_tool_calls: config.data.limits.maxToolCalls,
+      },
     },
     counts: {
       pulled: data.counts.pulled,

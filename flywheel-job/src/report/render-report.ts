@@ -1,4 +1,4 @@
-import { renderTable } from "../cli/table";
+import { renderTable } from "../text/table";
 import type { MetricName } from "../config/job-config";
 import { formatScore, type ReportRow, type RunReport } from "./run-report";
 

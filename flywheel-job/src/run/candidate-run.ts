@@ -1,4 +1,4 @@
-import type { Held } from "../budget/gpu-budget";
+import { type Held, LeaseLost } from "../budget/gpu-budget";
 import type { CandidateModel } from "../config/job-config";
 import type { EvalType } from "../evaluation/metrics";
 import { candidateNimService, candidateNimServiceName } from "../kubernetes/candidate-nim-service";
@@ -103,7 +103,7 @@ export async function runCandidate(context: CandidateContext, nim: NimRecord, ca
       error = failures.join("; ");
     }
   } catch (caught) {
-    status = signal.aborted && !(signal.reason instanceof Error && signal.reason.name === "LeaseLost") ? "cancelled" : "failed";
+    status = signal.aborted && !(signal.reason instanceof LeaseLost) ? "cancelled" : "failed";
     error = describeError(signal.aborted ? signal.reason : caught);
     log.warn(`${label}: ${status}: ${error}`);
   } finally {

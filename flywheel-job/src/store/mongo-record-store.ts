@@ -1,8 +1,12 @@
 import { type Db, type Filter, type Document, MongoClient, MongoError, ObjectId } from "mongodb";
+import { connectTimeoutMs as defaultConnectTimeoutMs } from "../connect-timeout";
 import { TransientError, UsageError } from "../errors";
 import type { FindOptions, RecordStore, Where } from "./record-store";
 import { type CollectionName, type Collections, type Patch, referenceFields } from "./records";
 import { recordIdPattern } from "./ids";
+
+/** How long an operation waits for a server to take it, e.g. while a replica set elects a primary. */
+const serverSelectionTimeoutMs = 15_000;
 
 /**
  * Run records in MongoDB, one collection per kind (spec §4), ids and references as ObjectIds like
@@ -18,11 +22,21 @@ export class MongoRecordStore implements RecordStore {
     this.description = `MongoDB database "${db.databaseName}"`;
   }
 
-  /** Connects (failing within `serverSelectionTimeoutMs` when MongoDB is unreachable) and makes sure the indexes exist. */
-  static async open(url: string, database: string, serverSelectionTimeoutMs = 15_000): Promise<MongoRecordStore> {
-    const client = new MongoClient(url, { serverSelectionTimeoutMS: serverSelectionTimeoutMs, appName: "flywheel-job" });
+  /**
+   * Connects and makes sure the indexes exist. Gives up with a TransientError when MongoDB has not
+   * answered within `connectTimeoutMs` (the caller decides whether to try again); afterwards an
+   * operation waits up to `serverSelectionTimeoutMs` for a server, which rides out a replica-set
+   * election (about 12 s).
+   */
+  static async open(url: string, database: string, connectTimeoutMs = defaultConnectTimeoutMs): Promise<MongoRecordStore> {
+    let client: MongoClient;
     try {
-      await client.connect();
+      client = new MongoClient(url, { serverSelectionTimeoutMS: serverSelectionTimeoutMs, connectTimeoutMS: connectTimeoutMs, appName: "flywheel-job" });
+    } catch (error) {
+      throw new UsageError(`MONGODB_URL is not a connection string the MongoDB driver accepts: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      await connectWithin(client, connectTimeoutMs, database);
       const db = client.db(database);
       await db.collection("flywheel_runs").createIndexes([{ key: { workload_id: 1 } }, { key: { started_at: -1 } }]);
       await db.collection("nims").createIndex({ flywheel_run_id: 1 });
@@ -31,8 +45,9 @@ export class MongoRecordStore implements RecordStore {
       await db.collection("llm_judge_runs").createIndex({ flywheel_run_id: 1 });
       return new MongoRecordStore(client, db);
     } catch (error) {
+      // Closing also stops a connect that is still trying.
       await client.close().catch(() => undefined);
-      throw asStoreError(error, `connect to MongoDB database "${database}"`);
+      throw error instanceof TransientError ? error : asStoreError(error, `connect to MongoDB database "${database}"`);
     }
   }
 
@@ -96,6 +111,29 @@ export class MongoRecordStore implements RecordStore {
     } catch (error) {
       throw asStoreError(error, what);
     }
+  }
+}
+
+/**
+ * `client.connect()`, or a TransientError after `timeoutMs` naming the last reason the server gave
+ * (the driver itself keeps trying until its server selection timeout, in silence).
+ */
+async function connectWithin(client: MongoClient, timeoutMs: number, database: string): Promise<void> {
+  let lastFailure: string | undefined;
+  client.on("serverHeartbeatFailed", (event) => {
+    lastFailure = event.failure.message;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const reason = lastFailure === undefined ? "" : ` (${lastFailure})`;
+      reject(new TransientError(`MongoDB: could not connect to MongoDB database "${database}": no answer within ${timeoutMs / 1000} s${reason}`));
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([client.connect(), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

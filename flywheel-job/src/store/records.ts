@@ -64,6 +64,14 @@ export interface NimRecord {
   readonly nim_service: string | null;
 }
 
+/**
+ * What the run did to a NeMo job it stopped waiting for before the job ended (it failed, stalled, or
+ * the run stopped): `cancelled`, `deleted` (where the API has no cancel call), `already ended`,
+ * `already gone`, or `left running: <reason>`. Null while the run waits, and when the job ended on
+ * its own.
+ */
+export type JobStop = "cancelled" | "deleted" | "already ended" | "already gone" | `left running: ${string}`;
+
 export interface EvaluationRecord {
   readonly id: string;
   readonly nim_id: string;
@@ -82,6 +90,7 @@ export interface EvaluationRecord {
   readonly status: StepStatus;
   /** Judge replies that gave a rating, that gave none, and the mean rating on the judge's own scale. */
   readonly judge_ratings: { readonly rated: number | null; readonly unparsed: number | null; readonly mean_rating: number | null } | null;
+  readonly job_stop: JobStop | null;
 }
 
 export interface CustomizationRecord {
@@ -102,6 +111,7 @@ export interface CustomizationRecord {
   // This project's fields:
   readonly status: StepStatus;
   readonly nmp_uri: string | null;
+  readonly job_stop: JobStop | null;
 }
 
 export interface JudgeRunRecord {

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PulledRecord } from "../../src/logs/log-source";
+import { dataLimitsSchema } from "../../src/config/job-config";
+import { type CuratedRecord, type SampledRecord, toolLabel } from "../../src/curation/records";
+import { type PulledDocument, storeAsBytes } from "../../src/logs/log-source";
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -46,9 +48,17 @@ export function logDocument(options: LogOptions = {}): { [key: string]: Json } {
   };
 }
 
+/** The job's default `data.limits`. */
+export const defaultLimits = dataLimitsSchema.parse({});
+
 /** As a source would return it. */
-export function pulled(document: { [key: string]: Json }, timestamp = 1_700_000_000_000): PulledRecord {
-  return { timestamp, document };
+export function pulled(document: { [key: string]: Json }, timestamp = 1_700_000_000_000): PulledDocument {
+  return { kind: "document", timestamp, document, keep: () => storeAsBytes(document) };
+}
+
+/** A validated record as the sample would hold it, loading to itself. */
+export function asSampled(record: CuratedRecord): SampledRecord {
+  return { dedupKey: record.dedupKey, timestamp: record.timestamp, toolLabel: toolLabel(record), load: () => record };
 }
 
 export async function* stream<T>(items: Iterable<T>): AsyncIterable<T> {

@@ -24,6 +24,8 @@ export interface EvaluationBehaviour {
   readonly functionNameAndArgsAccuracy?: number;
   /** Tool calling: the correctness judge's replies, in turn. */
   readonly correctnessReplies?: readonly string[];
+  /** The judge metric's mean as reported, whatever the replies (a faulty service or judge); NaN is sent as Python writes it. */
+  readonly judgeMean?: number;
 }
 
 interface CustomizationJob {
@@ -43,6 +45,8 @@ interface EvaluationJob {
   readonly records: number;
   status: string;
   polls: number;
+  /** After a DELETE: reads that still find it, before it answers 404. */
+  readsUntilGone?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -76,6 +80,14 @@ export class NemoStandIn {
   readonly evaluationBehaviour = new Map<string, EvaluationBehaviour>();
   /** Files above this size are uploaded through git LFS. */
   lfsThresholdBytes = 2048;
+  /**
+   * Whether Evaluator has `POST /v1/evaluation/jobs/{id}/cancel`, as 25.x releases after 25.06 do.
+   * Evaluator 25.06 (the stacks' pin) has no such route, answering 404; there a job is stopped by
+   * `DELETE /v1/evaluation/jobs/{id}`, which this stand-in supports in both modes.
+   */
+  evaluationCancel = true;
+  /** How many reads still find a deleted evaluation job before it answers 404 (deletion takes a moment). */
+  evaluationReadsAfterDelete = 1;
   judgeApiKey: string | undefined;
   private nextId = 1;
 
@@ -334,8 +346,12 @@ export class NemoStandIn {
     });
     http.route("GET", "/v1/evaluation/jobs/:id", (_, p) => {
       const job = this.evaluations.get(p.id);
-      if (!job) {
+      if (!job || (job.status === "deleted" && job.readsUntilGone === 0)) {
         return notFound("job");
+      }
+      if (job.status === "deleted") {
+        job.readsUntilGone = (job.readsUntilGone ?? 0) - 1;
+        return { status: 200, body: { id: job.id, status: "deleting", status_details: { progress: null, message: null } } };
       }
       const behaviour = this.evaluationBehaviour.get(job.modelId) ?? {};
       if (["created", "pending", "running"].includes(job.status)) {
@@ -348,18 +364,30 @@ export class NemoStandIn {
     });
     http.route("POST", "/v1/evaluation/jobs/:id/cancel", (_, p) => {
       const job = this.evaluations.get(p.id);
-      if (!job) {
-        return notFound("job");
+      if (!this.evaluationCancel || !job || job.status === "deleted") {
+        return { status: 404, body: { detail: "Not Found" } };
+      }
+      if (!["created", "pending", "running"].includes(job.status)) {
+        return { status: 409, body: { detail: `job is ${job.status}` } };
       }
       job.status = "cancelled";
       return { status: 200, body: { id: job.id, status: "cancelled" } };
+    });
+    http.route("DELETE", "/v1/evaluation/jobs/:id", (_, p) => {
+      const job = this.evaluations.get(p.id);
+      if (!job || job.status === "deleted") {
+        return notFound("job");
+      }
+      job.status = "deleted";
+      job.readsUntilGone = this.evaluationReadsAfterDelete;
+      return { status: 200, body: { message: "deleted" } };
     });
     http.route("GET", "/v1/evaluation/jobs/:id/results", (_, p) => {
       const job = this.evaluations.get(p.id);
       if (!job || job.status !== "completed") {
         return notFound("results");
       }
-      return { status: 200, body: this.results(job) };
+      return { status: 200, body: pythonJson(this.results(job)), headers: { "content-type": "application/json" } };
     });
   }
 
@@ -428,7 +456,7 @@ export class NemoStandIn {
         .map((reply) => new RegExp(pattern).exec(reply)?.[1])
         .filter((rating): rating is string => rating !== undefined)
         .map(Number);
-      const mean = ratings.reduce((sum, r) => sum + r, 0) / ratings.length;
+      const mean = behaviour.judgeMean ?? ratings.reduce((sum, r) => sum + r, 0) / ratings.length;
       return { [score]: { value: mean, stats: { count: ratings.length, sum: ratings.reduce((s, r) => s + r, 0), mean } } };
     };
     if (name === "custom-tool-calling") {
@@ -450,6 +478,11 @@ export class NemoStandIn {
     }
     return { tasks: { [name]: { metrics: { "llm-judge": { scores: judged(metrics["llm-judge"], "similarity", behaviour.judgeReplies ?? ["10"]) } } } } };
   }
+}
+
+/** JSON as Python's `json.dumps` writes it: NaN and infinities as bare words, which JSON.parse refuses. */
+function pythonJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? `\u0000${v}` : v)).replace(/"\\u0000(NaN|-?Infinity)"/g, "$1");
 }
 
 /** A deterministic embedding: words hashed into 32 buckets, so texts sharing words are close. */

@@ -102,4 +102,23 @@ describe("npm run policy", () => {
     expect(unknownStack.stderr).toContain("no stack file stacks/Pulumi.staging.yaml");
     expect(unknownStack.status).toBe(2);
   });
+
+  it("names a stack that has no stack file in one line, before rendering", () => {
+    expect(policyCli("staging")).toEqual({ status: 2, stdout: "", stderr: "no stack file stacks/Pulumi.staging.yaml\n" });
+  });
+
+  it("prints its usage with --help, exit code 0", () => {
+    const help = policyCli("--help");
+    expect(help).toMatchObject({ status: 0, stderr: "" });
+    expect(help.stdout).toMatch(/^usage: npm run policy -- <stack> \[--no-render\] \[--dist <dir>\]\n/);
+    expect(help.stdout).toContain("--no-render");
+  });
+
+  it("names its options when given one it does not know", () => {
+    expect(policyCli("dev", "--no-rendr")).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: "unknown option --no-rendr (options: --no-render, --dist, --help); see npm run policy -- --help\n",
+    });
+  });
 });

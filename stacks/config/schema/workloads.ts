@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dataLimitsSchema } from "../../../flywheel-job/src/config/job-config";
 
 /**
  * `data-flywheel:flywheel` (the job every workload runs) and `data-flywheel:workloads` (one
@@ -68,6 +69,8 @@ const workload = z.strictObject({
       valRatio: z.number().min(0).max(0.5).optional(),
       minTotalRecords: z.int().min(1).optional(),
       maxToolProperties: z.int().min(1).optional(),
+      /** Bounds on one log record (depth, bytes, messages, tools, schema properties, tool calls); the job's own schema and defaults. */
+      limits: dataLimitsSchema.optional(),
     })
     .optional(),
   /** In-context example selection, passed to the job; job defaults when unset. */

@@ -1,4 +1,4 @@
-import type { ChatMessage, CuratedRecord, JsonObject } from "../records";
+import type { ChatMessage, CuratedRecord, JsonObject, SampledRecord } from "../records";
 import type { ExampleSelector } from "./example-selector";
 import { examplesInstruction, renderExample, requestTokens } from "./example-text";
 import { countTokens } from "./tokenizer";
@@ -13,12 +13,11 @@ export interface IclSettings {
   readonly tokenSafetyMargin: number;
 }
 
-/** An evaluation record with examples in its system message. */
+/** An evaluation record and the examples chosen for its system message (see `withExamples`). */
 export interface IclRecord {
-  readonly record: CuratedRecord;
-  /** `request.messages` with the examples injected. */
-  readonly messages: ChatMessage[];
-  readonly examples: number;
+  readonly record: SampledRecord;
+  /** In the order they are shown. */
+  readonly examples: readonly SampledRecord[];
 }
 
 export interface IclStats {
@@ -31,21 +30,21 @@ export interface IclStats {
  * Stage 8: for each evaluation record, walks the selector's candidates and keeps each example that
  * still fits the record's budget, `maxContextLength − reservedTokens − tokens(record)`, with every
  * count padded by the safety margin; an example that does not fit is skipped and the next one tried.
- * The examples go at the top of the system message, or into a new system message when there is none.
+ * Records are read again to be counted, one at a time; the writer puts the examples in (`withExamples`).
  */
 export async function buildIclRecords(
-  evalRecords: readonly CuratedRecord[],
-  train: readonly CuratedRecord[],
+  evalRecords: readonly SampledRecord[],
+  train: readonly SampledRecord[],
   selector: ExampleSelector,
   settings: IclSettings,
 ): Promise<{ readonly records: IclRecord[]; readonly stats: IclStats }> {
   const candidates = await selector.candidates(evalRecords, train);
   const pad = (tokens: number): number => Math.ceil(tokens * (1 + settings.tokenSafetyMargin));
-  const exampleCost = new Map<CuratedRecord, number>();
-  const costOf = (example: CuratedRecord): number => {
+  const exampleCost = new Map<SampledRecord, number>();
+  const costOf = (example: SampledRecord): number => {
     let cost = exampleCost.get(example);
     if (cost === undefined) {
-      cost = pad(countTokens(`${renderExample(example, 99)}\n\n`));
+      cost = pad(countTokens(`${renderExample(example.load(), 99)}\n\n`));
       exampleCost.set(example, cost);
     }
     return cost;
@@ -54,8 +53,8 @@ export async function buildIclRecords(
 
   const histogram = new Array<number>(settings.maxExamples + 1).fill(0);
   const records = evalRecords.map((record, i) => {
-    let budget = settings.maxContextLength - settings.reservedTokens - pad(requestTokens(record)) - instructionCost;
-    const chosen: CuratedRecord[] = [];
+    let budget = settings.maxContextLength - settings.reservedTokens - pad(requestTokens(record.load())) - instructionCost;
+    const chosen: SampledRecord[] = [];
     for (const example of candidates[i]) {
       if (chosen.length === settings.maxExamples) {
         break;
@@ -67,12 +66,14 @@ export async function buildIclRecords(
       }
     }
     histogram[chosen.length] += 1;
-    return { record, messages: injectExamples(record.request.messages, chosen), examples: chosen.length };
+    return { record, examples: chosen };
   });
   return { records, stats: { selection: selector.mode, examplesPerRecord: histogram } };
 }
 
-function injectExamples(messages: readonly ChatMessage[], examples: readonly CuratedRecord[]): ChatMessage[] {
+/** The record's messages with the examples at the top of its system message, or in a new one before them. */
+export function withExamples(record: CuratedRecord, examples: readonly CuratedRecord[]): ChatMessage[] {
+  const messages = record.request.messages;
   if (examples.length === 0) {
     return [...messages];
   }

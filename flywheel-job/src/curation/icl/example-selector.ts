@@ -1,5 +1,5 @@
 import { compare } from "../labels";
-import { type CuratedRecord, toolLabel } from "../records";
+import type { SampledRecord } from "../records";
 import { renderExample } from "./example-text";
 
 /**
@@ -12,28 +12,29 @@ import { renderExample } from "./example-text";
  */
 export interface ExampleSelector {
   readonly mode: "uniform" | "semantic";
-  candidates(evalRecords: readonly CuratedRecord[], train: readonly CuratedRecord[]): Promise<ReadonlyArray<readonly CuratedRecord[]>>;
+  candidates(evalRecords: readonly SampledRecord[], train: readonly SampledRecord[]): Promise<ReadonlyArray<readonly SampledRecord[]>>;
 }
 
 /**
  * The same examples for every record, spread over tool labels: labels in order of frequency, each
  * label's examples shortest first, taken round-robin so every tool is shown once before any is shown
- * twice. Only the `maxExamples` shortest per label can ever be used, so only those are kept.
+ * twice. Only the `maxExamples` shortest per label can ever be used, so only those are kept. Measuring
+ * an example reads its record again; one at a time, so memory holds one record however large the set.
  */
 export class UniformExampleSelector implements ExampleSelector {
   readonly mode = "uniform" as const;
 
   constructor(private readonly maxExamples: number) {}
 
-  async candidates(evalRecords: readonly CuratedRecord[], train: readonly CuratedRecord[]): Promise<ReadonlyArray<readonly CuratedRecord[]>> {
+  async candidates(evalRecords: readonly SampledRecord[], train: readonly SampledRecord[]): Promise<ReadonlyArray<readonly SampledRecord[]>> {
     const ordered = this.roundRobin(train);
     return evalRecords.map(() => ordered);
   }
 
-  private roundRobin(train: readonly CuratedRecord[]): CuratedRecord[] {
-    const byLabel = new Map<string, CuratedRecord[]>();
+  private roundRobin(train: readonly SampledRecord[]): SampledRecord[] {
+    const byLabel = new Map<string, SampledRecord[]>();
     for (const record of train) {
-      const label = toolLabel(record);
+      const label = record.toolLabel;
       const records = byLabel.get(label);
       if (records) {
         records.push(record);
@@ -45,12 +46,12 @@ export class UniformExampleSelector implements ExampleSelector {
       .sort(([a, ra], [b, rb]) => rb.length - ra.length || compare(a, b))
       .map(([, records]) =>
         records
-          .map((record) => ({ record, length: renderExample(record, 1).length }))
+          .map((record) => ({ record, length: renderExample(record.load(), 1).length }))
           .sort((a, b) => a.length - b.length || compare(a.record.dedupKey, b.record.dedupKey))
           .slice(0, this.maxExamples)
           .map((entry) => entry.record),
       );
-    const ordered: CuratedRecord[] = [];
+    const ordered: SampledRecord[] = [];
     for (let round = 0; round < this.maxExamples; round++) {
       for (const queue of queues) {
         if (round < queue.length) {

@@ -1,5 +1,5 @@
 import { compare } from "../labels";
-import { type CuratedRecord, contentText, noToolLabel, toolLabel } from "../records";
+import { type CuratedRecord, contentText, noToolLabel, type SampledRecord } from "../records";
 import type { ExampleSelector } from "./example-selector";
 
 /** Embeds texts, one vector per text, in order. */
@@ -28,13 +28,13 @@ export class SemanticExampleSelector implements ExampleSelector {
     private readonly settings: SemanticSelectionSettings,
   ) {}
 
-  async candidates(evalRecords: readonly CuratedRecord[], train: readonly CuratedRecord[]): Promise<ReadonlyArray<readonly CuratedRecord[]>> {
+  async candidates(evalRecords: readonly SampledRecord[], train: readonly SampledRecord[]): Promise<ReadonlyArray<readonly SampledRecord[]>> {
     if (train.length === 0) {
       return evalRecords.map(() => []);
     }
-    const vectors = (await this.embed([...train, ...evalRecords].map(lastUserText))).map(unit);
+    const vectors = (await this.embed([...train, ...evalRecords].map((record) => lastUserText(record.load())))).map(unit);
     const trainVectors = vectors.slice(0, train.length);
-    const toolCalling = train.some((record) => toolLabel(record) !== noToolLabel);
+    const toolCalling = train.some((record) => record.toolLabel !== noToolLabel);
     return evalRecords.map((_, i) => {
       const query = vectors[train.length + i];
       const ranked = train
@@ -45,16 +45,16 @@ export class SemanticExampleSelector implements ExampleSelector {
     });
   }
 
-  private withToolCoverage(ranked: readonly CuratedRecord[]): CuratedRecord[] {
+  private withToolCoverage(ranked: readonly SampledRecord[]): SampledRecord[] {
     const relevant = Math.min(this.settings.maxExamples, Math.round(this.settings.maxExamples * this.settings.relevanceRatio));
     const chosen = ranked.slice(0, relevant);
-    const covered = new Set(chosen.map(toolLabel));
+    const covered = new Set(chosen.map((record) => record.toolLabel));
     for (const record of ranked.slice(relevant)) {
       if (chosen.length >= this.settings.maxExamples) {
         break;
       }
-      if (!covered.has(toolLabel(record))) {
-        covered.add(toolLabel(record));
+      if (!covered.has(record.toolLabel)) {
+        covered.add(record.toolLabel);
         chosen.push(record);
       }
     }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ServiceRequestError, type ServiceClient } from "../service-client";
-import type { CustomizationSpec, CustomizationStatus, Customizer } from "../services";
+import type { CustomizationSpec, Customizer, JobControl, JobStatus, StopAnswer } from "../services";
 import { asObject, jobState, numberField, stringField } from "./job-state";
 
 /**
@@ -9,10 +9,14 @@ import { asObject, jobState, numberField, stringField } from "./job-state";
  * setting makes a new config instead of silently reusing an old one that merely has the same name.
  */
 export class CustomizerV1 implements Customizer {
+  readonly jobs: JobControl;
+
   constructor(
     private readonly baseUrl: string,
     private readonly http: ServiceClient,
-  ) {}
+  ) {
+    this.jobs = new CustomizationJobsV1(baseUrl, http);
+  }
 
   async startCustomization(spec: CustomizationSpec, signal: AbortSignal): Promise<{ readonly id: string; readonly outputModel: string }> {
     const config = await this.ensureConfig(spec, signal);
@@ -40,47 +44,11 @@ export class CustomizerV1 implements Customizer {
     const body = asObject(response.body);
     const id = stringField(body?.id);
     if (id === undefined) {
-      throw new ServiceRequestError(`Customizer: start customization job ${spec.jobName}: the answer has no job id`, response.status, JSON.stringify(response.body));
+      throw new ServiceRequestError(`Customizer: start customization job ${spec.jobName}: the answer has no job id`, response.status, response.excerpt);
     }
     // The service may append a version (`@cust-…`); the adapter is served under exactly this name.
     const outputModel = stringField(body?.output_model) ?? spec.outputModel;
     return { id, outputModel };
-  }
-
-  async customizationStatus(id: string, signal: AbortSignal): Promise<CustomizationStatus> {
-    const response = await this.http.call({
-      service: "Customizer",
-      action: `read the status of customization job ${id}`,
-      method: "GET",
-      url: `${this.baseUrl}/v1/customization/jobs/${encodeURIComponent(id)}/status`,
-      signal,
-    });
-    const body = asObject(response.body) ?? {};
-    const status = String(body.status ?? "unknown");
-    return {
-      state: jobState(status),
-      status,
-      percentDone: numberField(body.percentage_done),
-      epochsCompleted: numberField(body.epochs_completed),
-      stepsCompleted: numberField(body.steps_completed),
-      message: lastLogDetail(body.status_logs),
-    };
-  }
-
-  async cancelCustomization(id: string, signal: AbortSignal): Promise<void> {
-    await this.http.call({
-      service: "Customizer",
-      action: `cancel customization job ${id}`,
-      method: "POST",
-      url: `${this.baseUrl}/v1/customization/jobs/${encodeURIComponent(id)}/cancel`,
-      // 409: it finished or was cancelled in the meantime.
-      accept: [409],
-      signal,
-    });
-  }
-
-  customizationUrl(id: string): string {
-    return `${this.baseUrl}/v1/customization/jobs/${encodeURIComponent(id)}`;
   }
 
   /** Creates the config the job refers to (409: it exists) and returns its reference, `namespace/name`. */
@@ -113,6 +81,52 @@ export class CustomizerV1 implements Customizer {
       signal,
     });
     return `${spec.namespace}/${name}`;
+  }
+}
+
+/** Customization jobs of 25.x: cancelled with `POST …/cancel`; the API has no call to delete one. */
+class CustomizationJobsV1 implements JobControl {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly http: ServiceClient,
+  ) {}
+
+  async status(id: string, signal: AbortSignal): Promise<JobStatus | undefined> {
+    const response = await this.http.call({
+      service: "Customizer",
+      action: `read the status of customization job ${id}`,
+      method: "GET",
+      url: `${this.url(id)}/status`,
+      accept: [404],
+      signal,
+    });
+    if (response.status === 404) {
+      return undefined;
+    }
+    const body = asObject(response.body) ?? {};
+    const status = String(body.status ?? "unknown");
+    return {
+      state: jobState(status),
+      status,
+      percentDone: numberField(body.percentage_done),
+      epochsCompleted: numberField(body.epochs_completed),
+      stepsCompleted: numberField(body.steps_completed),
+      message: lastLogDetail(body.status_logs),
+    };
+  }
+
+  async cancel(id: string, signal: AbortSignal): Promise<StopAnswer> {
+    const response = await this.http.call({ service: "Customizer", action: `cancel customization job ${id}`, method: "POST", url: `${this.url(id)}/cancel`, accept: [404, 409], signal });
+    // 409: it finished or was cancelled in the meantime.
+    return response.status === 409 ? "already_ended" : response.status === 404 ? "not_found" : "done";
+  }
+
+  delete(): Promise<StopAnswer> {
+    return Promise.resolve("unsupported");
+  }
+
+  url(id: string): string {
+    return `${this.baseUrl}/v1/customization/jobs/${encodeURIComponent(id)}`;
   }
 }
 

@@ -95,6 +95,7 @@ export class DataStoreV1 implements DataStore {
     return retrying(
       this.retry,
       signal,
+      what,
       async () => {
         try {
           return await operation(fetchWithTimeout);

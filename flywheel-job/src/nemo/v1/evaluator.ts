@@ -1,14 +1,18 @@
 import { ServiceRequestError, type ServiceClient } from "../service-client";
-import type { EvaluationResults, EvaluationSpec, EvaluationStatus, Evaluator } from "../services";
+import type { EvaluationResults, EvaluationSpec, Evaluator, JobControl, JobStatus, StopAnswer } from "../services";
 import { evaluationJobBody, evaluationNames } from "./evaluation-config";
 import { asObject, jobState, numberField, objectAt, stringField } from "./job-state";
 
 /** Evaluator (NeMo 25.x): one evaluation job per candidate × evaluation type, configured inline. */
 export class EvaluatorV1 implements Evaluator {
+  readonly jobs: JobControl;
+
   constructor(
     private readonly baseUrl: string,
     private readonly http: ServiceClient,
-  ) {}
+  ) {
+    this.jobs = new EvaluationJobsV1(baseUrl, http);
+  }
 
   async startEvaluation(spec: EvaluationSpec, signal: AbortSignal): Promise<string> {
     const response = await this.http.call({
@@ -21,32 +25,21 @@ export class EvaluatorV1 implements Evaluator {
     });
     const id = stringField(asObject(response.body)?.id);
     if (id === undefined) {
-      throw new ServiceRequestError("Evaluator: start an evaluation: the answer has no job id", response.status, JSON.stringify(response.body));
+      throw new ServiceRequestError("Evaluator: start an evaluation: the answer has no job id", response.status, response.excerpt);
     }
     return id;
   }
 
-  async evaluationStatus(id: string, signal: AbortSignal): Promise<EvaluationStatus> {
-    const response = await this.http.call({ service: "Evaluator", action: `read evaluation job ${id}`, method: "GET", url: this.evaluationUrl(id), signal });
-    const body = asObject(response.body) ?? {};
-    const details = asObject(body.status_details) ?? {};
-    const status = String(body.status ?? "unknown");
-    return {
-      state: jobState(status),
-      status,
-      // Only computed when the dataset has a limit (the job sets one); null otherwise.
-      progress: numberField(details.progress),
-      samplesProcessed: numberField(details.samples_processed),
-      message: stringField(details.message),
-    };
-  }
-
   async evaluationResults(id: string, spec: Pick<EvaluationSpec, "workloadType" | "records">, signal: AbortSignal): Promise<EvaluationResults> {
-    const response = await this.http.call({ service: "Evaluator", action: `read the results of evaluation job ${id}`, method: "GET", url: `${this.evaluationUrl(id)}/results`, signal });
+    const response = await this.http.call({ service: "Evaluator", action: `read the results of evaluation job ${id}`, method: "GET", url: `${this.jobs.url(id)}/results`, signal });
+    if (asObject(response.body) === undefined) {
+      throw new Error(`Evaluator: the results of evaluation job ${id} are not a JSON object: ${response.excerpt || "nothing"}`);
+    }
     const score = (task: string, metric: string, name: string) => {
       const entry = objectAt(response.body, "tasks", task, "metrics", metric, "scores", name);
       const stats = asObject(entry?.stats);
-      return { value: numberField(entry?.value), count: numberField(stats?.count), nanCount: numberField(stats?.nan_count) };
+      // The value as reported, NaN included: a metric that is not a number must fail, not vanish.
+      return { value: typeof entry?.value === "number" ? entry.value : undefined, count: numberField(stats?.count), nanCount: numberField(stats?.nan_count) };
     };
     const judge = (task: string, metric: string, name: string) => {
       const rating = score(task, metric, name);
@@ -65,21 +58,49 @@ export class EvaluatorV1 implements Evaluator {
     const names = evaluationNames.generic;
     return { judge: judge(names.task, names.judgeMetric, names.judgeScore) };
   }
+}
 
-  async cancelEvaluation(id: string, signal: AbortSignal): Promise<boolean> {
-    // Later 25.x releases have a cancel call; earlier ones answer 404 or 405, and the job runs to its end.
-    const response = await this.http.call({
-      service: "Evaluator",
-      action: `cancel evaluation job ${id}`,
-      method: "POST",
-      url: `${this.evaluationUrl(id)}/cancel`,
-      accept: [404, 405, 409],
-      signal,
-    });
-    return response.status < 400 || response.status === 409;
+/**
+ * Evaluation jobs of 25.x. Evaluator 25.06 (the version the stacks pin) has no cancel call: its
+ * route answers 404 (or 405), and a job is stopped by deleting it, which 25.06 documents
+ * (`DELETE /v1/evaluation/jobs/{id}`); later 25.x releases cancel with `POST …/cancel`.
+ */
+class EvaluationJobsV1 implements JobControl {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly http: ServiceClient,
+  ) {}
+
+  async status(id: string, signal: AbortSignal): Promise<JobStatus | undefined> {
+    const response = await this.http.call({ service: "Evaluator", action: `read evaluation job ${id}`, method: "GET", url: this.url(id), accept: [404], signal });
+    if (response.status === 404) {
+      return undefined;
+    }
+    const body = asObject(response.body) ?? {};
+    const details = asObject(body.status_details) ?? {};
+    const status = String(body.status ?? "unknown");
+    return {
+      state: jobState(status),
+      status,
+      // Only computed when the dataset has a limit (the job sets one); null otherwise.
+      percentDone: numberField(details.progress),
+      samplesProcessed: numberField(details.samples_processed),
+      message: stringField(details.message),
+    };
   }
 
-  evaluationUrl(id: string): string {
+  async cancel(id: string, signal: AbortSignal): Promise<StopAnswer> {
+    const response = await this.http.call({ service: "Evaluator", action: `cancel evaluation job ${id}`, method: "POST", url: `${this.url(id)}/cancel`, accept: [404, 405, 409], signal });
+    // 404 and 405 are the answers of a release without the call, whatever the job; 409: it has ended.
+    return response.status === 409 ? "already_ended" : response.status >= 400 ? "unsupported" : "done";
+  }
+
+  async delete(id: string, signal: AbortSignal): Promise<StopAnswer> {
+    const response = await this.http.call({ service: "Evaluator", action: `delete evaluation job ${id}`, method: "DELETE", url: this.url(id), accept: [404, 405], signal });
+    return response.status === 404 ? "not_found" : response.status === 405 ? "unsupported" : "done";
+  }
+
+  url(id: string): string {
     return `${this.baseUrl}/v1/evaluation/jobs/${encodeURIComponent(id)}`;
   }
 }
