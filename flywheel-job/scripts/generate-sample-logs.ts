@@ -9,6 +9,9 @@
  *   with 12 tools used with skewed (Zipf-like) frequencies, one to three earlier turns of conversation
  *   (tool results included), sometimes two parallel tool calls, sometimes a plain text answer;
  * - workload `ticket-summary`, client `support-web`: a generic workload (text answers only);
+ * - scheduled follow-ups of the support agent: a system prompt with the task and no user message,
+ *   answered with a tool call, at fixed places and without using the random stream (extra lines),
+ *   each about its own order but one, which appears twice;
  * - one-off tools, each called exactly once in the file;
  * - duplicates (the same user messages again, some with different whitespace);
  * - tool-call arguments as JSON strings (most) and as objects, a few that are not valid JSON;
@@ -184,6 +187,9 @@ const tools: readonly ToolSpec[] = [
   },
 ];
 
+/** One scheduled follow-up (no user message) every this many records. */
+const scheduledFollowUpEvery = 100;
+
 const oneOffTools = ["legacy_order_lookup_v1", "schedule_callback", "translate_message", "report_fraud", "gift_wrap_order"];
 
 /** Hostile records of the (customer-support, support-web) pair; the first ten are dropped, the last three kept. */
@@ -286,6 +292,9 @@ export function* generateLogLines(options: GenerateOptions): Generator<string> {
   const usage = (prompt: number, completionTokens: number): Json => ({ prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens });
 
   for (let i = 0; i < options.records; i++) {
+    if (i % scheduledFollowUpEvery === scheduledFollowUpEvery / 2) {
+      yield scheduledFollowUp(i);
+    }
     const hostile = hostileAt.get(i);
     if (hostile !== undefined && !oneOffAt.has(i)) {
       yield hostileRecord(i, hostile);
@@ -373,6 +382,32 @@ export function* generateLogLines(options: GenerateOptions): Generator<string> {
     }
     const offered = oneOff ? [...offeredTools.get("general")!, toolDefinition(oneOff, "Internal tool", { order_id: "string" })] : offeredTools.get(tool.topic)!;
     yield record(i, client, interleave(users, history), response, offered);
+  }
+
+  /**
+   * A follow-up the agent runs on a schedule: no user message, so it is deduplicated by its whole
+   * conversation. Deterministic, so adding these left the rest of the export as it was; the one at
+   * the middle repeats the first, an exact duplicate.
+   */
+  function scheduledFollowUp(i: number): string {
+    const first = scheduledFollowUpEvery / 2;
+    const middle = Math.floor(options.records / 2 / scheduledFollowUpEvery) * scheduledFollowUpEvery + first;
+    const n = i === middle ? first : i;
+    const order = `A-${200000 + n}`;
+    const task = `Scheduled follow-up: order ${order} was due ${2 + (n % 5)} days ago. Check where it is and tell the customer by email.`;
+    return JSON.stringify({
+      workload_id: "customer-support",
+      client_id: "support-web",
+      timestamp: new Date(start + Math.floor((i / options.records) * span)).toISOString(),
+      request: { model: "meta/llama-3.3-70b-instruct", messages: [{ role: "system", content: `${systemPrompt}\n\n${task}` }], tools: offeredTools.get("orders")!, tool_choice: "auto", temperature: 0 },
+      response: {
+        id: `chatcmpl-followup-${i.toString(36)}`,
+        object: "chat.completion",
+        created: Math.floor(start / 1000) + i,
+        model: "meta/llama-3.3-70b-instruct",
+        choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [{ id: `call_followup_${n}`, type: "function", function: { name: "track_shipment", arguments: JSON.stringify({ order_id: order }) } }] }, finish_reason: "tool_calls" }],
+      },
+    });
   }
 
   function interleave(users: readonly string[], history: readonly Json[]): Json[] {

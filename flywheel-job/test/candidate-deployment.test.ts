@@ -37,6 +37,24 @@ describe("a candidate's NIMService", () => {
     expect(runSelector(runId)).toBe(`data-flywheel.io/run-id=${runId}`);
   });
 
+  it("sets the guided-decoding backend NIM LLM 1.x reads (outlines by default), none on 2.x, or the candidate's own", () => {
+    const backendOf = (candidate: Record<string, unknown>): string | undefined => {
+      const parsed = parseJobConfig({ candidates: [{ ...smallModel, ...candidate }], judge: { url: "http://judge/v1/chat/completions", modelId: "j" } }, "test");
+      const service = candidateNimService({ runId, workloadId: "w", clientId: "c", index: 0, candidate: parsed.candidates[0], namespace: "flywheel", deployment: parsed.deployment, peftSource: "http://es" });
+      return (service.spec.env as { name: string; value: string }[]).find((e) => e.name === "NIM_GUIDED_DECODING_BACKEND")?.value;
+    };
+    expect(backendOf({ image: { ...smallModel.image, tag: "1.8.3" } })).toBe("outlines");
+    expect(backendOf({ image: { ...smallModel.image, tag: "2.0.1" } })).toBeUndefined();
+    expect(backendOf({ image: { ...smallModel.image, tag: "1.8.3" }, guidedDecodingBackend: null })).toBeUndefined();
+    expect(backendOf({ image: { ...smallModel.image, tag: "2.0.1" }, guidedDecodingBackend: "xgrammar" })).toBe("xgrammar");
+  });
+
+  it("fine-tunes on sequences of the smaller of 8192 tokens and the candidate's context, unless told", () => {
+    const maxSeqLength = (candidate: Record<string, unknown>): number =>
+      parseJobConfig({ candidates: [{ ...smallModel, ...candidate }], judge: { url: "http://judge/v1/chat/completions", modelId: "j" } }, "test").candidates[0].maxSeqLength;
+    expect([maxSeqLength({}), maxSeqLength({ contextLength: 4096 }), maxSeqLength({ contextLength: 131072 }), maxSeqLength({ maxSeqLength: 2048 })]).toEqual([8192, 4096, 8192, 2048]);
+  });
+
   it("is named after the run, the candidate's position and its model, within a DNS label", () => {
     expect(candidateNimServiceName(runId, 1, largerModel.model)).toBe(`fw-${runId}-1-llama-3-1-8b-instruct`);
     const long = candidateNimServiceName(runId, 12, "nvidia/Llama-3.3-Nemotron-Super-49B-v1.5-Instruct-FP8-Dynamic");

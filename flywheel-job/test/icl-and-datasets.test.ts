@@ -102,6 +102,17 @@ describe("uniform ICL examples", () => {
     const { records: icl } = await buildIclRecords([evalRecord], train, new UniformExampleSelector(1), settings);
     expect(messagesOf(icl[0]).map((m) => m.role)).toEqual(["system", "user"]);
   });
+
+  it("puts the examples into a system prompt of content parts as its first part, not in a second system message", async () => {
+    const document = logDocument({ user: "question", tool: "a" });
+    (document.request as { messages: { content: unknown }[] }).messages[0].content = [{ type: "text", text: "You are a support agent." }];
+    const [evalRecord] = await records([document]);
+    const train = await records([logDocument({ user: "other", tool: "a" })]);
+    const { records: icl } = await buildIclRecords([evalRecord], train, new UniformExampleSelector(1), settings);
+    const [system, ...rest] = messagesOf(icl[0]);
+    expect([system.role, ...rest.map((m) => m.role)]).toEqual(["system", "user"]);
+    expect(system.content).toEqual([{ type: "text", text: expect.stringContaining("other") }, { type: "text", text: "You are a support agent." }]);
+  });
 });
 
 describe("dataset layouts", () => {

@@ -65,6 +65,8 @@ describe("flywheel run, tool-calling workload", () => {
       resources: { limits: { "nvidia.com/gpu": 1 } },
     });
     expect(small.spec.env).toContainEqual({ name: "NIM_PEFT_SOURCE", value: fixture.nemo.url });
+    // NIM LLM 1.x: the structured-output backend its tool_choice "required" evaluations run on.
+    expect(small.spec.env).toContainEqual({ name: "NIM_GUIDED_DECODING_BACKEND", value: "outlines" });
     // 1 + 2 GPUs do not fit a budget of 2: the candidates ran one after the other.
     expect(fixture.cluster.maxGpusInUse).toBe(2);
 
@@ -73,6 +75,7 @@ describe("flywheel run, tool-calling workload", () => {
     expect(evaluationBodies).toHaveLength(5);
     expect(evaluationBodies.filter((body) => body.includes(`flywheel-icl-support-agent-${run.id}/eval_data.jsonl`))).toHaveLength(2);
     const [customization] = fixture.nemo.customizations.values();
+    expect([...fixture.nemo.customizationConfigs.values()].map((c) => c.max_seq_length)).toEqual([8192]);
     expect(customization.body).toMatchObject({ dataset: { name: `flywheel-train-support-agent-${run.id}`, namespace: "dfwbp" }, hyperparameters: { epochs: 2, lora: { adapter_dim: 32 } } });
     expect([...fixture.nemo.evaluations.values()].filter((e) => e.modelId === customization.outputModel)).toHaveLength(1);
 

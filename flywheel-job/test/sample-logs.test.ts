@@ -5,7 +5,9 @@ import { generateLogLines } from "../scripts/generate-sample-logs";
 import { parseJobConfig } from "../src/config/job-config";
 import { planDefaultConfig } from "../src/config/plan-defaults";
 import { runPlan } from "../src/plan/run-plan";
+import { writeLines } from "../scripts/generate-sample-logs";
 import { temporaryDirectory } from "./support/logs";
+import { strictRequestProblems } from "./support/openai-chat-request";
 
 const samplePath = join(__dirname, "..", "samples", "customer-support.jsonl");
 
@@ -34,5 +36,58 @@ describe("the committed sample", () => {
     const dropped = ["deep_arguments", "deep_content_parts", "oversized_line", "too_many_tools", "too_many_tool_calls", "too_many_messages", "too_many_schema_properties", "lone_surrogate", "infinite_number", "infinite_timestamp"];
     expect(dropped.filter((defect) => written.includes(`[${defect}]`))).toEqual([]);
     expect(["nul_in_text", "duplicate_keys", "byte_order_mark"].filter((defect) => !written.includes(`[${defect}]`))).toEqual([]);
+    // Records without a user message (scheduled follow-ups) are keyed by their conversations: the 19
+    // distinct ones are all in a dataset; only the exact repeat was dropped as a duplicate.
+    const splits = ["eval/eval_data.jsonl", "train/training/train_data.jsonl", "train/validation/val_data.jsonl"].map((file) => readFileSync(join(out, file), "utf8")).join("");
+    const followUps = splits.match(/Scheduled follow-up: order A-\d+/g) ?? [];
+    expect([followUps.length, new Set(followUps).size]).toEqual([19, 19]);
   });
 });
+
+type Line = { request: { messages: { role: string; content?: unknown; tool_calls?: { function: { arguments: unknown } }[] }[]; tools?: unknown }; response: { choices: { message: { tool_calls?: { function: { arguments: unknown } }[] } }[] } };
+
+/** The lines of a dataset file `plan` wrote. */
+function lines(file: string): Line[] {
+  return readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Line);
+}
+
+describe("the datasets a model reads", () => {
+  const plans = [
+    ["the committed sample", () => samplePath, "customer-support", "support-web"],
+    ["a generated multi-turn export", () => generatedExport(), "customer-support", "support-web"],
+    ["the committed sample's generic workload", () => samplePath, "ticket-summary", "support-web"],
+  ] as const;
+
+  it.each(plans)("%s: every evaluation and ICL request passes a strict OpenAI request check; ground truth keeps objects", async (_, logs, workloadId, clientId) => {
+    const out = temporaryDirectory();
+    const config = parseJobConfig({ ...planDefaultConfig, workloadId, clientId, data: { limit: 2000, evalSize: 100 } }, "the test config");
+    await runPlan({ logs: await logs(), out, config });
+    const earlierCalls = { strings: 0 };
+    for (const file of ["eval/eval_data.jsonl", "icl/eval_data.jsonl"]) {
+      for (const line of lines(join(out, file))) {
+        // As the Evaluator's template sends it: the messages and, for tool calling, the tools with tool_choice required.
+        const request = { model: "candidate", messages: line.request.messages, ...(line.request.tools ? { tools: line.request.tools, tool_choice: "required" } : {}) };
+        expect(strictRequestProblems(request)).toEqual([]);
+        earlierCalls.strings += line.request.messages.filter((m) => m.tool_calls?.length).length;
+        for (const call of line.response.choices[0].message.tool_calls ?? []) {
+          expect(typeof call.function.arguments).toBe("object");
+        }
+      }
+    }
+    if (workloadId === "customer-support") {
+      // The check has something to catch: multi-turn records with earlier tool calls are in the datasets.
+      expect(earlierCalls.strings).toBeGreaterThan(50);
+    }
+  });
+});
+
+let generated: string | undefined;
+
+/** An export from the sample generator with another seed: different multi-turn conversations. */
+async function generatedExport(): Promise<string> {
+  if (!generated) {
+    generated = join(temporaryDirectory(), "generated.jsonl");
+    await writeLines(generated, generateLogLines({ records: 3000, seed: 11 }));
+  }
+  return generated;
+}

@@ -71,7 +71,8 @@ export interface PlatformSettings {
 export interface PlatformModels {
   readonly candidates: readonly (CandidateModel & {
     readonly contextLength: number;
-    readonly customization?: CustomizableModel["customization"] & { readonly gpus: number };
+    readonly guidedDecodingBackend?: string | null;
+    readonly customization?: CustomizableModel["customization"] & { readonly gpus: number; readonly maxSeqLength?: number };
   })[];
   readonly judge: ServedModel;
   readonly embedding: ServedModel;
@@ -335,7 +336,10 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
           gpus: model.gpus,
           contextLength: model.contextLength,
           nimCache,
-          ...(c.customize && model.customization ? { customization: { target: model.customization.target, gpus: model.customization.gpus } } : {}),
+          ...(model.guidedDecodingBackend !== undefined ? { guidedDecodingBackend: model.guidedDecodingBackend } : {}),
+          ...(c.customize && model.customization
+            ? { customization: { target: model.customization.target, gpus: model.customization.gpus, ...(model.customization.maxSeqLength ? { maxSeqLength: model.customization.maxSeqLength } : {}) } }
+            : {}),
         };
       }),
     };

@@ -18,8 +18,10 @@ export interface WorkloadCandidate {
   readonly contextLength: number;
   /** The NIMCache the stack keeps for it. */
   readonly nimCache: string;
+  /** Its NIM's guided-decoding backend; null for none. @default the job's rule (by image version) */
+  readonly guidedDecodingBackend?: string | null;
   /** Set when the workload fine-tunes it. */
-  readonly customization?: { readonly target: string; readonly gpus: number };
+  readonly customization?: { readonly target: string; readonly gpus: number; readonly maxSeqLength?: number };
 }
 
 /** One workload's schedule (see stacks/config/schema/workloads.ts). */
@@ -77,7 +79,10 @@ export function workloadJobConfig(
       contextLength: c.contextLength,
       nimCache: c.nimCache,
       customize: c.customization !== undefined,
-      ...(c.customization ? { customizationTarget: c.customization.target, trainingGpus: c.customization.gpus } : {}),
+      ...(c.guidedDecodingBackend !== undefined ? { guidedDecodingBackend: c.guidedDecodingBackend } : {}),
+      ...(c.customization
+        ? { customizationTarget: c.customization.target, trainingGpus: c.customization.gpus, ...(c.customization.maxSeqLength ? { maxSeqLength: c.customization.maxSeqLength } : {}) }
+        : {}),
     })),
     judge: { url: `${args.judge.baseUrl}/chat/completions`, modelId: args.judge.model },
     embedding: { url: `${args.embedding.baseUrl}/embeddings`, modelId: args.embedding.model },

@@ -57,6 +57,17 @@ const candidate = z
       .string()
       .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a Kubernetes object name (a-z, 0-9, '-')")
       .optional(),
+    /**
+     * Longest training sequence of its LoRA fine-tune, tokens (Customizer truncates longer ones).
+     * @default the smaller of 8192 and contextLength (see defaultMaxSeqLength)
+     */
+    maxSeqLength: z.int().min(512).optional(),
+    /**
+     * The NIM's structured-output backend (`NIM_GUIDED_DECODING_BACKEND`), which `tool_choice:
+     * "required"` runs on; null sets none. @default "outlines" for NIM LLM 1.x images, none for 2.x
+     * (see defaultGuidedDecodingBackend)
+     */
+    guidedDecodingBackend: nonEmpty.nullable().optional(),
   })
   .superRefine((value, ctx) => {
     if (value.customize && value.customizationTarget === undefined) {
@@ -68,7 +79,32 @@ const candidate = z
       });
     }
   })
-  .transform((value) => ({ ...value, nimCache: value.nimCache ?? nimCacheName(value.model, value.image.tag) }));
+  .transform((value) => ({
+    ...value,
+    nimCache: value.nimCache ?? nimCacheName(value.model, value.image.tag),
+    maxSeqLength: value.maxSeqLength ?? defaultMaxSeqLength(value.contextLength),
+    guidedDecodingBackend: value.guidedDecodingBackend === undefined ? defaultGuidedDecodingBackend(value.image.tag) : value.guidedDecodingBackend,
+  }));
+
+/**
+ * A fine-tune's sequence length when none is set: 8192 (NVIDIA's blueprint trains with it; multi-turn
+ * tool-calling conversations with their tool schemas often pass 4096 and were cut off), but never
+ * longer than the candidate serves.
+ */
+export function defaultMaxSeqLength(contextLength: number): number {
+  return Math.min(8192, contextLength);
+}
+
+/**
+ * The guided-decoding backend a candidate NIM gets when none is set. NIM LLM 1.x images read
+ * `NIM_GUIDED_DECODING_BACKEND`, and NVIDIA's blueprint sets `outlines` on every NIM it deploys for
+ * its structured (tool-call) answers. NIM LLM 2.x no longer has the variable (its vLLM engine is
+ * configured through its own arguments), so nothing is set there; the tag's major version tells them
+ * apart.
+ */
+export function defaultGuidedDecodingBackend(imageTag: string): string | null {
+  return /^1\./.test(imageTag) ? "outlines" : null;
+}
 
 /**
  * An OpenAI-compatible model endpoint the run calls: the LLM judge or the embedding model. The
@@ -281,8 +317,6 @@ export const flywheelJobConfigSchema = z
         loraAdapterDropout: fraction.default(0.1),
         /** @default "bf16-mixed" */
         trainingPrecision: z.enum(["bf16-mixed", "bf16", "fp16", "fp32"]).default("bf16-mixed"),
-        /** @default 4096 */
-        maxSeqLength: z.int().min(512).default(4096),
       })
       .prefault({}),
 

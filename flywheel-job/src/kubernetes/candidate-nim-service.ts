@@ -36,7 +36,8 @@ export function runSelector(runId: string): string {
  * A candidate's NIMService: on the inference GPU pool (its taint tolerated, its label selected),
  * weights from the candidate's NIMCache (which outlives runs), LoRA adapters from Entity Store,
  * labelled with the run and workload and, on its pods too, with the component the namespace's
- * NetworkPolicies let through, and owned by the run's Job so that it goes when the Job goes.
+ * NetworkPolicies let through, owned by the run's Job so that it goes when the Job goes, and with the
+ * guided-decoding backend its tool-calling evaluations rely on.
  */
 export function candidateNimService(props: CandidateNimServiceProps): NimServiceObject {
   const { candidate, deployment } = props;
@@ -82,6 +83,7 @@ export function candidateNimService(props: CandidateNimServiceProps): NimService
       env: [
         { name: "NIM_PEFT_SOURCE", value: props.peftSource },
         { name: "NIM_PEFT_REFRESH_INTERVAL", value: String(deployment.loraRefreshSeconds) },
+        ...(candidate.guidedDecodingBackend === null ? [] : [{ name: "NIM_GUIDED_DECODING_BACKEND", value: candidate.guidedDecodingBackend }]),
       ],
       expose: { service: { type: "ClusterIP", port: nimPort } },
     },

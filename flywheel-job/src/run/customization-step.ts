@@ -45,7 +45,7 @@ export async function runCustomization(context: CandidateContext, customizer: Cu
             namespace: config.nemo.namespace,
             target: candidate.customizationTarget ?? candidate.model,
             trainingGpus: candidate.trainingGpus,
-            maxSeqLength: config.customization.maxSeqLength,
+            maxSeqLength: candidate.maxSeqLength,
             trainingPrecision: config.customization.trainingPrecision,
             jobName: customizationJobName(context.runId, index, candidate.model),
             outputModel: customizedModelName(config.nemo.namespace, context.runId, candidate.model),

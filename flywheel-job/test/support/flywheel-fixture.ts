@@ -9,7 +9,7 @@ import { loadEnvironment } from "../../src/config/environment";
 import { type FlywheelJobConfig, type FlywheelJobConfigInput, parseJobConfig } from "../../src/config/job-config";
 import { streamLog } from "../../src/log";
 import { KubernetesStandIn } from "./kubernetes-stand-in";
-import { logDocument, temporaryDirectory, toolLogs } from "./logs";
+import { logDocument, temporaryDirectory, toolLogs, withEarlierToolCall } from "./logs";
 import { NemoStandIn } from "./nemo-stand-in";
 
 export const namespace = "flywheel";
@@ -60,7 +60,10 @@ export class FlywheelFixture {
     writeFileSync(fixture.kubeconfigFile, fixture.cluster.kubeconfig());
     fixture.cluster.nimCaches.set(smallModel.nimCache, "Ready");
     fixture.cluster.nimCaches.set(largerModel.nimCache, "Ready");
-    const tools = toolLogs(60, ["lookup_order", "issue_refund", "escalate_to_human"], { ...workloadFields(toolWorkload) });
+    // Multi-turn records too, as production logs them: the evaluations must send their earlier tool calls as OpenAI requires.
+    const tools = toolLogs(60, ["lookup_order", "issue_refund", "escalate_to_human"], { ...workloadFields(toolWorkload) }).map((document, i) =>
+      i % 3 === 0 ? document : withEarlierToolCall(document, i % 3 === 1 ? "string" : "object"),
+    );
     const generic = Array.from({ length: 40 }, (_, i) =>
       logDocument({ ...workloadFields(genericWorkload), user: `Summarise ticket ${i}: the parcel ${i % 2 ? "arrived late" : "never arrived"}`, content: `Ticket ${i} summary.`, timestamp: 1_700_000_000_000 + i * 1000 }),
     );

@@ -1,3 +1,4 @@
+import { strictRequestProblems } from "./openai-chat-request";
 import { HttpStandIn, type Reply } from "./http-stand-in";
 import type { NemoStandIn } from "./nemo-stand-in";
 
@@ -145,6 +146,23 @@ export class KubernetesStandIn {
       const peftSource = ((spec.env as { name: string; value: string }[] | undefined) ?? []).find((e) => e.name === "NIM_PEFT_SOURCE")?.value;
       const adapters = peftSource === this.nemo.url ? this.nemo.adaptersOf(model) : [];
       return { status: 200, body: { object: "list", data: [model, ...adapters].map((id) => ({ id, object: "model" })) } };
+    });
+    nim.route("POST", "/v1/chat/completions", (request) => {
+      if (stored.object.status === undefined || (stored.object.status as Json).state !== "Ready") {
+        return { status: 503, body: { detail: "model is loading" } };
+      }
+      const problems = strictRequestProblems(request.json);
+      if (problems.length > 0) {
+        return { status: 400, body: { object: "error", message: problems.join("; "), type: "BadRequestError" } };
+      }
+      const body = request.json as { model: string; tools?: { function: { name: string } }[]; tool_choice?: unknown };
+      const peftSource = ((spec.env as { name: string; value: string }[] | undefined) ?? []).find((e) => e.name === "NIM_PEFT_SOURCE")?.value;
+      if (body.model !== model && !(peftSource === this.nemo.url && this.nemo.adaptersOf(model).includes(body.model))) {
+        return { status: 404, body: { object: "error", message: `The model \`${body.model}\` does not exist.` } };
+      }
+      const tool = body.tools?.[0];
+      const message = tool && body.tool_choice === "required" ? { role: "assistant", content: null, tool_calls: [{ id: "call-1", type: "function", function: { name: tool.function.name, arguments: "{}" } }] } : { role: "assistant", content: "An answer." };
+      return { status: 200, body: { object: "chat.completion", model: body.model, choices: [{ index: 0, message, finish_reason: "stop" }] } };
     });
     await nim.start();
     this.nimServices.set(name, stored);

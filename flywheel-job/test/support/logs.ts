@@ -48,6 +48,21 @@ export function logDocument(options: LogOptions = {}): { [key: string]: Json } {
   };
 }
 
+/**
+ * The document with an earlier tool-calling turn before its answer — the assistant called
+ * `lookup_order` and the tool answered — its `arguments` logged as a JSON string or as an object,
+ * as loggers do either. Its user messages are unchanged, so deduplication sees the same record.
+ */
+export function withEarlierToolCall(document: { [key: string]: Json }, argumentsForm: "string" | "object"): { [key: string]: Json } {
+  const request = document.request as { [key: string]: Json };
+  const args = { order_id: "A-7", include: ["items", "shipping"] };
+  const earlier: Json[] = [
+    { role: "assistant", content: null, tool_calls: [{ id: "call_0", type: "function", function: { name: "lookup_order", arguments: argumentsForm === "string" ? JSON.stringify(args) : args } }] },
+    { role: "tool", tool_call_id: "call_0", content: '{"status":"shipped"}' },
+  ];
+  return { ...document, request: { ...request, messages: [...(request.messages as Json[]), ...earlier] } };
+}
+
 /** The job's default `data.limits`. */
 export const defaultLimits = dataLimitsSchema.parse({});
 

@@ -47,6 +47,8 @@ interface EvaluationJob {
   polls: number;
   /** After a DELETE: reads that still find it, before it answers 404. */
   readsUntilGone?: number;
+  /** Why inference failed, when the target refused a request. */
+  inferenceError?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -344,7 +346,7 @@ export class NemoStandIn {
       this.evaluations.set(id, { id, body, modelId: String(endpoint.model_id), records: Number((task.dataset as Json).limit), status: "created", polls: 0 });
       return { status: 200, body: { id, status: "created" } };
     });
-    http.route("GET", "/v1/evaluation/jobs/:id", (_, p) => {
+    http.route("GET", "/v1/evaluation/jobs/:id", async (_, p) => {
       const job = this.evaluations.get(p.id);
       if (!job || (job.status === "deleted" && job.readsUntilGone === 0)) {
         return notFound("job");
@@ -354,6 +356,14 @@ export class NemoStandIn {
         return { status: 200, body: { id: job.id, status: "deleting", status_details: { progress: null, message: null } } };
       }
       const behaviour = this.evaluationBehaviour.get(job.modelId) ?? {};
+      if (job.status === "created") {
+        // The first look starts inference: every record of the dataset goes to the target.
+        job.inferenceError = await this.infer(job);
+      }
+      if (job.inferenceError) {
+        job.status = "failed";
+        return { status: 200, body: { id: job.id, status: job.status, status_details: { progress: 0, message: job.inferenceError } } };
+      }
       if (["created", "pending", "running"].includes(job.status)) {
         job.polls += 1;
         const needed = behaviour.pollsToComplete ?? 2;
@@ -442,6 +452,32 @@ export class NemoStandIn {
       }
     } catch (error) {
       return `the target ${url} cannot be reached: ${String(error)}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Sends each record of the job's dataset to the target as the task's template renders it, as
+   * Evaluator does: the record's messages and (tool calling) tools with `tool_choice: required`.
+   * Returns the first refusal, which fails the job.
+   */
+  private async infer(job: EvaluationJob): Promise<string | undefined> {
+    const [[, task]] = Object.entries((job.body.config as Json).tasks as Record<string, Json>);
+    const match = /^hf:\/\/datasets\/([^/]+\/[^/]+)\/(.+)$/.exec(String((task.dataset as Json).files_url));
+    const lines = match ? (this.repos.get(match[1])?.get(match[2])?.toString("utf8").split("\n").filter(Boolean) ?? []) : [];
+    const template = (task.params as Json).template as Json;
+    const endpoint = ((job.body.target as Json).model as Json).api_endpoint as Json;
+    for (const [index, line] of lines.entries()) {
+      const item = JSON.parse(line) as { request: Json };
+      const body = {
+        model: endpoint.model_id,
+        messages: item.request.messages,
+        ...("tools" in template ? { tools: item.request.tools, tool_choice: template.tool_choice } : {}),
+      };
+      const response = await fetch(String(endpoint.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      if (!response.ok) {
+        return `inference failed on record ${index}: the target answered HTTP ${response.status}: ${await response.text()}`;
+      }
     }
     return undefined;
   }

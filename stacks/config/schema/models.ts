@@ -45,8 +45,8 @@ const customization = z.strictObject({
   precision: z.enum(["bf16-mixed", "bf16", "fp16", "fp32"]).default("bf16-mixed"),
   /** GPUs a LoRA training job uses. */
   gpus: z.int().min(1).max(8).default(1),
-  /** Longest training sequence, tokens. */
-  maxSeqLength: z.int().min(256).default(4096),
+  /** Longest training sequence, tokens. @default the smaller of 8192 and the model's contextLength (the job's rule) */
+  maxSeqLength: z.int().min(512).optional(),
 });
 
 const candidateModel = z.strictObject({
@@ -59,6 +59,11 @@ const candidateModel = z.strictObject({
   cacheSizeGiB: z.int().min(1).default(50),
   /** NIM engine profiles to cache; derived from the inference pool's GPU when unset. */
   profiles: z.array(z.string().min(1)).optional(),
+  /**
+   * The NIM's guided-decoding backend (`NIM_GUIDED_DECODING_BACKEND`) in the flywheel's runs; null
+   * sets none. @default "outlines" for NIM LLM 1.x images, none for 2.x (the job's rule)
+   */
+  guidedDecodingBackend: z.string().min(1).nullable().optional(),
   /** How to LoRA-fine-tune it; absent when the model is only evaluated as it is. */
   customization: customization.optional(),
 });

@@ -83,5 +83,10 @@ export function withExamples(record: CuratedRecord, examples: readonly CuratedRe
     const content: JsonObject["content"] = first.content === "" ? block : `${block}\n\n${first.content}`;
     return [{ ...first, content }, ...rest];
   }
+  if (first.role === "system" && Array.isArray(first.content)) {
+    // A system prompt of content parts gets the examples as its first part: a second system message
+    // would be refused by chat templates that take one.
+    return [{ ...first, content: [{ type: "text", text: block }, ...first.content] }, ...rest];
+  }
   return [{ role: "system", content: block }, ...messages];
 }
