@@ -1,6 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { GpuRole } from "../constructs/scheduling";
+import type { GpuRole } from "../flywheel-job/src/contract";
 
 /** A pool of GPU nodes workloads can be scheduled on. */
 export interface GpuPool {

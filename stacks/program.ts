@@ -18,7 +18,7 @@ interface DeclaredCluster {
 }
 
 function declareCluster(config: StackConfig, tags: Record<string, string>): DeclaredCluster {
-  if (config.cloud === "aws" && config.aws && config.region) {
+  if (config.cloud === "aws") {
     const aws = config.aws;
     const k8sVersion = aws.cluster.kubernetesVersion;
     const cluster = new GpuCluster("flywheel", {
@@ -74,19 +74,14 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): Decl
 export function defineStack(config: StackConfig): StackOutputs {
   const tags = { project: config.project, stack: config.stack, environment: config.environment, "managed-by": "pulumi" };
   const { cluster, outputs, postgres } = declareCluster(config, tags);
-  const ngcApiKey = config.secrets.ngcApiKey;
-  if (!ngcApiKey) {
-    throw new Error("ngcApiKey is missing although the config loader requires it");
-  }
   const platform = new FlywheelPlatform("platform", {
     cluster,
     versions,
     settings: config.platform,
     models: config.models,
-    workloads: config.workloads,
-    flywheel: config.flywheel,
+    ...(config.schedules ? { schedules: config.schedules } : {}),
     production: config.environment === "production",
-    ngcApiKey,
+    ngcApiKey: config.secrets.ngcApiKey,
     wandbApiKey: config.secrets.wandbApiKey,
     externalPostgres: postgres && { address: postgres.address, adminUsername: postgres.masterUsername, adminPassword: postgres.masterPassword },
     modelApiKeys: { judge: config.secrets.judgeApiKey, embedding: config.secrets.embeddingApiKey },

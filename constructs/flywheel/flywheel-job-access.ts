@@ -1,6 +1,6 @@
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { kubernetesPermissions } from "../../flywheel-job/src/kubernetes/permissions";
+import { kubernetesPermissions } from "../../flywheel-job/src/contract";
 
 export interface FlywheelJobAccessProps {
   /** The flywheel namespace: the Role grants nothing outside it. */

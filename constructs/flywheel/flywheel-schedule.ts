@@ -2,9 +2,7 @@ import { ApiObject, Cron, Duration, JsonPatch, Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
-import type { FlywheelJobConfigInput } from "../../flywheel-job/src/config/job-config";
-import { ExitCode } from "../../flywheel-job/src/errors";
-import { nameFragment } from "../../flywheel-job/src/kubernetes/labels";
+import { ExitCode, type FlywheelJobConfigInput, jobEnvironment, mountedConfigPath, nameFragment, parseJobConfig } from "../../flywheel-job/src/contract";
 
 /** A key of a ConfigMap. */
 export interface ConfigMapKey {
@@ -71,9 +69,17 @@ export interface FlywheelScheduleProps {
   readonly resources?: kplus.ContainerResources;
 }
 
-/** Where the job configuration is mounted. */
-export const jobConfigPath = "/etc/flywheel/config.yaml";
 const caDirectory = "/etc/flywheel/ca";
+
+/** A cron expression with five fields (what CronJob accepts without the non-standard macros). */
+export function isCronSchedule(schedule: string): boolean {
+  return /^(\S+\s+){4}\S+$/.test(schedule.trim());
+}
+
+/** An image reference pinned by digest, so every run of a schedule runs the same program. */
+export function isPinnedByDigest(image: string): boolean {
+  return /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[a-f0-9]{64}$/.test(image);
+}
 
 /** Exit codes of deterministic failures (flywheel-job/src/errors.ts): retrying cannot change them. */
 export const nonRetryableExitCodes = [ExitCode.usage, ExitCode.insufficientData, ExitCode.cancelled];
@@ -106,10 +112,10 @@ export class FlywheelSchedule extends Construct {
     super(scope, id);
     const name = scheduleName(props.jobConfig.workloadId, props.jobConfig.clientId);
     const owner = `FlywheelSchedule ${props.namespace}/${name}`;
-    if (!/^(\S+\s+){4}\S+$/.test(props.schedule)) {
+    if (!isCronSchedule(props.schedule)) {
       throw new Error(`${owner}: schedule "${props.schedule}" is not a cron expression with five fields`);
     }
-    if (!/@sha256:[a-f0-9]{64}$/.test(props.image)) {
+    if (!isPinnedByDigest(props.image)) {
       throw new Error(`${owner}: image "${props.image}" must be pinned by digest (registry/repository@sha256:<digest>), so every run of the schedule runs the same program`);
     }
     if (Object.keys(props.podLabels).length === 0) {
@@ -118,6 +124,14 @@ export class FlywheelSchedule extends Construct {
     const retries = props.retries ?? 2;
     if (!Number.isInteger(retries) || retries < 0) {
       throw new Error(`${owner}: retries must be a whole number of at least 0, got ${retries}`);
+    }
+    // The stack's loader has parsed this config with the job's parser already; this is the backstop
+    // for any other user of the construct: a config the job would refuse never reaches the cluster.
+    try {
+      parseJobConfig(props.jobConfig, "the job config");
+    } catch (error) {
+      const details = (error as { details?: readonly string[] }).details ?? [];
+      throw new Error(`${owner}: ${[(error as Error).message, ...details.map((d) => `  - ${d}`)].join("\n")}`);
     }
     const metadata = { namespace: props.namespace, labels: { "app.kubernetes.io/part-of": "data-flywheel", "app.kubernetes.io/instance": name } };
 
@@ -154,25 +168,25 @@ export class FlywheelSchedule extends Construct {
       image: props.image,
       // Pinned by digest: what is on the node is exactly what was asked for.
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      args: ["run", "--workload", props.jobConfig.workloadId, "--client", props.jobConfig.clientId, "--config", jobConfigPath],
+      args: ["run", "--workload", props.jobConfig.workloadId, "--client", props.jobConfig.clientId, "--config", mountedConfigPath],
       resources: props.resources ?? {
         cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.units(2) },
         memory: { request: Size.gibibytes(1), limit: defaultMemoryLimit },
       },
       securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, ensureNonRoot: true, user: 1000, group: 1000 },
       envVariables: {
-        FLYWHEEL_JOB_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/job-name" }),
-        FLYWHEEL_JOB_UID: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/controller-uid" }),
-        FLYWHEEL_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+        [jobEnvironment.FLYWHEEL_JOB_NAME]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/job-name" }),
+        [jobEnvironment.FLYWHEEL_JOB_UID]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/controller-uid" }),
+        [jobEnvironment.FLYWHEEL_NAMESPACE]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
         // Node sizes its heap from the machine, not the container: keep it inside the memory limit.
         NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${heapMebibytes(props.resources)}`),
-        ...(props.elasticsearchCa ? { ELASTICSEARCH_CA_FILE: kplus.EnvValue.fromValue(`${caDirectory}/${props.elasticsearchCa.key}`) } : {}),
+        ...(props.elasticsearchCa ? { [jobEnvironment.ELASTICSEARCH_CA_FILE]: kplus.EnvValue.fromValue(`${caDirectory}/${props.elasticsearchCa.key}`) } : {}),
       },
     });
     for (const secretName of props.environmentSecrets) {
       container.env.copyFrom(kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, `Env-${secretName}`, secretName)));
     }
-    container.mount(jobConfigPath, kplus.Volume.fromConfigMap(this, "ConfigVolume", this.configMap), { subPath: "config.yaml", readOnly: true });
+    container.mount(mountedConfigPath, kplus.Volume.fromConfigMap(this, "ConfigVolume", this.configMap), { subPath: "config.yaml", readOnly: true });
     if (props.elasticsearchCa) {
       const ca = kplus.ConfigMap.fromConfigMapName(this, "Ca", props.elasticsearchCa.name);
       container.mount(caDirectory, kplus.Volume.fromConfigMap(this, "CaVolume", ca), { readOnly: true });

@@ -22,7 +22,7 @@ import {
   validateObjectName,
   validateServiceRoot,
 } from "../nim/validation";
-import { gpuToleration } from "../scheduling";
+import { gpuToleration } from "../../flywheel-job/src/contract";
 import { renderDatabase, renderServiceSpec, renderVolume, type NemoDatabase, type NemoServiceProps, type NemoVolume } from "./common";
 import type { NemoCustomizerConfigReference } from "./customizer-config";
 import { nemoImageDefaults } from "./images";

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { k8s } from "cdk8s-plus-28";
+import { nimPort as candidateNimPort } from "../../flywheel-job/src/contract";
 
 /** A namespace and the TCP ports reachable in it. */
 export interface NamespacePorts {
@@ -28,7 +29,7 @@ export interface FlywheelNetworkPoliciesProps {
   readonly nimOperatorNamespace: string;
   /**
    * Port the candidate NIMs serve on.
-   * @default 8000
+   * @default nimPort of the job's contract (8000)
    */
   readonly nimPort?: number;
   /**
@@ -63,7 +64,7 @@ export class FlywheelNetworkPolicies extends Construct {
     if (Object.keys(props.jobPodLabels).length === 0 || Object.keys(props.nimPodLabels).length === 0) {
       throw new Error("FlywheelNetworkPolicies: jobPodLabels and nimPodLabels must each name at least one label, or the policies would select every pod");
     }
-    const nimPort = props.nimPort ?? 8000;
+    const nimPort = props.nimPort ?? candidateNimPort;
     const metadata = (name: string): { name: string; namespace: string } => ({ name, namespace: props.namespace });
     const job = { matchLabels: { ...props.jobPodLabels } };
     const nims = { matchLabels: { ...props.nimPodLabels } };

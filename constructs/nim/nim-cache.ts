@@ -9,7 +9,7 @@ import {
   type NimCacheSpecSourceNgc,
   type NimCacheSpecSourceNgcModel,
 } from "../imports/nim-operator-v3.1.2/nimcache-apps.nvidia.com";
-import type { Toleration } from "../scheduling";
+import type { Toleration } from "../../flywheel-job/src/contract";
 import { validatePinnedReference } from "./image";
 import { validateQuantity, type CpuMemory, type PersistentVolumeAccessMode } from "./resources";
 import {

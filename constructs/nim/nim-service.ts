@@ -6,7 +6,7 @@ import {
   NimServiceSpecStorageSharedMemorySizeLimit,
   type NimServiceSpecScaleHpaMetrics,
 } from "../imports/nim-operator-v3.1.2/nimservice-apps.nvidia.com";
-import { gpuResource, gpuToleration } from "../scheduling";
+import { gpuResource, gpuToleration } from "../../flywheel-job/src/contract";
 import { validateImage, type ContainerImage } from "./image";
 import { gpuPoolNodeSelector, renderEnv } from "./pod";
 import { toQuantities, validateComputeResources, validateQuantity, type ComputeResources } from "./resources";

@@ -1,4 +1,4 @@
-import { gpuNodeSelector, gpuRoleLabel, type GpuRole } from "../scheduling";
+import { gpuNodeSelector, gpuRoleLabel, type GpuRole } from "../../flywheel-job/src/contract";
 import { fail } from "./validation";
 
 /**

@@ -1,9 +1,6 @@
-import { gpuNodeSelector, gpuToleration } from "../../constructs/scheduling";
-import { flywheelPodLabels } from "../../infra/platform/flywheel-platform";
-import { ngcSecretNames } from "../../infra/kubernetes/secrets";
 import { parseJobConfig } from "../src/config/job-config";
 import { candidateNimService, candidateNimServiceName, runSelector } from "../src/kubernetes/candidate-nim-service";
-import { labelValue } from "../src/kubernetes/labels";
+import { candidateNimComponent, labelKeys, labelValue } from "../src/kubernetes/labels";
 import { endpointOf } from "../src/kubernetes/nim-readiness";
 import type { NimServiceObject } from "../src/kubernetes/kubernetes-api";
 import { largerModel, smallModel } from "./support/flywheel-fixture";
@@ -12,13 +9,6 @@ const config = parseJobConfig({ candidates: [smallModel], judge: { url: "http://
 const runId = "6500000000000000000000aa";
 
 describe("a candidate's NIMService", () => {
-  it("defaults to the stack's names: NGC secrets, the GPU taint and the inference pool", () => {
-    expect(config.deployment.authSecret).toBe(ngcSecretNames.apiKey);
-    expect(config.deployment.pullSecrets).toEqual([ngcSecretNames.pullSecret]);
-    expect(config.deployment.tolerations).toEqual([gpuToleration()]);
-    expect(config.deployment.nodeSelector).toEqual(gpuNodeSelector("inference"));
-  });
-
   it("carries the labels the namespace's NetworkPolicies admit candidate NIM pods by, on the object and its pods", () => {
     const service = candidateNimService({
       runId,
@@ -30,8 +20,9 @@ describe("a candidate's NIMService", () => {
       deployment: config.deployment,
       peftSource: "http://nemo-entitystore.nemo.svc.cluster.local:8000",
     });
-    expect(service.metadata.labels).toMatchObject({ ...flywheelPodLabels.candidateNim, "data-flywheel.io/run-id": runId, "data-flywheel.io/workload": "Customer-Support-agent" });
-    expect(service.spec.labels).toMatchObject(flywheelPodLabels.candidateNim);
+    const candidateNim = { [labelKeys.component]: candidateNimComponent };
+    expect(service.metadata.labels).toMatchObject({ ...candidateNim, "data-flywheel.io/run-id": runId, "data-flywheel.io/workload": "Customer-Support-agent" });
+    expect(service.spec.labels).toMatchObject(candidateNim);
     expect(service.metadata.ownerReferences).toBeUndefined();
     expect(service.metadata.annotations).toMatchObject({ "data-flywheel.io/workload-id": "Customer Support/agent" });
     expect(runSelector(runId)).toBe(`data-flywheel.io/run-id=${runId}`);

@@ -33,7 +33,7 @@ describe("parseJobConfig", () => {
     // data.limits' defaults are data-limits-config.test.ts's.
     expect(config.data).toEqual({ limit: 1000, evalSize: 20, valRatio: 0.1, minTotalRecords: 50, seed: 42, limits: expect.any(Object) });
     expect(config.icl).toMatchObject({ selection: "uniform", maxExamples: 3, reservedTokens: 4096, relevanceRatio: 0.7 });
-    expect(config.candidates[0]).toMatchObject({ gpus: 1, contextLength: 32768, customize: true, trainingGpus: 1, nimCache: "llama-3-2-1b-instruct-1-8-3" });
+    expect(config.candidates[0]).toMatchObject({ gpus: 1, contextLength: 32768, customize: false, trainingGpus: 1, nimCache: "llama-3-2-1b-instruct-1-8-3" });
     expect(config.logs).toEqual({ index: "flywheel", pageSize: 1000, keepAlive: "2m" });
     expect(config.targets).toEqual({});
     expect(config.gpuBudget).toEqual({ gpus: 1, leaseSeconds: 30, waitMinutes: 240 });
@@ -79,7 +79,7 @@ describe("parseJobConfig", () => {
 
   it("requires what a full run cannot do without", () => {
     expect(problems({ workloadId: "w" })).toEqual(["candidates: is required (expected array)", "judge: is required (expected object)"]);
-    expect(problems({ ...minimal, candidates: [{ model: "m", image: { repository: "r", tag: "1" } }] })).toEqual([
+    expect(problems({ ...minimal, candidates: [{ model: "m", image: { repository: "r", tag: "1" }, customize: true }] })).toEqual([
       'candidates[0].customizationTarget: is required when customize is true (e.g. "meta/llama-3.2-1b-instruct@2.0"); set customize: false to skip fine-tuning, got nothing',
     ]);
     expect(problems({ ...minimal, icl: { selection: "semantic" } })).toEqual(['embedding: is required when icl.selection is "semantic", got nothing']);

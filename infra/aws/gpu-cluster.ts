@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { nodePoolLabel, type GpuRole } from "../../constructs/scheduling";
+import { nodePoolLabel, type GpuRole } from "../../flywheel-job/src/contract";
 import type { ClusterTarget, GpuPool } from "../cluster-target";
 import type { HelmChartPin } from "../kubernetes/helm";
 import { ClusterAutoscaler } from "./cluster-autoscaler";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { gpuResource, gpuRoleLabel, gpuTaint, nodePoolLabel, type GpuRole } from "../../constructs/scheduling";
-import { gpuInstanceType, type GpuInstanceType } from "./gpu-instance-types";
+import { gpuResource, gpuRoleLabel, gpuTaint, nodePoolLabel, type GpuRole } from "../../flywheel-job/src/contract";
+import { gpuInstanceType, type GpuInstanceType } from "../gpu-instance-types";
 import { ManagedNodeGroup } from "./managed-node-group";
 
 export interface GpuNodePoolArgs {

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { nimGpuForProduct } from "../aws/gpu-instance-types";
+import { nimGpuForProduct } from "../gpu-instance-types";
 import type { ClusterStorage, ClusterTarget, GpuPool } from "../cluster-target";
 
 export interface ExistingClusterArgs {

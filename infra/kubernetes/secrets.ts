@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ngcSecretNames } from "../../flywheel-job/src/contract";
 
 /**
  * A Secret whose values are Pulumi secrets. Secrets are the one kind of object this project does not
@@ -29,15 +30,7 @@ export function dockerConfigJson(registry: string, username: string, password: s
   return JSON.stringify({ auths: { [registry]: { username, password, auth } } });
 }
 
-/** Names of the NGC Secrets every namespace that runs NVIDIA images gets. */
-export const ngcSecretNames = {
-  /** Opaque, key `NGC_API_KEY`: what NIMs and NeMo services authenticate to NGC with. */
-  apiKey: "ngc-api",
-  /** `kubernetes.io/dockerconfigjson` for nvcr.io. */
-  pullSecret: "nvcr-pull",
-} as const;
-
-/** The NGC API key Secret and the nvcr.io pull Secret in one namespace. */
+/** The NGC API key Secret and the nvcr.io pull Secret in one namespace, by the names of the job's contract. */
 export function ngcSecrets(name: string, namespace: string, ngcApiKey: pulumi.Output<string>, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret[] {
   return [
     secret(`${name}-ngc-api`, { name: ngcSecretNames.apiKey, namespace, stringData: { NGC_API_KEY: ngcApiKey } }, opts),

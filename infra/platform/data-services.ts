@@ -23,6 +23,7 @@ import { applyChart } from "../kubernetes/cdk8s-chart";
 import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
 import { OperatorCrds } from "../kubernetes/operator-crds";
 import { secret } from "../kubernetes/secrets";
+import { jobEnvironment } from "../../flywheel-job/src/contract";
 
 export interface DataServicesArgs {
   /** Namespace of Elasticsearch, MongoDB (and its operator) and Redis. */
@@ -253,11 +254,11 @@ export class DataServices extends pulumi.ComponentResource {
       name: names.connectionsSecret,
       namespace: args.flywheelNamespace,
       stringData: {
-        ELASTICSEARCH_URL: elasticsearch.url,
-        ELASTICSEARCH_USERNAME: names.readerUser,
-        ELASTICSEARCH_PASSWORD: readerPassword.result,
-        MONGODB_URL: mongoPassword.result.apply((pw) => mongoConnectionUri(mongodb, pw)),
-        REDIS_URL: redisPassword.result.apply((pw) => redisUrlWithPassword(redis.url, pw)),
+        [jobEnvironment.ELASTICSEARCH_URL]: elasticsearch.url,
+        [jobEnvironment.ELASTICSEARCH_USERNAME]: names.readerUser,
+        [jobEnvironment.ELASTICSEARCH_PASSWORD]: readerPassword.result,
+        [jobEnvironment.MONGODB_URL]: mongoPassword.result.apply((pw) => mongoConnectionUri(mongodb, pw)),
+        [jobEnvironment.REDIS_URL]: redisPassword.result.apply((pw) => redisUrlWithPassword(redis.url, pw)),
       },
     }, k8sOpts);
     const caConfigMap = new k8s.core.v1.ConfigMap(`${name}-ca-flywheel`, {

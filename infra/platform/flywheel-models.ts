@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
 import { NimCache, NimService, type NgcModelSelection } from "../../constructs/nim";
-import { nimCacheName } from "../../flywheel-job/src/kubernetes/labels";
+import { nimCacheName } from "../../flywheel-job/src/contract";
+import { inClusterServiceUrl } from "../../constructs/nim/urls";
 import type * as k8s from "@pulumi/kubernetes";
 import type { ClusterStorage, GpuPool } from "../cluster-target";
 import { applyChart } from "../kubernetes/cdk8s-chart";
+import type { StackSettings } from "../../stacks/config/schema";
 
 /** A NIM image pinned by tag. */
 export interface NimImage {
@@ -19,21 +21,12 @@ export interface CandidateModel {
   readonly gpus: number;
   readonly cacheSizeGiB: number;
   readonly profiles?: readonly string[];
-  /** Set when the model may be LoRA-fine-tuned: its cache then holds LoRA-capable profiles. */
-  readonly customization?: unknown;
+  /** Whether a workload may LoRA-fine-tune it: its cache then holds LoRA-capable profiles. */
+  readonly lora: boolean;
 }
 
-/** A judge or embedding model: an external endpoint, or a NIM this stack runs. */
-export type ServedModel =
-  | { readonly type: "remote"; readonly url: string; readonly model: string }
-  | {
-      readonly type: "local";
-      readonly model: string;
-      readonly image: NimImage;
-      readonly gpus: number;
-      readonly cacheSizeGiB: number;
-      readonly profiles?: readonly string[];
-    };
+/** A judge or embedding model: an external endpoint, or a NIM this stack runs (`models.judge`, `models.embedding`). */
+export type ServedModel = StackSettings["models"]["judge"];
 
 /** Where the flywheel reaches a judge or embedding model. */
 export interface ModelEndpoint {
@@ -61,6 +54,23 @@ export interface FlywheelModelsArgs {
   /** The NIM operator's CRDs and release. */
   readonly dependsOn: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
+}
+
+/** The NIMService name of the judge or the embedding model when the stack runs it. */
+export function servedModelServiceName(role: "judge" | "embedding"): string {
+  return `flywheel-${role}`;
+}
+
+/**
+ * Where the flywheel reaches the judge or embedding model: a remote endpoint's URL, or the
+ * in-cluster URL of the NIMService this stack runs for it in `servingNamespace`. Known before any
+ * resource, so the stack's loader writes it into the workloads' job configs.
+ */
+export function servedModelEndpoint(role: "judge" | "embedding", model: ServedModel, servingNamespace: string): ModelEndpoint {
+  if (model.type === "remote") {
+    return { baseUrl: model.url.replace(/\/+$/, ""), model: model.model, needsApiKey: true };
+  }
+  return { baseUrl: `${inClusterServiceUrl(servedModelServiceName(role), servingNamespace)}/v1`, model: model.model, needsApiKey: false };
 }
 
 /** Which engine profiles a NIMCache downloads: explicit ones, or those for the pool's GPU. */
@@ -116,25 +126,24 @@ export class FlywheelModels extends pulumi.ComponentResource {
     };
 
     this.candidateCaches = new Map(
-      args.candidates.map((candidate) => [candidate.name, cache(args.flywheelNamespace, candidate, candidate.name, candidate.customization !== undefined).name]),
+      args.candidates.map((candidate) => [candidate.name, cache(args.flywheelNamespace, candidate, candidate.name, candidate.lora).name]),
     );
 
     const serve = (role: "judge" | "embedding", model: ServedModel): ModelEndpoint => {
-      if (model.type === "remote") {
-        return { baseUrl: model.url.replace(/\/+$/, ""), model: model.model, needsApiKey: true };
+      if (model.type === "local") {
+        const modelCache = cache(args.servingNamespace, model, model.model, false);
+        new NimService(chart, `${role}-service`, {
+          name: servedModelServiceName(role),
+          namespace: args.servingNamespace,
+          image: model.image,
+          imagePullSecrets: [args.secretNames.pullSecret],
+          authSecret: args.secretNames.ngcApiKey,
+          nimCache: { name: modelCache.name },
+          gpus: model.gpus,
+          resources: { requests: { cpu: "2", memory: "16Gi" }, limits: { cpu: "8", memory: "32Gi" } },
+        });
       }
-      const modelCache = cache(args.servingNamespace, model, model.model, false);
-      const service = new NimService(chart, `${role}-service`, {
-        name: `flywheel-${role}`,
-        namespace: args.servingNamespace,
-        image: model.image,
-        imagePullSecrets: [args.secretNames.pullSecret],
-        authSecret: args.secretNames.ngcApiKey,
-        nimCache: { name: modelCache.name },
-        gpus: model.gpus,
-        resources: { requests: { cpu: "2", memory: "16Gi" }, limits: { cpu: "8", memory: "32Gi" } },
-      });
-      return { baseUrl: service.openAiBaseUrl, model: model.model, needsApiKey: false };
+      return servedModelEndpoint(role, model, args.servingNamespace);
     };
     this.judge = serve("judge", args.judge);
     this.embedding = serve("embedding", args.embedding);

@@ -2,104 +2,36 @@ import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
 import { elasticsearchHttpPort, mongodbPort, redisPort } from "../../constructs/data";
 import { FlywheelNetworkPolicies } from "../../constructs/network/flywheel-network-policies";
-import { candidateNimComponent, labelKeys } from "../../flywheel-job/src/kubernetes/labels";
+import { candidateNimComponent, labelKeys, ngcSecretNames } from "../../flywheel-job/src/contract";
 import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
 import type { ClusterTarget } from "../cluster-target";
 import { applyChart } from "../kubernetes/cdk8s-chart";
-import type { HelmChartPin } from "../kubernetes/helm";
-import { ngcSecretNames, ngcSecrets } from "../kubernetes/secrets";
+import { ngcSecrets } from "../kubernetes/secrets";
 import { DataOperators } from "./data-operators";
 import { DataServices, dataServiceNames } from "./data-services";
-import { FlywheelModels, type CandidateModel, type ServedModel } from "./flywheel-models";
-import { FlywheelWorkloads, type Workload } from "./flywheel-workloads";
+import { FlywheelModels } from "./flywheel-models";
+import { FlywheelWorkloads } from "./flywheel-workloads";
 import { GpuOperator } from "./gpu-operator";
 import { namespaces, PlatformNamespaces } from "./namespaces";
 import { NemoDependencies } from "./nemo-dependencies";
-import { NemoMicroservices, type CustomizableModel } from "./nemo-microservices";
+import { NemoMicroservices } from "./nemo-microservices";
 import { NimOperator } from "./nim-operator";
+import type { FlywheelSchedules } from "../../stacks/config/load";
+import type { StackSettings } from "../../stacks/config/schema";
+import type { versions } from "../../stacks/config/versions";
 
-/** Pinned versions the platform installs (stacks/config/versions.ts). */
-export interface PlatformVersions {
-  readonly charts: {
-    readonly gpuOperator: HelmChartPin;
-    readonly nimOperator: HelmChartPin;
-    readonly nemoOperator: HelmChartPin;
-    readonly eckOperator: HelmChartPin;
-    readonly cloudnativePg: HelmChartPin;
-    readonly mongodbKubernetes: HelmChartPin;
-    readonly mlflow: HelmChartPin;
-    readonly volcano: HelmChartPin;
-    readonly argoWorkflows: HelmChartPin;
-    readonly milvus: HelmChartPin;
-  };
-  readonly crds: {
-    readonly nimOperator: readonly string[];
-    readonly eck: readonly string[];
-    readonly cloudnativePg: readonly string[];
-    readonly mongodbKubernetes: readonly string[];
-  };
-  readonly images: {
-    readonly nimOperator: { readonly repository: string; readonly tag: string };
-    readonly volcano: string;
-    readonly data: {
-      readonly elasticsearchVersion: string;
-      readonly mongodbVersion: string;
-      readonly redisImage: string;
-      readonly postgresImage: string;
-      readonly curlImage: string;
-    };
-  };
-}
-
-/** What the stack config says about the data services and NeMo (see stacks/config/schema/platform.ts). */
-export interface PlatformSettings {
-  readonly gpuOperator: { readonly enabled: boolean; readonly driver: boolean; readonly toolkit: boolean };
-  readonly guardrails: boolean;
-  readonly elasticsearch: {
-    readonly nodes: number;
-    readonly storageGiB: number;
-    readonly logRetentionDays: number;
-    readonly snapshots: boolean;
-    readonly logWriterNamespaces: readonly string[];
-  };
-  readonly mongodb: { readonly members: number; readonly storageGiB: number };
-  readonly redis: { readonly persistence: boolean; readonly storageGiB: number };
-  readonly postgres: { readonly instances: number; readonly storageGiB: number };
-}
-
-/** The models the flywheel uses (see stacks/config/schema/models.ts). */
-export interface PlatformModels {
-  readonly candidates: readonly (CandidateModel & {
-    readonly contextLength: number;
-    readonly guidedDecodingBackend?: string | null;
-    readonly customization?: CustomizableModel["customization"] & { readonly gpus: number; readonly maxSeqLength?: number };
-  })[];
-  readonly judge: ServedModel;
-  readonly embedding: ServedModel;
-}
-
-/** A workload as the stack config declares it: candidates by name (see stacks/config/schema/workloads.ts). */
-export interface WorkloadSettings extends Omit<Workload, "candidates"> {
-  readonly candidates: readonly { readonly model: string; readonly customize: boolean }[];
-}
-
-/** The scheduled flywheel job (see stacks/config/schema/workloads.ts). */
-export interface FlywheelJobSettings {
-  /** Pinned by digest; set whenever there are workloads. */
-  readonly image?: string;
-  readonly maxRunHours: number;
-  /** GPUs the candidate NIMs of all runs may hold at once. */
-  readonly gpuBudget: number;
-  readonly gpuHourlyCost?: number;
-}
+/** Pinned versions the platform installs. */
+export type PlatformVersions = typeof versions;
 
 export interface FlywheelPlatformArgs {
   readonly cluster: ClusterTarget;
   readonly versions: PlatformVersions;
-  readonly settings: PlatformSettings;
-  readonly models: PlatformModels;
-  readonly workloads: readonly WorkloadSettings[];
-  readonly flywheel: FlywheelJobSettings;
+  /** What the stack config says about the data services and NeMo (`data-flywheel:platform`). */
+  readonly settings: StackSettings["platform"];
+  /** The candidate, judge and embedding models (`data-flywheel:models`). */
+  readonly models: StackSettings["models"];
+  /** The scheduled flywheels, with their validated job configurations; absent without workloads. */
+  readonly schedules?: FlywheelSchedules;
   readonly production: boolean;
   readonly ngcApiKey: pulumi.Output<string>;
   /** Customizer's Weights & Biases key, when the stack sets one. */
@@ -241,12 +173,14 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
 
     const inferencePool = cluster.gpuPools.find((pool) => pool.role === "inference");
     if (!inferencePool) {
-      throw new Error("the cluster has no inference GPU pool; the stack config validation should have refused this");
+      throw new Error(`FlywheelPlatform ${name}: the cluster has no GPU pool with role inference; the candidate models and their caches need one`);
     }
     // A cache for every model a workload tries: its weights are downloaded once, not per run.
-    const scheduled = new Set(args.workloads.flatMap((w) => w.candidates.map((c) => c.model)));
+    const scheduled = new Set(args.schedules?.workloads.flatMap((w) => w.jobConfig.candidates.map((c) => c.model)) ?? []);
     this.models = new FlywheelModels(`${name}-models`, {
-      candidates: args.models.candidates.filter((m) => scheduled.has(m.name)),
+      candidates: args.models.candidates
+        .filter((m) => scheduled.has(m.name))
+        .map((m) => ({ name: m.name, image: m.image, gpus: m.gpus, cacheSizeGiB: m.cacheSizeGiB, ...(m.profiles ? { profiles: m.profiles } : {}), lora: m.customization !== undefined })),
       judge: args.models.judge,
       embedding: args.models.embedding,
       flywheelNamespace: namespaces.flywheel,
@@ -272,21 +206,12 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     });
     const networkPolicies = applyChart(`${name}-flywheel-network-policies`, policies, { ...inNamespace("flywheel"), provider });
 
-    if (args.workloads.length > 0) {
-      if (!args.flywheel.image) {
-        throw new Error("workloads are configured but flywheel.image is not; the stack config validation should have refused this");
-      }
+    if (args.schedules) {
       new FlywheelWorkloads(`${name}-workloads`, {
         namespace: namespaces.flywheel,
-        workloads: args.workloads.map((w) => this.resolveWorkload(w, args.models)),
-        image: args.flywheel.image,
-        maxRunHours: args.flywheel.maxRunHours,
-        gpuBudget: args.flywheel.gpuBudget,
-        gpuHourlyCost: args.flywheel.gpuHourlyCost,
-        logIndex: dataServiceNames.logIndex,
+        schedules: args.schedules,
         judge: this.models.judge,
         embedding: this.models.embedding,
-        nemo: this.nemo.urls,
         connectionsSecret: dataServiceNames.connectionsSecret,
         elasticsearchCaConfigMap: dataServiceNames.caConfigMap,
         apiKeys: args.modelApiKeys,
@@ -317,31 +242,6 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       nemo: this.nemo.urls,
       judge: { baseUrl: this.models.judge.baseUrl, model: this.models.judge.model },
       embedding: { baseUrl: this.models.embedding.baseUrl, model: this.models.embedding.model },
-    };
-  }
-
-  /** A workload with its candidates resolved to the models and caches the platform has. */
-  private resolveWorkload(workload: WorkloadSettings, models: PlatformModels): Workload {
-    return {
-      ...workload,
-      candidates: workload.candidates.map((c) => {
-        const model = models.candidates.find((m) => m.name === c.model);
-        const nimCache = this.models.candidateCaches.get(c.model);
-        if (!model || !nimCache) {
-          throw new Error(`workload ${workload.workloadId}: candidate ${c.model} is not a configured model; the stack config validation should have refused this`);
-        }
-        return {
-          name: model.name,
-          image: model.image,
-          gpus: model.gpus,
-          contextLength: model.contextLength,
-          nimCache,
-          ...(model.guidedDecodingBackend !== undefined ? { guidedDecodingBackend: model.guidedDecodingBackend } : {}),
-          ...(c.customize && model.customization
-            ? { customization: { target: model.customization.target, gpus: model.customization.gpus, ...(model.customization.maxSeqLength ? { maxSeqLength: model.customization.maxSeqLength } : {}) } }
-            : {}),
-        };
-      }),
     };
   }
 }

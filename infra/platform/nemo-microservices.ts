@@ -15,6 +15,7 @@ import {
   type CustomizationTarget,
   type NemoDatabase,
 } from "../../constructs/nemo";
+import { inClusterServiceUrl } from "../../constructs/nim/urls";
 import type { ClusterStorage } from "../cluster-target";
 import { generatedPassword } from "../generated-password";
 import { applyChart } from "../kubernetes/cdk8s-chart";
@@ -76,6 +77,29 @@ export interface NemoUrls {
   readonly entitystore: string;
   readonly customizer?: string;
   readonly evaluator: string;
+}
+
+/** Names of the NeMo microservices' resources; the NIM operator names each one's Service the same. */
+export const nemoServiceNames = {
+  datastore: "nemo-datastore",
+  entitystore: "nemo-entitystore",
+  evaluator: "nemo-evaluator",
+  customizer: "nemo-customizer",
+  guardrail: "nemo-guardrail",
+} as const;
+
+/**
+ * The in-cluster URLs of the NeMo microservices in `namespace`, Customizer's only when it is deployed
+ * (a candidate model can be fine-tuned): known before any resource, so the stack's loader writes them
+ * into the workloads' job configs and this component serves at them.
+ */
+export function nemoServiceUrls(namespace: string, customizer: boolean): NemoUrls {
+  return {
+    datastore: inClusterServiceUrl(nemoServiceNames.datastore, namespace),
+    entitystore: inClusterServiceUrl(nemoServiceNames.entitystore, namespace),
+    ...(customizer ? { customizer: inClusterServiceUrl(nemoServiceNames.customizer, namespace) } : {}),
+    evaluator: inClusterServiceUrl(nemoServiceNames.evaluator, namespace),
+  };
 }
 
 const postgresName = "nemo-postgres";
@@ -157,31 +181,30 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     const common = { namespace: ns, imagePullSecrets: [args.secretNames.pullSecret] };
     const datastore = new NemoDatastore(chart, "datastore", {
       ...common,
-      name: "nemo-datastore",
+      name: nemoServiceNames.datastore,
       database: database("datastore"),
-      secrets: nemoDatastoreSecretNames("nemo-datastore"),
+      secrets: nemoDatastoreSecretNames(nemoServiceNames.datastore),
       storage: { size: "100Gi", accessMode: "ReadWriteOnce", storageClass: args.storage.durableStorageClass },
     });
     const datastoreSecrets = this.datastoreSecrets(name, ns, datastore.url, k8sOpts);
     const entitystore = new NemoEntitystore(chart, "entitystore", {
       ...common,
-      name: "nemo-entitystore",
+      name: nemoServiceNames.entitystore,
       database: database("entitystore"),
       datastoreUrl: datastore.url,
     });
-    const evaluator = new NemoEvaluator(chart, "evaluator", {
+    new NemoEvaluator(chart, "evaluator", {
       ...common,
-      name: "nemo-evaluator",
+      name: nemoServiceNames.evaluator,
       database: database("evaluator"),
       datastoreUrl: datastore.url,
       entitystoreUrl: entitystore.url,
       argoWorkflows: { endpoint: nemoDependencyEndpoints.argoServer(ns), serviceAccount: nemoDependencyEndpoints.argoExecutorServiceAccount },
       vectorDbUrl: nemoDependencyEndpoints.milvus(ns),
     });
-    let customizerUrl: string | undefined;
     if (customize) {
       const config = new NemoCustomizerConfig(chart, "customizer-config", {
-        name: "nemo-customizer",
+        name: nemoServiceNames.customizer,
         namespace: ns,
         targets: args.customizableModels.map((m) => ({
           target: m.customization.target,
@@ -191,9 +214,9 @@ export class NemoMicroservices extends pulumi.ComponentResource {
           precision: m.customization.precision,
         })),
       });
-      customizerUrl = new NemoCustomizer(chart, "customizer", {
+      new NemoCustomizer(chart, "customizer", {
         ...common,
-        name: "nemo-customizer",
+        name: nemoServiceNames.customizer,
         database: database("customizer"),
         datastoreUrl: datastore.url,
         entitystoreUrl: entitystore.url,
@@ -207,12 +230,12 @@ export class NemoMicroservices extends pulumi.ComponentResource {
           modelStorage: { size: "200Gi", accessMode: args.storage.sharedAccessMode, storageClass: args.storage.sharedStorageClass },
           workspaceStorage: { size: "100Gi", accessMode: "ReadWriteOnce", storageClass: args.storage.storageClass },
         },
-      }).url;
+      });
     }
     if (args.guardrails) {
       new NemoGuardrail(chart, "guardrail", {
         ...common,
-        name: "nemo-guardrail",
+        name: nemoServiceNames.guardrail,
         database: database("guardrail"),
         configStore: { volume: { size: "1Gi", accessMode: "ReadWriteOnce", storageClass: args.storage.storageClass } },
       });
@@ -223,7 +246,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
       dependsOn: [...args.nimOperator, ...args.dependencies, postgresGroup, mlflow, ...datastoreSecrets, ...wandb],
     });
 
-    this.urls = { datastore: datastore.url, entitystore: entitystore.url, customizer: customizerUrl, evaluator: evaluator.url };
+    this.urls = nemoServiceUrls(ns, customize);
     this.ready = [microservices];
     this.registerOutputs({});
   }

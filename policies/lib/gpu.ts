@@ -1,4 +1,4 @@
-import { gpuResource, gpuRoleLabel, gpuRoles, gpuTaint, type GpuRole } from "../../constructs/scheduling";
+import { gpuResource, gpuRoleLabel, gpuRoles, gpuTaint, type GpuRole } from "../../flywheel-job/src/contract";
 import { numberOf } from "./values";
 import type { NodeSelectorRequirement, PodTemplate, Toleration } from "./workloads";
 

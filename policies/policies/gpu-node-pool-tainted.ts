@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { gpuRoleLabel, gpuRoles, gpuTaint } from "../../constructs/scheduling";
+import { gpuRoleLabel, gpuRoles, gpuTaint } from "../../flywheel-job/src/contract";
 import { eksTaintEffect } from "../../infra/aws/autoscaler-tags";
 import { validateResourceType } from "../lib/kubernetes";
 

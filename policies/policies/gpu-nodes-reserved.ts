@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { gpuResource, gpuTaint, nodePoolLabel } from "../../constructs/scheduling";
+import { gpuResource, gpuTaint, nodePoolLabel } from "../../flywheel-job/src/contract";
 import { gpuNodeSelectionOf, gpuTolerationOf, gpusRequested } from "../lib/gpu";
 import { describeObject, validateKubernetesObject } from "../lib/kubernetes";
 import { podTemplatesOf } from "../lib/workloads";

@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { gpuResource, gpuRoleLabel, gpuRoles, gpuTaint } from "../../constructs/scheduling";
+import { gpuResource, gpuRoleLabel, gpuRoles, gpuTaint } from "../../flywheel-job/src/contract";
 import { gpuRolesSelected, gpuTolerationOf, gpusRequested } from "../lib/gpu";
 import { describeObject, validateKubernetesObject } from "../lib/kubernetes";
 import { podTemplatesOf } from "../lib/workloads";

@@ -1,18 +1,46 @@
 import * as pulumi from "@pulumi/pulumi";
-import { describeIssues } from "../../flywheel-job/src/config/describe-issues";
+import { describeIssues, parseJobConfig } from "../../flywheel-job/src/contract";
+import { jobPlatformOf, stackKeyOf, workloadJobConfig, type WorkloadJobConfig } from "../../infra/platform/workload-job-config";
 import { stackConfigSchema, type StackSettings } from "./schema";
+import type { AwsSettings } from "./schema/aws";
 import { secretSettings, type SecretName } from "./secrets";
 import type { ConfigSource } from "./source";
 
-/** A validated stack configuration. */
-export interface StackConfig extends StackSettings {
+/** The secrets a stack uses, as Pulumi secret outputs: the NGC key always, the others when configured. */
+export type StackSecrets = { readonly ngcApiKey: pulumi.Output<string> } & Readonly<Partial<Record<Exclude<SecretName, "ngcApiKey">, pulumi.Output<string>>>>;
+
+/** One workload's schedule and the job configuration its CronJob runs, parsed by the job's parser. */
+export interface WorkloadSchedule {
+  readonly schedule: string;
+  readonly timeZone?: string;
+  readonly jobConfig: WorkloadJobConfig;
+}
+
+/** The scheduled flywheels of a stack that has workloads: the image is then known. */
+export interface FlywheelSchedules {
+  readonly image: string;
+  readonly maxRunHours: number;
+  readonly workloads: readonly WorkloadSchedule[];
+}
+
+interface StackConfigBase extends Omit<StackSettings, "cloud" | "aws" | "existingCluster"> {
   readonly project: string;
   readonly stack: string;
-  /** `aws:region`, set when `cloud` is `aws`. */
-  readonly region?: string;
-  /** Secrets this stack needs, as Pulumi secret outputs. */
-  readonly secrets: Readonly<Partial<Record<SecretName, pulumi.Output<string>>>>;
+  readonly secrets: StackSecrets;
+  /** Absent when the stack configures no workload. */
+  readonly schedules?: FlywheelSchedules;
 }
+
+/**
+ * A validated stack configuration. Its type carries what validation guaranteed: an AWS stack has its
+ * `aws` section and `aws:region`, the NGC key is there, and a stack with workloads has the job image
+ * and each workload's parsed job configuration.
+ */
+export type StackConfig = StackConfigBase &
+  (
+    | { readonly cloud: "aws"; readonly aws: AwsSettings; readonly region: string; readonly existingCluster?: undefined }
+    | { readonly cloud: "existing"; readonly existingCluster?: StackSettings["existingCluster"]; readonly aws?: undefined; readonly region?: undefined }
+  );
 
 /**
  * Stands in for the job image in an offline render of a stack file that does not name one yet; a
@@ -104,10 +132,10 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
     }
   }
 
-  let flywheel = parsed.success ? parsed.data.flywheel : undefined;
-  if (parsed.success && parsed.data.workloads.length > 0 && !parsed.data.flywheel.image) {
+  let image = parsed.success ? parsed.data.flywheel.image : undefined;
+  if (parsed.success && parsed.data.workloads.length > 0 && !image) {
     if (missingInputs === "placeholder") {
-      flywheel = { ...parsed.data.flywheel, image: placeholderJobImage };
+      image = placeholderJobImage;
     } else {
       problems.push(
         `${prefix}flywheel.image: is required to schedule workloads; build and push the job image (README, "The job image"), then run ` +
@@ -116,10 +144,41 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
     }
   }
 
-  if (problems.length > 0 || !parsed.success || !flywheel) {
+  // Each workload's job configuration, built as the platform builds it and parsed with the job's own
+  // parser: a value the job would refuse fails here, named by its stack key, not days later in a Job.
+  const workloads: WorkloadSchedule[] = [];
+  if (parsed.success && problems.length === 0) {
+    const platform = jobPlatformOf(parsed.data);
+    parsed.data.workloads.forEach((workload, i) => {
+      const jobConfig = workloadJobConfig(workload, parsed.data.models.candidates, platform);
+      try {
+        parseJobConfig(jobConfig, `the job configuration of ${prefix}workloads[${i}]`, {
+          pathPrefix: prefix,
+          writtenAt: (path) => stackKeyOf(path, i, workload, parsed.data.models.candidates),
+        });
+      } catch (error) {
+        problems.push(...((error as { details?: readonly string[] }).details ?? [(error as Error).message]));
+      }
+      workloads.push({ schedule: workload.schedule, ...(workload.timeZone ? { timeZone: workload.timeZone } : {}), jobConfig });
+    });
+  }
+
+  const ngcApiKey = secrets.ngcApiKey;
+  if (problems.length > 0 || !parsed.success || !ngcApiKey) {
     throw new StackConfigError(source.stack, problems);
   }
-  return { ...parsed.data, flywheel, project: source.project, stack: source.stack, region, secrets };
+  const { cloud, aws, existingCluster, ...settings } = parsed.data;
+  const base: StackConfigBase = {
+    ...settings,
+    project: source.project,
+    stack: source.stack,
+    secrets: { ...secrets, ngcApiKey },
+    ...(image && workloads.length > 0 ? { schedules: { image, maxRunHours: settings.flywheel.maxRunHours, workloads } } : {}),
+  };
+  if (cloud === "aws" && aws && region) {
+    return { ...base, cloud, aws, region };
+  }
+  return { ...base, cloud: "existing", ...(existingCluster ? { existingCluster } : {}) };
 }
 
 /** Structured values reach a program as JSON; plain strings stay strings. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { dataLimitsSchema } from "../../flywheel-job/src/config/job-config";
+import { dataLimitsSchema, parseJobConfig } from "../../flywheel-job/src/contract";
 import { loadStackConfig, StackConfigError } from "../../stacks/config/load";
-import { shippedStacks } from "../../render/render-stack";
+import { shippedStacks } from "../../render/stack-files";
 import { editedStack } from "../support/stack-config";
 
 type Config = Record<string, unknown>;
@@ -196,6 +196,12 @@ describe("platform and models", () => {
     ]);
   });
 
+  it("refuses a MongoDB replica set the operator's construct would refuse, at load", () => {
+    expect(rejects("dev", (c) => (c["data-flywheel:platform"] = { mongodb: { members: 2 } }))).toEqual([
+      "data-flywheel:platform.mongodb.members: must be 1, 3, 5 or 7 (an odd number of voting members keeps a majority), got 2",
+    ]);
+  });
+
   it("refuses a candidate listed twice", () => {
     expect(rejects("dev", (c) => models(c).candidates.push(models(c).candidates[0]))).toEqual([
       'data-flywheel:models.candidates[1].name: is listed twice, got "meta/llama-3.2-1b-instruct"',
@@ -280,14 +286,40 @@ describe("workloads", () => {
     ]);
   });
 
-  it("passes data.limits to the job with the job's own defaults, and refuses a bound the job would", () => {
+  it("passes the data.limits a stack file sets to the job, which fills in its own defaults, and refuses a bound the job would", () => {
     const config = loadStackConfig(editedStack("dev", (c) => (workloads(c)[0].data = { limits: { maxDepth: 32, maxRecordBytes: 65536 } })), "placeholder");
-    expect(config.workloads[0].data?.limits).toEqual(dataLimitsSchema.parse({ maxDepth: 32, maxRecordBytes: 65536 }));
+    const [schedule] = config.schedules?.workloads ?? [];
+    expect(schedule.jobConfig.data).toEqual({ limits: { maxDepth: 32, maxRecordBytes: 65536 } });
+    expect(parseJobConfig(schedule.jobConfig, "dev's job config").data.limits).toEqual(dataLimitsSchema.parse({ maxDepth: 32, maxRecordBytes: 65536 }));
     expect(loadStackConfig(editedStack("dev", (c) => (workloads(c)[0].data = { limit: 500 })), "placeholder").workloads[0].data?.limits).toBeUndefined();
     expect(rejects("dev", (c) => (workloads(c)[0].data = { limits: { maxDepth: 4, maxDeph: 8 } }))).toEqual([
       "data-flywheel:workloads[0].data.limits.maxDepth: expected a value >= 16, got 4",
       'data-flywheel:workloads[0].data.limits.maxDeph: unknown key (did you mean "maxDepth"?)',
     ]);
+  });
+
+  it("validates each workload's job configuration with the job's own parser, naming the stack key", () => {
+    // The job refuses these only across keys; the stack schema alone accepted them and the first error came days later, in a Job's log.
+    expect(rejects("dev", (c) => (workloads(c)[0].data = { evalSize: 5000 }))).toEqual([
+      "data-flywheel:workloads[0].data.evalSize: must be smaller than data.limit (1000), or nothing is left to train on, got 5000",
+    ]);
+    expect(rejects("dev", (c) => (workloads(c)[0].data = { limit: 10, minTotalRecords: 50 }))).toEqual([
+      "data-flywheel:workloads[0].data.evalSize: must be smaller than data.limit (10), or nothing is left to train on, got 20",
+      "data-flywheel:workloads[0].data.minTotalRecords: must not exceed twice data.limit (20), the most records a run pulls, got 50",
+    ]);
+    // A model's setting renamed on the way (name → model, customization.gpus → trainingGpus) is named as the stack file writes it.
+    expect(
+      rejects("dev", (c) => {
+        const models = c["data-flywheel:models"] as { candidates: Config[] };
+        models.candidates[0].gpus = 4;
+      }),
+    ).toEqual(["data-flywheel:models.candidates[0].gpus: needs more GPUs than gpuBudget.gpus (2) allows, so it could never be deployed, got 4"]);
+  });
+
+  it("gives each workload's CronJob the job configuration it validated", () => {
+    const config = loadStackConfig(editedStack("dev", () => undefined), "placeholder");
+    expect(config.schedules?.workloads.map((w) => [w.schedule, w.jobConfig.workloadId, w.jobConfig.clientId])).toEqual([["0 3 * * 1", "customer-support", "support-web"]]);
+    expect(loadStackConfig(editedStack("prod", () => undefined), "placeholder").schedules).toBeUndefined();
   });
 
   it("refuses the same workload twice", () => {
@@ -312,7 +344,7 @@ describe("production rules", () => {
     const problems = rejects("prod", (c) => (c["data-flywheel:platform"] = {}));
     expect(problems).toEqual([
       "data-flywheel:platform.elasticsearch.nodes: must be at least 3 in production, got 1",
-      "data-flywheel:platform.mongodb.members: must be an odd number of at least 3 in production, so a majority survives a lost member, got 1",
+      "data-flywheel:platform.mongodb.members: must be at least 3 in production, so a majority survives a lost member, got 1",
       "data-flywheel:platform.redis.persistence: must be true in production, got false",
       "data-flywheel:platform.postgres.instances: must be at least 3 in production (a primary and two replicas), or use postgres.rds, got 1",
     ]);

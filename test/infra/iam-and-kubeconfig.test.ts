@@ -1,6 +1,6 @@
 import { clusterAutoscalerPolicy, serviceAccountTrustPolicy } from "../../infra/aws/iam-policies";
 import { eksKubeconfig } from "../../infra/aws/kubeconfig";
-import { gpuInstanceType, nimGpuForProduct } from "../../infra/aws/gpu-instance-types";
+import { gpuInstanceType, nimGpuForProduct } from "../../infra/gpu-instance-types";
 
 describe("serviceAccountTrustPolicy", () => {
   it("lets only the named service account assume the role, with an STS audience", () => {

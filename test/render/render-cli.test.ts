@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { repoRoot } from "../../render/render-stack";
+import { repoRoot } from "../../render/stack-files";
 
 /** `npm run render -- <args>`, without npm: the same script through ts-node. */
 function renderCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {

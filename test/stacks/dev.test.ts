@@ -1,6 +1,6 @@
 import type { RenderedStack } from "../../render/render-stack";
 import { renderedStack } from "../support/rendered-stacks";
-import { gpuRoleLabel } from "../../constructs/scheduling";
+import { gpuRoleLabel } from "../../flywheel-job/src/contract";
 import { input, named, ofType } from "../support/resources";
 
 let dev: RenderedStack;

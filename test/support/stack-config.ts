@@ -1,5 +1,5 @@
 import type { ConfigSource } from "../../stacks/config/source";
-import { stackConfigSource } from "../../render/render-stack";
+import { stackConfigSource } from "../../render/stack-files";
 
 /** A shipped stack file's configuration with some keys replaced, added or (with `undefined`) removed. */
 export function editedStack(

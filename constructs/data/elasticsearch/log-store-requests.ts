@@ -10,13 +10,13 @@
  * than the retention. A document is therefore kept between `retentionDays` and `retentionDays` plus
  * one rollover period. The price: data streams only accept `create` operations (the logger must
  * index with `op_type=create` / bulk `create`, which `POST <stream>/_doc` does) and every document
- * needs `@timestamp`, which the ingest pipeline derives from the spec's `timestamp` field, so
- * producers need not send it.
+ * needs `@timestamp`, which the ingest pipeline derives from the documents' `timestamp` field
+ * (docs/log-contract.md), so producers need not send it.
  */
 
 /** Names of what the bootstrap creates for one log data stream. */
 export interface LogStoreNames {
-  /** The data stream the application writes to and the flywheel reads (spec default `flywheel`). */
+  /** The data stream the application writes to and the flywheel reads (`flywheel` in the stacks). */
   readonly dataStream: string;
   /** Its index template. */
   readonly indexTemplate: string;
@@ -89,7 +89,7 @@ const normaliseEpochTimestamp = [
   "}",
 ].join("\n");
 
-/** `PUT _ingest/pipeline/<timestampPipeline>`: the index's default pipeline (flywheel spec §1). */
+/** `PUT _ingest/pipeline/<timestampPipeline>`: the index's default pipeline (docs/log-contract.md, "Timestamps"). */
 export function timestampPipelineBody(): object {
   return {
     description: "Flywheel logs: epoch-second timestamps become epoch millis; @timestamp (the data stream's time field) mirrors timestamp.",

@@ -141,6 +141,10 @@ const defaultAgentResources: ComputeResources = { requests: { cpu: "50m", memory
 const dataVolumeName = "data-volume";
 const logsVolumeName = "logs-volume";
 
+/** Replica-set sizes this construct builds: an odd number of voting members keeps a majority. The stack config refuses others too. */
+export const mongodbMemberCounts: readonly number[] = [1, 3, 5, 7];
+export const mongodbMembersRule = "must be 1, 3, 5 or 7 (an odd number of voting members keeps a majority)";
+
 /**
  * A MongoDB replica set run by MongoDB Controllers for Kubernetes (`MongoDBCommunity`), with one
  * SCRAM user whose password Pulumi generates and persistent data and log volumes.
@@ -176,8 +180,8 @@ export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
     requireDnsLabel(constructName, id, "namespace", props.namespace);
     const minor = /^(\d+\.\d+)\.\d+$/.exec(version);
     if (!minor) throw invalidProp(constructName, id, "version", version, "must be a full MongoDB version such as 8.0.32");
-    if (![1, 3, 5, 7].includes(members)) {
-      throw invalidProp(constructName, id, "members", members, "must be 1, 3, 5 or 7 (an odd number of voting members keeps a majority)");
+    if (!mongodbMemberCounts.includes(members)) {
+      throw invalidProp(constructName, id, "members", members, mongodbMembersRule);
     }
     if (highAvailability && members < 3) {
       throw invalidProp(constructName, id, "members", members, "must be at least 3 when highAvailability is on (a majority survives losing a member)");

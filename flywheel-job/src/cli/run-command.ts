@@ -13,9 +13,7 @@ import type { CliContext, Command, ParsedArgs } from "./command";
 import { jobConfigFrom } from "./job-config-input";
 import { readableFileSize } from "./paths";
 import { openRunServices } from "./run-services";
-
-/** Where the CronJob mounts the job configuration (`jobConfigPath` of the FlywheelSchedule construct). */
-export const mountedConfigPath = "/etc/flywheel/config.yaml";
+import { mountedConfigPath } from "../config/mounted-config";
 
 export const runCommand: Command = {
   name: "run",

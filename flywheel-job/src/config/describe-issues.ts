@@ -29,6 +29,13 @@ export interface DescribeOptions {
    * reads an unquoted 1.10 as the number 1.1, and only the file still says 1.10.
    */
   readonly sourceText?: (path: readonly PropertyKey[]) => string | undefined;
+  /**
+   * Where a key path of the validated value was written, when that is somewhere else: the stack
+   * config validates each workload's job config with the job's schema, and names the stack key a
+   * job key came from (`data.evalSize` → `workloads[0].data.evalSize`).
+   * @default the path itself
+   */
+  readonly writtenAt?: (path: readonly PropertyKey[]) => readonly PropertyKey[];
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -55,7 +62,8 @@ function describeProblem(issue: z.core.$ZodIssue, schema: z.core.$ZodType, optio
   const where = (path: readonly PropertyKey[]): string => {
     const key = formatPath(path);
     const flag = options.overrides?.get(key);
-    return `${options.pathPrefix ?? ""}${flag ? `${key} (from ${flag})` : key}`;
+    const written = options.writtenAt ? formatPath(options.writtenAt(path)) : key;
+    return `${options.pathPrefix ?? ""}${flag ? `${written} (from ${flag})` : written}`;
   };
   const got = options.secretKeys?.has(formatPath(issue.path)) ? "got a value that is not shown because it may hold a secret" : `got ${formatValue(issue.input)}`;
   switch (issue.code) {

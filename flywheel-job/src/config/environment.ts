@@ -71,6 +71,12 @@ const secretVariables: ReadonlySet<string> = new Set([
 
 export type EnvironmentVariable = keyof z.output<typeof environmentSchema>;
 
+/**
+ * The job's environment variables by name (`jobEnvironment.MONGODB_URL` is "MONGODB_URL"): what the
+ * stack sets on the CronJob, spelt once.
+ */
+export const jobEnvironment: { readonly [Name in EnvironmentVariable]: Name } = environmentSchema.keyof().enum;
+
 /** The validated environment: only the variables this program reads. */
 export type FlywheelEnvironment = Readonly<Partial<Record<EnvironmentVariable, string>>>;
 

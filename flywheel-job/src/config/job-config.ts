@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { UsageError } from "../errors";
 import { nimCacheName } from "../kubernetes/labels";
+import { ngcSecretNames } from "../kubernetes/ngc-secret-names";
+import { gpuNodeSelector, gpuToleration } from "../scheduling";
 import { type DescribeOptions, describeIssues } from "./describe-issues";
 
 /**
@@ -46,8 +48,8 @@ const candidate = z
     gpus: z.int().min(1).max(16).default(1),
     /** Context length the NIM serves (tokens). @default 32768 */
     contextLength: z.int().min(512).default(32768),
-    /** Fine-tune the model with LoRA and evaluate the result. @default true */
-    customize: z.boolean().default(true),
+    /** Fine-tune the model with LoRA and evaluate the result. @default false, as in the stack config: a config fine-tunes only when it says so */
+    customize: z.boolean().default(false),
     /** Customizer target, e.g. `meta/llama-3.2-1b-instruct@2.0`; required when `customize` is true. */
     customizationTarget: nonEmpty.optional(),
     /** GPUs of the LoRA training job. @default 1 */
@@ -135,20 +137,20 @@ const toleration = z.strictObject({
 });
 
 /**
- * How candidate NIMs are deployed. The defaults are the names the stack uses (`ngcSecretNames`, the
- * GPU taint and the inference pool's label in `constructs/scheduling.ts`); the stack passes them
- * explicitly too, so a rename there reaches the job.
+ * How candidate NIMs are deployed. The defaults are the names the stack creates: the NGC Secrets
+ * (`ngcSecretNames`) and the inference pool's label and taint (`scheduling.ts`), both part of the
+ * contract the stack imports.
  */
 const deployment = z
   .strictObject({
-    /** Secret with the NGC API key (key `NGC_API_KEY`) the NIM authenticates with. @default "ngc-api" */
-    authSecret: objectName.default("ngc-api"),
-    /** Pull secrets for the NIM images. @default ["nvcr-pull"] */
-    pullSecrets: z.array(objectName).default(["nvcr-pull"]),
-    /** Node labels a candidate NIM must run on: the inference GPU pool. @default { "data-flywheel.io/gpu-role": "inference" } */
-    nodeSelector: z.record(labelKey, labelValue).default({ "data-flywheel.io/gpu-role": "inference" }),
-    /** Tolerations of the GPU nodes' taint. @default the `nvidia.com/gpu` NoSchedule taint */
-    tolerations: z.array(toleration).default([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]),
+    /** Secret with the NGC API key (key `NGC_API_KEY`) the NIM authenticates with. @default ngcSecretNames.apiKey ("ngc-api") */
+    authSecret: objectName.default(ngcSecretNames.apiKey),
+    /** Pull secrets for the NIM images. @default [ngcSecretNames.pullSecret] (["nvcr-pull"]) */
+    pullSecrets: z.array(objectName).default([ngcSecretNames.pullSecret]),
+    /** Node labels a candidate NIM must run on: the inference GPU pool. @default gpuNodeSelector("inference") */
+    nodeSelector: z.record(labelKey, labelValue).default(gpuNodeSelector("inference")),
+    /** Tolerations of the GPU nodes' taint. @default [gpuToleration()], the `nvidia.com/gpu` NoSchedule taint */
+    tolerations: z.array(toleration).default([{ ...gpuToleration() }]),
     /** CPU and memory of each candidate NIM (GPUs come from the candidate). @default requests 2 CPU / 16Gi, limits 8 CPU / 32Gi */
     resources: z
       .strictObject({
@@ -167,7 +169,8 @@ const deployment = z
 export const metricNames = ["function_name_accuracy", "function_name_and_args_accuracy", "tool_calling_correctness", "similarity"] as const;
 export type MetricName = (typeof metricNames)[number];
 
-const targets = z.strictObject(Object.fromEntries(metricNames.map((name) => [name, fraction.optional()])) as Record<MetricName, z.ZodOptional<typeof fraction>>);
+/** Minimum scores (0–1) per metric; the stack config's `workloads[].targets` is this schema too. */
+export const targetsSchema = z.strictObject(Object.fromEntries(metricNames.map((name) => [name, fraction.optional()])) as Record<MetricName, z.ZodOptional<typeof fraction>>);
 
 /**
  * Bounds every log record must stay within before anything recursive or quadratic (serialisation,
@@ -198,6 +201,48 @@ export const dataLimitsSchema = z
   });
 
 export type DataLimits = z.output<typeof dataLimitsSchema>;
+
+/** Curation: how many records, how they are split, the seed. The stack config exposes part of it (`workloads[].data`). */
+export const dataSettingsSchema = z
+  .strictObject({
+    /** Records sampled for a run; up to twice as many are pulled to allow for drops. @default 1000 */
+    limit: positiveInt.max(1_000_000).default(1000),
+    /** Records in the evaluation set. @default 20 */
+    evalSize: positiveInt.default(20),
+    /** Share of the non-evaluation records that becomes the validation set. @default 0.1 */
+    valRatio: z.number().min(0).max(0.5).default(0.1),
+    /** A run fails when fewer records remain after validation and deduplication. @default 50 */
+    minTotalRecords: positiveInt.default(50),
+    /** Seed of the sample and the split; the same seed and logs give the same datasets. @default 42 */
+    seed: z.int().min(0).max(0xffffffff).default(42),
+    /**
+     * Drop records whose request offers a tool with more than this many parameter properties
+     * (small models struggle with large tool schemas). Off when absent.
+     */
+    maxToolProperties: positiveInt.optional(),
+    /** Bounds on one record; see `dataLimitsSchema`. */
+    limits: dataLimitsSchema.prefault({}),
+  });
+
+/** In-context learning: examples injected into the ICL evaluation dataset. The stack config exposes part of it (`workloads[].icl`). */
+export const iclSettingsSchema = z
+  .strictObject({
+    /** `uniform`: the same examples for every record, spread over tools; `semantic`: nearest neighbours (needs `embedding`). @default "uniform" */
+    selection: z.enum(["uniform", "semantic"]).default("uniform"),
+    /** Examples per record at most. @default 3 */
+    maxExamples: z.int().min(1).max(32).default(3),
+    /** Context budget in tokens. @default the smallest `contextLength` of the candidates */
+    maxContextLength: z.int().min(512).optional(),
+    /** Tokens kept free for the model's answer. @default 4096 */
+    reservedTokens: z.int().min(0).default(4096),
+    /** `semantic`, tool-calling: share of the slots filled by the most similar examples; the rest cover tools not yet shown. @default 0.7 */
+    relevanceRatio: fraction.default(0.7),
+    /**
+     * Counted tokens are multiplied by `1 + tokenSafetyMargin`: the count uses cl100k_base, not the
+     * candidate's own tokenizer. @default 0.15
+     */
+    tokenSafetyMargin: z.number().min(0).max(1).default(0.15),
+  });
 
 /** Where the NeMo microservices are and how they are called; `flywheel runs delete` reads only this part. */
 export const nemoSettingsSchema = z
@@ -239,48 +284,10 @@ export const flywheelJobConfigSchema = z
       .prefault({}),
 
     /** Curation: how many records, how they are split, the seed. */
-    data: z
-      .strictObject({
-        /** Records sampled for a run; up to twice as many are pulled to allow for drops. @default 1000 */
-        limit: positiveInt.max(1_000_000).default(1000),
-        /** Records in the evaluation set. @default 20 */
-        evalSize: positiveInt.default(20),
-        /** Share of the non-evaluation records that becomes the validation set. @default 0.1 */
-        valRatio: z.number().min(0).max(0.5).default(0.1),
-        /** A run fails when fewer records remain after validation and deduplication. @default 50 */
-        minTotalRecords: positiveInt.default(50),
-        /** Seed of the sample and the split; the same seed and logs give the same datasets. @default 42 */
-        seed: z.int().min(0).max(0xffffffff).default(42),
-        /**
-         * Drop records whose request offers a tool with more than this many parameter properties
-         * (small models struggle with large tool schemas). Off when absent.
-         */
-        maxToolProperties: positiveInt.optional(),
-        /** Bounds on one record; see `dataLimitsSchema`. */
-        limits: dataLimitsSchema.prefault({}),
-      })
-      .prefault({}),
+    data: dataSettingsSchema.prefault({}),
 
     /** In-context learning: examples injected into the ICL evaluation dataset. */
-    icl: z
-      .strictObject({
-        /** `uniform`: the same examples for every record, spread over tools; `semantic`: nearest neighbours (needs `embedding`). @default "uniform" */
-        selection: z.enum(["uniform", "semantic"]).default("uniform"),
-        /** Examples per record at most. @default 3 */
-        maxExamples: z.int().min(1).max(32).default(3),
-        /** Context budget in tokens. @default the smallest `contextLength` of the candidates */
-        maxContextLength: z.int().min(512).optional(),
-        /** Tokens kept free for the model's answer. @default 4096 */
-        reservedTokens: z.int().min(0).default(4096),
-        /** `semantic`, tool-calling: share of the slots filled by the most similar examples; the rest cover tools not yet shown. @default 0.7 */
-        relevanceRatio: fraction.default(0.7),
-        /**
-         * Counted tokens are multiplied by `1 + tokenSafetyMargin`: the count uses cl100k_base, not the
-         * candidate's own tokenizer. @default 0.15
-         */
-        tokenSafetyMargin: z.number().min(0).max(1).default(0.15),
-      })
-      .prefault({}),
+    icl: iclSettingsSchema.prefault({}),
 
     /** Candidate models to try; at least one. */
     candidates: z.array(candidate).min(1),
@@ -297,7 +304,7 @@ export const flywheelJobConfigSchema = z
       .optional(),
 
     /** Minimum scores (0–1) a candidate × evaluation type must reach to be promotable; none means nothing is promotable. */
-    targets: targets.prefault({}),
+    targets: targetsSchema.prefault({}),
 
     /** Price of one GPU-hour (any currency) for ranking promotable candidates and the plan's estimate. @default ranking by GPU count */
     gpuHourlyCost: z.number().positive().optional(),

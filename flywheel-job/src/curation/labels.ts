@@ -11,10 +11,11 @@ export interface Strata {
 }
 
 /**
- * Stratum labels (spec §2.7): a record's first tool name or `no_tool`. Labels with a single record
- * merge into `others`, because a class of one cannot be split (the blueprint crashed on it); if
- * `others` then holds a single record, that record joins the largest label (ties: the alphabetically
- * first). A tool that is itself named "others" simply shares the stratum.
+ * Stratum labels (flywheel-job/README.md, "What the data stages do", step 7): a record's first tool
+ * name or `no_tool`. Labels with a single record merge into `others`, because a class of one cannot
+ * be split (the blueprint crashed on it); if `others` then holds a single record, that record joins
+ * the largest label (ties: the alphabetically first). A tool that is itself named "others" simply
+ * shares the stratum.
  */
 export function stratify(records: readonly SampledRecord[]): Strata {
   const groups = new Map<string, SampledRecord[]>();

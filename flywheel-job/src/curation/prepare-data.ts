@@ -13,9 +13,9 @@ export interface PreparedData extends CurationResult {
 }
 
 /**
- * The data stages of a run, in the spec's order: pull `limit × 2` records, validate, deduplicate,
- * check the minimums, sample, split, and choose in-context examples. Throws InsufficientDataError
- * when the logs cannot make the datasets.
+ * The data stages of a run, in the order of flywheel-job/README.md, "What the data stages do": pull
+ * `limit × 2` records, validate, deduplicate, check the minimums, sample, split, and choose
+ * in-context examples. Throws InsufficientDataError when the logs cannot make the datasets.
  */
 export async function prepareData(
   source: LogSource,

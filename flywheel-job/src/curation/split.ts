@@ -21,11 +21,11 @@ export interface SplitResult {
 }
 
 /**
- * Stage 7 (spec §2.7): `evalSize` evaluation records stratified by label, then the rest into training
- * and validation by `valRatio`, stratified the same way. Records are put in a canonical order (by
- * deduplication key) before the seeded shuffles, so the split depends only on the seed and the set of
- * records, not on the order they were read in. Deduplication made keys unique, so no key can appear in
- * two splits.
+ * Stage 7 (flywheel-job/README.md, "What the data stages do", step 7): `evalSize` evaluation records
+ * stratified by label, then the rest into training and validation by `valRatio`, stratified the same
+ * way. Records are put in a canonical order (by deduplication key) before the seeded shuffles, so
+ * the split depends only on the seed and the set of records, not on the order they were read in.
+ * Deduplication made keys unique, so no key can appear in two splits.
  */
 export function splitRecords(records: readonly SampledRecord[], settings: SplitSettings): SplitResult {
   const random = new SeededRandom(settings.seed, "split");
@@ -59,7 +59,7 @@ export function validationSize(records: number, valRatio: number): number {
  * Removes `size` records from the shuffled pools and returns them. Proportional to the pools' sizes
  * when `size` is at least the number of pools with two or more records: each of those gives at least
  * one, and keeps at least one while that is possible. With fewer slots than such pools, a plain
- * random choice over all records (spec: "otherwise random").
+ * random choice over all records.
  */
 function takeStratified(pools: Map<string, SampledRecord[]>, size: number, random: SeededRandom): SampledRecord[] {
   const labels = [...pools.keys()];

@@ -21,10 +21,11 @@ class Rejected {
 }
 
 /**
- * Validates and normalises one log record (spec §2.3). The bounds of `options.limits` come first, so
- * nothing recursive ever sees a record outside them. Tool-call `arguments` logged as JSON strings
- * are parsed into objects, in the response and in earlier assistant turns, so every dataset carries
- * one shape. Everything else stays as logged.
+ * Validates and normalises one log record (docs/log-contract.md; flywheel-job/README.md, "What the
+ * data stages do", step 2). The bounds of `options.limits` come first, so nothing recursive ever
+ * sees a record outside them. Tool-call `arguments` logged as JSON strings are parsed into objects,
+ * in the response and in earlier assistant turns, so every dataset carries one shape. Everything
+ * else stays as logged.
  */
 export function validateRecord(pulled: Pick<PulledDocument, "timestamp" | "document">, options: ValidationOptions): ValidationResult {
   try {

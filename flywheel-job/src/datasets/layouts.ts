@@ -2,8 +2,9 @@ import { withExamples } from "../curation/icl/build-icl-records";
 import { type ChatMessage, type CuratedRecord, contentText, type JsonObject, type JsonValue, type ToolCall, type WorkloadType } from "../curation/records";
 
 /**
- * The three dataset layouts (spec §2.9). Paths are relative to a dataset's root; each top-level
- * directory is one dataset (one Data Store repo).
+ * The three dataset layouts (flywheel-job/README.md, "Quick start"; flywheel-job/docs/nemo-calls.md,
+ * "Datasets"). Paths are relative to a dataset's root; each top-level directory is one dataset (one
+ * Data Store repo).
  */
 export const datasetFiles = {
   eval: "eval/eval_data.jsonl",

@@ -11,8 +11,8 @@ export interface SweepContext {
 }
 
 /**
- * Deletes NIMServices that a run left behind when its process died (spec §5), so a crash holds GPUs
- * no longer than until the next run:
+ * Deletes NIMServices that a run left behind when its process died (flywheel-job/README.md, "What a
+ * run does", step 3), so a crash holds GPUs no longer than until the next run:
  * - owned by a Job that is gone, was replaced (another uid) or has finished;
  * - owned by this run's own Job: an earlier attempt of this Job (the Job retried a crashed pod);
  * - not owned by a Job (an offline run) whose run this store knows has finished.

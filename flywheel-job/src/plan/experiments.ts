@@ -12,7 +12,7 @@ export interface Experiment {
   readonly gpus: number;
 }
 
-/** Per candidate: base and ICL evaluation, and with `customize` a LoRA fine-tune evaluated on the eval set (spec §2.10). */
+/** Per candidate: base and ICL evaluation, and with `customize` a LoRA fine-tune evaluated on the eval set (flywheel-job/README.md, "What a run does", step 6). */
 export function plannedExperiments(config: FlywheelJobConfig, evalRecords: number): Experiment[] {
   return config.candidates.flatMap((candidate) => {
     const experiment = (evalType: EvalType, dataset: "eval" | "icl"): Experiment => ({ model: candidate.model, evalType, dataset, records: evalRecords, gpus: candidate.gpus });

@@ -23,8 +23,9 @@ export interface PlanReport {
 
 /**
  * Builds `plan.json`: what the data stages did and what a full run would start. Keys are snake_case
- * like the run records in MongoDB (spec §4); objects keyed by label or reason are sorted, and there
- * are no timestamps or absolute paths, so the same input and seed give the same bytes.
+ * like the run records in MongoDB (flywheel-job/README.md, "Run records"); objects keyed by label or
+ * reason are sorted, and there are no timestamps or absolute paths, so the same input and seed give
+ * the same bytes.
  */
 export function buildPlanReport(
   config: FlywheelJobConfig,

@@ -4,18 +4,18 @@ import type { EvalType } from "../evaluation/metrics";
 import { candidateNimService, candidateNimServiceName } from "../kubernetes/candidate-nim-service";
 import { waitUntilModelServed, waitUntilServing } from "../kubernetes/nim-readiness";
 import type { ModelEndpoint } from "../nemo/services";
-import type { NimRecord, StepStatus } from "../store/records";
+import type { NimDeploymentStatus, NimRecord, StepStatus } from "../store/records";
 import { runCustomization } from "./customization-step";
 import { recordEvaluation, runEvaluation, skipEvaluation } from "./evaluation-step";
 import { type CandidateContext, cleanupSignal, describeError, pollSettings, runtimeSeconds } from "./run-context";
 
 /**
- * One candidate model, start to end (spec §2.10): hold its GPUs in the budget, deploy its NIM and
- * wait until it serves, then in parallel the base evaluation, the ICL evaluation and (with
- * `customize`) fine-tuning followed by the evaluation of the adapter on the same NIM; then delete
- * the NIM and give the GPUs back, whatever happened. It never throws: a failed candidate is recorded
- * in its own records and does not fail the run. It stops at its next check when `runSignal` aborts
- * or its GPU lease is lost.
+ * One candidate model, start to end (flywheel-job/README.md, "What a run does", step 6): hold its
+ * GPUs in the budget, deploy its NIM and wait until it serves, then in parallel the base evaluation,
+ * the ICL evaluation and (with `customize`) fine-tuning followed by the evaluation of the adapter on
+ * the same NIM; then delete the NIM and give the GPUs back, whatever happened. It never throws: a
+ * failed candidate is recorded in its own records and does not fail the run. It stops at its next
+ * check when `runSignal` aborts or its GPU lease is lost.
  */
 export async function runCandidate(context: CandidateContext, nim: NimRecord, candidate: CandidateModel, index: number, runSignal: AbortSignal): Promise<void> {
   const { store, budget, kubernetes, log } = context.services;
@@ -108,7 +108,7 @@ export async function runCandidate(context: CandidateContext, nim: NimRecord, ca
     log.warn(`${label}: ${status}: ${error}`);
   } finally {
     runSignal.removeEventListener("abort", onRunStop);
-    let deploymentStatus = nimService === undefined ? "not_deployed" : "deleted";
+    let deploymentStatus: NimDeploymentStatus = nimService === undefined ? "not_deployed" : "deleted";
     if (nimService !== undefined) {
       try {
         await kubernetes.deleteNimService(nimService, cleanupSignal());

@@ -9,9 +9,10 @@ import { datasetName } from "./names";
 import type { PublishedDatasets } from "./run-context";
 
 /**
- * Stage 9: writes the three datasets under `directory`, uploads each to its own Data Store repo and
- * registers it in Entity Store, named with the run id. Returns them as published and as the run
- * records them.
+ * The datasets step (flywheel-job/README.md, "What a run does", step 5;
+ * flywheel-job/docs/nemo-calls.md, "Datasets"): writes the three datasets under `directory`, uploads
+ * each to its own Data Store repo and registers it in Entity Store, named with the run id. Returns
+ * them as published and as the run records them.
  */
 export async function publishDatasets(
   nemo: NemoServices,

@@ -31,11 +31,12 @@ export interface RunOutcome {
 }
 
 /**
- * One flywheel run (spec §2): take the pair's lock, open the run's records, sweep NIMServices that
- * crashed runs left behind, check the judge, curate and publish the datasets, run every candidate
- * (side by side as the GPU budget allows), then report and close the run. A run-level failure fails
- * the run; a candidate's does not. `shutdown` (SIGTERM, SIGINT) and `flywheel runs cancel` stop it
- * at the next check, after which it deletes what it deployed, cancels its jobs and releases its GPUs.
+ * One flywheel run (flywheel-job/README.md, "What a run does"): take the pair's lock, open the run's
+ * records, sweep NIMServices that crashed runs left behind, check the judge, curate and publish the
+ * datasets, run every candidate (side by side as the GPU budget allows), then report and close the
+ * run. A run-level failure fails the run; a candidate's does not. `shutdown` (SIGTERM, SIGINT) and
+ * `flywheel runs cancel` stop it at the next check, after which it deletes what it deployed, cancels
+ * its jobs and releases its GPUs.
  */
 export async function runFlywheel(settings: RunSettings, services: RunServices, shutdown: AbortSignal): Promise<RunOutcome> {
   const { locks, log } = services;

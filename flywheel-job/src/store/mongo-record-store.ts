@@ -9,8 +9,9 @@ import { recordIdPattern } from "./ids";
 const serverSelectionTimeoutMs = 15_000;
 
 /**
- * Run records in MongoDB, one collection per kind (spec §4), ids and references as ObjectIds like
- * the blueprint's. Indexes on `flywheel_runs.workload_id` and `started_at` are created on open.
+ * Run records in MongoDB, one collection per kind (flywheel-job/README.md, "Run records"), ids and
+ * references as ObjectIds like the blueprint's. Indexes on `flywheel_runs.workload_id` and
+ * `started_at` are created on open.
  */
 export class MongoRecordStore implements RecordStore {
   readonly description: string;

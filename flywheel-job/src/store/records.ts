@@ -4,9 +4,9 @@ import type { EvalType } from "../evaluation/metrics";
 import type { RunReport } from "../report/run-report";
 
 /**
- * What a run records (spec §4). Collections and field names are the blueprint's, so its users
- * recognise them; fields it did not have are marked. Ids are 24 hexadecimal digits (ObjectIds in
- * MongoDB).
+ * What a run records (flywheel-job/README.md, "Run records"). Collections and field names are the
+ * blueprint's, so its users recognise them; fields it did not have are marked. Ids are 24
+ * hexadecimal digits (ObjectIds in MongoDB).
  */
 
 export type RunStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
@@ -47,13 +47,20 @@ export interface RunRecord {
   readonly job: { readonly name: string; readonly uid: string; readonly namespace: string } | null;
 }
 
+/**
+ * Where a candidate's NIM deployment is: `pending` (recorded, not started), `waiting_for_gpus`,
+ * `deploying`, `ready`, and at its end `deleted`, `not_deployed` (it never got that far) or
+ * `delete_failed` (the run deletes it again at its end, the next run's sweep otherwise).
+ */
+export const nimDeploymentStatuses = ["pending", "waiting_for_gpus", "deploying", "ready", "deleted", "not_deployed", "delete_failed"] as const;
+export type NimDeploymentStatus = (typeof nimDeploymentStatuses)[number];
+
 export interface NimRecord {
   readonly id: string;
   readonly flywheel_run_id: string;
   readonly model_name: string;
   readonly status: StepStatus;
-  /** `waiting_for_gpus`, `deploying`, `ready`, `deleted`, `failed`, or `not_deployed`. */
-  readonly deployment_status: string;
+  readonly deployment_status: NimDeploymentStatus;
   readonly started_at: Date | null;
   readonly finished_at: Date | null;
   readonly runtime_seconds: number | null;

@@ -18,7 +18,7 @@ export interface LogOptions {
   readonly client?: string;
 }
 
-/** A log document like the logger writes, in the spec's shape. */
+/** A log document like the logger writes, in the shape of docs/log-contract.md. */
 export function logDocument(options: LogOptions = {}): { [key: string]: Json } {
   const users = Array.isArray(options.user) ? options.user : [options.user ?? "Where is my order?"];
   const messages: Json[] = [{ role: "system", content: "You are a support agent." }];

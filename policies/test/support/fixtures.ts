@@ -1,4 +1,4 @@
-import { gpuNodeSelector, gpuRoleLabel, gpuToleration, nodePoolLabel } from "../../../constructs/scheduling";
+import { gpuNodeSelector, gpuRoleLabel, gpuToleration, nodePoolLabel } from "../../../flywheel-job/src/contract";
 import type { KubernetesObject } from "../../lib/kubernetes";
 import type { TestResource } from "./harness";
 

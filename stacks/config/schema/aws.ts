@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { gpuInstanceType, gpuInstanceTypes } from "../../../infra/aws/gpu-instance-types";
-import { gpuRoles } from "../../../constructs/scheduling";
+import { gpuInstanceType, gpuInstanceTypes } from "../../../infra/gpu-instance-types";
+import { gpuRoles } from "../../../flywheel-job/src/contract";
 import { addonVersion, checkScaling, cidr, dnsLabel, kubernetesVersion, roleArn, scaling, vpcCidr } from "./common";
 
 /** `data-flywheel:aws`: the EKS cluster this stack builds. */

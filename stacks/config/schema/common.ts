@@ -51,3 +51,17 @@ export const pinnedTag = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, "expected an image tag")
   .refine((tag) => !["latest", "main", "master", "stable"].includes(tag), "must name one build, not a moving tag such as latest");
+
+type WithoutDefault<T> = T extends z.ZodDefault<infer Inner> ? Inner : T;
+
+/**
+ * The fields of another schema's object, each optional and without its default: the stack passes on
+ * what a stack file sets and leaves every default to the schema that owns it (the job's, for the
+ * parts of a job configuration a workload sets), so the generated configuration stays minimal and
+ * no default is written twice.
+ */
+export function optionalWithoutDefaults<Shape extends Record<string, z.ZodType>>(shape: Shape): { [Key in keyof Shape]: z.ZodOptional<WithoutDefault<Shape[Key]>> } {
+  return Object.fromEntries(
+    Object.entries(shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? (field.removeDefault() as z.ZodType) : field).optional()]),
+  ) as { [Key in keyof Shape]: z.ZodOptional<WithoutDefault<Shape[Key]>> };
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gpuRoles } from "../../../constructs/scheduling";
+import { gpuRoles } from "../../../flywheel-job/src/contract";
 import { dnsLabel } from "./common";
 
 /** `data-flywheel:existingCluster`: a cluster this stack deploys into but does not own. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { gpuInstanceType, nimGpuForProduct } from "../../../infra/aws/gpu-instance-types";
+import { gpuInstanceType, nimGpuForProduct } from "../../../infra/gpu-instance-types";
 import { awsSchema, checkAws } from "./aws";
 import { existingClusterSchema } from "./existing-cluster";
 import { modelsSchema } from "./models";

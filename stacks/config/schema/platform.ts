@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mongodbMemberCounts, mongodbMembersRule } from "../../../constructs/data";
 
 /**
  * `data-flywheel:platform`: what runs on the cluster besides the flywheel itself — GPU software,
@@ -48,8 +49,11 @@ export const platformSchema = z
       .prefault({}),
     mongodb: z
       .strictObject({
-        /** Replica-set members; production needs at least 3, and an odd number. */
-        members: z.int().min(1).max(7).default(1),
+        /** Replica-set members: 1, 3, 5 or 7; production needs at least 3. */
+        members: z
+          .int()
+          .refine((n) => mongodbMemberCounts.includes(n), mongodbMembersRule)
+          .default(1),
         storageGiB: storageGiB.default(20),
       })
       .prefault({}),
@@ -94,8 +98,8 @@ export function checkProductionPlatform(platform: PlatformSettings, ctx: z.Refin
   if (platform.elasticsearch.nodes < 3) {
     issue(["elasticsearch", "nodes"], platform.elasticsearch.nodes, "must be at least 3 in production");
   }
-  if (platform.mongodb.members < 3 || platform.mongodb.members % 2 === 0) {
-    issue(["mongodb", "members"], platform.mongodb.members, "must be an odd number of at least 3 in production, so a majority survives a lost member");
+  if (platform.mongodb.members < 3) {
+    issue(["mongodb", "members"], platform.mongodb.members, "must be at least 3 in production, so a majority survives a lost member");
   }
   if (platform.postgres.rds && !platform.postgres.rds.multiAz) {
     issue(["postgres", "rds", "multiAz"], false, "must be true in production");

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { dataLimitsSchema } from "../../../flywheel-job/src/config/job-config";
+import { isCronSchedule, isPinnedByDigest } from "../../../constructs/flywheel/flywheel-schedule";
+import { dataLimitsSchema, dataSettingsSchema, iclSettingsSchema, targetsSchema } from "../../../flywheel-job/src/contract";
+import { optionalWithoutDefaults } from "./common";
 
 /**
  * `data-flywheel:flywheel` (the job every workload runs) and `data-flywheel:workloads` (one
@@ -7,9 +9,7 @@ import { dataLimitsSchema } from "../../../flywheel-job/src/config/job-config";
  */
 
 /** The job image, pinned by digest so every run of a schedule runs the same program. */
-export const jobImage = z
-  .string()
-  .regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[a-f0-9]{64}$/, "expected an image pinned by digest: registry/repository@sha256:<64 hex digits>");
+export const jobImage = z.string().refine(isPinnedByDigest, "expected an image pinned by digest: registry/repository@sha256:<64 hex digits>");
 
 export const flywheelSchema = z
   .strictObject({
@@ -24,11 +24,10 @@ export const flywheelSchema = z
   })
   .prefault({});
 
-const cronSchedule = z
-  .string()
-  .regex(/^(\S+\s+){4}\S+$/, "expected a cron schedule with five fields, such as \"0 3 * * 1\" (03:00 every Monday)");
+const cronSchedule = z.string().refine(isCronSchedule, "expected a cron schedule with five fields, such as \"0 3 * * 1\" (03:00 every Monday)");
 
-const metricTarget = z.number().min(0).max(1);
+/** The keys of the job's `data` a workload may set: all but `seed`, which each run records. */
+const { seed: _seed, limits: _limits, ...jobData } = dataSettingsSchema.shape;
 
 const workload = z.strictObject({
   /** `workload_id` of the production logs: one task, agent node or route of the application. */
@@ -53,33 +52,16 @@ const workload = z.strictObject({
    * Minimum scores (0–1) a candidate × evaluation type must reach to be promotable, e.g.
    * `function_name_and_args_accuracy: 0.95` for tool calling or `similarity: 0.9` for generic workloads.
    */
-  targets: z
-    .strictObject({
-      function_name_accuracy: metricTarget.optional(),
-      function_name_and_args_accuracy: metricTarget.optional(),
-      tool_calling_correctness: metricTarget.optional(),
-      similarity: metricTarget.optional(),
-    })
-    .refine((t) => Object.keys(t).length > 0, "must set at least one target, or no candidate can ever be promotable"),
-  /** Curation settings passed to the job (see flywheel-job/README.md); job defaults when unset. */
+  targets: targetsSchema.refine((t) => Object.keys(t).length > 0, "must set at least one target, or no candidate can ever be promotable"),
+  /**
+   * Curation settings passed to the job, validated by the job's own schema (see flywheel-job/README.md,
+   * "Configuration"); the job's defaults when unset. `limits` bounds one log record.
+   */
   data: z
-    .strictObject({
-      limit: z.int().min(1).optional(),
-      evalSize: z.int().min(1).optional(),
-      valRatio: z.number().min(0).max(0.5).optional(),
-      minTotalRecords: z.int().min(1).optional(),
-      maxToolProperties: z.int().min(1).optional(),
-      /** Bounds on one log record (depth, bytes, messages, tools, schema properties, tool calls); the job's own schema and defaults. */
-      limits: dataLimitsSchema.optional(),
-    })
+    .strictObject({ ...optionalWithoutDefaults(jobData), limits: z.strictObject(optionalWithoutDefaults(dataLimitsSchema.shape)).optional() })
     .optional(),
-  /** In-context example selection, passed to the job; job defaults when unset. */
-  icl: z
-    .strictObject({
-      selection: z.enum(["uniform", "semantic"]).optional(),
-      maxExamples: z.int().min(1).max(32).optional(),
-    })
-    .optional(),
+  /** In-context example selection, passed to the job (`selection`, `maxExamples`); the job's defaults when unset. */
+  icl: z.strictObject(optionalWithoutDefaults({ selection: iclSettingsSchema.shape.selection, maxExamples: iclSettingsSchema.shape.maxExamples })).optional(),
 });
 
 export const workloadsSchema = z.array(workload).default([]);

@@ -29,7 +29,7 @@ function bootstrap(props: ElasticsearchBootstrapJobProps) {
 }
 
 describe("ElasticsearchBootstrapJob", () => {
-  test("index template: the flywheel data stream with the spec's mapping", () => {
+  test("index template: the flywheel data stream with the mapping of docs/log-contract.md", () => {
     const template = bootstrap(base).body("index-template.json");
     expect(template.index_patterns).toEqual(["flywheel"]);
     expect(template.data_stream).toEqual({});

@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from "cdk8s";
 import { parse } from "yaml";
 import { FlywheelSchedule, scheduleName, type FlywheelScheduleProps } from "../../../constructs/flywheel/flywheel-schedule";
-import { parseJobConfig } from "../../../flywheel-job/src/config/job-config";
+import { parseJobConfig } from "../../../flywheel-job/src/contract";
 
 const image = `ghcr.io/acme/flywheel-job@sha256:${"a".repeat(64)}`;
 

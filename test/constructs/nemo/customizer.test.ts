@@ -1,5 +1,5 @@
 import { customizerConfigChecksumAnnotation, NemoCustomizer, type NemoCustomizerProps } from "../../../constructs/nemo/customizer";
-import { gpuRoleLabel, gpuTaint } from "../../../constructs/scheduling";
+import { gpuRoleLabel, gpuTaint } from "../../../flywheel-job/src/contract";
 import { only, synth, typicalProps } from "../nim/fixtures";
 
 const props = typicalProps.customizer;

@@ -4,7 +4,8 @@ import { synthesizeTypicalPlatform, type Manifest } from "./fixtures";
  * The constructs build their specs from the types `cdk8s import` generated from the CRDs, so field
  * names and types are checked when the project compiles; this test checks what compiling cannot:
  * every field the CRDs require is present, the CEL rules hold, and the resources are wired to each
- * other's Services. (Development also ran ../shared/tools/validate-manifests on this output.)
+ * other's Services. (`.ci/run` also runs the optional validate-manifests tool on the stacks' renders
+ * where it is installed.)
  */
 
 // Required fields of each kind, from the v3.1.2 CRDs' openAPIV3Schema `required` lists.

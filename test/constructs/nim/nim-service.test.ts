@@ -1,5 +1,5 @@
 import { NimService, type NimServiceProps } from "../../../constructs/nim/nim-service";
-import { gpuResource, gpuRoleLabel, gpuTaint } from "../../../constructs/scheduling";
+import { gpuResource, gpuRoleLabel, gpuTaint } from "../../../flywheel-job/src/contract";
 import { only, synth, typicalProps } from "./fixtures";
 
 const props = typicalProps.nimService;

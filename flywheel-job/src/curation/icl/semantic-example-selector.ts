@@ -12,8 +12,9 @@ export interface SemanticSelectionSettings {
 }
 
 /**
- * Nearest neighbours by embedding of the last user message (spec §2.8, `semantic`). The index is the
- * training records' unit vectors in memory for the run; cosine similarity is a dot product.
+ * Nearest neighbours by embedding of the last user message (`semantic`; flywheel-job/README.md,
+ * "What the data stages do", step 8). The index is the training records' unit vectors in memory for
+ * the run; cosine similarity is a dot product.
  *
  * For tool calling, `round(maxExamples × relevanceRatio)` slots go to the most similar records, and
  * the remaining slots to the most similar record of each tool not yet shown, most similar first, so

@@ -1,0 +1,42 @@
+/**
+ * The job's public face: everything the stack, the constructs and the policy pack may use of the
+ * flywheel job, and nothing else. Root code imports only this module (an ESLint rule forbids any
+ * other import of `flywheel-job/src`), so the job can change inside without the stack noticing, and
+ * every fact both sides rely on — a name, a port, a path, a default, an exit code — is written once,
+ * here or in the module it re-exports.
+ */
+
+/** The job configuration: its schema, parser and types, and the parts the stack config exposes. */
+export {
+  dataLimitsSchema,
+  dataSettingsSchema,
+  defaultGuidedDecodingBackend,
+  defaultMaxSeqLength,
+  flywheelJobConfigSchema,
+  iclSettingsSchema,
+  metricNames,
+  parseJobConfig,
+  targetsSchema,
+  type FlywheelJobConfig,
+  type FlywheelJobConfigInput,
+  type MetricName,
+} from "./config/job-config";
+/** What `flywheel plan` runs with by default: the dev stack's example workload (a test holds the two equal). */
+export { planDefaultConfig } from "./config/plan-defaults";
+/** The configuration error formatter the stack config shares: key paths, "did you mean", YAML hints. */
+export { describeIssues, formatPath, type DescribeOptions } from "./config/describe-issues";
+/** Where the CronJob mounts the configuration. */
+export { mountedConfigPath } from "./config/mounted-config";
+/** The environment variables the stack sets. */
+export { jobEnvironment } from "./config/environment";
+/** Exit codes, which the CronJob's podFailurePolicy matches. */
+export { ExitCode } from "./errors";
+/** What the job's service account must be allowed to do. */
+export { kubernetesPermissions, type KubernetesPermission } from "./kubernetes/permissions";
+/** Labels of what the job creates, and the naming rules of NIMCaches and NIMServices. */
+export { annotationKeys, candidateNimComponent, labelKeys, labelValue, nameFragment, nimCacheName } from "./kubernetes/labels";
+export { candidateNimServiceName, nimPort } from "./kubernetes/candidate-nim-service";
+/** The NGC Secrets candidate NIMServices refer to. */
+export { ngcSecretNames } from "./kubernetes/ngc-secret-names";
+/** The GPU scheduling contract: the taint and labels of GPU pools that NIMs and training pods select. */
+export { gpuNodeSelector, gpuResource, gpuRoleLabel, gpuRoles, gpuTaint, gpuToleration, nodePoolLabel, type GpuRole, type Toleration } from "./scheduling";
