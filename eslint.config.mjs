@@ -4,9 +4,10 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "flywheel-job/dist/", "constructs/imports/", "coverage/"] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { ecmaVersion: 2022, sourceType: "module" },
+    // Type-aware rules read the one root tsconfig, which includes every workspace.
+    languageOptions: { ecmaVersion: 2022, sourceType: "module", parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname } },
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", ignoreRestSiblings: true }],
@@ -34,6 +35,22 @@ export default tseslint.config(
         { patterns: [{ group: ["**/infra/**", "**/stacks/**", "**/constructs/**", "**/render/**", "**/policies/**"], message: "the job's sources may not import the stack's code" }] },
       ],
     },
+  },
+  {
+    // Tests read synthesised manifests, rendered JSON and wire bodies as untyped JSON on purpose, and
+    // their assertions check the shapes at run time; every other type-aware rule applies to them.
+    files: ["test/**", "flywheel-job/test/**", "policies/test/**"],
+    rules: {
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
   },
   {
     files: ["**/*.js", "**/*.cjs"],

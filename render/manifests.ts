@@ -1,27 +1,18 @@
+import { configGroupObjects, configGroupType, declaresOneObject, type KubernetesObject } from "../policies/lib/kubernetes-object";
+import { isRecord } from "../policies/lib/values";
 import type { RecordedResource } from "./recorder";
 
-/** A Kubernetes object as the API server would receive it. */
-export interface KubernetesObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name?: string; readonly namespace?: string; readonly [key: string]: unknown };
-  readonly [key: string]: unknown;
+/** What the render agrees to write: the pack reads an object without metadata as unnamed, the render refuses it. */
+function isKubernetesObject(value: unknown): value is KubernetesObject {
+  return isRecord(value) && typeof value.apiVersion === "string" && typeof value.kind === "string" && isRecord(value.metadata);
 }
 
-/** Resource types that stand for a group of objects the render cannot see inside. */
-const opaqueTypes = new Set([
-  "kubernetes:helm.sh/v3:Release",
-  "kubernetes:helm.sh/v4:Chart",
-  "kubernetes:yaml/v2:ConfigFile",
-  "kubernetes:kustomize/v2:Directory",
-]);
-
-function isKubernetesObject(value: unknown): value is KubernetesObject {
-  if (!value || typeof value !== "object") {
-    return false;
+/** What a resource declares for manifests/: a ConfigGroup its objects, a one-object resource its inputs, anything else nothing. */
+function declaredObjects(resource: RecordedResource): unknown[] {
+  if (resource.type === configGroupType) {
+    return configGroupObjects(resource.inputs);
   }
-  const o = value as Record<string, unknown>;
-  return typeof o.apiVersion === "string" && typeof o.kind === "string" && typeof o.metadata === "object" && o.metadata !== null;
+  return declaresOneObject(resource.type) ? [resource.inputs] : [];
 }
 
 /**
@@ -33,11 +24,7 @@ function isKubernetesObject(value: unknown): value is KubernetesObject {
 export function kubernetesObjects(resources: readonly RecordedResource[]): KubernetesObject[] {
   const objects: KubernetesObject[] = [];
   for (const resource of resources) {
-    if (!resource.type.startsWith("kubernetes:") || opaqueTypes.has(resource.type) || resource.type.startsWith("pulumi:providers:")) {
-      continue;
-    }
-    const candidates = resource.type === "kubernetes:yaml/v2:ConfigGroup" ? [resource.inputs.objs ?? []].flat(2) : [resource.inputs];
-    for (const candidate of candidates) {
+    for (const candidate of declaredObjects(resource)) {
       if (!isKubernetesObject(candidate)) {
         throw new Error(`${resource.type} "${resource.name}" does not describe a Kubernetes object (apiVersion, kind and metadata)`);
       }

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig, type StackConfig } from "../stacks/config/load";
 import type { ConfigSource } from "../stacks/config/source";
 import { defineStack } from "../stacks/program";
-import { kubernetesObjects, type KubernetesObject } from "./manifests";
+import type { KubernetesObject } from "../policies/lib/kubernetes-object";
+import { kubernetesObjects } from "./manifests";
 import { ResourceRecorder, type RecordedResource } from "./recorder";
 import { secretMarker } from "./secret-masking";
 import { repoRoot, stackConfigSource } from "./stack-files";
@@ -26,10 +27,10 @@ export async function renderSource(source: ConfigSource): Promise<RenderedStack>
   pulumi.runtime.setAllConfig({ ...source.values }, [...source.secretKeys]);
   // The stack's own copy of the outputs has lost their secretness; keep the program's.
   let outputs: Record<string, unknown> = {};
-  await pulumi.runtime.runInPulumiStack(async () => {
+  await pulumi.runtime.runInPulumiStack(() => {
     recorder.trackParents();
     outputs = defineStack(config);
-    return outputs;
+    return Promise.resolve(outputs);
   });
   const resolved = await resolveOutputs(outputs);
   await pulumi.runtime.disconnect();

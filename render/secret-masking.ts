@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isRecord } from "../policies/lib/values";
 
 /** Where a value sits in a resource's inputs: property names and array indices. */
 export type InputPath = readonly (string | number)[];
@@ -10,18 +11,18 @@ const secretSignatureKey = "4dabf18193072939515e22adb298388d";
 const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
 
 function isSecretWrapper(value: unknown): value is { value: unknown } {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[secretSignatureKey] === secretSignature;
+  return isRecord(value) && value[secretSignatureKey] === secretSignature;
 }
 
 /** Every Output in a resource's arguments, with where it sits; Outputs are not looked into. */
 export function outputsIn(value: unknown, path: InputPath = []): { path: InputPath; output: pulumi.Output<unknown> }[] {
   if (pulumi.Output.isInstance(value)) {
-    return [{ path, output: value as pulumi.Output<unknown> }];
+    return [{ path, output: value }];
   }
   if (Array.isArray(value)) {
     return value.flatMap((v, i) => outputsIn(v, [...path, i]));
   }
-  if (value && typeof value === "object" && !pulumi.Resource.isInstance(value) && !(value instanceof Promise)) {
+  if (isRecord(value) && !pulumi.Resource.isInstance(value) && !(value instanceof Promise)) {
     return Object.entries(value).flatMap(([k, v]) => outputsIn(v, [...path, k]));
   }
   return [];
@@ -32,7 +33,7 @@ const samePath = (a: InputPath, b: InputPath): boolean => a.length === b.length 
 
 /** A whole secret value: a map of strings (a Secret's `stringData`) keeps its keys, so manifests keep their shape. */
 function maskWhole(value: unknown): unknown {
-  if (value && typeof value === "object" && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string")) {
+  if (isRecord(value) && Object.values(value).every((v) => typeof v === "string")) {
     return Object.fromEntries(Object.keys(value).map((k) => [k, secretMarker]));
   }
   return secretMarker;
@@ -57,7 +58,7 @@ export function maskSecrets(value: unknown, secretPaths: readonly InputPath[] = 
   if (Array.isArray(value)) {
     return value.map((v, i) => maskSecrets(v, secretPaths, [...path, i]));
   }
-  if (value && typeof value === "object") {
+  if (isRecord(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, secretPaths, [...path, k])]));
   }
   return value;

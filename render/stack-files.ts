@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { isRecord } from "../policies/lib/values";
 import { stackFileConfigSource, type ConfigSource } from "../stacks/config/source";
 
 /** The stack files of the repository: which stacks there are and what each configures. Light to load: no Pulumi program. */
@@ -31,7 +32,7 @@ export function stackConfigSource(stack: string, root = repoRoot): ConfigSource 
     throw new UnknownStackError(stack, root);
   }
   const project: unknown = parseYaml(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
-  const name = project && typeof project === "object" && "name" in project ? String(project.name) : "";
+  const name = isRecord(project) && "name" in project ? String(project.name) : "";
   return stackFileConfigSource(name, stack, file);
 }
 

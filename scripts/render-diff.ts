@@ -1,52 +1,72 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { compareResources, differences, type Move, type RenderedResource, type ResourceChange } from "../render/urns";
 
 /**
- * `npm run render:diff -- <before> <after>`: what changed between two renders of a stack
- * (`dist/<stack>/` as `npm run render` writes it), with order normalised: resources by type and
- * name, every object's keys sorted, manifests by kind, namespace and name. Prints each added,
- * removed and changed resource, manifest and output, and for a changed one the paths that differ.
- * Exits 1 when anything differs, 0 when the renders are the same, 2 on bad arguments.
+ * `npm run render:diff -- <before> <after>`: what `pulumi up` would change between two renders of
+ * a stack (`dist/<stack>/` as `npm run render` writes it), with order normalised.
+ *
+ * Resources are matched as the engine matches them with a stack's state: by URN, then by alias URN
+ * (render/urns.ts). A render from before URNs were recorded gets them computed from its parents.
+ * Prints each resource `pulumi up` would create (+), delete (-), replace (±: its URN changed with no
+ * alias keeping it) or update (~: inputs or options), and each added, removed and changed manifest
+ * (by kind, namespace and name) and output, with the paths that differ. Two resources claiming one
+ * old URN are errors. Apart from these, and not differences: resources that moved and kept their
+ * state through an alias, and what changed of components alone ("component tree": they hold no
+ * state). Exits 1 when anything differs or errs, 0 when the renders are the same, 2 on bad arguments.
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Every resource, manifest and output of a render, by a stable key. */
-function entries(dir: string): Map<string, Json> {
-  const out = new Map<string, Json>();
-  const resources = JSON.parse(fs.readFileSync(path.join(dir, "resources.json"), "utf8")) as { type: string; name: string }[];
-  for (const resource of resources) {
-    out.set(`resource ${resource.type} ${resource.name}`, resource as unknown as Json);
+interface Render {
+  readonly resources: RenderedResource[];
+  /** Every manifest and output, by a stable key. */
+  readonly entries: Map<string, Json>;
+}
+
+function read(dir: string): Render {
+  const file = path.join(dir, "resources.json");
+  if (!fs.existsSync(file)) {
+    throw new Error(`${dir} holds no resources.json: render a stack into it first (npm run render -- <stack>)`);
   }
+  const resources = JSON.parse(fs.readFileSync(file, "utf8")) as RenderedResource[];
+  const entries = new Map<string, Json>();
   const manifests = path.join(dir, "manifests");
-  for (const file of fs.existsSync(manifests) ? fs.readdirSync(manifests) : []) {
-    for (const document of parseAllDocuments(fs.readFileSync(path.join(manifests, file), "utf8"))) {
+  for (const name of fs.existsSync(manifests) ? fs.readdirSync(manifests) : []) {
+    for (const document of parseAllDocuments(fs.readFileSync(path.join(manifests, name), "utf8"))) {
       const object = document.toJS() as { kind?: string; metadata?: { namespace?: string; name?: string } } | null;
       if (object) {
-        out.set(`manifest ${object.kind ?? "?"} ${object.metadata?.namespace ?? "-"}/${object.metadata?.name ?? "?"}`, object as Json);
+        entries.set(`manifest ${object.kind ?? "?"} ${object.metadata?.namespace ?? "-"}/${object.metadata?.name ?? "?"}`, object);
       }
     }
   }
   const outputs = JSON.parse(fs.readFileSync(path.join(dir, "outputs.json"), "utf8")) as Record<string, Json>;
   for (const [key, value] of Object.entries(outputs)) {
-    out.set(`output ${key}`, value);
+    entries.set(`output ${key}`, value);
   }
-  return out;
+  return { resources, entries };
 }
 
-/** The paths at which two values differ, e.g. `inputs.spec.replicas`. */
-function differences(a: Json | undefined, b: Json | undefined, at = ""): string[] {
-  if (a !== null && b !== null && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].sort().flatMap((key) => differences((a as Record<string, Json>)[key], (b as Record<string, Json>)[key], at ? `${at}.${key}` : key));
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${at || "(value)"}: ${brief(a)} → ${brief(b)}`];
+const marks: Record<ResourceChange["kind"], string> = { added: "+", removed: "-", replaced: "±", changed: "~" };
+
+function changeLines(change: ResourceChange, label: string): string[] {
+  const { type, name } = change.resource;
+  const note = change.kind === "replaced" ? "  (URN changed and no alias keeps it: replaced)" : "";
+  return [`${marks[change.kind]} ${label}${type} ${name}${note}`, ...change.paths.map((line) => `    ${line}`)];
 }
 
-function brief(value: Json | undefined): string {
-  const text = value === undefined ? "(absent)" : JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+function moveLine(move: Move): string {
+  const { before, after } = move;
+  const what = [
+    ...(before.type !== after.type || before.name !== after.name ? [`was ${before.type} ${before.name}`] : []),
+    ...(before.parent !== after.parent ? [`parent ${before.parent ?? "(stack)"} → ${after.parent ?? "(stack)"}`] : []),
+  ];
+  return `  ${after.type} ${after.name}: ${what.length > 0 ? what.join(", ") : "an ancestor moved"}`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function main(argv: readonly string[]): number {
@@ -54,31 +74,60 @@ function main(argv: readonly string[]): number {
     console.error("usage: npm run render:diff -- <before-dir> <after-dir>    (each a dist/<stack>/ of npm run render)");
     return 2;
   }
-  const [before, after] = argv.map((dir) => {
-    if (!fs.existsSync(path.join(dir, "resources.json"))) {
-      throw new Error(`${dir} holds no resources.json: render a stack into it first (npm run render -- <stack>)`);
-    }
-    return entries(dir);
-  });
-  const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
-  let changed = 0;
+  const [before, after] = argv.map(read);
+  const resources = compareResources(before.resources, after.resources);
+
+  // Differences, resources among manifests and outputs, sorted by what they are.
+  const listed: { key: string; lines: string[] }[] = resources.changes.map((change) => ({
+    key: `resource ${change.resource.type} ${change.resource.name}`,
+    lines: changeLines(change, "resource "),
+  }));
+  const keys = [...new Set([...before.entries.keys(), ...after.entries.keys()])].sort();
   for (const key of keys) {
-    if (!before.has(key)) {
-      console.log(`+ ${key}`);
-    } else if (!after.has(key)) {
-      console.log(`- ${key}`);
+    if (!before.entries.has(key)) {
+      listed.push({ key, lines: [`+ ${key}`] });
+    } else if (!after.entries.has(key)) {
+      listed.push({ key, lines: [`- ${key}`] });
     } else {
-      const paths = differences(before.get(key), after.get(key));
-      if (paths.length === 0) {
-        continue;
+      const paths = differences(before.entries.get(key), after.entries.get(key));
+      if (paths.length > 0) {
+        listed.push({ key, lines: [`~ ${key}`, ...paths.map((line) => `    ${line}`)] });
       }
-      console.log(`~ ${key}`);
-      paths.forEach((line) => console.log(`    ${line}`));
     }
-    changed += 1;
   }
-  console.log(changed === 0 ? "renders are the same" : `${changed} of ${keys.length} entries differ`);
-  return changed === 0 ? 0 : 1;
+  listed.sort((a, b) => a.key.localeCompare(b.key)).forEach(({ lines }) => lines.forEach((line) => console.log(line)));
+
+  resources.notes.forEach((note) => console.log(`note: ${note}`));
+  resources.errors.forEach((error) => console.log(`error: ${error}`));
+  const moved = resources.moved.filter((move) => move.byAlias);
+  const reparented = resources.moved.filter((move) => !move.byAlias);
+  if (moved.length > 0) {
+    console.log(`moved, URN kept by alias: ${moved.length}`);
+    moved.forEach((move) => console.log(moveLine(move)));
+  }
+  if (reparented.length > 0) {
+    console.log(`moved, URN unchanged: ${reparented.length}`);
+    reparented.forEach((move) => console.log(moveLine(move)));
+  }
+  if (resources.componentTree.length > 0) {
+    console.log(`component tree: ${resources.componentTree.length}`);
+    resources.componentTree.forEach((change) => changeLines(change, "").forEach((line) => console.log(`  ${line}`)));
+  }
+
+  const differing = listed.length;
+  const total = resources.entries + keys.length;
+  if (differing === 0 && resources.errors.length === 0) {
+    const aside = [
+      ...(moved.length > 0 ? [`${moved.length} moved resources, URNs kept by aliases`] : []),
+      ...(reparented.length > 0 ? [`${reparented.length} moved resources, URNs unchanged`] : []),
+      ...(resources.componentTree.length > 0 ? [`component tree: ${plural(resources.componentTree.length, "change")}`] : []),
+    ];
+    console.log(`renders are the same${aside.length > 0 ? `: ${aside.join("; ")}` : ""}`);
+    return 0;
+  }
+  const errors = resources.errors.length > 0 ? `; ${plural(resources.errors.length, "error")}` : "";
+  console.log(`${differing} of ${total} entries differ${errors}`);
+  return 1;
 }
 
 try {

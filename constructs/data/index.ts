@@ -1,4 +1,3 @@
-export type { ComputeResources, PersistentStorage, SecretKeyReference } from "./common";
 export type { JobRunLimits } from "./jobs";
 export * from "./versions";
 export * from "./elasticsearch/elasticsearch-cluster";

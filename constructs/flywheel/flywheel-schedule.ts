@@ -3,6 +3,10 @@ import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
 import { ExitCode, type FlywheelJobConfigInput, jobEnvironment, mountedConfigPath, nameFragment, parseJobConfig } from "../../flywheel-job/src/contract";
+import { fail, resourceLabel } from "../common/errors";
+import { isPinnedByDigest } from "../common/images";
+import { validateInteger } from "../common/integers";
+import { validatePodSelectorLabels } from "../common/labels";
 
 /** A key of a ConfigMap. */
 export interface ConfigMapKey {
@@ -76,11 +80,6 @@ export function isCronSchedule(schedule: string): boolean {
   return /^(\S+\s+){4}\S+$/.test(schedule.trim());
 }
 
-/** An image reference pinned by digest, so every run of a schedule runs the same program. */
-export function isPinnedByDigest(image: string): boolean {
-  return /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[a-f0-9]{64}$/.test(image);
-}
-
 /** Exit codes of deterministic failures (flywheel-job/src/errors.ts): retrying cannot change them. */
 export const nonRetryableExitCodes = [ExitCode.usage, ExitCode.insufficientData, ExitCode.cancelled];
 
@@ -111,27 +110,24 @@ export class FlywheelSchedule extends Construct {
   constructor(scope: Construct, id: string, props: FlywheelScheduleProps) {
     super(scope, id);
     const name = scheduleName(props.jobConfig.workloadId, props.jobConfig.clientId);
-    const owner = `FlywheelSchedule ${props.namespace}/${name}`;
+    const owner = resourceLabel("FlywheelSchedule", props.namespace, name);
     if (!isCronSchedule(props.schedule)) {
-      throw new Error(`${owner}: schedule "${props.schedule}" is not a cron expression with five fields`);
+      fail(owner, `schedule "${props.schedule}" is not a cron expression with five fields`);
     }
     if (!isPinnedByDigest(props.image)) {
-      throw new Error(`${owner}: image "${props.image}" must be pinned by digest (registry/repository@sha256:<digest>), so every run of the schedule runs the same program`);
+      fail(owner, `image "${props.image}" must be pinned by digest (registry/repository@sha256:<digest>), so every run of the schedule runs the same program`);
     }
-    if (Object.keys(props.podLabels).length === 0) {
-      throw new Error(`${owner}: podLabels must not be empty; the namespace's NetworkPolicies select the job's pods by them`);
-    }
+    // The namespace's NetworkPolicies select the job's pods by these labels.
+    validatePodSelectorLabels(owner, "podLabels", props.podLabels);
     const retries = props.retries ?? 2;
-    if (!Number.isInteger(retries) || retries < 0) {
-      throw new Error(`${owner}: retries must be a whole number of at least 0, got ${retries}`);
-    }
+    validateInteger(owner, "retries", retries, 0);
     // The stack's loader has parsed this config with the job's parser already; this is the backstop
     // for any other user of the construct: a config the job would refuse never reaches the cluster.
     try {
       parseJobConfig(props.jobConfig, "the job config");
     } catch (error) {
       const details = (error as { details?: readonly string[] }).details ?? [];
-      throw new Error(`${owner}: ${[(error as Error).message, ...details.map((d) => `  - ${d}`)].join("\n")}`);
+      fail(owner, [(error as Error).message, ...details.map((d) => `  - ${d}`)].join("\n"));
     }
     const metadata = { namespace: props.namespace, labels: { "app.kubernetes.io/part-of": "data-flywheel", "app.kubernetes.io/instance": name } };
 

@@ -1,15 +1,10 @@
-import { validateImage, type ContainerImage } from "../nim/image";
-import { toQuantities, validateComputeResources, validateQuantity, type ComputeResources, type PersistentVolumeAccessMode } from "../nim/resources";
+import { type ComputeResources, toQuantities, validateComputeResources } from "../common/compute-resources";
+import { fail } from "../common/errors";
+import { type ContainerImage, validateImage } from "../common/images";
+import { validateInteger } from "../common/integers";
+import { validateDataKey, validateNamespace, validateObjectName, validateServiceName } from "../common/names";
+import { type PersistentStorage, type PersistentVolumeAccessMode, validateStorage } from "../common/storage";
 import { apiServicePort } from "../nim/urls";
-import {
-  fail,
-  validateDataKey,
-  validateInteger,
-  validateNamespace,
-  validateObjectName,
-  validateReplicasWithAutoscaling,
-  validateServiceName,
-} from "../nim/validation";
 
 /**
  * The PostgreSQL database of a NeMo microservice. The operator passes host, port, database and user
@@ -35,25 +30,10 @@ export interface NemoDatabase {
   readonly passwordKey?: string;
 }
 
-/** CPU-based horizontal autoscaling of a NeMo microservice. */
-export interface NemoAutoscaling {
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  /** Average CPU use, in percent of the CPU request, the autoscaler aims for. */
-  readonly targetCpuUtilizationPercent: number;
-}
-
 /** A PersistentVolumeClaim the operator creates (or finds) for a microservice. */
-export interface NemoVolume {
-  /** Claim size, e.g. `50Gi`. */
-  readonly size: string;
+export interface NemoVolume extends PersistentStorage {
   /** Access mode; it must be one the StorageClass supports. */
   readonly accessMode: PersistentVolumeAccessMode;
-  /**
-   * StorageClass of the claim.
-   * @default the cluster's default StorageClass
-   */
-  readonly storageClass?: string;
   /**
    * Name of the claim.
    * @default the operator's name for it
@@ -80,16 +60,6 @@ export interface NemoServiceProps {
    */
   readonly resources?: ComputeResources;
   /**
-   * Fixed number of replicas; excludes `autoscaling`.
-   * @default 1 (when `autoscaling` is not set)
-   */
-  readonly replicas?: number;
-  /**
-   * CPU-based autoscaling; excludes `replicas`.
-   * @default none
-   */
-  readonly autoscaling?: NemoAutoscaling;
-  /**
    * Node selector of the microservice's pods.
    * @default none
    */
@@ -110,10 +80,6 @@ export function renderServiceSpec<Request, Limit>(
   props.imagePullSecrets.forEach((secret, i) => validateObjectName(owner, `imagePullSecrets[${i}]`, secret));
   const resources = props.resources ?? defaults.resources;
   validateComputeResources(owner, "resources", resources);
-  validateReplicasWithAutoscaling(owner, props.replicas, props.autoscaling, 1);
-  if (props.autoscaling !== undefined) {
-    validateInteger(owner, "autoscaling.targetCpuUtilizationPercent", props.autoscaling.targetCpuUtilizationPercent, 1, 100);
-  }
   return {
     image: {
       repository: image.repository,
@@ -127,20 +93,8 @@ export function renderServiceSpec<Request, Limit>(
       requests: toQuantities(resources.requests, quantity.request),
       limits: toQuantities(resources.limits, quantity.limit),
     },
-    replicas: props.autoscaling === undefined ? (props.replicas ?? 1) : undefined,
-    scale: props.autoscaling && {
-      enabled: true,
-      hpa: {
-        minReplicas: props.autoscaling.minReplicas,
-        maxReplicas: props.autoscaling.maxReplicas,
-        metrics: [
-          {
-            type: "Resource",
-            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: props.autoscaling.targetCpuUtilizationPercent } },
-          },
-        ],
-      },
-    },
+    // One replica each: the microservices serve the flywheel's scheduled runs, not user traffic.
+    replicas: 1,
     nodeSelector: props.nodeSelector && { ...props.nodeSelector },
   };
 }
@@ -172,12 +126,9 @@ export function renderDatabase(owner: string, database: NemoDatabase) {
 
 /** A `spec.pvc`-style claim from `NemoVolume`; the operator creates it if it does not exist. */
 export function renderVolume(owner: string, prop: string, volume: NemoVolume) {
-  validateQuantity(owner, `${prop}.size`, volume.size);
+  validateStorage(owner, prop, volume);
   if (volume.pvcName !== undefined) {
     validateObjectName(owner, `${prop}.pvcName`, volume.pvcName);
-  }
-  if (volume.storageClass !== undefined) {
-    validateObjectName(owner, `${prop}.storageClass`, volume.storageClass);
   }
   return {
     create: true,

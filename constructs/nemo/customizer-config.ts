@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import * as YAML from "yaml";
-import { fail, resourceLabel, validateInteger, validateNamespace, validateObjectName } from "../nim/validation";
+import { fail, resourceLabel } from "../common/errors";
+import { validateInteger } from "../common/integers";
+import { validateNamespace, validateObjectName } from "../common/names";
 
 /** A base model Customizer may fine-tune. */
 export interface CustomizationTarget {

@@ -7,22 +7,17 @@ import {
   NemoCustomizerSpecSchedulerType,
   NemoCustomizerSpecTrainingConfigResourcesLimits,
   NemoCustomizerSpecTrainingConfigResourcesRequests,
-  NemoCustomizerSpecTrainingConfigSharedMemorySizeLimit,
 } from "../imports/nim-operator-v3.1.2/nemocustomizer-apps.nvidia.com";
-import { imageReference, validateImage, type ContainerImage } from "../nim/image";
-import { gpuPoolNodeSelector, renderEnv } from "../nim/pod";
-import { toQuantities, validateComputeResources, validateQuantity, type ComputeResources } from "../nim/resources";
-import { inClusterServiceUrl } from "../nim/urls";
-import {
-  fail,
-  resourceLabel,
-  validateDataKey,
-  validateHttpUrl,
-  validateInteger,
-  validateObjectName,
-  validateServiceRoot,
-} from "../nim/validation";
 import { gpuToleration } from "../../flywheel-job/src/contract";
+import { type ComputeResources, toQuantities, validateComputeResources } from "../common/compute-resources";
+import { fail, resourceLabel } from "../common/errors";
+import { gpuPoolNodeSelector } from "../common/gpu-pools";
+import { validateHttpUrl, validateServiceRoot } from "../common/http-urls";
+import { type ContainerImage, imageReference, validateImage } from "../common/images";
+import { validateInteger } from "../common/integers";
+import { validateDataKey, validateObjectName } from "../common/names";
+import { type PersistentStorage, validateStorage } from "../common/storage";
+import { inClusterServiceUrl } from "../nim/urls";
 import { renderDatabase, renderServiceSpec, renderVolume, type NemoDatabase, type NemoServiceProps, type NemoVolume } from "./common";
 import type { NemoCustomizerConfigReference } from "./customizer-config";
 import { nemoImageDefaults } from "./images";
@@ -122,11 +117,6 @@ export interface CustomizerTraining {
    */
   readonly resources?: ComputeResources;
   /**
-   * Size limit of the training pods' `/dev/shm` (memory-backed).
-   * @default no limit beyond the pod's memory
-   */
-  readonly sharedMemorySizeLimit?: string;
-  /**
    * Seconds a training job may run before Customizer fails it.
    * @default 21600 (6 hours)
    */
@@ -139,15 +129,9 @@ export interface CustomizerTraining {
 }
 
 /** Customizer creates one workspace claim per training job with these settings. */
-export interface CustomizerWorkspaceStorage {
-  /** Claim size, e.g. `50Gi`: checkpoints of the largest target must fit. */
-  readonly size: string;
+export interface CustomizerWorkspaceStorage extends PersistentStorage {
+  /** Access mode of the claims; checkpoints of the largest target must fit in `size`. */
   readonly accessMode: "ReadWriteOnce" | "ReadWriteMany" | "ReadWriteOncePod";
-  /**
-   * StorageClass of the claims.
-   * @default the cluster's default StorageClass
-   */
-  readonly storageClass?: string;
   /**
    * Where the claim is mounted in the training container.
    * @default "/pvc/workspace"
@@ -204,8 +188,8 @@ export class NemoCustomizer extends Construct {
     super(scope, id);
     const owner = resourceLabel("NemoCustomizer", props.namespace, props.name);
     const common = renderServiceSpec(owner, props, { image: nemoImageDefaults.customizer, resources: nemoCustomizerDefaultResources }, {
-      request: NemoCustomizerSpecResourcesRequests.fromString,
-      limit: NemoCustomizerSpecResourcesLimits.fromString,
+      request: (value) => NemoCustomizerSpecResourcesRequests.fromString(value),
+      limit: (value) => NemoCustomizerSpecResourcesLimits.fromString(value),
     });
     const datastoreUrl = validateServiceRoot(owner, "datastoreUrl", props.datastoreUrl);
     const entitystoreUrl = validateServiceRoot(owner, "entitystoreUrl", props.entitystoreUrl);
@@ -282,19 +266,13 @@ function renderTraining(owner: string, training: CustomizerTraining) {
   const image = training.image ?? nemoImageDefaults.customizerTraining;
   validateImage(owner, "training.image", image);
   const workspace = training.workspaceStorage;
-  validateQuantity(owner, "training.workspaceStorage.size", workspace.size);
-  if (workspace.storageClass !== undefined) {
-    validateObjectName(owner, "training.workspaceStorage.storageClass", workspace.storageClass);
-  }
+  validateStorage(owner, "training.workspaceStorage", workspace);
   const mountPath = workspace.mountPath ?? "/pvc/workspace";
   if (!/^\/[^\s]*$/.test(mountPath)) {
     fail(owner, `training.workspaceStorage.mountPath "${mountPath}" must be an absolute path`);
   }
   if (training.resources !== undefined) {
     validateComputeResources(owner, "training.resources", training.resources);
-  }
-  if (training.sharedMemorySizeLimit !== undefined) {
-    validateQuantity(owner, "training.sharedMemorySizeLimit", training.sharedMemorySizeLimit);
   }
   const timeout = training.timeoutSeconds ?? 21600;
   const ttl = training.ttlSecondsAfterFinished ?? 3600;
@@ -308,11 +286,21 @@ function renderTraining(owner: string, training: CustomizerTraining) {
     nodeSelector: gpuPoolNodeSelector(owner, "training.nodeSelector", "training", training.nodeSelector),
     env: renderEnv(owner, "training.env", training.env),
     resources: training.resources && {
-      requests: toQuantities(training.resources.requests, NemoCustomizerSpecTrainingConfigResourcesRequests.fromString),
-      limits: toQuantities(training.resources.limits, NemoCustomizerSpecTrainingConfigResourcesLimits.fromString),
+      requests: toQuantities(training.resources.requests, (value) => NemoCustomizerSpecTrainingConfigResourcesRequests.fromString(value)),
+      limits: toQuantities(training.resources.limits, (value) => NemoCustomizerSpecTrainingConfigResourcesLimits.fromString(value)),
     },
-    sharedMemorySizeLimit: training.sharedMemorySizeLimit === undefined ? undefined : NemoCustomizerSpecTrainingConfigSharedMemorySizeLimit.fromString(training.sharedMemorySizeLimit),
     timeout,
     ttlSecondsAfterFinished: ttl,
   };
+}
+
+/** Environment variables as the Kubernetes list, sorted by name so output is stable. */
+function renderEnv(owner: string, prop: string, env: Readonly<Record<string, string>> = {}): { name: string; value: string }[] | undefined {
+  const entries = Object.entries(env).sort(([a], [b]) => a.localeCompare(b));
+  for (const [name] of entries) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      fail(owner, `${prop} name "${name}" is not a valid environment variable name`);
+    }
+  }
+  return entries.length > 0 ? entries.map(([name, value]) => ({ name, value })) : undefined;
 }

@@ -18,10 +18,15 @@
  * the NemoDatastore's `databaseConfig` as `GITEA__DATABASE__*` variables, which take precedence.
  */
 
-import { fail, validateHttpUrl, validateObjectName } from "../nim/validation";
+import { fail } from "../common/errors";
+import { validateHttpUrl } from "../common/http-urls";
+import { validateObjectName } from "../common/names";
 
-/** Names of the five Secrets (all in the NemoDatastore's namespace). */
-export interface NemoDatastoreSecretNames {
+/**
+ * Names of the five Secrets (all in the NemoDatastore's namespace). A type alias, not an interface,
+ * so `Object.values` of one is a `string[]`.
+ */
+export type NemoDatastoreSecretNames = {
   /** Admin account: `GITEA_ADMIN_USERNAME`, `GITEA_ADMIN_PASSWORD`. */
   readonly giteaAdmin: string;
   /** LFS token signing key: `jwtSecret`. */
@@ -32,7 +37,7 @@ export interface NemoDatastoreSecretNames {
   readonly config: string;
   /** `app.ini` settings, one key per section. */
   readonly inlineConfig: string;
-}
+};
 
 /** Secret names derived from the NemoDatastore's name. */
 export function nemoDatastoreSecretNames(datastoreName: string): NemoDatastoreSecretNames {

@@ -4,9 +4,10 @@ import {
   NemoDatastoreSpecResourcesLimits,
   NemoDatastoreSpecResourcesRequests,
 } from "../imports/nim-operator-v3.1.2/nemodatastore-apps.nvidia.com";
-import type { ComputeResources } from "../nim/resources";
+import type { ComputeResources } from "../common/compute-resources";
+import { resourceLabel } from "../common/errors";
+import { validateObjectName } from "../common/names";
 import { inClusterServiceUrl } from "../nim/urls";
-import { resourceLabel, validateObjectName } from "../nim/validation";
 import { renderDatabase, renderServiceSpec, renderVolume, type NemoDatabase, type NemoServiceProps, type NemoVolume } from "./common";
 import type { NemoDatastoreSecretNames } from "./datastore-secrets";
 import { nemoImageDefaults } from "./images";
@@ -49,8 +50,8 @@ export class NemoDatastore extends Construct {
     super(scope, id);
     const owner = resourceLabel("NemoDatastore", props.namespace, props.name);
     const common = renderServiceSpec(owner, props, { image: nemoImageDefaults.datastore, resources: nemoDatastoreDefaultResources }, {
-      request: NemoDatastoreSpecResourcesRequests.fromString,
-      limit: NemoDatastoreSpecResourcesLimits.fromString,
+      request: (value) => NemoDatastoreSpecResourcesRequests.fromString(value),
+      limit: (value) => NemoDatastoreSpecResourcesLimits.fromString(value),
     });
     (Object.keys(props.secrets) as (keyof NemoDatastoreSecretNames)[]).forEach((key) => validateObjectName(owner, `secrets.${key}`, props.secrets[key]));
 

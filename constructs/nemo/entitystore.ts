@@ -4,9 +4,10 @@ import {
   NemoEntitystoreSpecResourcesLimits,
   NemoEntitystoreSpecResourcesRequests,
 } from "../imports/nim-operator-v3.1.2/nemoentitystore-apps.nvidia.com";
-import type { ComputeResources } from "../nim/resources";
+import type { ComputeResources } from "../common/compute-resources";
+import { resourceLabel } from "../common/errors";
+import { validateServiceRoot } from "../common/http-urls";
 import { inClusterServiceUrl } from "../nim/urls";
-import { resourceLabel, validateServiceRoot } from "../nim/validation";
 import { renderDatabase, renderServiceSpec, type NemoDatabase, type NemoServiceProps } from "./common";
 import { nemoImageDefaults } from "./images";
 
@@ -38,8 +39,8 @@ export class NemoEntitystore extends Construct {
     super(scope, id);
     const owner = resourceLabel("NemoEntitystore", props.namespace, props.name);
     const common = renderServiceSpec(owner, props, { image: nemoImageDefaults.entitystore, resources: nemoEntitystoreDefaultResources }, {
-      request: NemoEntitystoreSpecResourcesRequests.fromString,
-      limit: NemoEntitystoreSpecResourcesLimits.fromString,
+      request: (value) => NemoEntitystoreSpecResourcesRequests.fromString(value),
+      limit: (value) => NemoEntitystoreSpecResourcesLimits.fromString(value),
     });
     const datastoreUrl = validateServiceRoot(owner, "datastoreUrl", props.datastoreUrl);
 

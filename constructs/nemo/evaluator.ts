@@ -4,10 +4,12 @@ import {
   NemoEvaluatorSpecResourcesLimits,
   NemoEvaluatorSpecResourcesRequests,
 } from "../imports/nim-operator-v3.1.2/nemoevaluator-apps.nvidia.com";
-import { validatePinnedReference } from "../nim/image";
-import type { ComputeResources } from "../nim/resources";
+import type { ComputeResources } from "../common/compute-resources";
+import { resourceLabel } from "../common/errors";
+import { validateHttpUrl, validateServiceRoot } from "../common/http-urls";
+import { validatePinnedReference } from "../common/images";
+import { validateObjectName } from "../common/names";
 import { inClusterServiceUrl } from "../nim/urls";
-import { resourceLabel, validateHttpUrl, validateObjectName, validateServiceRoot } from "../nim/validation";
 import { renderDatabase, renderServiceSpec, type NemoDatabase, type NemoServiceProps } from "./common";
 import { nemoImageDefaults, type EvaluationImages } from "./images";
 
@@ -58,8 +60,8 @@ export class NemoEvaluator extends Construct {
     super(scope, id);
     const owner = resourceLabel("NemoEvaluator", props.namespace, props.name);
     const common = renderServiceSpec(owner, props, { image: nemoImageDefaults.evaluator, resources: nemoEvaluatorDefaultResources }, {
-      request: NemoEvaluatorSpecResourcesRequests.fromString,
-      limit: NemoEvaluatorSpecResourcesLimits.fromString,
+      request: (value) => NemoEvaluatorSpecResourcesRequests.fromString(value),
+      limit: (value) => NemoEvaluatorSpecResourcesLimits.fromString(value),
     });
     const datastoreUrl = validateServiceRoot(owner, "datastoreUrl", props.datastoreUrl);
     const entitystoreUrl = validateServiceRoot(owner, "entitystoreUrl", props.entitystoreUrl);

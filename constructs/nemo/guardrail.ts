@@ -4,9 +4,10 @@ import {
   NemoGuardrailSpecResourcesLimits,
   NemoGuardrailSpecResourcesRequests,
 } from "../imports/nim-operator-v3.1.2/nemoguardrail-apps.nvidia.com";
-import type { ComputeResources } from "../nim/resources";
+import type { ComputeResources } from "../common/compute-resources";
+import { fail, resourceLabel } from "../common/errors";
+import { validateDataKey, validateObjectName } from "../common/names";
 import { inClusterServiceUrl } from "../nim/urls";
-import { fail, resourceLabel, validateDataKey, validateObjectName } from "../nim/validation";
 import { renderDatabase, renderServiceSpec, renderVolume, type NemoDatabase, type NemoServiceProps, type NemoVolume } from "./common";
 import { nemoImageDefaults } from "./images";
 
@@ -73,8 +74,8 @@ export class NemoGuardrail extends Construct {
     super(scope, id);
     const owner = resourceLabel("NemoGuardrail", props.namespace, props.name);
     const common = renderServiceSpec(owner, props, { image: nemoImageDefaults.guardrail, resources: nemoGuardrailDefaultResources }, {
-      request: NemoGuardrailSpecResourcesRequests.fromString,
-      limit: NemoGuardrailSpecResourcesLimits.fromString,
+      request: (value) => NemoGuardrailSpecResourcesRequests.fromString(value),
+      limit: (value) => NemoGuardrailSpecResourcesLimits.fromString(value),
     });
 
     const { configMapName, volume } = props.configStore;

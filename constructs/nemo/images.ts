@@ -1,4 +1,4 @@
-import type { ContainerImage } from "../nim/image";
+import type { ContainerImage } from "../common/images";
 
 const registry = "nvcr.io/nvidia/nemo-microservices";
 

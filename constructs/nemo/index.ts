@@ -1,4 +1,4 @@
-export type { NemoAutoscaling, NemoDatabase, NemoServiceProps, NemoVolume } from "./common";
+export type { NemoDatabase, NemoServiceProps, NemoVolume } from "./common";
 export * from "./customizer";
 export * from "./customizer-config";
 export * from "./datastore";

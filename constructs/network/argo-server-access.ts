@@ -1,5 +1,7 @@
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
+import { resourceLabel } from "../common/errors";
+import { validatePodSelectorLabels } from "../common/labels";
 
 export interface ArgoServerAccessProps {
   /** Namespace of the Argo Workflows server (and of NeMo Evaluator, its only client). */
@@ -20,11 +22,10 @@ export interface ArgoServerAccessProps {
 export class ArgoServerAccess extends Construct {
   constructor(scope: Construct, id: string, props: ArgoServerAccessProps) {
     super(scope, id);
-    if (Object.keys(props.serverPodLabels).length === 0) {
-      throw new Error("ArgoServerAccess: serverPodLabels must name at least one label, or the policy would select every pod of the namespace");
-    }
+    const name = "argo-server-same-namespace";
+    validatePodSelectorLabels(resourceLabel("ArgoServerAccess", props.namespace, name), "serverPodLabels", props.serverPodLabels);
     new k8s.KubeNetworkPolicy(this, "Policy", {
-      metadata: { name: "argo-server-same-namespace", namespace: props.namespace },
+      metadata: { name, namespace: props.namespace },
       spec: {
         podSelector: { matchLabels: { ...props.serverPodLabels } },
         policyTypes: ["Ingress"],

@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { k8s } from "cdk8s-plus-28";
 import { nimPort as candidateNimPort } from "../../flywheel-job/src/contract";
+import { resourceLabel } from "../common/errors";
+import { validatePodSelectorLabels } from "../common/labels";
 
 /** A namespace and the TCP ports reachable in it. */
 export interface NamespacePorts {
@@ -61,9 +63,10 @@ function inNamespace(namespace: string): k8s.NetworkPolicyPeer {
 export class FlywheelNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: FlywheelNetworkPoliciesProps) {
     super(scope, id);
-    if (Object.keys(props.jobPodLabels).length === 0 || Object.keys(props.nimPodLabels).length === 0) {
-      throw new Error("FlywheelNetworkPolicies: jobPodLabels and nimPodLabels must each name at least one label, or the policies would select every pod");
-    }
+    // The policies have fixed names, so messages name the set by the construct's id.
+    const owner = resourceLabel("FlywheelNetworkPolicies", props.namespace, id);
+    validatePodSelectorLabels(owner, "jobPodLabels", props.jobPodLabels);
+    validatePodSelectorLabels(owner, "nimPodLabels", props.nimPodLabels);
     const nimPort = props.nimPort ?? candidateNimPort;
     const metadata = (name: string): { name: string; namespace: string } => ({ name, namespace: props.namespace });
     const job = { matchLabels: { ...props.jobPodLabels } };

@@ -3,25 +3,17 @@ import {
   NimCache as NimCacheObject,
   NimCacheSpecResourcesCpu,
   NimCacheSpecResourcesMemory,
-  type NimCacheSpecSource,
-  type NimCacheSpecSourceDataStore,
-  type NimCacheSpecSourceHf,
   type NimCacheSpecSourceNgc,
   type NimCacheSpecSourceNgcModel,
 } from "../imports/nim-operator-v3.1.2/nimcache-apps.nvidia.com";
 import type { Toleration } from "../../flywheel-job/src/contract";
-import { validatePinnedReference } from "./image";
-import { validateQuantity, type CpuMemory, type PersistentVolumeAccessMode } from "./resources";
-import {
-  fail,
-  resourceLabel,
-  validateHttpUrl,
-  validateInteger,
-  validateLabelName,
-  validateNamespace,
-  validateObjectName,
-  validateServiceRoot,
-} from "./validation";
+import type { CpuMemory } from "../common/compute-resources";
+import { fail, resourceLabel } from "../common/errors";
+import { validatePinnedReference } from "../common/images";
+import { validateInteger } from "../common/integers";
+import { validateLabelName, validateNamespace, validateObjectName } from "../common/names";
+import { validateQuantity } from "../common/quantities";
+import { type PersistentStorage, type PersistentVolumeAccessMode, validateStorage } from "../common/storage";
 
 /** A GPU the cached profiles must be built for. */
 export interface NimCacheGpu {
@@ -72,22 +64,12 @@ export interface NgcModelSelection {
    */
   readonly precision?: string;
   /**
-   * Latency- or throughput-optimized profiles.
-   * @default any
-   */
-  readonly qosProfile?: "throughput" | "latency";
-  /**
    * Cache the LoRA-capable profiles, for models that serve fine-tuned adapters. The operator keeps
    * only profiles tagged `feat_lora=true` when this is true and only those tagged `feat_lora=false`
    * when it is false.
    * @default unset: every profile without LoRA support
    */
   readonly lora?: boolean;
-  /**
-   * Cache generic profiles that the operator can build into an engine for any GPU.
-   * @default false
-   */
-  readonly buildable?: boolean;
 }
 
 /** A NIM from NGC: the NIM image itself pulls its weights. */
@@ -104,83 +86,21 @@ export interface NgcCacheSource {
   readonly pullSecret?: string;
   /** Secret with the NGC API key under the key `NGC_API_KEY`. */
   readonly authSecret: string;
-  /**
-   * Engine profiles to cache; required unless `modelEndpoint` is set.
-   * @default none
-   */
-  readonly model?: NgcModelSelection;
-  /**
-   * NGC model endpoint, for the multi-LLM NIM that serves any supported model; excludes `model`.
-   * @default none
-   */
-  readonly modelEndpoint?: string;
+  /** The engine profiles to cache. */
+  readonly model: NgcModelSelection;
 }
 
-/** A model or dataset repository on a Hugging Face–compatible hub. */
-interface HubCacheSource {
-  /** Namespace (organisation) of the repository. */
-  readonly namespace: string;
-  /**
-   * Model repository name; exactly one of `modelName` and `datasetName`.
-   * @default none
-   */
-  readonly modelName?: string;
-  /**
-   * Dataset repository name; exactly one of `modelName` and `datasetName`.
-   * @default none
-   */
-  readonly datasetName?: string;
-  /**
-   * Commit, branch or tag to cache.
-   * @default the default branch
-   */
-  readonly revision?: string;
-  /** Secret with the hub token under the key `HF_TOKEN`. */
-  readonly authSecret: string;
-  /** The image with the Hugging Face CLI that downloads the files, pinned by tag or digest. */
-  readonly modelPuller: string;
-  /** Image pull secret for `modelPuller`. */
-  readonly pullSecret: string;
-}
-
-/** Weights stored in NeMo Data Store (e.g. a customized model), read through its Hugging Face API. */
-export interface DataStoreCacheSource extends HubCacheSource {
-  /**
-   * Root URL of the Data Store service, e.g. `http://nemo-datastore.nemo.svc.cluster.local:8000`;
-   * the construct points the cache at its Hugging Face API (`<root>/v1/hf`).
-   */
-  readonly datastoreUrl: string;
-}
-
-/** Weights from the Hugging Face Hub (or a mirror). */
-export interface HuggingFaceCacheSource extends HubCacheSource {
-  /**
-   * Hub endpoint.
-   * @default "https://huggingface.co"
-   */
-  readonly endpoint?: string;
-}
-
-/** Where the weights come from: exactly one of the three (the CRD's rule). */
+/** Where the weights come from. */
 export interface NimCacheSource {
-  /** @default none */
-  readonly ngc?: NgcCacheSource;
-  /** @default none */
-  readonly dataStore?: DataStoreCacheSource;
-  /** @default none */
-  readonly hf?: HuggingFaceCacheSource;
+  /** A NIM from NGC. */
+  readonly ngc: NgcCacheSource;
 }
 
-/** The PersistentVolumeClaim the weights live on. */
-export interface NimCacheStorage {
-  /** Claim size, e.g. `50Gi`: all cached profiles must fit. */
-  readonly size: string;
-  /**
-   * StorageClass of the claim. Candidate caches are read by NIMs on any inference node, so use a
-   * ReadWriteMany class for them.
-   * @default the cluster's default StorageClass
-   */
-  readonly storageClass?: string;
+/**
+ * The PersistentVolumeClaim the weights live on. Candidate caches are read by NIMs on any inference
+ * node, so give them a ReadWriteMany StorageClass.
+ */
+export interface NimCacheStorage extends PersistentStorage {
   /** Access mode of the claim; it must be one the StorageClass supports. */
   readonly accessMode: PersistentVolumeAccessMode;
   /**
@@ -246,7 +166,7 @@ export class NimCache extends Construct {
     const resources = props.resources ?? { cpu: "1", memory: "4Gi" };
     validateQuantity(owner, "resources.cpu", resources.cpu);
     validateQuantity(owner, "resources.memory", resources.memory);
-    validateQuantity(owner, "storage.size", props.storage.size);
+    validateStorage(owner, "storage", props.storage);
     const createPvc = props.storage.create ?? true;
     if (props.storage.pvcName !== undefined) {
       validateObjectName(owner, "storage.pvcName", props.storage.pvcName);
@@ -257,7 +177,7 @@ export class NimCache extends Construct {
     this.apiObject = new NimCacheObject(this, "Resource", {
       metadata: { name: props.name, namespace: props.namespace },
       spec: {
-        source: renderSource(owner, props.source),
+        source: { ngc: renderNgcSource(owner, props.source.ngc) },
         storage: {
           pvc: {
             create: createPvc,
@@ -278,44 +198,17 @@ export class NimCache extends Construct {
   }
 }
 
-function renderSource(owner: string, source: NimCacheSource): NimCacheSpecSource {
-  const { ngc, dataStore, hf } = source;
-  const given = (["ngc", "dataStore", "hf"] as const).filter((kind) => source[kind] !== undefined);
-  if (given.length > 1) {
-    fail(owner, `source must set exactly one of ngc, dataStore or hf (the CRD's rule), got ${given.join(" and ")}`);
-  }
-  if (ngc) {
-    return { ngc: renderNgcSource(owner, ngc) };
-  }
-  if (dataStore) {
-    const root = validateServiceRoot(owner, "source.dataStore.datastoreUrl", dataStore.datastoreUrl);
-    return { dataStore: renderHubSource(owner, "source.dataStore", dataStore, `${root}/v1/hf`) };
-  }
-  if (hf) {
-    const endpoint = validateHttpUrl(owner, "source.hf.endpoint", hf.endpoint ?? "https://huggingface.co");
-    return { hf: renderHubSource(owner, "source.hf", hf, endpoint) };
-  }
-  return fail(owner, "source must set exactly one of ngc, dataStore or hf (the CRD's rule), got none");
-}
-
 function renderNgcSource(owner: string, ngc: NgcCacheSource): NimCacheSpecSourceNgc {
   validatePinnedReference(owner, "source.ngc.modelPuller", ngc.modelPuller);
   validateObjectName(owner, "source.ngc.authSecret", ngc.authSecret);
   if (ngc.pullSecret !== undefined) {
     validateObjectName(owner, "source.ngc.pullSecret", ngc.pullSecret);
   }
-  if (ngc.model !== undefined && ngc.modelEndpoint !== undefined) {
-    fail(owner, "source.ngc sets both model and modelEndpoint; the CRD allows only one");
-  }
-  if (ngc.model === undefined && ngc.modelEndpoint === undefined) {
-    fail(owner, "source.ngc.model must pin the profiles to cache (profiles, or gpus): without it the operator picks profiles for the GPUs on the cluster's nodes, and a GPU pool scaled to zero has none");
-  }
   return {
     modelPuller: ngc.modelPuller,
     pullSecret: ngc.pullSecret,
     authSecret: ngc.authSecret,
-    model: ngc.model && renderModelSelection(owner, ngc.model),
-    modelEndpoint: ngc.modelEndpoint && validateHttpUrl(owner, "source.ngc.modelEndpoint", ngc.modelEndpoint),
+    model: renderModelSelection(owner, ngc.model),
   };
 }
 
@@ -324,7 +217,7 @@ function renderModelSelection(owner: string, model: NgcModelSelection): NimCache
   const profiles = model.profiles ?? [];
   const gpus = model.gpus ?? [];
   if (profiles.length > 0) {
-    const ignored = (["gpus", "engine", "tensorParallelism", "precision", "qosProfile", "lora", "buildable"] as const).filter((key) => model[key] !== undefined);
+    const ignored = (["gpus", "engine", "tensorParallelism", "precision", "lora"] as const).filter((key) => model[key] !== undefined);
     if (ignored.length > 0) {
       fail(owner, `${prop}.profiles pins exact profiles, and the operator then ignores ${ignored.join(", ")}; set either profiles or the selectors`);
     }
@@ -350,29 +243,6 @@ function renderModelSelection(owner: string, model: NgcModelSelection): NimCache
     engine: model.engine,
     tensorParallelism: model.tensorParallelism?.toString(),
     precision: model.precision,
-    qosProfile: model.qosProfile,
     lora: model.lora,
-    buildable: model.buildable,
-  };
-}
-
-/** The Data Store and Hugging Face sources have the same fields. */
-function renderHubSource(owner: string, prop: string, source: HubCacheSource, endpoint: string): NimCacheSpecSourceDataStore & NimCacheSpecSourceHf {
-  const names = [source.modelName, source.datasetName].filter((name) => name !== undefined);
-  if (names.length !== 1) {
-    fail(owner, `${prop} must set exactly one of modelName and datasetName (the CRD's rule), got ${names.length === 0 ? "neither" : "both"}`);
-  }
-  validatePinnedReference(owner, `${prop}.modelPuller`, source.modelPuller);
-  validateObjectName(owner, `${prop}.authSecret`, source.authSecret);
-  validateObjectName(owner, `${prop}.pullSecret`, source.pullSecret);
-  return {
-    endpoint,
-    namespace: source.namespace,
-    modelName: source.modelName,
-    datasetName: source.datasetName,
-    revision: source.revision,
-    authSecret: source.authSecret,
-    modelPuller: source.modelPuller,
-    pullSecret: source.pullSecret,
   };
 }

@@ -3,24 +3,16 @@ import {
   NimService as NimServiceObject,
   NimServiceSpecResourcesLimits,
   NimServiceSpecResourcesRequests,
-  NimServiceSpecStorageSharedMemorySizeLimit,
   type NimServiceSpecScaleHpaMetrics,
 } from "../imports/nim-operator-v3.1.2/nimservice-apps.nvidia.com";
 import { gpuResource, gpuToleration } from "../../flywheel-job/src/contract";
-import { validateImage, type ContainerImage } from "./image";
-import { gpuPoolNodeSelector, renderEnv } from "./pod";
-import { toQuantities, validateComputeResources, validateQuantity, type ComputeResources } from "./resources";
+import { type ComputeResources, toQuantities, validateComputeResources } from "../common/compute-resources";
+import { fail, resourceLabel } from "../common/errors";
+import { gpuPoolNodeSelector } from "../common/gpu-pools";
+import { type ContainerImage, validateImage } from "../common/images";
+import { validateInteger } from "../common/integers";
+import { validateLabelName, validateNamespace, validateObjectName, validateServiceName } from "../common/names";
 import { apiServicePort, inClusterServiceUrl } from "./urls";
-import {
-  fail,
-  resourceLabel,
-  validateInteger,
-  validateLabelName,
-  validateNamespace,
-  validateObjectName,
-  validateReplicasWithAutoscaling,
-  validateServiceName,
-} from "./validation";
 
 /** The NIMCache a NIMService loads its weights from. */
 export interface NimServiceCache {
@@ -64,11 +56,6 @@ export interface NimServiceProps {
    */
   readonly nodeSelector?: Readonly<Record<string, string>>;
   /**
-   * Environment variables of the NIM container, e.g. `NIM_PEFT_SOURCE` (where LoRA adapters come from).
-   * @default none
-   */
-  readonly env?: Readonly<Record<string, string>>;
-  /**
    * Fixed number of replicas; excludes `autoscaling`.
    * @default 1 (when `autoscaling` is not set)
    */
@@ -78,11 +65,6 @@ export interface NimServiceProps {
    * @default none
    */
   readonly autoscaling?: NimServiceAutoscaling;
-  /**
-   * Size limit of `/dev/shm`; NIMs that span several GPUs need a large one.
-   * @default the operator's default
-   */
-  readonly sharedMemorySizeLimit?: string;
 }
 
 /**
@@ -110,13 +92,7 @@ export class NimService extends Construct {
     validateLabelName(owner, "nimCache.name", props.nimCache.name);
     validateInteger(owner, "gpus", props.gpus, 1, 16);
     validateComputeResources(owner, "resources", props.resources);
-    validateReplicasWithAutoscaling(owner, props.replicas, props.autoscaling, 0);
-    if (props.autoscaling !== undefined && props.autoscaling.metrics.length === 0) {
-      fail(owner, "autoscaling.metrics must name at least one metric to scale on");
-    }
-    if (props.sharedMemorySizeLimit !== undefined) {
-      validateQuantity(owner, "sharedMemorySizeLimit", props.sharedMemorySizeLimit);
-    }
+    validateScale(owner, props.replicas, props.autoscaling);
 
     this.name = props.name;
     this.namespace = props.namespace;
@@ -133,20 +109,16 @@ export class NimService extends Construct {
           pullSecrets: props.imagePullSecrets.length > 0 ? [...props.imagePullSecrets] : undefined,
         },
         authSecret: props.authSecret,
-        storage: {
-          nimCache: { name: props.nimCache.name, profile: props.nimCache.profile },
-          sharedMemorySizeLimit: props.sharedMemorySizeLimit === undefined ? undefined : NimServiceSpecStorageSharedMemorySizeLimit.fromString(props.sharedMemorySizeLimit),
-        },
+        storage: { nimCache: { name: props.nimCache.name, profile: props.nimCache.profile } },
         resources: {
-          requests: toQuantities(props.resources.requests, NimServiceSpecResourcesRequests.fromString),
+          requests: toQuantities(props.resources.requests, (value) => NimServiceSpecResourcesRequests.fromString(value)),
           limits: {
-            ...toQuantities(props.resources.limits, NimServiceSpecResourcesLimits.fromString),
+            ...toQuantities(props.resources.limits, (value) => NimServiceSpecResourcesLimits.fromString(value)),
             [gpuResource]: NimServiceSpecResourcesLimits.fromNumber(props.gpus),
           },
         },
         tolerations: [{ ...gpuToleration() }],
         nodeSelector: gpuPoolNodeSelector(owner, "nodeSelector", "inference", props.nodeSelector),
-        env: renderEnv(owner, "env", props.env),
         expose: { service: { type: "ClusterIP", port: apiServicePort } },
         replicas: props.autoscaling === undefined ? (props.replicas ?? 1) : undefined,
         scale: props.autoscaling && {
@@ -159,5 +131,25 @@ export class NimService extends Construct {
         },
       },
     });
+  }
+}
+
+/**
+ * The CRD's rule `!(has(self.scale) && self.scale.enabled && has(self.replicas))`: with autoscaling
+ * the autoscaler owns the replica count, so an explicit `replicas` is rejected by the API server.
+ */
+function validateScale(owner: string, replicas: number | undefined, autoscaling: NimServiceAutoscaling | undefined): void {
+  if (replicas !== undefined && autoscaling !== undefined) {
+    fail(owner, `replicas (${replicas}) cannot be set together with autoscaling: the CRD rejects spec.replicas when spec.scale.enabled is true; set autoscaling.minReplicas instead`);
+  }
+  if (replicas !== undefined) {
+    validateInteger(owner, "replicas", replicas, 0);
+  }
+  if (autoscaling !== undefined) {
+    validateInteger(owner, "autoscaling.minReplicas", autoscaling.minReplicas, 1);
+    validateInteger(owner, "autoscaling.maxReplicas", autoscaling.maxReplicas, autoscaling.minReplicas);
+    if (autoscaling.metrics.length === 0) {
+      fail(owner, "autoscaling.metrics must name at least one metric to scale on");
+    }
   }
 }

@@ -35,7 +35,7 @@ export { ExitCode } from "./errors";
 export { kubernetesPermissions, type KubernetesPermission } from "./kubernetes/permissions";
 /** Labels of what the job creates, and the naming rules of NIMCaches and NIMServices. */
 export { annotationKeys, candidateNimComponent, labelKeys, labelValue, nameFragment, nimCacheName } from "./kubernetes/labels";
-export { candidateNimServiceName, nimPort } from "./kubernetes/candidate-nim-service";
+export { candidateNimServiceName, nimPort } from "./backends/nemo-25/candidate-nim-service";
 /** The NGC Secrets candidate NIMServices refer to. */
 export { ngcSecretNames } from "./kubernetes/ngc-secret-names";
 /** The GPU scheduling contract: the taint and labels of GPU pools that NIMs and training pods select. */

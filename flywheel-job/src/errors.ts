@@ -53,3 +53,32 @@ export class InsufficientDataError extends FlywheelError {
 export class TransientError extends FlywheelError {
   readonly exitCode = ExitCode.transient;
 }
+
+/** What an error says, for a message: its `message`, or the thrown value as text when it is not an Error. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A thrown value that is not an Error (a string a library threw, a signal's non-Error abort reason),
+ * carried in one so that what is thrown is always an Error. Its message is the value as text, what
+ * `messageOf` said of the value itself.
+ */
+export class ThrownValue extends Error {
+  constructor(readonly value: unknown) {
+    super(String(value));
+    this.name = "ThrownValue";
+  }
+}
+
+/**
+ * A thrown value as an Error: the value itself when it is one, from this realm or another (Node's
+ * DOMException is not an instance of Jest's Error), else a ThrownValue carrying it.
+ */
+export function asError(value: unknown): Error {
+  return isErrorLike(value) ? value : new ThrownValue(value);
+}
+
+function isErrorLike(value: unknown): value is Error {
+  return value instanceof Error || (typeof value === "object" && value !== null && "name" in value && typeof value.name === "string" && "message" in value && typeof value.message === "string");
+}

@@ -1,3 +1,5 @@
+import { messageOf } from "./errors";
+
 /** A short reason for a failed file operation, e.g. "no such file" instead of a raw ENOENT message. */
 export function describeFileError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -16,6 +18,6 @@ export function describeFileError(error: unknown): string {
     case "ENOSPC":
       return "no space left on the device";
     default:
-      return error instanceof Error ? error.message : String(error);
+      return messageOf(error);
   }
 }

@@ -12,17 +12,16 @@ import { UniformExampleSelector } from "../src/curation/icl/example-selector";
 import { examplesInstruction, renderExample, requestTokens } from "../src/curation/icl/example-text";
 import { countTokens } from "../src/curation/icl/tokenizer";
 import { checkMinimums } from "../src/curation/minimums";
-import { type CuratedRecord, type JsonObject, type JsonValue, type SampledRecord, toolLabel } from "../src/curation/records";
+import { contentText, type CuratedRecord, type JsonObject, type JsonValue, type SampledRecord, toolLabel } from "../src/curation/records";
 import { splitRecords, validationSize } from "../src/curation/split";
 import { validateRecord, type ValidationOptions } from "../src/curation/validate";
 import { evalLine, iclLine, trainingLine } from "../src/datasets/layouts";
 import { InsufficientDataError, UsageError } from "../src/errors";
 import { JsonlLogSource } from "../src/logs/jsonl-log-source";
 import type { PulledRecord } from "../src/logs/log-source";
-import { type ServiceCall, ServiceClient, type ServiceResponse } from "../src/nemo/service-client";
-import type { EvaluationSpec } from "../src/nemo/services";
-import { CustomizerV1 } from "../src/nemo/v1/customizer";
-import { evaluationJobBody, evaluationNames } from "../src/nemo/v1/evaluation-config";
+import { CustomizerClient } from "../src/backends/nemo-25/customizer";
+import { evaluationJobBody, type EvaluationJobSpec, evaluationNames } from "../src/backends/nemo-25/evaluation-config";
+import { type ServiceCall, ServiceClient, type ServiceResponse } from "../src/http/service-client";
 import {
   assistant,
   curated,
@@ -305,7 +304,7 @@ describe("validation flow and deduplication (blueprint: test_data_validator)", (
     ]);
     expect(result.counts).toMatchObject({ unique: 2, sampled: 2 });
     expect(result.dropCounts.duplicate).toBe(1);
-    const kept = result.sample.map((record) => record.load()).find((record) => String(firstUserText(record)).startsWith("Book"));
+    const kept = result.sample.map((record) => record.load()).find((record) => contentText(firstUserText(record)).startsWith("Book"));
     expect(kept?.responseMessage.content).toBe("Booked the Infante Sagres (newest).");
   });
 
@@ -669,14 +668,14 @@ describe("ICL examples (blueprint: test_icl_selection)", () => {
     expect(stats.examplesPerRecord[maxExamples]).toBe(3);
     for (const icl of records) {
       const line = iclLine(icl.record.load(), icl.examples.map((example) => example.load()));
-      const systemText = String((line.request as { messages: JsonObject[] }).messages[0].content);
+      const systemText = contentText((line.request as { messages: JsonObject[] }).messages[0].content);
       expect(systemText.match(/^Example \d+:$/gm)).toHaveLength(maxExamples);
     }
   });
 });
 
 describe("NeMo request bodies (blueprint: test_evaluator, test_customizer)", () => {
-  const spec = (workloadType: EvaluationSpec["workloadType"]): EvaluationSpec => ({
+  const spec = (workloadType: EvaluationJobSpec["workloadType"]): EvaluationJobSpec => ({
     workloadType,
     datasetFileUrl: "hf://datasets/dfwbp/trip-planner-eval/eval_data.jsonl",
     records: 25,
@@ -718,16 +717,15 @@ describe("NeMo request bodies (blueprint: test_evaluator, test_customizer)", () 
 
   it("creates the customization config, then the LoRA job that refers to it by namespace/name", async () => {
     const http = new RecordingClient();
-    const started = await new CustomizerV1("http://customizer.nemo.svc", http).startCustomization(
+    const started = await new CustomizerClient("http://customizer.nemo.svc", http, "dfwbp").startCustomization(
       {
-        namespace: "dfwbp",
-        target: "meta/llama-3.2-1b-instruct@2.0",
+        baseModel: "meta/llama-3.2-1b-instruct@2.0",
         trainingGpus: 2,
         maxSeqLength: 8192,
         trainingPrecision: "bf16-mixed",
         jobName: "trip-planner-run-5-llama",
-        outputModel: "dfwbp/trip-planner-llama-1b",
-        dataset: { namespace: "dfwbp", name: "trip-planner-run-5-train" },
+        adapterName: "trip-planner-llama-1b",
+        dataset: { name: "trip-planner-run-5-train", uri: "hf://datasets/dfwbp/trip-planner-run-5-train" },
         epochs: 3,
         batchSize: 8,
         learningRate: 0.0002,
@@ -753,7 +751,7 @@ describe("NeMo request bodies (blueprint: test_evaluator, test_customizer)", () 
       dataset: { name: "trip-planner-run-5-train", namespace: "dfwbp" },
       hyperparameters: { training_type: "sft", finetuning_type: "lora", epochs: 3, batch_size: 8, learning_rate: 0.0002, lora: { adapter_dim: 16, adapter_dropout: 0.05 } },
     });
-    expect(started).toEqual({ id: "cust-7Hq2", outputModel: "dfwbp/trip-planner-llama-1b@cust-7Hq2" });
+    expect(started).toEqual({ id: "cust-7Hq2", adapter: "dfwbp/trip-planner-llama-1b@cust-7Hq2" });
   });
 });
 

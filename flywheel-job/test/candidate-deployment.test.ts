@@ -1,7 +1,7 @@
 import { parseJobConfig } from "../src/config/job-config";
-import { candidateNimService, candidateNimServiceName, runSelector } from "../src/kubernetes/candidate-nim-service";
+import { candidateNimService, candidateNimServiceName, runSelector } from "../src/backends/nemo-25/candidate-nim-service";
 import { candidateNimComponent, labelKeys, labelValue } from "../src/kubernetes/labels";
-import { endpointOf } from "../src/kubernetes/nim-readiness";
+import { endpointOf } from "../src/backends/nemo-25/nim-readiness";
 import type { NimServiceObject } from "../src/kubernetes/kubernetes-api";
 import { largerModel, smallModel } from "./support/flywheel-fixture";
 

@@ -71,7 +71,7 @@ function setUp(total: number, options: { failOnPage?: number; failWith?: number;
       params: ConnectionRequestParams,
       requestOptions: ConnectionRequestOptions | ConnectionRequestOptionsAsStream,
     ): Promise<ConnectionRequestResponse | ConnectionRequestResponseAsStream> {
-      const response = await super.request(params, requestOptions as ConnectionRequestOptions);
+      const response = await super.request(params, requestOptions);
       if (String(params.path).endsWith("/_search")) {
         responseBounds.push(requestOptions.maxResponseSize ?? Infinity);
       }

@@ -1,6 +1,6 @@
 import { correctnessRatingPattern, normaliseSimilarity, parseRating, similarityRatingPattern } from "../src/evaluation/judge-rating";
 import { MetricOutOfRange, scoresFrom } from "../src/evaluation/metrics";
-import { parseWithNonFinite } from "../src/nemo/service-client";
+import { parseWithNonFinite } from "../src/http/service-client";
 import { renderRunReport } from "../src/report/render-report";
 import { buildRunReport } from "../src/report/run-report";
 import type { EvaluationRecord, NimRecord, RunRecord } from "../src/store/records";

@@ -292,7 +292,7 @@ describe.each(evaluators)("stopping NeMo jobs, against $release", ({ cancel, sto
     const config = fixture.parsed(fixture.config(toolWorkload, { stallTimeouts: { deploymentMinutes: 1, customizationMinutes: 10, evaluationMinutes: 1 } }));
     const opened = await fixture.services(config);
     const shutdown = new AbortController();
-    const settings = { config, ...toolWorkload, peftSource: fixture.nemo.url, workDirectory: fixture.directory };
+    const settings = { config, ...toolWorkload, workDirectory: fixture.directory };
     const running = runFlywheel(settings, opened.services, shutdown.signal);
     await eventually(() => fixture.nemo.activeCustomizations().length === 1 && fixture.nemo.activeEvaluations().length === 2, "the fine-tuning and evaluations to start");
     expect((opened.services.budget as InProcessGpuBudget).heldGpus).toBe(1);

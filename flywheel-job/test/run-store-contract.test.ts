@@ -4,65 +4,24 @@ import { JsonFileRecordStore } from "../src/store/json-file-record-store";
 import { newRecordId } from "../src/store/ids";
 import { MongoRecordStore } from "../src/store/mongo-record-store";
 import type { RecordStore } from "../src/store/record-store";
-import type { EvaluationRecord, NimRecord, RunRecord } from "../src/store/records";
+import { type EvaluationRecord, type NimRecord, pendingEvaluation, pendingNim, pendingRun, type RunRecord } from "../src/store/records";
 import { RunStore } from "../src/store/run-store";
 import { temporaryDirectory } from "./support/logs";
 
 function run(overrides: Partial<RunRecord> = {}): RunRecord {
   return {
-    id: newRecordId(),
-    workload_id: "w",
-    client_id: "c",
+    ...pendingRun({ workload_id: "w", client_id: "c", started_at: new Date("2025-06-01T10:00:00.000Z"), seed: 42, targets: { similarity: 0.9 }, gpu_hourly_cost: null, job: null }),
     status: "running",
-    started_at: new Date("2025-06-01T10:00:00.000Z"),
-    finished_at: null,
-    num_records: null,
-    datasets: [],
-    error: null,
-    seed: 42,
-    drop_counts: null,
-    report: null,
-    workload_type: null,
-    targets: { similarity: 0.9 },
-    gpu_hourly_cost: null,
-    job: null,
     ...overrides,
   };
 }
 
 function nim(runId: string, model: string): NimRecord {
-  return {
-    id: newRecordId(),
-    flywheel_run_id: runId,
-    model_name: model,
-    status: "pending",
-    deployment_status: "pending",
-    started_at: null,
-    finished_at: null,
-    runtime_seconds: null,
-    error: null,
-    gpus: 1,
-    nim_service: null,
-  };
+  return pendingNim({ flywheel_run_id: runId, model_name: model, gpus: 1 });
 }
 
 function evaluation(nimId: string): EvaluationRecord {
-  return {
-    id: newRecordId(),
-    nim_id: nimId,
-    eval_type: "base-eval",
-    scores: { similarity: 0.5 },
-    progress: 0,
-    job_id: null,
-    nmp_uri: null,
-    started_at: null,
-    finished_at: null,
-    runtime_seconds: null,
-    error: null,
-    status: "pending",
-    judge_ratings: null,
-    job_stop: null,
-  };
+  return { ...pendingEvaluation({ nim_id: nimId, eval_type: "base-eval" }), scores: { similarity: 0.5 } };
 }
 
 /** The behaviour every RecordStore must have: the run pipeline and `flywheel runs` rely on nothing else. */
@@ -149,7 +108,7 @@ function recordStoreContract(name: string, open: () => Promise<RecordStore>): vo
   });
 }
 
-recordStoreContract("JsonFileRecordStore", async () => new JsonFileRecordStore(temporaryDirectory()));
+recordStoreContract("JsonFileRecordStore", () => Promise.resolve(new JsonFileRecordStore(temporaryDirectory())));
 
 const mongoUrl = process.env.MONGODB_URL;
 if (mongoUrl) {

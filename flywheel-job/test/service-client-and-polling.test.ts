@@ -1,6 +1,6 @@
 import { createServer, type Socket } from "node:net";
 import { ExitCode } from "../src/errors";
-import { ServiceClient, ServiceRequestError, ServiceUnavailableError } from "../src/nemo/service-client";
+import { ServiceClient, ServiceRequestError, ServiceUnavailableError } from "../src/http/service-client";
 import { pollUntil, StallError } from "../src/waits/poll-until";
 import { HttpStandIn } from "./support/http-stand-in";
 
@@ -97,13 +97,13 @@ describe("pollUntil", () => {
 
   it("keeps waiting while progress moves, however long that takes", async () => {
     let step = 0;
-    const result = await pollUntil("a job", async () => (++step >= 200 ? { done: true, value: step } : { done: false, progress: step, state: `step ${step}` }), fast, never);
+    const result = await pollUntil("a job", () => Promise.resolve(++step >= 200 ? { done: true, value: step } : { done: false, progress: step, state: `step ${step}` }), fast, never);
     expect(result).toBe(200);
   });
 
   it("fails when nothing changes for the stall timeout, saying what it last saw", async () => {
     let polls = 0;
-    const error = await pollUntil("job j", async () => ({ done: false, progress: "same", state: `running, poll ${++polls}` }), fast, never).catch((e: unknown) => e);
+    const error = await pollUntil("job j", () => Promise.resolve({ done: false, progress: "same", state: `running, poll ${++polls}` }), fast, never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StallError);
     expect((error as Error).message).toBe(`job j: nothing changed for 0.05 s (last seen: running, poll ${polls})`);
     expect(polls).toBeGreaterThan(3);
@@ -111,7 +111,7 @@ describe("pollUntil", () => {
 
   it("stops between polls when the run stops", async () => {
     const stop = new AbortController();
-    const waiting = pollUntil("a job", async () => ({ done: false, progress: Math.random(), state: "" }), { ...fast, stallTimeoutMs: 60_000 }, stop.signal);
+    const waiting = pollUntil("a job", () => Promise.resolve({ done: false, progress: Math.random(), state: "" }), { ...fast, stallTimeoutMs: 60_000 }, stop.signal);
     stop.abort(new Error("cancelled"));
     await expect(waiting).rejects.toThrow("cancelled");
   });

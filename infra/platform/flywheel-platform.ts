@@ -1,21 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
-import { App, Chart } from "cdk8s";
-import { elasticsearchHttpPort, mongodbPort, redisPort } from "../../constructs/data";
-import { FlywheelNetworkPolicies } from "../../constructs/network/flywheel-network-policies";
-import { candidateNimComponent, labelKeys, ngcSecretNames } from "../../flywheel-job/src/contract";
-import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
+import { ngcSecretNames } from "../../flywheel-job/src/contract";
 import type { ClusterTarget } from "../cluster-target";
-import { applyChart } from "../kubernetes/cdk8s-chart";
 import { ngcSecrets } from "../kubernetes/secrets";
 import { DataOperators } from "./data-operators";
-import { DataServices, dataServiceNames } from "./data-services";
+import { dataServicesAliases } from "./data-services-aliases";
+import { applyFlywheelNetworkPolicies, flywheelPodLabels } from "./flywheel-network-access";
 import { FlywheelModels } from "./flywheel-models";
 import { FlywheelWorkloads } from "./flywheel-workloads";
 import { GpuOperator } from "./gpu-operator";
+import { LogStore, logStoreNaming } from "./log-store";
 import { namespaces, PlatformNamespaces } from "./namespaces";
 import { NemoDependencies } from "./nemo-dependencies";
 import { NemoMicroservices } from "./nemo-microservices";
 import { NimOperator } from "./nim-operator";
+import { type PlatformEndpoints, platformEndpoints } from "./platform-endpoints";
+import { RunState, runStateNaming } from "./run-state";
 import type { FlywheelSchedules } from "../../stacks/config/load";
 import type { StackSettings } from "../../stacks/config/schema";
 import type { versions } from "../../stacks/config/versions";
@@ -43,18 +42,6 @@ export interface FlywheelPlatformArgs {
   readonly tags?: Record<string, string>;
 }
 
-/** Ports the pods of the data services the flywheel job reaches listen on. */
-const dataServicePorts = [elasticsearchHttpPort, mongodbPort, redisPort];
-/** Ports the pods in the NeMo namespace the job and its NIMs reach listen on: the microservices and the judge and embedding NIMs. */
-const nemoPodPorts = [...new Set([...Object.values(nemoContainerPorts), apiServicePort])];
-
-/** Labels the network policies select the flywheel's pods by. */
-export const flywheelPodLabels = {
-  job: { [labelKeys.component]: "flywheel-job" },
-  // The job labels the NIMServices it creates, and their pods, with this.
-  candidateNim: { [labelKeys.component]: candidateNimComponent },
-} as const;
-
 /**
  * Everything that runs on the cluster for the flywheel: GPU software, the NIM operator, data
  * services, NeMo microservices and their dependencies, wired and ordered so that one `pulumi up`
@@ -62,9 +49,10 @@ export const flywheelPodLabels = {
  */
 export class FlywheelPlatform extends pulumi.ComponentResource {
   readonly namespaces: PlatformNamespaces;
-  readonly dataServices: DataServices;
   readonly nemo: NemoMicroservices;
   readonly models: FlywheelModels;
+  /** The stack's outputs: where the services are and the Secrets to use them with. */
+  readonly endpoints: PlatformEndpoints;
 
   constructor(name: string, args: FlywheelPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:FlywheelPlatform", name, {}, opts);
@@ -130,25 +118,40 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
 
     const { settings } = args;
     const data = versions.images.data;
-    this.dataServices = new DataServices(`${name}-data`, {
+    // Both were one DataServices component: declared under its name, here, they keep its resources'
+    // names, and the aliases their URNs (dataServicesAliases says how).
+    const dataName = `${name}-data`;
+    const formerDataServices = dataServicesAliases(dataName, this.urn);
+    const logStore = new LogStore(dataName, {
       namespace: namespaces.data,
       flywheelNamespace: namespaces.flywheel,
-      logWriterNamespaces: settings.elasticsearch.logWriterNamespaces,
-      production: args.production,
-      elasticsearch: { ...settings.elasticsearch, version: data.elasticsearchVersion },
-      mongodb: {
-        ...settings.mongodb,
-        version: data.mongodbVersion,
-        operator: { chart: versions.charts.mongodbKubernetes, crdUrls: versions.crds.mongodbKubernetes },
-      },
-      redis: { ...settings.redis, image: data.redisImage },
+      settings: settings.elasticsearch,
+      version: data.elasticsearchVersion,
       bootstrapImage: data.curlImage,
+      production: args.production,
       storageClass: cluster.storage.durableStorageClass,
       nodeSelector: cluster.systemNodeSelector,
       eck: dataOperators.eck,
       aws: cluster.aws,
       provider,
       tags: args.tags,
+    }, { ...afterNamespaces, aliases: formerDataServices.logStore });
+    const runState = new RunState(dataName, {
+      namespace: namespaces.data,
+      flywheelNamespace: namespaces.flywheel,
+      mongodb: settings.mongodb,
+      redis: settings.redis,
+      versions: {
+        mongodb: data.mongodbVersion,
+        redisImage: data.redisImage,
+        mongodbOperator: { chart: versions.charts.mongodbKubernetes, crdUrls: versions.crds.mongodbKubernetes },
+      },
+      production: args.production,
+      storageClass: cluster.storage.durableStorageClass,
+      nodeSelector: cluster.systemNodeSelector,
+      logReader: { url: logStore.url, username: logStoreNaming.readerUser, password: logStore.readerPassword },
+      formerParent: formerDataServices.runStateFormerParent,
+      provider,
     }, afterNamespaces);
 
     const ngcSecretRefs = { ngcApiKey: ngcSecretNames.apiKey, pullSecret: ngcSecretNames.pullSecret };
@@ -193,18 +196,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       provider,
     }, { parent: this });
 
-    const policies = new Chart(new App(), "flywheel-network-policies");
-    new FlywheelNetworkPolicies(policies, "policies", {
-      namespace: namespaces.flywheel,
-      jobPodLabels: flywheelPodLabels.job,
-      nimPodLabels: flywheelPodLabels.candidateNim,
-      dataServices: { namespace: namespaces.data, ports: dataServicePorts },
-      nemoServices: { namespace: namespaces.nemo, ports: nemoPodPorts },
-      nimOperatorNamespace: namespaces.nimOperator,
-      // 443 for a remote judge or embedding endpoint and NGC; the API server's own ports.
-      httpsPorts: [...new Set([443, ...cluster.apiServerPorts])],
-    });
-    const networkPolicies = applyChart(`${name}-flywheel-network-policies`, policies, { ...inNamespace("flywheel"), provider });
+    const networkPolicies = applyFlywheelNetworkPolicies(`${name}-flywheel-network-policies`, cluster.apiServerPorts, inNamespace("flywheel"));
 
     if (args.schedules) {
       new FlywheelWorkloads(`${name}-workloads`, {
@@ -212,36 +204,23 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         schedules: args.schedules,
         judge: this.models.judge,
         embedding: this.models.embedding,
-        connectionsSecret: dataServiceNames.connectionsSecret,
-        elasticsearchCaConfigMap: dataServiceNames.caConfigMap,
+        connectionsSecret: runStateNaming.connectionsSecret,
+        elasticsearchCaConfigMap: logStoreNaming.caConfigMap,
         apiKeys: args.modelApiKeys,
         podLabels: flywheelPodLabels.job,
-        dependsOn: [...this.dataServices.ready, ...this.nemo.ready, this.models, networkPolicies],
+        // The stores, then what the Jobs mount to reach them.
+        dependsOn: [logStore.elasticsearch, runState.stores, runState.connections, logStore.caConfigMap, ...this.nemo.ready, this.models, networkPolicies],
         provider,
       }, { parent: this });
     }
 
-    this.registerOutputs({});
-  }
-
-  /** What a user of the stack needs to find its services: in-cluster URLs and the Secrets to use them with. */
-  get endpoints(): Record<string, unknown> {
-    return {
-      namespaces,
-      elasticsearch: {
-        url: this.dataServices.urls.elasticsearch,
-        logIndex: dataServiceNames.logIndex,
-        readerUser: dataServiceNames.readerUser,
-        writerUser: dataServiceNames.writerUser,
-        writerSecret: `${namespaces.data}/${dataServiceNames.elasticsearch}-user-${dataServiceNames.writerUser}`,
-        caConfigMap: `${namespaces.flywheel}/${dataServiceNames.caConfigMap}`,
-      },
-      mongodb: { url: this.dataServices.urls.mongodb },
-      redis: { url: this.dataServices.urls.redis },
-      flywheelConnectionsSecret: `${namespaces.flywheel}/${dataServiceNames.connectionsSecret}`,
+    this.endpoints = platformEndpoints({
+      elasticsearchUrl: logStore.url,
+      runState: runState.urls,
       nemo: this.nemo.urls,
-      judge: { baseUrl: this.models.judge.baseUrl, model: this.models.judge.model },
-      embedding: { baseUrl: this.models.embedding.baseUrl, model: this.models.embedding.model },
-    };
+      judge: this.models.judge,
+      embedding: this.models.embedding,
+    });
+    this.registerOutputs({ ...this.endpoints });
   }
 }

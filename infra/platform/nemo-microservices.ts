@@ -13,6 +13,7 @@ import {
   NemoEvaluator,
   NemoGuardrail,
   type CustomizationTarget,
+  type SecretsData,
   type NemoDatabase,
 } from "../../constructs/nemo";
 import { inClusterServiceUrl } from "../../constructs/nim/urls";
@@ -21,6 +22,7 @@ import { generatedPassword } from "../generated-password";
 import { applyChart } from "../kubernetes/cdk8s-chart";
 import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
 import { secret } from "../kubernetes/secrets";
+import { optionalNodeSelector, persistentStorage } from "./construct-props";
 import { nemoDependencyEndpoints } from "./nemo-dependencies";
 
 /**
@@ -263,7 +265,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     credentials: readonly k8s.core.v1.Secret[],
   ): { host: string; ready: pulumi.Resource } {
     const ns = args.namespace;
-    const nodeSelector = Object.keys(args.nodeSelector).length > 0 ? args.nodeSelector : undefined;
+    const nodeSelector = optionalNodeSelector(args.nodeSelector);
     const chart = new Chart(new App(), `${name}-postgres`);
     const k8sOpts = { parent: this, provider: args.provider };
     if (args.postgres.kind === "in-cluster") {
@@ -274,7 +276,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
         instances: args.postgres.instances,
         highAvailability: args.production,
         imageName: args.postgres.image,
-        storage: { size: `${args.postgres.storageGiB}Gi`, ...(args.storage.durableStorageClass ? { storageClassName: args.storage.durableStorageClass } : {}) },
+        storage: persistentStorage(args.postgres.storageGiB, args.storage.durableStorageClass),
         nodeSelector,
       });
       return { host: cluster.host, ready: applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [...args.cloudnativePg, ...credentials] }) };
@@ -313,7 +315,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
         nemoDatastoreSecretData({ secretNames, rootUrl, adminPassword: password, lfsJwtSecret: jwt }),
       );
     return Object.values(secretNames).map((secretName) =>
-      secret(`${name}-${secretName}`, { name: secretName, namespace, stringData: data.apply((all) => ({ ...all[secretName] })) }, opts),
+      secret(`${name}-${secretName}`, { name: secretName, namespace, stringData: data.apply((all: SecretsData) => ({ ...all[secretName] })) }, opts),
     );
   }
 }

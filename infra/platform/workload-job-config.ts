@@ -1,7 +1,7 @@
 import { type FlywheelJobConfigInput, gpuNodeSelector, gpuToleration, ngcSecretNames, nimCacheName } from "../../flywheel-job/src/contract";
 import type { StackSettings } from "../../stacks/config/schema";
-import { dataServiceNames } from "./data-services";
 import { type ModelEndpoint, servedModelEndpoint } from "./flywheel-models";
+import { logStoreNaming } from "./log-store";
 import { namespaces } from "./namespaces";
 import { type NemoUrls, nemoServiceUrls } from "./nemo-microservices";
 
@@ -28,7 +28,7 @@ export interface JobPlatform {
 /** The platform's side of every job configuration of a stack, computed as the platform computes it. */
 export function jobPlatformOf(settings: Pick<StackSettings, "models" | "flywheel">): JobPlatform {
   return {
-    logIndex: dataServiceNames.logIndex,
+    logIndex: logStoreNaming.logIndex,
     judge: servedModelEndpoint("judge", settings.models.judge, namespaces.nemo),
     embedding: servedModelEndpoint("embedding", settings.models.embedding, namespaces.nemo),
     nemo: nemoServiceUrls(namespaces.nemo, settings.models.candidates.some((m) => m.customization !== undefined)),

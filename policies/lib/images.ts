@@ -1,4 +1,5 @@
-import { apiGroup, type KubernetesObject } from "./kubernetes";
+import { apiGroup } from "./kubernetes";
+import type { KubernetesObject } from "./kubernetes-object";
 import { isRecord, valueAt } from "./values";
 import { nimImage, podTemplatesOf } from "./workloads";
 
@@ -76,7 +77,7 @@ export function imagesOf(object: KubernetesObject): ImageUse[] {
     }
   }
   const training = valueAt(object, "spec.trainingConfig.image");
-  const trainingImage = isRecord(training) ? nimImage(training as { repository?: string; tag?: string }) : undefined;
+  const trainingImage = isRecord(training) ? nimImage(training) : undefined;
   if (trainingImage) {
     uses.push({ image: trainingImage, path: "spec.trainingConfig.image" });
   }

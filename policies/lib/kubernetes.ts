@@ -1,32 +1,6 @@
 import type { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import { declaresOneObject, type KubernetesObject } from "./kubernetes-object";
 import { isRecord } from "./values";
-
-export interface ObjectMeta {
-  readonly name?: string;
-  readonly namespace?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
-/** A Kubernetes object as the API server would receive it. */
-export interface KubernetesObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: ObjectMeta;
-  readonly [field: string]: unknown;
-}
-
-/**
- * Pulumi types in the `kubernetes` package that are not one object: a ConfigGroup's objects and a
- * Helm release's are registered (in a preview) or listed (offline) on their own.
- */
-const groupTypes = new Set([
-  "kubernetes:yaml/v2:ConfigGroup",
-  "kubernetes:yaml/v2:ConfigFile",
-  "kubernetes:helm.sh/v3:Release",
-  "kubernetes:helm.sh/v4:Chart",
-  "kubernetes:kustomize/v2:Directory",
-]);
 
 /** The API group of an apiVersion: `apps` for `apps/v1`, `core` for `v1`. */
 export function apiGroup(apiVersion: string): string {
@@ -45,14 +19,14 @@ export function isKind(object: KubernetesObject, group: string, kind: string): b
 
 /** The object a Pulumi resource stands for, when it stands for exactly one Kubernetes object. */
 export function kubernetesObjectOf(type: string, props: Record<string, unknown>): KubernetesObject | undefined {
-  if (!type.startsWith("kubernetes:") || groupTypes.has(type)) {
+  if (!declaresOneObject(type)) {
     return undefined;
   }
   const { apiVersion, kind, metadata } = props;
   if (typeof apiVersion !== "string" || typeof kind !== "string") {
     return undefined;
   }
-  return { ...props, apiVersion, kind, metadata: isRecord(metadata) ? (metadata as ObjectMeta) : {} };
+  return { ...props, apiVersion, kind, metadata: isRecord(metadata) ? metadata : {} };
 }
 
 /** `Deployment flywheel/api`, or `StorageClass gp3` for a cluster-scoped object. */

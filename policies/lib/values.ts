@@ -1,7 +1,12 @@
-/** Small, total readers for the untyped property bags policies receive. */
+/**
+ * Small, total readers for the untyped property bags policies receive. `isRecord` is the render's
+ * too (`render/` imports it, for the reason `kubernetes-object.ts` gives): one test of "a JSON
+ * object" on both sides of `dist/`.
+ */
 
 export type Json = Record<string, unknown>;
 
+/** True for a non-null object that is not an array: a JSON object, as inputs and manifests hold them. */
 export function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -13,7 +18,7 @@ export function valueAt(root: unknown, path: string): unknown {
 
 /** `value` as an array; anything else (including undefined) is an empty list. */
 export function arrayOf<T>(value: readonly T[] | undefined | null): readonly T[] {
-  return Array.isArray(value) ? value : [];
+  return Array.isArray(value) ? (value as readonly T[]) : [];
 }
 
 /** Every `[path, value]` pair of a JSON tree, depth first, with paths like `a.b[0].c`. */

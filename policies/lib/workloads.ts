@@ -1,4 +1,5 @@
-import { apiGroup, isKind, type KubernetesObject } from "./kubernetes";
+import { apiGroup, isKind } from "./kubernetes";
+import type { KubernetesObject } from "./kubernetes-object";
 import { arrayOf, isRecord, valueAt } from "./values";
 
 /** The parts of the Kubernetes pod API the policies read. */

@@ -25,34 +25,37 @@ interface Options {
   readonly dist?: string;
 }
 
-function parseArgs(argv: readonly string[]): Options | "help" | string {
+/** What the command line asks for: a review, the help text, or a problem to report. */
+type ParsedArgs = Options | { readonly help: true } | { readonly problem: string };
+
+function parseArgs(argv: readonly string[]): ParsedArgs {
   let stack: string | undefined;
   let render = true;
   let dist: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") {
-      return "help";
+      return { help: true };
     } else if (arg === "--no-render") {
       render = false;
     } else if (arg === "--dist") {
       dist = argv[++i];
       if (!dist) {
-        return "--dist needs a directory";
+        return { problem: "--dist needs a directory" };
       }
     } else if (arg.startsWith("-")) {
-      return `unknown option ${arg} (options: ${flags.join(", ")})`;
+      return { problem: `unknown option ${arg} (options: ${flags.join(", ")})` };
     } else if (stack !== undefined) {
-      return `unexpected argument ${arg}: name one stack`;
+      return { problem: `unexpected argument ${arg}: name one stack` };
     } else {
       stack = arg;
     }
   }
   if (!stack) {
-    return "name a stack";
+    return { problem: "name a stack" };
   }
   if (dist && render) {
-    return "--dist reviews an existing render: add --no-render";
+    return { problem: "--dist reviews an existing render: add --no-render" };
   }
   return { stack, render, ...(dist ? { dist } : {}) };
 }
@@ -60,12 +63,12 @@ function parseArgs(argv: readonly string[]): Options | "help" | string {
 /** `npm run policy -- <stack>`: the policy pack over an offline render, no cloud credentials needed. */
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseArgs(argv);
-  if (options === "help") {
+  if ("help" in options) {
     console.log(usage);
     return 0;
   }
-  if (typeof options === "string") {
-    console.error(`${options}; see npm run policy -- --help`);
+  if ("problem" in options) {
+    console.error(`${options.problem}; see npm run policy -- --help`);
     return 2;
   }
   try {
@@ -95,11 +98,11 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     // Bad input is the user's to fix and the message says how; anything else is a bug, so show where.
     const known = error instanceof RenderedStackError || error instanceof PolicyConfigError;
-    console.error(known ? (error as Error).message : (error as Error).stack);
+    console.error(known ? error.message : error instanceof Error ? error.stack : String(error));
     return 2;
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
+void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { kubernetesObjectOf, kubernetesType, type KubernetesObject } from "../lib/kubernetes";
+import { kubernetesObjectOf, kubernetesType } from "../lib/kubernetes";
+import { configGroupObjects, configGroupType, type KubernetesObject } from "../lib/kubernetes-object";
 import { isRecord } from "../lib/values";
 
 /** A resource as the pack sees it, from an offline render. */
@@ -27,7 +28,10 @@ interface RecordedResource {
   readonly inputs: Record<string, unknown>;
 }
 
-const configGroupType = "kubernetes:yaml/v2:ConfigGroup";
+/** A value read from a render as the Kubernetes object of its own kind, when it has an apiVersion and a kind. */
+function asKubernetesObject(value: unknown): KubernetesObject | undefined {
+  return isRecord(value) && typeof value.apiVersion === "string" && typeof value.kind === "string" ? kubernetesObjectOf(kubernetesType(value.apiVersion, value.kind), value) : undefined;
+}
 
 function objectKey(object: KubernetesObject): string {
   return [object.apiVersion, object.kind, object.metadata.namespace ?? "", object.metadata.name ?? ""].join("|");
@@ -79,7 +83,7 @@ function readManifests(dir: string): { object: KubernetesObject; source: string 
         if (value === null || value === undefined) {
           return [];
         }
-        const object = isRecord(value) && typeof value.apiVersion === "string" && typeof value.kind === "string" ? kubernetesObjectOf(kubernetesType(value.apiVersion, value.kind), value) : undefined;
+        const object = asKubernetesObject(value);
         if (!object) {
           throw new RenderedStackError(`${source}: document ${i + 1} is not a Kubernetes object (apiVersion, kind, metadata)`);
         }
@@ -117,8 +121,8 @@ export function loadRenderedStack(dir: string): ReviewedResource[] {
       continue;
     }
     const prefix = typeof resource.inputs.resourcePrefix === "string" ? resource.inputs.resourcePrefix : resource.name;
-    for (const candidate of [resource.inputs.objs].flat(2)) {
-      const object = isRecord(candidate) && typeof candidate.apiVersion === "string" && typeof candidate.kind === "string" ? kubernetesObjectOf(kubernetesType(candidate.apiVersion, candidate.kind), candidate) : undefined;
+    for (const candidate of configGroupObjects(resource.inputs)) {
+      const object = asKubernetesObject(candidate);
       if (object) {
         const { name = "", namespace } = object.metadata;
         declared.set(objectKey(object), { object, name: `${prefix}:${namespace ? `${namespace}/` : ""}${name}`, parent: `${resource.type}::${resource.name}` });

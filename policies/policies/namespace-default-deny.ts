@@ -1,6 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { policyConfig } from "../lib/config";
-import { isKind, kubernetesObjectsIn, namespaceOf, type KubernetesObject } from "../lib/kubernetes";
+import { isKind, kubernetesObjectsIn, namespaceOf } from "../lib/kubernetes";
+import type { KubernetesObject } from "../lib/kubernetes-object";
 import { isRecord } from "../lib/values";
 
 export interface NamespaceDefaultDenyConfig {

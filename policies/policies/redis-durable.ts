@@ -1,7 +1,8 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { policyConfig } from "../lib/config";
 import { parseImage } from "../lib/images";
-import { describeObject, isKind, kubernetesObjectsIn, namespaceOf, type KubernetesObject } from "../lib/kubernetes";
+import { describeObject, isKind, kubernetesObjectsIn, namespaceOf } from "../lib/kubernetes";
+import type { KubernetesObject } from "../lib/kubernetes-object";
 import { variableReference } from "../lib/secrets";
 import { isRecord, valueAt } from "../lib/values";
 import { podTemplatesOf, type Container, type PodTemplate } from "../lib/workloads";

@@ -9,8 +9,7 @@ import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { readPolicyPackConfig } from "../offline/config";
 import { repoRoot } from "../offline/review-stack";
 import { policies } from "../policies";
-import { defaultDeny, eksCluster, flywheelCronJob, gpuNodeGroup, namespace } from "./support/fixtures";
-import { edit, kubernetesResource, type TestResource } from "./support/harness";
+import { defaultDeny, edit, eksCluster, flywheelCronJob, gpuNodeGroup, kubernetesResource, namespace, type TestResource } from "./support/fixtures";
 
 /**
  * Runs the pack the way `pulumi preview --policy-pack policies` does (the Pulumi CLI starts
@@ -36,7 +35,7 @@ async function configure(file: string): Promise<void> {
     const config = new analyzer.PolicyConfig();
     const { enforcementLevel, ...settings } = typeof entry === "string" ? { enforcementLevel: entry } : (entry as Record<string, unknown>);
     const policy = policies.find((p) => p.name === name);
-    config.setEnforcementlevel(levels[String(enforcementLevel ?? policy?.enforcementLevel)]);
+    config.setEnforcementlevel(levels[String((enforcementLevel as string | undefined) ?? policy?.enforcementLevel)]);
     config.setProperties(Struct.fromJavaScript(settings as Record<string, JavaScriptValue>));
     request.getPolicyconfigMap().set(name, config);
   }

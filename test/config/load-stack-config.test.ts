@@ -401,12 +401,12 @@ describe("secrets", () => {
     const config = loadStackConfig(editedStack("dev", withImage, secrets), "fail");
     const key = config.secrets.ngcApiKey;
     expect(key).toBeDefined();
-    expect(await pulumi.isSecret(key as pulumi.Output<string>)).toBe(true);
+    expect(await pulumi.isSecret(key)).toBe(true);
   });
 
   it("the offline render uses a placeholder that is still a secret", async () => {
     const config = loadStackConfig(editedStack("dev", () => undefined), "placeholder");
-    expect(await pulumi.isSecret(config.secrets.ngcApiKey as pulumi.Output<string>)).toBe(true);
+    expect(await pulumi.isSecret(config.secrets.ngcApiKey)).toBe(true);
   });
 
   it("refuses a secret value under a key that is not a secret setting", () => {

@@ -5,7 +5,7 @@ import { maskSecrets } from "../../render/secret-masking";
 const wrappedSecret = (value: unknown): Record<string, unknown> => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value });
 
 function resource(type: string, inputs: Record<string, unknown>): RecordedResource {
-  return { type, name: "r", parent: null, inputs };
+  return { type, name: "r", parent: null, urn: `urn:pulumi:stack::project::${type}::r`, custom: true, inputs };
 }
 
 describe("maskSecrets", () => {

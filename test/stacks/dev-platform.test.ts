@@ -1,11 +1,14 @@
 import type { RenderedStack } from "../../render/render-stack";
 import { renderedStack } from "../support/rendered-stacks";
-import type { KubernetesObject } from "../../render/manifests";
+import type { KubernetesObject } from "../../policies/lib/kubernetes-object";
 import { gpuRoleLabel, gpuTaint, parseJobConfig } from "../../flywheel-job/src/contract";
-import { input, ofType } from "../support/resources";
+import { input, named, ofType } from "../support/resources";
 import { parse } from "yaml";
 import { kubernetesModel } from "../support/kubernetes-schema";
 import { endpointsIn, serviceMap } from "../support/service-map";
+import { servedModelEndpoint } from "../../infra/platform/flywheel-models";
+import { nemoServiceUrls } from "../../infra/platform/nemo-microservices";
+import { platformEndpoints } from "../../infra/platform/platform-endpoints";
 
 let dev: RenderedStack;
 
@@ -162,5 +165,104 @@ describe("dev platform", () => {
       }
     }
     expect(validated).toBeGreaterThan(30);
+  });
+});
+
+describe("dev data services", () => {
+  const platform = "data-flywheel:platform:FlywheelPlatform::platform";
+  const childrenOf = (parent: string): string[] => dev.resources.filter((r) => r.parent === parent).map((r) => `${r.type}::${r.name}`).sort();
+
+  it("declares the log store and the run state as components of the platform, under the name their resources keep", () => {
+    expect(named(dev.resources, "data-flywheel:platform:LogStore", "platform-data").parent).toBe(platform);
+    expect(named(dev.resources, "data-flywheel:platform:RunState", "platform-data").parent).toBe(platform);
+    expect(ofType(dev.resources, "data-flywheel:platform:DataServices")).toEqual([]);
+  });
+
+  it("parents the certificates, users, Elasticsearch and the CA ConfigMap to the log store", () => {
+    expect(childrenOf("data-flywheel:platform:LogStore::platform-data")).toEqual([
+      "kubernetes:core/v1:ConfigMap::platform-data-ca-flywheel",
+      "kubernetes:core/v1:Secret::platform-data-es-http-tls",
+      "kubernetes:core/v1:Secret::platform-data-es-reader",
+      "kubernetes:core/v1:Secret::platform-data-es-roles",
+      "kubernetes:core/v1:Secret::platform-data-es-writer",
+      "kubernetes:yaml/v2:ConfigGroup::platform-data-logs",
+      "random:index/randomPassword:RandomPassword::platform-data-es-reader",
+      "random:index/randomPassword:RandomPassword::platform-data-es-writer",
+      "tls:index/certRequest:CertRequest::platform-data-es-http",
+      "tls:index/locallySignedCert:LocallySignedCert::platform-data-es-http",
+      "tls:index/privateKey:PrivateKey::platform-data-ca",
+      "tls:index/privateKey:PrivateKey::platform-data-es-http",
+      "tls:index/selfSignedCert:SelfSignedCert::platform-data-ca",
+    ]);
+  });
+
+  it("parents the MongoDB operator, MongoDB, Redis and the flywheel's connections Secret to the run state", () => {
+    expect(childrenOf("data-flywheel:platform:RunState::platform-data")).toEqual([
+      "data-flywheel:kubernetes:OperatorCrds::platform-data-mongodb-crds",
+      "kubernetes:core/v1:Secret::platform-data-connections",
+      "kubernetes:core/v1:Secret::platform-data-mongodb",
+      "kubernetes:core/v1:Secret::platform-data-redis",
+      "kubernetes:helm.sh/v3:Release::platform-data-mongodb-operator",
+      "kubernetes:yaml/v2:ConfigGroup::platform-data-state",
+      "random:index/randomPassword:RandomPassword::platform-data-mongodb",
+      "random:index/randomPassword:RandomPassword::platform-data-redis",
+    ]);
+  });
+
+  it("starts the flywheel only after both stores, its connections Secret and the log store's CA exist", () => {
+    expect(named(dev.resources, "kubernetes:yaml/v2:ConfigGroup", "platform-workloads").options?.dependsOn).toEqual(
+      expect.arrayContaining([
+        "kubernetes:yaml/v2:ConfigGroup::platform-data-logs",
+        "kubernetes:yaml/v2:ConfigGroup::platform-data-state",
+        "kubernetes:core/v1:Secret::platform-data-connections",
+        "kubernetes:core/v1:ConfigMap::platform-data-ca-flywheel",
+      ]),
+    );
+  });
+
+  it("outputs the cluster and exactly the platform's endpoints", () => {
+    const { models } = dev.config;
+    expect(dev.outputs).toEqual({
+      clusterName: "data-flywheel-dev",
+      kubeconfig: "[secret]",
+      ...platformEndpoints({
+        elasticsearchUrl: "https://flywheel-logs-es-http.data.svc:9200",
+        runState: {
+          mongodb: "mongodb://flywheel@flywheel-mongodb-0.flywheel-mongodb-svc.data.svc.cluster.local:27017/flywheel?replicaSet=flywheel-mongodb&authSource=admin",
+          redis: "redis://flywheel-redis.data.svc.cluster.local:6379",
+        },
+        nemo: nemoServiceUrls("nemo", models.candidates.some((m) => m.customization !== undefined)),
+        judge: servedModelEndpoint("judge", models.judge, "nemo"),
+        embedding: servedModelEndpoint("embedding", models.embedding, "nemo"),
+      }),
+    });
+  });
+});
+
+describe("dev flywheel network policies", () => {
+  const policy = (name: string): KubernetesObject => {
+    const [found] = dev.manifests.filter((m) => m.kind === "NetworkPolicy" && m.metadata.namespace === "flywheel" && m.metadata.name === name);
+    if (!found) {
+      throw new Error(`no NetworkPolicy flywheel/${name}`);
+    }
+    return found;
+  };
+
+  it("selects the scheduled job's pods by the labels the CronJob gives them", () => {
+    const [cronJob] = kinds("CronJob");
+    const podLabels = (spec(cronJob).jobTemplate as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
+    const selector = (spec(policy("allow-flywheel-job-egress")).podSelector as { matchLabels: Record<string, string> }).matchLabels;
+    expect(Object.keys(selector).length).toBeGreaterThan(0);
+    expect(podLabels).toMatchObject(selector);
+  });
+
+  it("lets the job reach Elasticsearch, MongoDB and Redis in the data namespace, and HTTPS only on 443 on EKS", () => {
+    const egress = spec(policy("allow-flywheel-job-egress")).egress as { to: unknown[]; ports: { port: number }[] }[];
+    expect(egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "data" } } }],
+      ports: [9200, 27017, 6379].map((port) => ({ protocol: "TCP", port })),
+    });
+    const https = spec(policy("allow-https-egress")).egress as { ports: { port: number }[] }[];
+    expect(https.flatMap((rule) => rule.ports.map((p) => p.port))).toEqual([443]);
   });
 });

@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import { parseJobConfig, planDefaultConfig, type FlywheelJobConfigInput } from "../../flywheel-job/src/contract";
-import type { KubernetesObject } from "../../render/manifests";
+import type { KubernetesObject } from "../../policies/lib/kubernetes-object";
 import { shippedStacks } from "../../render/stack-files";
 import { renderedStack } from "../support/rendered-stacks";
 import { endpointsIn, serviceMap } from "../support/service-map";

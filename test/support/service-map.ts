@@ -1,4 +1,4 @@
-import type { KubernetesObject } from "../../render/manifests";
+import type { KubernetesObject } from "../../policies/lib/kubernetes-object";
 import type { RecordedResource } from "../../render/recorder";
 
 /**

@@ -1,3 +1,5 @@
+import { maxAttemptsEnv, shellBackoff } from "../jobs";
+
 /**
  * The POSIX shell script the Elasticsearch bootstrap Job runs (busybox `sh` and curl). It waits for
  * the cluster, then applies each step in order. Unavailability (no connection, HTTP 408, 429, 5xx)
@@ -16,9 +18,11 @@ export const bootstrapEnv = {
   caFile: "ES_CA_FILE",
   password: "ELASTIC_PASSWORD",
   bodiesDir: "BODIES_DIR",
-  maxAttempts: "MAX_ATTEMPTS",
+  maxAttempts: maxAttemptsEnv,
   workDir: "WORK_DIR",
 } as const;
+
+const backoff = shellBackoff("  ", "$what: Elasticsearch unavailable (HTTP $status)");
 
 const preamble = `#!/bin/sh
 # Sets up the log store. Idempotent: every PUT replaces a resource with its desired state, and the
@@ -60,8 +64,7 @@ fail() {
 request() {
   what=$1
   shift
-  attempt=1
-  delay=2
+${backoff.start}
   : > "$work/body"
   while :; do
     call "$@"
@@ -71,12 +74,8 @@ request() {
       000|408|429|5??) ;;
       *) fail "$what" ;;
     esac
-    if [ "$attempt" -ge "$${bootstrapEnv.maxAttempts}" ]; then fail "$what: gave up after $attempt attempts"; fi
-    echo "$what: Elasticsearch unavailable (HTTP $status), retry $attempt/$${bootstrapEnv.maxAttempts} in \${delay}s"
-    sleep "$delay"
-    attempt=$((attempt + 1))
-    delay=$((delay * 2))
-    if [ "$delay" -gt 60 ]; then delay=60; fi
+    if ${backoff.exhausted}; then fail "$what: gave up after $attempt attempts"; fi
+${backoff.wait}
   done
 }
 

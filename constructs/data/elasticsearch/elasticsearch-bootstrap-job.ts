@@ -1,8 +1,10 @@
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { type ComputeResources, invalidProp, requireComputeResources, requireDnsLabel, requireInteger, requireNodeSelector, standardLabels } from "../common";
-import { type JobRunLimits, VersionedJob, resolveJobRunLimits } from "../jobs";
-import { nonRootPodSecurityContext, resourceRequirements, restrictedContainerSecurityContext } from "../kube";
+import type { ComputeResources } from "../../common/compute-resources";
+import { fail, resourceLabel } from "../../common/errors";
+import { validateInteger } from "../../common/integers";
+import { standardLabels } from "../../common/labels";
+import { type JobRunLimits, VersionedJob, resolveJobRunLimits, resolveMaxAttempts } from "../jobs";
 import { dataServiceDefaults } from "../versions";
 import { type BootstrapStep, bootstrapEnv, bootstrapScript } from "./bootstrap-script";
 import type { ElasticsearchEndpoint } from "./elasticsearch-cluster";
@@ -19,8 +21,6 @@ import {
   snapshotPolicyBody,
   timestampPipelineBody,
 } from "./log-store-requests";
-
-const constructName = "ElasticsearchBootstrapJob";
 
 /** When to take snapshots of the log data stream, and how long to keep them (an SLM policy). */
 export interface ElasticsearchSnapshotScheduleProps {
@@ -160,63 +160,52 @@ export class ElasticsearchBootstrapJob extends Construct {
 
   constructor(scope: Construct, id: string, props: ElasticsearchBootstrapJobProps) {
     super(scope, id);
-    const limits = resolveJobRunLimits(constructName, id, props);
-    const logIndex = props.logIndex ?? "flywheel";
     const endpoint = props.elasticsearch;
+    const owner = resourceLabel("ElasticsearchBootstrapJob", endpoint.namespace, props.name);
+    const limits = resolveJobRunLimits(owner, props);
+    const logIndex = props.logIndex ?? "flywheel";
     const numberOfReplicas = props.numberOfReplicas ?? Math.min(1, endpoint.nodeCount - 1);
     const retention = {
       retentionDays: props.retentionDays,
       rolloverMaxAge: props.rolloverMaxAge ?? "1d",
       rolloverMaxPrimaryShardSize: props.rolloverMaxPrimaryShardSize ?? "25gb",
     };
-    const resources = props.resources ?? defaultResources;
-    const maxAttempts = props.maxAttempts ?? 30;
-    validate(id, props, { logIndex, numberOfReplicas, retention, resources, maxAttempts });
+    const maxAttempts = resolveMaxAttempts(owner, props.maxAttempts);
+    validate(owner, props, { logIndex, numberOfReplicas, retention });
     this.names = logStoreNames(logIndex);
 
-    const plan = bootstrapPlan(id, props, this.names, { numberOfReplicas, retention });
+    const plan = bootstrapPlan(owner, props, this.names, { numberOfReplicas, retention });
     this.snapshotRepositoryName = plan.snapshotRepositoryName;
 
-    const image = props.image ?? dataServiceDefaults.curlImage;
-    const podSpec = (configMapName: string): k8s.PodSpec => ({
-      restartPolicy: "Never",
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      securityContext: nonRootPodSecurityContext(curlUser.uid, curlUser.gid),
-      nodeSelector: props.nodeSelector === undefined ? undefined : { ...props.nodeSelector },
-      containers: [{
-        name: "bootstrap",
-        image,
-        command: ["/bin/sh", `${bodiesDir}/${fileNames.script}`],
-        env: [
-          { name: bootstrapEnv.url, value: endpoint.url },
-          { name: bootstrapEnv.caFile, value: `${caDir}/ca.crt` },
-          { name: bootstrapEnv.bodiesDir, value: bodiesDir },
-          { name: bootstrapEnv.workDir, value: workDir },
-          { name: bootstrapEnv.maxAttempts, value: String(maxAttempts) },
-          { name: bootstrapEnv.password, valueFrom: { secretKeyRef: { name: endpoint.elasticUserSecretName, key: "elastic" } } },
-        ],
-        resources: resourceRequirements(resources),
-        securityContext: restrictedContainerSecurityContext(),
-        volumeMounts: [
-          { name: "bootstrap", mountPath: bodiesDir, readOnly: true },
-          { name: "ca", mountPath: caDir, readOnly: true },
-          { name: "work", mountPath: workDir },
-        ],
-      }],
-      volumes: [
-        { name: "bootstrap", configMap: { name: configMapName } },
-        { name: "ca", secret: { secretName: endpoint.publicCertificatesSecretName, items: [{ key: "ca.crt", path: "ca.crt" }] } },
-        { name: "work", emptyDir: { medium: "Memory", sizeLimit: k8s.Quantity.fromString("1Mi") } },
-      ],
-    });
-
     this.versionedJob = new VersionedJob(this, "versioned", {
-      constructName, id, name: props.name, namespace: endpoint.namespace,
+      owner,
+      name: props.name,
+      namespace: endpoint.namespace,
       labels: standardLabels(props.name, "elasticsearch-bootstrap"),
       limits,
       files: plan.files,
-      podSpec,
+      scriptDirectory: bodiesDir,
+      script: fileNames.script,
+      image: props.image ?? dataServiceDefaults.curlImage,
+      user: curlUser,
+      env: [
+        { name: bootstrapEnv.url, value: endpoint.url },
+        { name: bootstrapEnv.caFile, value: `${caDir}/ca.crt` },
+        { name: bootstrapEnv.bodiesDir, value: bodiesDir },
+        { name: bootstrapEnv.workDir, value: workDir },
+        { name: bootstrapEnv.maxAttempts, value: String(maxAttempts) },
+        { name: bootstrapEnv.password, valueFrom: { secretKeyRef: { name: endpoint.elasticUserSecretName, key: "elastic" } } },
+      ],
+      resources: props.resources ?? defaultResources,
+      nodeSelector: props.nodeSelector,
+      volumes: [
+        {
+          volume: { name: "ca", secret: { secretName: endpoint.publicCertificatesSecretName, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+          mountPath: caDir,
+          readOnly: true,
+        },
+        { volume: { name: "work", emptyDir: { medium: "Memory", sizeLimit: k8s.Quantity.fromString("1Mi") } }, mountPath: workDir },
+      ],
     });
     this.jobName = this.versionedJob.name;
   }
@@ -234,7 +223,7 @@ interface BootstrapPlan {
 
 /** The requests the Job sends, in order, and the files that carry them. */
 function bootstrapPlan(
-  id: string,
+  owner: string,
   props: ElasticsearchBootstrapJobProps,
   names: LogStoreNames,
   settings: { readonly numberOfReplicas: number; readonly retention: RetentionSettings },
@@ -252,12 +241,12 @@ function bootstrapPlan(
   ];
   let snapshotRepositoryName: string | undefined;
   if (props.snapshots !== undefined) {
-    const repository = snapshotRepository(id, props.snapshots);
+    const repository = snapshotRepository(owner, props.snapshots);
     snapshotRepositoryName = repository.name;
     files[fileNames.snapshotRepository] = json(s3RepositoryBody(repository));
     steps.push({ kind: "put", description: `snapshot repository ${repository.name}`, path: `/_snapshot/${repository.name}`, bodyFile: fileNames.snapshotRepository });
     if (props.snapshots.schedule !== undefined) {
-      const schedule = snapshotSchedule(id, props.snapshots.schedule, names.dataStream);
+      const schedule = snapshotSchedule(owner, props.snapshots.schedule, names.dataStream);
       files[fileNames.snapshotPolicy] = json(snapshotPolicyBody(schedule, repository.name, names.dataStream));
       steps.push({ kind: "put", description: `snapshot policy ${schedule.name}`, path: `/_slm/policy/${schedule.name}`, bodyFile: fileNames.snapshotPolicy });
     }
@@ -266,21 +255,21 @@ function bootstrapPlan(
   return { files, snapshotRepositoryName };
 }
 
-function snapshotRepository(id: string, props: ElasticsearchSnapshotProps): S3SnapshotRepository {
+function snapshotRepository(owner: string, props: ElasticsearchSnapshotProps): S3SnapshotRepository {
   const repository = { name: props.repositoryName ?? "s3-snapshots", bucket: props.bucket, basePath: props.basePath ?? "elasticsearch" };
   if (!isElasticsearchName(repository.name)) {
-    throw invalidProp(constructName, id, "snapshots.repositoryName", repository.name, "must be a lowercase Elasticsearch name (letters, digits, '.', '_', '-')");
+    fail(owner, `snapshots.repositoryName "${repository.name}" must be a lowercase Elasticsearch name (letters, digits, '.', '_', '-')`);
   }
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(repository.bucket)) {
-    throw invalidProp(constructName, id, "snapshots.bucket", repository.bucket, "must be an S3 bucket name");
+    fail(owner, `snapshots.bucket "${repository.bucket}" must be an S3 bucket name`);
   }
   if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(repository.basePath)) {
-    throw invalidProp(constructName, id, "snapshots.basePath", repository.basePath, "must be a key prefix without leading or trailing '/'");
+    fail(owner, `snapshots.basePath "${repository.basePath}" must be a key prefix without leading or trailing '/'`);
   }
   return repository;
 }
 
-function snapshotSchedule(id: string, props: ElasticsearchSnapshotScheduleProps, logIndex: string): SnapshotSchedule {
+function snapshotSchedule(owner: string, props: ElasticsearchSnapshotScheduleProps, logIndex: string): SnapshotSchedule {
   const schedule = {
     name: props.name ?? `${logIndex}-nightly`,
     schedule: props.cron ?? "0 30 1 * * ?",
@@ -289,21 +278,21 @@ function snapshotSchedule(id: string, props: ElasticsearchSnapshotScheduleProps,
     maxCount: props.maxCount ?? 50,
   };
   if (!isElasticsearchName(schedule.name)) {
-    throw invalidProp(constructName, id, "snapshots.schedule.name", schedule.name, "must be a lowercase Elasticsearch name (letters, digits, '.', '_', '-')");
+    fail(owner, `snapshots.schedule.name "${schedule.name}" must be a lowercase Elasticsearch name (letters, digits, '.', '_', '-')`);
   }
   const fields = schedule.schedule.trim().split(/\s+/);
   if (fields.length < 6 || fields.length > 7 || !/^[0-9A-Za-z*?,/\-#L\s]+$/.test(schedule.schedule)) {
-    throw invalidProp(constructName, id, "snapshots.schedule.cron", schedule.schedule, "must be an Elasticsearch cron expression with seconds first, such as \"0 30 1 * * ?\"");
+    fail(owner, `snapshots.schedule.cron "${schedule.schedule}" must be an Elasticsearch cron expression with seconds first, such as "0 30 1 * * ?"`);
   }
-  requireTimeUnit(id, "snapshots.schedule.expireAfter", schedule.expireAfter);
-  requireInteger(constructName, id, "snapshots.schedule.minCount", schedule.minCount, 1);
-  requireInteger(constructName, id, "snapshots.schedule.maxCount", schedule.maxCount, schedule.minCount);
+  validateTimeUnit(owner, "snapshots.schedule.expireAfter", schedule.expireAfter);
+  validateInteger(owner, "snapshots.schedule.minCount", schedule.minCount, 1);
+  validateInteger(owner, "snapshots.schedule.maxCount", schedule.maxCount, schedule.minCount);
   return schedule;
 }
 
-function requireTimeUnit(id: string, prop: string, value: string): void {
+function validateTimeUnit(owner: string, prop: string, value: string): void {
   if (!/^[1-9][0-9]*(d|h|m|s)$/.test(value)) {
-    throw invalidProp(constructName, id, prop, value, "must be an Elasticsearch time unit such as 1d, 12h or 30m");
+    fail(owner, `${prop} "${value}" must be an Elasticsearch time unit such as 1d, 12h or 30m`);
   }
 }
 
@@ -311,25 +300,19 @@ interface Resolved {
   readonly logIndex: string;
   readonly numberOfReplicas: number;
   readonly retention: { readonly retentionDays: number; readonly rolloverMaxAge: string; readonly rolloverMaxPrimaryShardSize: string };
-  readonly resources: ComputeResources;
-  readonly maxAttempts: number;
 }
 
-function validate(id: string, props: ElasticsearchBootstrapJobProps, resolved: Resolved): void {
-  requireDnsLabel(constructName, id, "name", props.name);
+function validate(owner: string, props: ElasticsearchBootstrapJobProps, resolved: Resolved): void {
   if (!isElasticsearchName(resolved.logIndex)) {
-    throw invalidProp(constructName, id, "logIndex", resolved.logIndex, "must be a lowercase data stream name (letters, digits, '.', '_', '-'; not starting with '.ds-')");
+    fail(owner, `logIndex "${resolved.logIndex}" must be a lowercase data stream name (letters, digits, '.', '_', '-'; not starting with '.ds-')`);
   }
-  requireInteger(constructName, id, "retentionDays", resolved.retention.retentionDays, 1, 3650);
-  requireTimeUnit(id, "rolloverMaxAge", resolved.retention.rolloverMaxAge);
+  validateInteger(owner, "retentionDays", resolved.retention.retentionDays, 1, 3650);
+  validateTimeUnit(owner, "rolloverMaxAge", resolved.retention.rolloverMaxAge);
   if (!/^[1-9][0-9]*(b|kb|mb|gb|tb)$/.test(resolved.retention.rolloverMaxPrimaryShardSize)) {
-    throw invalidProp(constructName, id, "rolloverMaxPrimaryShardSize", resolved.retention.rolloverMaxPrimaryShardSize, "must be an Elasticsearch byte size such as 25gb");
+    fail(owner, `rolloverMaxPrimaryShardSize "${resolved.retention.rolloverMaxPrimaryShardSize}" must be an Elasticsearch byte size such as 25gb`);
   }
-  requireInteger(constructName, id, "numberOfReplicas", resolved.numberOfReplicas, 0);
+  validateInteger(owner, "numberOfReplicas", resolved.numberOfReplicas, 0);
   if (resolved.numberOfReplicas > props.elasticsearch.nodeCount - 1) {
-    throw invalidProp(constructName, id, "numberOfReplicas", resolved.numberOfReplicas, `must be below the cluster's node count (${props.elasticsearch.nodeCount}): a replica never shares a node with its primary, so it would stay unassigned`);
+    fail(owner, `numberOfReplicas must be below the cluster's node count (${props.elasticsearch.nodeCount}): a replica never shares a node with its primary, so it would stay unassigned; got ${resolved.numberOfReplicas}`);
   }
-  requireInteger(constructName, id, "maxAttempts", resolved.maxAttempts, 1, 1000);
-  requireComputeResources(constructName, id, "resources", resolved.resources);
-  if (props.nodeSelector !== undefined) requireNodeSelector(constructName, id, "nodeSelector", props.nodeSelector);
 }

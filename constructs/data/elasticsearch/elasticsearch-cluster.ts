@@ -8,22 +8,14 @@ import {
   type ElasticsearchSpecNodeSetsPodTemplateSpec,
   type ElasticsearchSpecNodeSetsPodTemplateSpecContainersEnv,
 } from "../../imports/eck-v3.5.0/elasticsearch.k8s.elastic.co";
-import {
-  type ComputeResources,
-  type PersistentStorage,
-  invalidProp,
-  memoryBytes,
-  requireComputeResources,
-  requireDnsLabel,
-  requireDnsSubdomain,
-  requireInteger,
-  requireNodeSelector,
-  requireStorage,
-  standardLabels,
-} from "../common";
+import { type ComputeResources, toQuantities, validateComputeResources } from "../../common/compute-resources";
+import { fail, resourceLabel } from "../../common/errors";
+import { validateInteger } from "../../common/integers";
+import { standardLabels, validateNodeSelector } from "../../common/labels";
+import { validateLabelName, validateNamespace, validateObjectName } from "../../common/names";
+import { parseQuantity } from "../../common/quantities";
+import { type PersistentStorage, validateStorage } from "../../common/storage";
 import { dataServiceDefaults } from "../versions";
-
-const constructName = "ElasticsearchCluster";
 
 /** Elasticsearch's port for HTTP clients. */
 export const elasticsearchHttpPort = 9200;
@@ -171,7 +163,7 @@ export class ElasticsearchCluster extends Construct implements ElasticsearchEndp
     const zoneAwareness = props.zoneAwareness ?? highAvailability;
     const storage = props.storage ?? { size: "20Gi" };
     const resources = props.resources ?? defaultResources;
-    validate(id, props, { version, nodeCount, highAvailability, storage, resources });
+    validate(resourceLabel("ElasticsearchCluster", props.namespace, props.name), props, { version, nodeCount, highAvailability, storage, resources });
 
     this.name = props.name;
     this.namespace = props.namespace;
@@ -195,7 +187,7 @@ export class ElasticsearchCluster extends Construct implements ElasticsearchEndp
         spec: {
           accessModes: ["ReadWriteOnce"],
           resources: { requests: { storage: ClaimRequest.fromString(storage.size) } },
-          storageClassName: storage.storageClassName,
+          storageClassName: storage.storageClass,
         },
       }],
       zoneAwareness: zoneAwareness ? {} : undefined,
@@ -248,8 +240,8 @@ function podSpec(props: ElasticsearchClusterProps, resources: ComputeResources, 
       name: "elasticsearch",
       env: env.length > 0 ? env : undefined,
       resources: {
-        requests: { cpu: ContainerRequest.fromString(resources.requests.cpu), memory: ContainerRequest.fromString(resources.requests.memory) },
-        limits: { cpu: ContainerLimit.fromString(resources.limits.cpu), memory: ContainerLimit.fromString(resources.limits.memory) },
+        requests: toQuantities(resources.requests, (value) => ContainerRequest.fromString(value)),
+        limits: toQuantities(resources.limits, (value) => ContainerLimit.fromString(value)),
       },
       volumeMounts: snapshots === undefined ? undefined : [{ name: "aws-web-identity-token", mountPath: s3ConfigDir, readOnly: true }],
     }],
@@ -270,43 +262,43 @@ interface Resolved {
   readonly resources: ComputeResources;
 }
 
-function validate(id: string, props: ElasticsearchClusterProps, resolved: Resolved): void {
-  requireDnsLabel(constructName, id, "name", props.name, 36);
-  requireDnsLabel(constructName, id, "namespace", props.namespace);
+function validate(owner: string, props: ElasticsearchClusterProps, resolved: Resolved): void {
+  validateLabelName(owner, "name", props.name, 36);
+  validateNamespace(owner, props.namespace);
   if (!/^8\.\d+\.\d+$/.test(resolved.version)) {
-    throw invalidProp(constructName, id, "version", resolved.version, "must be an Elasticsearch 8.x.y version: the flywheel's @elastic/elasticsearch 8 client and 9.x servers refuse each other");
+    fail(owner, `version "${resolved.version}" must be an Elasticsearch 8.x.y version: the flywheel's @elastic/elasticsearch 8 client and 9.x servers refuse each other`);
   }
-  requireInteger(constructName, id, "nodeCount", resolved.nodeCount, 1, 100);
+  validateInteger(owner, "nodeCount", resolved.nodeCount, 1, 100);
   if (resolved.highAvailability && resolved.nodeCount < 3) {
-    throw invalidProp(constructName, id, "nodeCount", resolved.nodeCount, "must be at least 3 when highAvailability is on (a master quorum that survives losing a node)");
+    fail(owner, `nodeCount must be at least 3 when highAvailability is on (a master quorum that survives losing a node), got ${resolved.nodeCount}`);
   }
-  requireStorage(constructName, id, "storage", resolved.storage);
-  requireComputeResources(constructName, id, "resources", resolved.resources);
-  if (props.jvmHeap !== undefined) requireHeap(id, props.jvmHeap, resolved.resources.limits.memory);
-  requireDnsSubdomain(constructName, id, "httpTlsSecretName", props.httpTlsSecretName);
+  validateStorage(owner, "storage", resolved.storage);
+  validateComputeResources(owner, "resources", resolved.resources);
+  if (props.jvmHeap !== undefined) validateHeap(owner, props.jvmHeap, resolved.resources.limits.memory);
+  validateObjectName(owner, "httpTlsSecretName", props.httpTlsSecretName);
   if (props.fileRealmSecretNames.length === 0) {
-    throw invalidProp(constructName, id, "fileRealmSecretNames", props.fileRealmSecretNames, "must name at least one user Secret: clients use least-privilege users, not the elastic superuser");
+    fail(owner, "fileRealmSecretNames must name at least one user Secret: clients use least-privilege users, not the elastic superuser");
   }
-  props.fileRealmSecretNames.forEach((name, i) => requireDnsSubdomain(constructName, id, `fileRealmSecretNames[${i}]`, name));
-  props.rolesSecretNames.forEach((name, i) => requireDnsSubdomain(constructName, id, `rolesSecretNames[${i}]`, name));
+  props.fileRealmSecretNames.forEach((name, i) => validateObjectName(owner, `fileRealmSecretNames[${i}]`, name));
+  props.rolesSecretNames.forEach((name, i) => validateObjectName(owner, `rolesSecretNames[${i}]`, name));
   if (props.snapshots !== undefined) {
-    requireDnsSubdomain(constructName, id, "snapshots.serviceAccountName", props.snapshots.serviceAccountName);
-    requireDnsSubdomain(constructName, id, "snapshots.roleArnConfigMap.name", props.snapshots.roleArnConfigMap.name);
+    validateObjectName(owner, "snapshots.serviceAccountName", props.snapshots.serviceAccountName);
+    validateObjectName(owner, "snapshots.roleArnConfigMap.name", props.snapshots.roleArnConfigMap.name);
     if (props.snapshots.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.snapshots.region)) {
-      throw invalidProp(constructName, id, "snapshots.region", props.snapshots.region, "must be an AWS region such as us-east-1");
+      fail(owner, `snapshots.region "${props.snapshots.region}" must be an AWS region such as us-east-1`);
     }
   }
-  if (props.nodeSelector !== undefined) requireNodeSelector(constructName, id, "nodeSelector", props.nodeSelector);
+  if (props.nodeSelector !== undefined) validateNodeSelector(owner, "nodeSelector", props.nodeSelector);
 }
 
 const jvmUnits: Readonly<Record<string, number>> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
 
-function requireHeap(id: string, heap: string, memoryLimit: string): void {
+function validateHeap(owner: string, heap: string, memoryLimit: string): void {
   const match = /^([1-9][0-9]*)([kKmMgG])$/.exec(heap);
-  if (!match) throw invalidProp(constructName, id, "jvmHeap", heap, "must be a JVM size such as 1g or 768m");
-  const heapBytes = Number(match[1]) * (jvmUnits[match[2].toLowerCase()] ?? 1);
-  const limitBytes = memoryBytes(memoryLimit);
+  if (!match) fail(owner, `jvmHeap "${heap}" must be a JVM size such as 1g or 768m`);
+  const heapBytes = Number(match[1]) * jvmUnits[match[2].toLowerCase()];
+  const limitBytes = parseQuantity(memoryLimit);
   if (limitBytes !== undefined && heapBytes > limitBytes / 2) {
-    throw invalidProp(constructName, id, "jvmHeap", heap, `must be at most half of resources.limits.memory (${memoryLimit}): Elasticsearch needs the rest off-heap`);
+    fail(owner, `jvmHeap "${heap}" must be at most half of resources.limits.memory (${memoryLimit}): Elasticsearch needs the rest off-heap`);
   }
 }

@@ -5,22 +5,13 @@ import {
   MongoDbCommunitySpecSecurityAuthenticationModes,
   MongoDbCommunitySpecType,
 } from "../../imports/mongodb-kubernetes-1.9.1/mongodbcommunity.mongodb.com";
-import {
-  type ComputeResources,
-  type PersistentStorage,
-  type SecretKeyReference,
-  invalidProp,
-  requireComputeResources,
-  requireDnsLabel,
-  requireNodeSelector,
-  requireStorage,
-  resolveSecretKey,
-  standardLabels,
-} from "../common";
-import { resourceRequirements } from "../kube";
+import { type ComputeResources, resourceRequirements, validateComputeResources } from "../../common/compute-resources";
+import { fail, resourceLabel } from "../../common/errors";
+import { standardLabels, validateNodeSelector } from "../../common/labels";
+import { validateLabelName, validateNamespace } from "../../common/names";
+import { type SecretKeyReference, resolveSecretKey } from "../../common/secrets";
+import { type PersistentStorage, validateStorage } from "../../common/storage";
 import { dataServiceDefaults } from "../versions";
-
-const constructName = "MongoDbReplicaSet";
 
 /** MongoDB's port. */
 export const mongodbPort = 27017;
@@ -176,28 +167,29 @@ export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
     const mongodResources = props.resources?.mongod ?? defaultMongodResources;
     const agentResources = props.resources?.agent ?? defaultAgentResources;
 
-    requireDnsLabel(constructName, id, "name", props.name, 40);
-    requireDnsLabel(constructName, id, "namespace", props.namespace);
+    const owner = resourceLabel("MongoDbReplicaSet", props.namespace, props.name);
+    validateLabelName(owner, "name", props.name, 40);
+    validateNamespace(owner, props.namespace);
     const minor = /^(\d+\.\d+)\.\d+$/.exec(version);
-    if (!minor) throw invalidProp(constructName, id, "version", version, "must be a full MongoDB version such as 8.0.32");
+    if (!minor) fail(owner, `version "${version}" must be a full MongoDB version such as 8.0.32`);
     if (!mongodbMemberCounts.includes(members)) {
-      throw invalidProp(constructName, id, "members", members, mongodbMembersRule);
+      fail(owner, `members ${mongodbMembersRule}, got ${members}`);
     }
     if (highAvailability && members < 3) {
-      throw invalidProp(constructName, id, "members", members, "must be at least 3 when highAvailability is on (a majority survives losing a member)");
+      fail(owner, `members must be at least 3 when highAvailability is on (a majority survives losing a member), got ${members}`);
     }
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(username)) {
-      throw invalidProp(constructName, id, "user.name", username, "must be letters, digits, '.', '_' or '-'");
+      fail(owner, `user.name "${username}" must be letters, digits, '.', '_' or '-'`);
     }
     if (!/^[A-Za-z0-9_-]{1,63}$/.test(database) || database === "admin" || database === "local" || database === "config") {
-      throw invalidProp(constructName, id, "user.database", database, "must be an application database name (letters, digits, '_', '-'; not admin, local or config)");
+      fail(owner, `user.database "${database}" must be an application database name (letters, digits, '_', '-'; not admin, local or config)`);
     }
-    const password = resolveSecretKey(constructName, id, "user.password", props.user.password);
-    requireStorage(constructName, id, "storage.data", dataStorage);
-    requireStorage(constructName, id, "storage.logs", logsStorage);
-    requireComputeResources(constructName, id, "resources.mongod", mongodResources);
-    requireComputeResources(constructName, id, "resources.agent", agentResources);
-    if (props.nodeSelector !== undefined) requireNodeSelector(constructName, id, "nodeSelector", props.nodeSelector);
+    const password = resolveSecretKey(owner, "user.password", props.user.password);
+    validateStorage(owner, "storage.data", dataStorage);
+    validateStorage(owner, "storage.logs", logsStorage);
+    validateComputeResources(owner, "resources.mongod", mongodResources);
+    validateComputeResources(owner, "resources.agent", agentResources);
+    if (props.nodeSelector !== undefined) validateNodeSelector(owner, "nodeSelector", props.nodeSelector);
 
     this.name = props.name;
     this.namespace = props.namespace;
@@ -210,7 +202,7 @@ export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
     this.connectionStringWithoutPassword = connectionString(this, encodeURIComponent(username));
 
     const scramCredentialsSecretName = `${props.name}-${username.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
-    requireDnsLabel(constructName, id, "name and user.name", scramCredentialsSecretName, 253 - "-scram-credentials".length);
+    validateLabelName(owner, "the SCRAM credentials Secret of name and user.name", scramCredentialsSecretName, 253 - "-scram-credentials".length);
     const labels = standardLabels(props.name, "mongodb");
     // The operator labels member pods `app: <name>-svc`.
     const memberSelector = { matchLabels: { app: this.serviceName } };
@@ -280,6 +272,6 @@ export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
 function claim(name: string, storage: PersistentStorage): object {
   return {
     metadata: { name },
-    spec: { accessModes: ["ReadWriteOnce"], storageClassName: storage.storageClassName, resources: { requests: { storage: storage.size } } },
+    spec: { accessModes: ["ReadWriteOnce"], storageClassName: storage.storageClass, resources: { requests: { storage: storage.size } } },
   };
 }

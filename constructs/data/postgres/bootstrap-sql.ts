@@ -1,3 +1,4 @@
+import { maxAttemptsEnv, shellBackoff } from "../jobs";
 import type { PostgresServiceDatabase } from "./service-databases";
 
 /**
@@ -36,23 +37,19 @@ export function bootstrapSql(databases: readonly PostgresServiceDatabase[]): str
 
 /** The wrapper: waits (with backoff) for the server to accept connections, then runs the script once. */
 export function bootstrapShell(sqlFile: string): string {
+  const backoff = shellBackoff("", "PostgreSQL at $PGHOST not ready");
   return `#!/bin/sh
 # Waits for PostgreSQL, then applies ${sqlFile}. Connection settings come from the libpq environment
 # (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE).
 set -eu
-: "\${PGHOST:?}" "\${MAX_ATTEMPTS:?}"
-attempt=1
-delay=2
+: "\${PGHOST:?}" "\${${maxAttemptsEnv}:?}"
+${backoff.start}
 until pg_isready --quiet --timeout=5; do
-  if [ "$attempt" -ge "$MAX_ATTEMPTS" ]; then
+  if ${backoff.exhausted}; then
     echo "FAILED: PostgreSQL at $PGHOST:\${PGPORT:-5432} did not accept connections after $attempt attempts" >&2
     exit 1
   fi
-  echo "PostgreSQL at $PGHOST not ready, retry $attempt/$MAX_ATTEMPTS in \${delay}s"
-  sleep "$delay"
-  attempt=$((attempt + 1))
-  delay=$((delay * 2))
-  if [ "$delay" -gt 60 ]; then delay=60; fi
+${backoff.wait}
 done
 # psql stops at the first error (ON_ERROR_STOP) and exits non-zero with PostgreSQL's message. No
 # --echo-errors: a failed statement may carry a password.

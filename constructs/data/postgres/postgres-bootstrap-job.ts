@@ -1,28 +1,15 @@
-import { k8s } from "cdk8s-plus-28";
+import type { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import {
-  type ComputeResources,
-  type SecretKeyReference,
-  invalidProp,
-  requireComputeResources,
-  requireDnsLabel,
-  requireDnsSubdomain,
-  requireInteger,
-  requireNodeSelector,
-  resolveSecretKey,
-  standardLabels,
-} from "../common";
-import { type JobRunLimits, VersionedJob, resolveJobRunLimits } from "../jobs";
-import { nonRootPodSecurityContext, resourceRequirements, restrictedContainerSecurityContext } from "../kube";
+import type { ComputeResources } from "../../common/compute-resources";
+import { fail, resourceLabel } from "../../common/errors";
+import { validateInteger } from "../../common/integers";
+import { standardLabels } from "../../common/labels";
+import { validateNamespace, validateObjectName } from "../../common/names";
+import { type JobRunLimits, VersionedJob, maxAttemptsEnv, resolveJobRunLimits, resolveMaxAttempts } from "../jobs";
 import { dataServiceDefaults } from "../versions";
 import { bootstrapShell, bootstrapSql, ownerPasswordEnv } from "./bootstrap-sql";
 import { postgresPort } from "./postgres-cluster";
-import { type PostgresServiceDatabase, requireServiceDatabases } from "./service-databases";
-
-const constructName = "PostgresBootstrapJob";
-
-/** libpq `sslmode` values that encrypt the connection. */
-export type PostgresSslMode = "require" | "verify-ca" | "verify-full";
+import { type PostgresServiceDatabase, validateServiceDatabases } from "./service-databases";
 
 export interface PostgresBootstrapJobProps extends JobRunLimits {
   /** Base name of the Job and its ConfigMap; a content hash is appended. */
@@ -49,17 +36,6 @@ export interface PostgresBootstrapJobProps extends JobRunLimits {
   /** One database and owner role per service. */
   readonly databases: readonly PostgresServiceDatabase[];
   /**
-   * TLS mode. `verify-ca` and `verify-full` check the server against `serverCaSecret`.
-   * @default "require"
-   */
-  readonly sslMode?: PostgresSslMode;
-  /**
-   * Secret with the CA bundle that signed the server's certificate (for RDS, the region's bundle);
-   * its key defaults to `ca.crt`.
-   * @default - none; required for verify-ca and verify-full
-   */
-  readonly serverCaSecret?: SecretKeyReference;
-  /**
    * Image with psql 15 or newer and pg_isready.
    * @default dataServiceDefaults.postgresImage
    */
@@ -85,7 +61,6 @@ const defaultResources: ComputeResources = { requests: { cpu: "10m", memory: "32
 // CloudNativePG's images run as postgres (uid 26, gid 26).
 const postgresUser = { uid: 26, gid: 26 };
 const scriptDir = "/etc/postgres-bootstrap";
-const caDir = "/etc/postgres-ca";
 const files = { shell: "bootstrap.sh", sql: "bootstrap.sql" } as const;
 
 /**
@@ -100,85 +75,52 @@ export class PostgresBootstrapJob extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresBootstrapJobProps) {
     super(scope, id);
-    const limits = resolveJobRunLimits(constructName, id, props);
+    const owner = resourceLabel("PostgresBootstrapJob", props.namespace, props.name);
+    const limits = resolveJobRunLimits(owner, props);
     const port = props.port ?? postgresPort;
     const adminDatabase = props.adminDatabase ?? "postgres";
-    const sslMode = props.sslMode ?? "require";
-    const maxAttempts = props.maxAttempts ?? 30;
-    const resources = props.resources ?? defaultResources;
-    const image = props.image ?? dataServiceDefaults.postgresImage;
-    requireDnsLabel(constructName, id, "name", props.name);
-    requireDnsLabel(constructName, id, "namespace", props.namespace);
+    const maxAttempts = resolveMaxAttempts(owner, props.maxAttempts);
+    validateNamespace(owner, props.namespace);
     if (!/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(props.host)) {
-      throw invalidProp(constructName, id, "host", props.host, "must be a host name or IP address");
+      fail(owner, `host "${props.host}" must be a host name or IP address`);
     }
-    requireInteger(constructName, id, "port", port, 1, 65535);
-    requireDnsSubdomain(constructName, id, "adminSecretName", props.adminSecretName);
+    validateInteger(owner, "port", port, 1, 65535);
+    validateObjectName(owner, "adminSecretName", props.adminSecretName);
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(adminDatabase)) {
-      throw invalidProp(constructName, id, "adminDatabase", adminDatabase, "must be a database name (letters, digits, '_')");
+      fail(owner, `adminDatabase "${adminDatabase}" must be a database name (letters, digits, '_')`);
     }
-    requireServiceDatabases(constructName, id, props.databases);
-    if (!["require", "verify-ca", "verify-full"].includes(sslMode)) {
-      throw invalidProp(constructName, id, "sslMode", sslMode, "must be require, verify-ca or verify-full (credentials never cross the network in clear text)");
-    }
-    const serverCa = props.serverCaSecret === undefined
-      ? undefined
-      : resolveSecretKey(constructName, id, "serverCaSecret", { name: props.serverCaSecret.name, key: props.serverCaSecret.key ?? "ca.crt" });
-    if (sslMode !== "require" && serverCa === undefined) {
-      throw invalidProp(constructName, id, "serverCaSecret", undefined, `is required with sslMode ${sslMode}`);
-    }
-    requireInteger(constructName, id, "maxAttempts", maxAttempts, 1, 1000);
-    requireComputeResources(constructName, id, "resources", resources);
-    if (props.nodeSelector !== undefined) requireNodeSelector(constructName, id, "nodeSelector", props.nodeSelector);
+    validateServiceDatabases(owner, props.databases);
 
     const adminCredential = (key: string): k8s.EnvVarSource => ({ secretKeyRef: { name: props.adminSecretName, key } });
-    const env: k8s.EnvVar[] = [
-      { name: "PGHOST", value: props.host },
-      { name: "PGPORT", value: String(port) },
-      { name: "PGDATABASE", value: adminDatabase },
-      { name: "PGUSER", valueFrom: adminCredential("username") },
-      { name: "PGPASSWORD", valueFrom: adminCredential("password") },
-      { name: "PGSSLMODE", value: sslMode },
-      { name: "PGCONNECT_TIMEOUT", value: "10" },
-      { name: "PGAPPNAME", value: "data-flywheel-bootstrap" },
-      { name: "MAX_ATTEMPTS", value: String(maxAttempts) },
-      ...(serverCa === undefined ? [] : [{ name: "PGSSLROOTCERT", value: `${caDir}/${serverCa.key}` }]),
-      ...props.databases.map((entry, i) => ({
-        name: ownerPasswordEnv(i),
-        valueFrom: { secretKeyRef: { name: entry.credentialsSecretName, key: "password" } },
-      })),
-    ];
-
-    const podSpec = (configMapName: string): k8s.PodSpec => ({
-      restartPolicy: "Never",
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      securityContext: nonRootPodSecurityContext(postgresUser.uid, postgresUser.gid),
-      nodeSelector: props.nodeSelector === undefined ? undefined : { ...props.nodeSelector },
-      containers: [{
-        name: "bootstrap",
-        image,
-        command: ["/bin/sh", `${scriptDir}/${files.shell}`],
-        env,
-        resources: resourceRequirements(resources),
-        securityContext: restrictedContainerSecurityContext(),
-        volumeMounts: [
-          { name: "bootstrap", mountPath: scriptDir, readOnly: true },
-          ...(serverCa === undefined ? [] : [{ name: "server-ca", mountPath: caDir, readOnly: true }]),
-        ],
-      }],
-      volumes: [
-        { name: "bootstrap", configMap: { name: configMapName } },
-        ...(serverCa === undefined ? [] : [{ name: "server-ca", secret: { secretName: serverCa.name, items: [{ key: serverCa.key, path: serverCa.key }] } }]),
-      ],
-    });
-
     this.versionedJob = new VersionedJob(this, "versioned", {
-      constructName, id, name: props.name, namespace: props.namespace,
+      owner,
+      name: props.name,
+      namespace: props.namespace,
       labels: standardLabels(props.name, "postgres-bootstrap"),
       limits,
       files: { [files.shell]: bootstrapShell(files.sql), [files.sql]: bootstrapSql(props.databases) },
-      podSpec,
+      scriptDirectory: scriptDir,
+      script: files.shell,
+      image: props.image ?? dataServiceDefaults.postgresImage,
+      user: postgresUser,
+      env: [
+        { name: "PGHOST", value: props.host },
+        { name: "PGPORT", value: String(port) },
+        { name: "PGDATABASE", value: adminDatabase },
+        { name: "PGUSER", valueFrom: adminCredential("username") },
+        { name: "PGPASSWORD", valueFrom: adminCredential("password") },
+        // Credentials never cross the network in clear text (`require` encrypts; it does not verify the server's certificate).
+        { name: "PGSSLMODE", value: "require" },
+        { name: "PGCONNECT_TIMEOUT", value: "10" },
+        { name: "PGAPPNAME", value: "data-flywheel-bootstrap" },
+        { name: maxAttemptsEnv, value: String(maxAttempts) },
+        ...props.databases.map((entry, i) => ({
+          name: ownerPasswordEnv(i),
+          valueFrom: { secretKeyRef: { name: entry.credentialsSecretName, key: "password" } },
+        })),
+      ],
+      resources: props.resources ?? defaultResources,
+      nodeSelector: props.nodeSelector,
     });
     this.jobName = this.versionedJob.name;
   }

@@ -1,21 +1,13 @@
 import { Construct } from "constructs";
 import { Cluster, Database, type TopologySpreadConstraint } from "../cnpg/postgresql.cnpg.io";
-import {
-  type ComputeResources,
-  type PersistentStorage,
-  invalidProp,
-  requireComputeResources,
-  requireDnsLabel,
-  requireDnsSubdomain,
-  requireInteger,
-  requireNodeSelector,
-  requireStorage,
-  standardLabels,
-} from "../common";
+import { type ComputeResources, validateComputeResources } from "../../common/compute-resources";
+import { fail, resourceLabel } from "../../common/errors";
+import { validateInteger } from "../../common/integers";
+import { standardLabels, validateNodeSelector } from "../../common/labels";
+import { validateLabelName, validateNamespace, validateObjectName } from "../../common/names";
+import { type PersistentStorage, validateStorage } from "../../common/storage";
 import { dataServiceDefaults } from "../versions";
-import { type PostgresServiceDatabase, requireServiceDatabases } from "./service-databases";
-
-const constructName = "PostgresCluster";
+import { type PostgresServiceDatabase, validateServiceDatabases } from "./service-databases";
 
 /** PostgreSQL's port. */
 export const postgresPort = 5432;
@@ -89,19 +81,20 @@ export class PostgresCluster extends Construct {
     const imageName = props.imageName ?? dataServiceDefaults.postgresImage;
     const storage = props.storage ?? { size: "10Gi" };
     const resources = props.resources ?? defaultResources;
-    requireDnsLabel(constructName, id, "name", props.name, 50);
-    requireDnsLabel(constructName, id, "namespace", props.namespace);
-    requireServiceDatabases(constructName, id, props.databases);
-    requireInteger(constructName, id, "instances", instances, 1, 10);
+    const owner = resourceLabel("PostgresCluster", props.namespace, props.name);
+    validateLabelName(owner, "name", props.name, 50);
+    validateNamespace(owner, props.namespace);
+    validateServiceDatabases(owner, props.databases);
+    validateInteger(owner, "instances", instances, 1, 10);
     if (highAvailability && instances < 3) {
-      throw invalidProp(constructName, id, "instances", instances, "must be at least 3 when highAvailability is on (a standby to fail over to while another is rebuilt)");
+      fail(owner, `instances must be at least 3 when highAvailability is on (a standby to fail over to while another is rebuilt), got ${instances}`);
     }
     if (!/^ghcr\.io\/cloudnative-pg\/postgresql:\d+\.\d+(-[a-z0-9-]+)?(@sha256:[a-f0-9]{64})?$/.test(imageName)) {
-      throw invalidProp(constructName, id, "imageName", imageName, "must be ghcr.io/cloudnative-pg/postgresql with a full version tag, such as 18.4-minimal-trixie");
+      fail(owner, `imageName "${imageName}" must be ghcr.io/cloudnative-pg/postgresql with a full version tag, such as 18.4-minimal-trixie`);
     }
-    requireStorage(constructName, id, "storage", storage);
-    requireComputeResources(constructName, id, "resources", resources);
-    if (props.nodeSelector !== undefined) requireNodeSelector(constructName, id, "nodeSelector", props.nodeSelector);
+    validateStorage(owner, "storage", storage);
+    validateComputeResources(owner, "resources", resources);
+    if (props.nodeSelector !== undefined) validateNodeSelector(owner, "nodeSelector", props.nodeSelector);
 
     this.name = props.name;
     this.namespace = props.namespace;
@@ -117,7 +110,7 @@ export class PostgresCluster extends Construct {
       spec: {
         instances,
         imageName,
-        storage: { size: storage.size, storageClass: storage.storageClassName },
+        storage: { size: storage.size, storageClass: storage.storageClass },
         resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
         affinity: {
           enablePodAntiAffinity: true,
@@ -142,7 +135,7 @@ export class PostgresCluster extends Construct {
 
     for (const entry of props.databases) {
       const resourceName = `${props.name}-${entry.database.replace(/_/g, "-")}`;
-      requireDnsSubdomain(constructName, id, `Database resource name for ${entry.database}`, resourceName);
+      validateObjectName(owner, `the Database resource name for ${entry.database}`, resourceName);
       new Database(this, `database-${entry.database}`, {
         metadata: { name: resourceName, namespace: props.namespace, labels },
         spec: {

@@ -1,4 +1,5 @@
-import { invalidProp, requireDnsSubdomain } from "../common";
+import { fail } from "../../common/errors";
+import { validateObjectName } from "../../common/names";
 
 /**
  * One service's database and the role that owns it. Every NeMo service gets its own pair, so one
@@ -21,22 +22,22 @@ const reservedDatabases = new Set(["postgres", "template0", "template1"]);
 const reservedRoles = new Set(["postgres", "streaming_replica", "public", "cnpg_pooler_pgbouncer"]);
 
 /** Validates the list: well-formed, unreserved names, and no database or owner used twice. */
-export function requireServiceDatabases(construct: string, id: string, databases: readonly PostgresServiceDatabase[]): void {
-  if (databases.length === 0) throw invalidProp(construct, id, "databases", databases, "must list at least one service database");
+export function validateServiceDatabases(owner: string, databases: readonly PostgresServiceDatabase[]): void {
+  if (databases.length === 0) fail(owner, "databases must list at least one service database");
   const seenDatabases = new Set<string>();
   const seenOwners = new Set<string>();
   databases.forEach((entry, i) => {
     const at = `databases[${i}]`;
     // Plain identifiers need no quoting anywhere: in SQL, in psql variables, in Kubernetes names.
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(entry.database) || reservedDatabases.has(entry.database)) {
-      throw invalidProp(construct, id, `${at}.database`, entry.database, "must be a lowercase identifier (letters, digits, '_'; at most 63) other than postgres, template0 and template1");
+      fail(owner, `${at}.database "${entry.database}" must be a lowercase identifier (letters, digits, '_'; at most 63) other than postgres, template0 and template1`);
     }
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(entry.owner) || reservedRoles.has(entry.owner) || entry.owner.startsWith("pg_")) {
-      throw invalidProp(construct, id, `${at}.owner`, entry.owner, "must be a lowercase identifier (letters, digits, '_'; at most 63), not a reserved role");
+      fail(owner, `${at}.owner "${entry.owner}" must be a lowercase identifier (letters, digits, '_'; at most 63), not a reserved role`);
     }
-    requireDnsSubdomain(construct, id, `${at}.credentialsSecretName`, entry.credentialsSecretName);
-    if (seenDatabases.has(entry.database)) throw invalidProp(construct, id, `${at}.database`, entry.database, "is listed twice");
-    if (seenOwners.has(entry.owner)) throw invalidProp(construct, id, `${at}.owner`, entry.owner, "owns another database already: one owner role per service");
+    validateObjectName(owner, `${at}.credentialsSecretName`, entry.credentialsSecretName);
+    if (seenDatabases.has(entry.database)) fail(owner, `${at}.database "${entry.database}" is listed twice`);
+    if (seenOwners.has(entry.owner)) fail(owner, `${at}.owner "${entry.owner}" owns another database already: one owner role per service`);
     seenDatabases.add(entry.database);
     seenOwners.add(entry.owner);
   });

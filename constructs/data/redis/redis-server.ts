@@ -1,22 +1,14 @@
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import {
-  type ComputeResources,
-  type PersistentStorage,
-  type SecretKeyReference,
-  contentHash,
-  invalidProp,
-  requireComputeResources,
-  requireDnsLabel,
-  requireNodeSelector,
-  requireStorage,
-  resolveSecretKey,
-  standardLabels,
-} from "../common";
-import { nonRootPodSecurityContext, resourceRequirements, restrictedContainerSecurityContext } from "../kube";
+import { type ComputeResources, resourceRequirements, validateComputeResources } from "../../common/compute-resources";
+import { contentHash } from "../../common/content-hash";
+import { fail, resourceLabel } from "../../common/errors";
+import { standardLabels, validateNodeSelector } from "../../common/labels";
+import { validateLabelName, validateNamespace } from "../../common/names";
+import { type SecretKeyReference, resolveSecretKey } from "../../common/secrets";
+import { nonRootPodSecurityContext, restrictedContainerSecurityContext } from "../../common/security-contexts";
+import { type PersistentStorage, validateStorage } from "../../common/storage";
 import { dataServiceDefaults } from "../versions";
-
-const constructName = "RedisServer";
 
 /** Redis's port. */
 export const redisPort = 6379;
@@ -108,16 +100,17 @@ export class RedisServer extends Construct {
     const appendOnly = props.appendOnly ?? false;
     const storage = props.storage ?? { size: "2Gi" };
     const resources = props.resources ?? defaultResources;
-    requireDnsLabel(constructName, id, "name", props.name, 50);
-    requireDnsLabel(constructName, id, "namespace", props.namespace);
+    const owner = resourceLabel("RedisServer", props.namespace, props.name);
+    validateLabelName(owner, "name", props.name, 50);
+    validateNamespace(owner, props.namespace);
     // Docker Hub's official image, directly or through a mirror of its `library/` namespace.
     if (!/^(([a-z0-9.-]+(:\d+)?\/)?([a-z0-9._-]+\/)*library\/)?redis:\d+\.\d+\.\d+(-[a-z0-9.]+)?(@sha256:[a-f0-9]{64})?$/.test(image)) {
-      throw invalidProp(constructName, id, "image", image, "must be the official redis image with a full version tag, such as redis:8.6.4-alpine");
+      fail(owner, `image "${image}" must be the official redis image with a full version tag, such as redis:8.6.4-alpine`);
     }
-    const password = resolveSecretKey(constructName, id, "password", props.password);
-    requireStorage(constructName, id, "storage", storage);
-    requireComputeResources(constructName, id, "resources", resources);
-    if (props.nodeSelector !== undefined) requireNodeSelector(constructName, id, "nodeSelector", props.nodeSelector);
+    const password = resolveSecretKey(owner, "password", props.password);
+    validateStorage(owner, "storage", storage);
+    validateComputeResources(owner, "resources", resources);
+    if (props.nodeSelector !== undefined) validateNodeSelector(owner, "nodeSelector", props.nodeSelector);
 
     this.name = props.name;
     this.namespace = props.namespace;
@@ -153,7 +146,7 @@ export class RedisServer extends Construct {
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: nonRootPodSecurityContext(redisUser.uid, redisUser.gid),
+            securityContext: nonRootPodSecurityContext(redisUser),
             nodeSelector: props.nodeSelector === undefined ? undefined : { ...props.nodeSelector },
             terminationGracePeriodSeconds: 30,
             containers: [{
@@ -190,7 +183,7 @@ export class RedisServer extends Construct {
           metadata: { name: "data", labels },
           spec: {
             accessModes: ["ReadWriteOnce"],
-            storageClassName: storage.storageClassName,
+            storageClassName: storage.storageClass,
             resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
           },
         }],

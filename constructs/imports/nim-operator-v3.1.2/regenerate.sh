@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates the TypeScript in this directory with `cdk8s import`, one module per CRD.
+# Regenerates the TypeScript in this directory with `cdk8s import`, one module per CRD the constructs use.
 # Usage: regenerate.sh [CRD_DIR]
-#   CRD_DIR holds the nine NIM operator v3.1.2 CRDs named <Kind>.yaml (default: ../shared/crds/nim-operator-v3.1.2
+#   CRD_DIR holds the NIM operator v3.1.2 CRDs named <Kind>.yaml (default: ../shared/crds/nim-operator-v3.1.2
 #   next to the repository). cdk8s-cli runs from a scratch directory, so the project's node_modules and
 #   package-lock.json are never touched.
 set -euo pipefail
@@ -11,7 +11,7 @@ crds=$(cd "${1:-$repo/../shared/crds/nim-operator-v3.1.2}" && pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cd "$scratch"
-for kind in NIMBuild NIMCache NIMPipeline NIMService NemoCustomizer NemoDatastore NemoEntitystore NemoEvaluator NemoGuardrail; do
+for kind in NIMCache NIMService NemoCustomizer NemoDatastore NemoEntitystore NemoEvaluator NemoGuardrail; do
   module=$(tr '[:upper:]' '[:lower:]' <<<"$kind")
   npx --yes cdk8s-cli@2.207.60 import --no-check-upgrade --no-save --language typescript --output "$scratch/out" "$module:=$crds/$kind.yaml" >/dev/null
 done

@@ -35,12 +35,13 @@ export class InProcessGpuBudget implements GpuBudget {
     }
     let released = false;
     return {
-      release: async () => {
+      release: () => {
         if (!released) {
           released = true;
           this.used -= gpus;
           this.grantWaiting();
         }
+        return Promise.resolve();
       },
     };
   }
@@ -74,8 +75,8 @@ export class InProcessGpuBudget implements GpuBudget {
   }
 
   private grantWaiting(): void {
-    while (this.waiters.length > 0 && this.used + this.waiters[0].gpus <= this.totalGpus) {
-      const waiter = this.waiters.shift()!;
+    for (let waiter = this.waiters.at(0); waiter !== undefined && this.used + waiter.gpus <= this.totalGpus; waiter = this.waiters.at(0)) {
+      this.waiters.shift();
       this.used += waiter.gpus;
       waiter.grant();
     }
@@ -86,16 +87,17 @@ export class InProcessGpuBudget implements GpuBudget {
 export class InProcessRunLocks implements RunLocks {
   private readonly held = new Set<string>();
 
-  async lock(workloadId: string, clientId: string): Promise<Held | undefined> {
+  lock(workloadId: string, clientId: string): Promise<Held | undefined> {
     const key = JSON.stringify([workloadId, clientId]);
     if (this.held.has(key)) {
-      return undefined;
+      return Promise.resolve(undefined);
     }
     this.held.add(key);
-    return {
-      release: async () => {
+    return Promise.resolve({
+      release: () => {
         this.held.delete(key);
+        return Promise.resolve();
       },
-    };
+    });
   }
 }

@@ -2,6 +2,7 @@ import { formatPath } from "../config/describe-issues";
 import { type FlywheelJobConfig, parseJobConfig } from "../config/job-config";
 import type { ConfigFile } from "../config/load-config-file";
 import { UsageError } from "../errors";
+import { isRecord } from "../json-fields";
 
 /** A command-line flag that sets a configuration key, e.g. `--seed` for `data.seed`. */
 export interface KeyFlag {
@@ -20,7 +21,7 @@ export interface KeyFlag {
  */
 export function jobConfigFrom(file: ConfigFile, origin: string, keyFlags: readonly KeyFlag[]): FlywheelJobConfig {
   const raw = file.value;
-  if (!isPlainObject(raw)) {
+  if (!isRecord(raw)) {
     throw new UsageError(`${origin} must hold a mapping of configuration keys, not ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}`);
   }
   const given = keyFlags.filter((keyFlag) => keyFlag.value !== undefined);
@@ -41,15 +42,11 @@ function setKey(target: Record<string, unknown>, key: readonly string[], value: 
   let object = target;
   for (const part of key.slice(0, -1)) {
     const next = object[part] ?? {};
-    if (!isPlainObject(next)) {
+    if (!isRecord(next)) {
       return;
     }
     object[part] = next;
     object = next;
   }
   object[key[key.length - 1]] = value;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command as Parser, CommanderError, Option } from "commander";
-import { ExitCode, FlywheelError } from "../errors";
+import { ExitCode, FlywheelError, messageOf } from "../errors";
 import { type CliContext, type Command, type CommandNode, isGroup } from "./command";
 import { commands } from "./commands";
 
@@ -115,8 +115,7 @@ function report(error: unknown, context: CliContext): number {
     context.stderr.write(`${program}: error: ${[error.message, ...error.details.map((d) => `  - ${d}`)].join("\n")}\n`);
     return error.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  context.stderr.write(`${program}: internal error: ${message}\n`);
+  context.stderr.write(`${program}: internal error: ${messageOf(error)}\n`);
   if (context.env.FLYWHEEL_DEBUG === "1" && error instanceof Error && error.stack) {
     context.stderr.write(`${error.stack}\n`);
   } else {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { resolve } from "node:path";
-import { loadEnvironment, resolveNemoServiceUrls } from "../config/environment";
+import { loadEnvironment } from "../config/environment";
 import type { FlywheelJobConfig } from "../config/job-config";
 import { readConfigFile } from "../config/load-config-file";
 import { UsageError } from "../errors";
@@ -27,9 +27,7 @@ export const runCommand: Command = {
     { name: "state-dir", value: "DIR", description: "keep the run records as JSON files under DIR instead of in MongoDB" },
   ],
   async run(args, context) {
-    const config = loadRunConfig(args, context);
-    const workloadId = config.workloadId!;
-    const clientId = config.clientId!;
+    const { config, workloadId, clientId } = loadRunConfig(args, context);
     const environment = loadEnvironment(context.env);
     const log = streamLog(context.stderr);
     const logsFlag = stringFlag(args, "logs");
@@ -38,15 +36,11 @@ export const runCommand: Command = {
       readableFileSize("--logs", logs);
     }
     const stateDirectory = stringFlag(args, "state-dir");
-    const entityStore = resolveNemoServiceUrls(config.nemo, environment).entityStore;
-    if (entityStore === undefined) {
-      throw new UsageError("the Entity Store URL is not set: set NEMO_ENTITY_STORE_URL or NEMO_BASE_URL, or nemo.entityStoreUrl or nemo.baseUrl in the config");
-    }
     // From here on SIGTERM and SIGINT stop the run gracefully: its deployments are deleted, its jobs cancelled.
     context.shutdown?.handleGracefully();
     const opened = await openRunServices(config, environment, { logs, stateDirectory: stateDirectory && resolve(context.cwd, stateDirectory) }, log);
     try {
-      const namespace = opened.services.kubernetes.namespace;
+      const namespace = opened.namespace;
       const job =
         environment.FLYWHEEL_JOB_NAME && environment.FLYWHEEL_JOB_UID ? { name: environment.FLYWHEEL_JOB_NAME, uid: environment.FLYWHEEL_JOB_UID, namespace } : undefined;
       if (job === undefined) {
@@ -60,7 +54,6 @@ export const runCommand: Command = {
           ...(job ? { job } : {}),
           judgeApiKey: environment.JUDGE_API_KEY,
           embeddingApiKey: environment.EMBEDDING_API_KEY,
-          peftSource: entityStore,
           workDirectory: tmpdir(),
         },
         opened.services,
@@ -81,8 +74,8 @@ export const runCommand: Command = {
   },
 };
 
-/** The job configuration with --workload and --client applied; both ids must end up set. */
-function loadRunConfig(args: ParsedArgs, context: CliContext): FlywheelJobConfig {
+/** The job configuration with --workload and --client applied, and the two ids, which must end up set. */
+function loadRunConfig(args: ParsedArgs, context: CliContext): { readonly config: FlywheelJobConfig; readonly workloadId: string; readonly clientId: string } {
   const given = stringFlag(args, "config");
   const path = resolve(context.cwd, given ?? mountedConfigPath);
   if (given === undefined && !existsSync(path)) {
@@ -92,11 +85,7 @@ function loadRunConfig(args: ParsedArgs, context: CliContext): FlywheelJobConfig
     { key: ["workloadId"], flag: "--workload", value: stringFlag(args, "workload") },
     { key: ["clientId"], flag: "--client", value: stringFlag(args, "client") },
   ]);
-  if (config.workloadId === undefined) {
-    requiredFlag(args, "workload", "the workload_id to run for (or workloadId in the config)");
-  }
-  if (config.clientId === undefined) {
-    requiredFlag(args, "client", "the client_id to run for (or clientId in the config)");
-  }
-  return config;
+  const workloadId = config.workloadId ?? requiredFlag(args, "workload", "the workload_id to run for (or workloadId in the config)");
+  const clientId = config.clientId ?? requiredFlag(args, "client", "the client_id to run for (or clientId in the config)");
+  return { config, workloadId, clientId };
 }

@@ -1,18 +1,21 @@
+import { nemo25Artifacts, nemo25Clients, type Nemo25Connection } from "../backends/nemo-25/nemo-25-clients";
+import { Nemo25Platform } from "../backends/nemo-25/nemo-25-platform";
+import { NimServiceDeployments } from "../backends/nemo-25/nim-service-deployments";
 import { InProcessGpuBudget, InProcessRunLocks } from "../budget/in-process-budget";
 import { RedisGpuBudget, RedisRunLocks } from "../budget/redis-budget";
 import { connectRedis, disconnectRedis } from "../budget/redis-connection";
 import { type FlywheelEnvironment, resolveNemoServiceUrls } from "../config/environment";
 import type { FlywheelJobConfig } from "../config/job-config";
+import { messageOf } from "../errors";
+import { ModelEndpoints } from "../http/model-endpoints";
+import { ServiceClient, type ServiceClientSettings } from "../http/service-client";
 import { connectKubernetes } from "../kubernetes/client-node-api";
 import type { RunLog } from "../log";
 import { createElasticsearchClient } from "../logs/elasticsearch-client";
 import { ElasticsearchLogSource } from "../logs/elasticsearch-log-source";
 import { JsonlLogSource } from "../logs/jsonl-log-source";
 import type { LogSource } from "../logs/log-source";
-import { ModelEndpoints } from "../nemo/model-endpoints";
-import { ServiceClient, type ServiceClientSettings } from "../nemo/service-client";
-import type { NemoServices } from "../nemo/services";
-import { nemoV1Services } from "../nemo/v1";
+import type { PublishedArtifacts } from "../platform/model-platform";
 import { openRunStore } from "../store/open-run-store";
 import type { RunStore } from "../store/run-store";
 import type { RunServices } from "../run/run-context";
@@ -32,21 +35,29 @@ export function serviceClientSettings(nemo: FlywheelJobConfig["nemo"], log: RunL
   };
 }
 
-/** The NeMo clients for the config's and the environment's URLs. */
-export function openNemo(nemo: FlywheelJobConfig["nemo"], environment: FlywheelEnvironment, log: RunLog): NemoServices {
-  const settings = serviceClientSettings(nemo, log);
-  return nemoV1Services(resolveNemoServiceUrls(nemo, environment), new ServiceClient(settings), settings);
+/** The NeMo services at the config's and the environment's URLs. */
+function nemoConnection(nemo: FlywheelJobConfig["nemo"], environment: FlywheelEnvironment, settings: ServiceClientSettings): Nemo25Connection {
+  return { urls: resolveNemoServiceUrls(nemo, environment), namespace: nemo.namespace, settings };
+}
+
+/** What runs published on the platform, for `flywheel runs delete`. */
+export function openPublishedArtifacts(nemo: FlywheelJobConfig["nemo"], environment: FlywheelEnvironment, log: RunLog): PublishedArtifacts {
+  return nemo25Artifacts(nemoConnection(nemo, environment, serviceClientSettings(nemo, log)));
 }
 
 export interface OpenedRunServices {
   readonly services: RunServices;
+  /** The Kubernetes namespace of the run's Job and of what it deploys. */
+  readonly namespace: string;
   close(): Promise<void>;
 }
 
 /**
- * Connects everything a run needs, from the environment: the run store (`--state-dir` or MongoDB),
- * NeMo, the cluster, the GPU budget (Redis when REDIS_URL is set, else this process) and the logs
- * (a JSONL export with `--logs`, else Elasticsearch). `close` disconnects what was connected.
+ * Connects everything a run needs, from the environment: the model platform (NeMo 25.x with its
+ * candidates as NIMServices in the cluster), the run store (`--state-dir` or MongoDB), the GPU
+ * budget (Redis when REDIS_URL is set, else this process) and the logs (a JSONL export with
+ * `--logs`, else Elasticsearch). NeMo's URLs are checked before anything is connected. `close`
+ * disconnects what was connected.
  */
 export async function openRunServices(
   config: FlywheelJobConfig,
@@ -57,12 +68,12 @@ export async function openRunServices(
   const closers: (() => Promise<void>)[] = [];
   const close = async (): Promise<void> => {
     for (const closer of closers.reverse()) {
-      await closer().catch((error: unknown) => log.warn(`while closing: ${error instanceof Error ? error.message : String(error)}`));
+      await closer().catch((error: unknown) => log.warn(`while closing: ${messageOf(error)}`));
     }
   };
   try {
     const settings = serviceClientSettings(config.nemo, log);
-    const nemo = openNemo(config.nemo, environment, log);
+    const nemo = nemo25Clients(nemoConnection(config.nemo, environment, settings));
     const logSource: LogSource =
       options.logs !== undefined
         ? new JsonlLogSource(options.logs)
@@ -82,18 +93,24 @@ export async function openRunServices(
       budget = new InProcessGpuBudget(config.gpuBudget.gpus);
       locks = new InProcessRunLocks();
     }
+    const deployments = new NimServiceDeployments({
+      kubernetes,
+      probe: new ModelEndpoints(new ServiceClient({ ...settings, retries: 0, timeoutMs: Math.min(settings.timeoutMs, probeTimeoutMs) })),
+      deployment: config.deployment,
+      peftSource: nemo.entityStoreUrl,
+      log,
+    });
     return {
       services: {
         store,
         budget,
         locks,
-        kubernetes,
-        nemo,
+        platform: new Nemo25Platform({ ...nemo, deployments }),
         models: new ModelEndpoints(new ServiceClient(settings)),
-        probe: new ModelEndpoints(new ServiceClient({ ...settings, retries: 0, timeoutMs: Math.min(settings.timeoutMs, probeTimeoutMs) })),
         logSource,
         log,
       },
+      namespace: kubernetes.namespace,
       close,
     };
   } catch (error) {

@@ -4,16 +4,16 @@ import { flywheelJobConfigSchema, nemoSettingsSchema } from "../config/job-confi
 import { readConfigFile } from "../config/load-config-file";
 import { describeIssues } from "../config/describe-issues";
 import { ExitCode, UsageError } from "../errors";
+import { isRecord } from "../json-fields";
 import { streamLog } from "../log";
-import type { RunRecord, RunStatus } from "../store/records";
+import { type RunRecord, runStatuses } from "../store/records";
 import { openRunStore } from "../store/open-run-store";
 import { runDetailsJson, runsJson } from "../store/run-json";
 import { isFinishedRun, type RunDetails, type RunStore } from "../store/run-store";
 import { integerFlag, stringFlag, switchFlag } from "./args";
 import type { CliContext, Command, CommandGroup, OptionSpec, ParsedArgs } from "./command";
-import { isPlainObject } from "./job-config-input";
 import { formatTime, renderRunDetails } from "./run-details";
-import { openNemo } from "./run-services";
+import { openPublishedArtifacts } from "./run-services";
 import { renderTable } from "../text/table";
 
 const stateDirOption: OptionSpec = { name: "state-dir", value: "DIR", description: "the run records of offline runs (default: MongoDB at MONGODB_URL)" };
@@ -44,8 +44,6 @@ function writeJson(context: CliContext, value: unknown): void {
   context.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-const statuses: readonly RunStatus[] = ["pending", "running", "completed", "failed", "cancelled"];
-
 const listCommand: Command = {
   name: "list",
   summary: "list runs, newest first",
@@ -53,19 +51,20 @@ const listCommand: Command = {
   options: [
     { name: "workload", value: "W", description: "only this workload" },
     { name: "client", value: "C", description: "only this client" },
-    { name: "status", value: "S", description: `only runs with this status: ${statuses.join(", ")}` },
+    { name: "status", value: "S", description: `only runs with this status: ${runStatuses.join(", ")}` },
     { name: "limit", value: "N", description: "at most N runs (default 20)" },
     stateDirOption,
     jsonOption,
   ],
   async run(args, context) {
-    const status = stringFlag(args, "status");
-    if (status !== undefined && !statuses.includes(status as RunStatus)) {
-      throw new UsageError(`--status: expected one of ${statuses.join(", ")}, got ${JSON.stringify(status)}`);
+    const statusFlag = stringFlag(args, "status");
+    const status = runStatuses.find((known) => known === statusFlag);
+    if (statusFlag !== undefined && status === undefined) {
+      throw new UsageError(`--status: expected one of ${runStatuses.join(", ")}, got ${JSON.stringify(statusFlag)}`);
     }
     const limit = integerFlag(args, "limit", 1) ?? 20;
     const runs = await withStore(args, context, (store) =>
-      store.listRuns({ workloadId: stringFlag(args, "workload"), clientId: stringFlag(args, "client"), statuses: status ? [status as RunStatus] : undefined, limit }),
+      store.listRuns({ workloadId: stringFlag(args, "workload"), clientId: stringFlag(args, "client"), statuses: status ? [status] : undefined, limit }),
     );
     if (switchFlag(args, "json")) {
       writeJson(context, runsJson(runs));
@@ -131,7 +130,7 @@ const deleteCommand: Command = {
   async run(args, context) {
     const [id] = args.positionals;
     const environment = loadEnvironment(context.env);
-    const nemo = openNemo(nemoSettings(args, context), environment, streamLog(context.stderr));
+    const artifacts = openPublishedArtifacts(nemoSettings(args, context), environment, streamLog(context.stderr));
     return withStore(args, context, async (store) => {
       const details = await requireDetails(store, id);
       if (!isFinishedRun(details.run)) {
@@ -139,13 +138,12 @@ const deleteCommand: Command = {
       }
       const signal = new AbortController().signal;
       for (const dataset of details.run.datasets) {
-        const ref = datasetRef(dataset.nmp_uri, dataset.name);
-        const repo = await nemo.dataStore.deleteDatasetRepo(ref, signal);
-        const entity = await nemo.entityStore.deleteDataset(ref, signal);
-        context.stdout.write(`dataset ${ref.namespace}/${ref.name}: ${repo || entity ? "deleted" : "already gone"}\n`);
+        const location = { name: dataset.name, uri: dataset.nmp_uri };
+        const described = artifacts.describeDataset(location);
+        context.stdout.write(`dataset ${described}: ${(await artifacts.deleteDataset(location, signal)) ? "deleted" : "already gone"}\n`);
       }
       for (const model of new Set(details.customizations.flatMap((c) => (c.customized_model ? [c.customized_model] : [])))) {
-        context.stdout.write(`model ${model}: ${(await nemo.entityStore.deleteModel(model, signal)) ? "deleted" : "already gone"}\n`);
+        context.stdout.write(`model ${model}: ${(await artifacts.deleteAdapter(model, signal)) ? "deleted" : "already gone"}\n`);
       }
       await store.deleteRun(details);
       context.stdout.write(`run ${id}: records deleted\n`);
@@ -167,22 +165,13 @@ function nemoSettings(args: ParsedArgs, context: CliContext) {
     return nemoSettingsSchema.parse({});
   }
   const file = readConfigFile(resolve(context.cwd, path));
-  const nemo = isPlainObject(file.value) ? file.value.nemo : undefined;
+  const nemo = isRecord(file.value) ? file.value.nemo : undefined;
   const parsed = nemoSettingsSchema.safeParse(nemo ?? {}, { reportInput: true });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({ ...issue, path: ["nemo", ...issue.path] }));
     throw new UsageError(`the config file ${path} is not a valid flywheel job configuration:`, describeIssues(issues, flywheelJobConfigSchema, { sourceText: file.sourceText }));
   }
   return parsed.data;
-}
-
-/** `hf://datasets/<namespace>/<name>` → its namespace and name. */
-function datasetRef(uri: string, name: string): { namespace: string; name: string } {
-  const match = /^hf:\/\/datasets\/([^/]+)\/([^/]+)/.exec(uri);
-  if (!match) {
-    throw new UsageError(`dataset ${name} has no Data Store location (nmp_uri "${uri}")`);
-  }
-  return { namespace: match[1], name: match[2] };
 }
 
 function recommendationOf(run: RunRecord): string {

@@ -47,8 +47,13 @@ function formatValue(value: unknown): string {
   if (value === undefined) {
     return "nothing";
   }
-  const text = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? unserializableText(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** A value JSON has no text for: a function or a symbol as `String` writes it, an object whose toJSON returns nothing as `[object Object]`. */
+function unserializableText(value: unknown): string {
+  return typeof value === "function" || typeof value === "symbol" ? String(value) : Object.prototype.toString.call(value);
 }
 
 function describeIssue(issue: z.core.$ZodIssue, schema: z.core.$ZodType, options: DescribeOptions): string[] {
@@ -136,11 +141,16 @@ function knownKeysAt(root: z.core.$ZodType, path: readonly PropertyKey[]): strin
       if (typeof part === "number") {
         return schema instanceof z.ZodArray ? objectsOf(schema.element) : [];
       }
-      const next: z.core.$ZodType | undefined = schema instanceof z.ZodObject ? schema.shape[String(part)] : undefined;
+      const next: z.core.$ZodType | undefined = isObjectSchema(schema) ? schema.shape[String(part)] : undefined;
       return next ? objectsOf(next) : [];
     });
   }
-  return [...new Set(schemas.flatMap((schema) => (schema instanceof z.ZodObject ? Object.keys(schema.shape) : [])))];
+  return [...new Set(schemas.flatMap((schema) => (isObjectSchema(schema) ? Object.keys(schema.shape) : [])))];
+}
+
+/** An object schema, whose shape holds a schema per key. */
+function isObjectSchema(schema: z.core.$ZodType): schema is z.ZodObject<z.core.$ZodShape> {
+  return schema instanceof z.ZodObject;
 }
 
 /** The object (or array) schemas behind optional, defaulted, piped and union wrappers. */

@@ -10,7 +10,7 @@ export interface ConfigFile {
    * The text the value at a key path was written as, e.g. `1.10` where YAML read the number 1.1, so
    * that an error can say what to write instead; undefined where the path holds no single value.
    */
-  sourceText(path: readonly PropertyKey[]): string | undefined;
+  sourceText(this: void, path: readonly PropertyKey[]): string | undefined;
 }
 
 /**

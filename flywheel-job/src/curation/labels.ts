@@ -28,11 +28,11 @@ export function stratify(records: readonly SampledRecord[]): Strata {
       groups.set(label, [record]);
     }
   }
-  const merged = [...groups].filter(([label, group]) => group.length === 1 && label !== othersLabel).map(([label]) => label);
+  const merged = [...groups].filter(([label, group]) => group.length === 1 && label !== othersLabel);
   if (merged.length > 0) {
     const others = groups.get(othersLabel) ?? [];
-    for (const label of merged) {
-      others.push(...groups.get(label)!);
+    for (const [label, group] of merged) {
+      others.push(...group);
       groups.delete(label);
     }
     groups.set(othersLabel, others);
@@ -44,7 +44,7 @@ export function stratify(records: readonly SampledRecord[]): Strata {
     largest[1].push(others[0]);
   }
   const byLabel = new Map([...groups].sort(([a], [b]) => compare(a, b)));
-  return { byLabel, merged: merged.sort(compare) };
+  return { byLabel, merged: merged.map(([label]) => label).sort(compare) };
 }
 
 /** Code-point order: the same on every machine and locale. */

@@ -1,4 +1,5 @@
 import type { DataLimits } from "../config/job-config";
+import { isRecord } from "../json-fields";
 import type { JsonObject, JsonValue } from "./records";
 
 /**
@@ -11,7 +12,7 @@ import type { JsonObject, JsonValue } from "./records";
 /** Whether the record has more messages, tools, tool calls in a message or properties in a tool's schema than the limits allow. */
 export function exceedsCounts(document: JsonObject, limits: DataLimits): boolean {
   const request = document.request;
-  if (!isObject(request)) {
+  if (!isRecord(request)) {
     return false;
   }
   const { messages, tools } = request;
@@ -82,9 +83,12 @@ function withinDepth(root: JsonValue, rootDepth: number, maxDepth: number, found
   }
   const containers: Array<JsonValue[] | JsonObject> = [root as JsonValue[] | JsonObject];
   const depths: number[] = [rootDepth];
-  while (containers.length > 0) {
-    const container = containers.pop()!;
-    const depth = depths.pop()!;
+  for (;;) {
+    const container = containers.pop();
+    const depth = depths.pop();
+    if (container === undefined || depth === undefined) {
+      return true;
+    }
     if (depth > maxDepth) {
       return false;
     }
@@ -108,13 +112,12 @@ function withinDepth(root: JsonValue, rootDepth: number, maxDepth: number, found
       }
     }
   }
-  return true;
 }
 
 /** Tool-call arguments logged as strings, with the depth an object in their place would have. */
 function* argumentStrings(document: JsonObject): Generator<[string, number]> {
   const request = document.request;
-  const messages = isObject(request) && Array.isArray(request.messages) ? request.messages : [];
+  const messages = isRecord(request) && Array.isArray(request.messages) ? request.messages : [];
   for (const message of messages) {
     yield* messageArgumentStrings(message, requestMessageDepth + messageToArguments);
   }
@@ -122,13 +125,13 @@ function* argumentStrings(document: JsonObject): Generator<[string, number]> {
 }
 
 function* messageArgumentStrings(message: JsonValue | undefined, depth: number): Generator<[string, number]> {
-  const calls = isObject(message) ? message.tool_calls : undefined;
+  const calls = isRecord(message) ? message.tool_calls : undefined;
   if (!Array.isArray(calls)) {
     return;
   }
   for (const call of calls) {
-    const fn = isObject(call) ? call.function : undefined;
-    const args = isObject(fn) ? fn.arguments : undefined;
+    const fn = isRecord(call) ? call.function : undefined;
+    const args = isRecord(fn) ? fn.arguments : undefined;
     if (typeof args === "string") {
       yield [args, depth];
     }
@@ -137,29 +140,29 @@ function* messageArgumentStrings(message: JsonValue | undefined, depth: number):
 
 function responseMessage(document: JsonObject): JsonValue | undefined {
   const response = document.response;
-  const choices = isObject(response) ? response.choices : undefined;
+  const choices = isRecord(response) ? response.choices : undefined;
   const first = Array.isArray(choices) ? choices[0] : undefined;
-  return isObject(first) ? first.message : undefined;
+  return isRecord(first) ? first.message : undefined;
 }
 
 function toolCallCount(message: JsonValue | undefined): number {
-  const calls = isObject(message) ? message.tool_calls : undefined;
+  const calls = isRecord(message) ? message.tool_calls : undefined;
   return Array.isArray(calls) ? calls.length : 0;
 }
 
 /** Counts the properties of every object schema in a tool's `function.parameters` (nested ones too), stopping past `max`. */
 function exceedsSchemaProperties(tool: JsonValue, max: number): boolean {
-  const fn = isObject(tool) ? tool.function : undefined;
-  const pending: JsonValue[] = isObject(fn) && fn.parameters !== undefined ? [fn.parameters] : [];
+  const fn = isRecord(tool) ? tool.function : undefined;
+  const pending: JsonValue[] = isRecord(fn) && fn.parameters !== undefined ? [fn.parameters] : [];
   let count = 0;
-  while (pending.length > 0) {
-    const value = pending.pop()!;
+  // Parsed JSON holds no undefined: the stack is empty when pop gives none.
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
     if (Array.isArray(value)) {
       for (const item of value) {
         pending.push(item);
       }
-    } else if (isObject(value)) {
-      if (isObject(value.properties)) {
+    } else if (isRecord(value)) {
+      if (isRecord(value.properties)) {
         count += Object.keys(value.properties).length;
         if (count > max) {
           return true;
@@ -176,8 +179,4 @@ function exceedsSchemaProperties(tool: JsonValue, max: number): boolean {
 /** `String.prototype.isWellFormed` (ES2024, in Node.js since 20): false for a lone surrogate. The project's `lib` is ES2023. */
 function isWellFormed(text: string): boolean {
   return (text as string & { isWellFormed(): boolean }).isWellFormed();
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

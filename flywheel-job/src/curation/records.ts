@@ -1,3 +1,5 @@
+import { isRecord } from "../json-fields";
+
 /** JSON as it comes out of `JSON.parse`. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -64,7 +66,7 @@ export function contentText(content: JsonValue | undefined): string {
   }
   if (Array.isArray(content)) {
     return content
-      .map((part) => (part !== null && typeof part === "object" && !Array.isArray(part) && typeof part.text === "string" ? part.text : ""))
+      .map((part) => (isRecord(part) && typeof part.text === "string" ? part.text : ""))
       .filter((text) => text !== "")
       .join("\n");
   }

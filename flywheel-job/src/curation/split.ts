@@ -62,8 +62,8 @@ export function validationSize(records: number, valRatio: number): number {
  * random choice over all records.
  */
 function takeStratified(pools: Map<string, SampledRecord[]>, size: number, random: SeededRandom): SampledRecord[] {
-  const labels = [...pools.keys()];
-  const sizes = labels.map((label) => pools.get(label)!.length);
+  const pooled = [...pools.values()];
+  const sizes = pooled.map((records) => records.length);
   const splittable = sizes.filter((n) => n >= 2).length;
   let shares: number[];
   if (size >= splittable && splittable > 0) {
@@ -73,13 +73,14 @@ function takeStratified(pools: Map<string, SampledRecord[]>, size: number, rando
       sizes.map((n) => ({ size: n, min: n >= 2 ? 1 : 0, max: keepOne ? Math.max(0, n - 1) : n })),
     );
   } else {
-    const chosen = new Set(random.shuffle(labels.flatMap((label) => pools.get(label)!)).slice(0, size));
-    shares = labels.map((label) => pools.get(label)!.filter((record) => chosen.has(record)).length);
-    for (const label of labels) {
-      pools.set(label, [...pools.get(label)!.filter((record) => chosen.has(record)), ...pools.get(label)!.filter((record) => !chosen.has(record))]);
+    const chosen = new Set(random.shuffle(pooled.flat()).slice(0, size));
+    shares = pooled.map((records) => records.filter((record) => chosen.has(record)).length);
+    for (const [label, records] of [...pools]) {
+      pools.set(label, [...records.filter((record) => chosen.has(record)), ...records.filter((record) => !chosen.has(record))]);
     }
   }
-  return labels.flatMap((label, i) => pools.get(label)!.splice(0, shares[i]));
+  // Setting a key that exists keeps its place: the pools are still in the order of `shares`.
+  return [...pools.values()].flatMap((records, i) => records.splice(0, shares[i]));
 }
 
 function newestFirst(records: readonly SampledRecord[]): SampledRecord[] {

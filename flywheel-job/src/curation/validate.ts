@@ -1,4 +1,5 @@
 import type { DataLimits } from "../config/job-config";
+import { isRecord, jsonText } from "../json-fields";
 import type { PulledDocument } from "../logs/log-source";
 import { dedupKey } from "./dedup-key";
 import type { DropReason } from "./drop-reasons";
@@ -15,7 +16,10 @@ export interface ValidationOptions {
 
 export type ValidationResult = { readonly ok: true; readonly record: CuratedRecord } | { readonly ok: false; readonly reason: DropReason };
 
-/** A check failed: carries the reason the record is dropped for. */
+/**
+ * A check failed: carries the reason the record is dropped for. Returned, not thrown: a dropped
+ * record is no error, and a record of a hostile export may be dropped millions of times over.
+ */
 class Rejected {
   constructor(readonly reason: DropReason) {}
 }
@@ -28,58 +32,59 @@ class Rejected {
  * else stays as logged.
  */
 export function validateRecord(pulled: Pick<PulledDocument, "timestamp" | "document">, options: ValidationOptions): ValidationResult {
-  try {
-    return { ok: true, record: normalise(pulled, options) };
-  } catch (error) {
-    if (error instanceof Rejected) {
-      return { ok: false, reason: error.reason };
-    }
-    throw error;
-  }
+  const record = normalise(pulled, options);
+  return record instanceof Rejected ? { ok: false, reason: record.reason } : { ok: true, record };
 }
 
-function normalise(pulled: Pick<PulledDocument, "timestamp" | "document">, options: ValidationOptions): CuratedRecord {
+function normalise(pulled: Pick<PulledDocument, "timestamp" | "document">, options: ValidationOptions): CuratedRecord | Rejected {
   const document = pulled.document as JsonObject;
   if (exceedsCounts(document, options.limits)) {
-    throw new Rejected("too_large");
+    return new Rejected("too_large");
   }
   if (pulled.timestamp === undefined) {
-    throw new Rejected("invalid_timestamp");
+    return new Rejected("invalid_timestamp");
   }
   const fault = structureFault(document, options.limits.maxDepth);
   if (fault !== undefined) {
-    throw new Rejected(fault);
+    return new Rejected(fault);
   }
   const request = document.request;
-  if (!isObject(request)) {
-    throw new Rejected("missing_request");
+  if (!isRecord(request)) {
+    return new Rejected("missing_request");
   }
   if (!Array.isArray(request.messages) || request.messages.length === 0) {
-    throw new Rejected("missing_messages");
+    return new Rejected("missing_messages");
   }
-  const messages = request.messages.map((message) => normaliseMessage(message, "invalid_message"));
-  if (request.tools !== undefined && request.tools !== null && !(Array.isArray(request.tools) && request.tools.every(isObject))) {
-    throw new Rejected("invalid_tools");
+  const messages = normaliseEach(request.messages, (message) => normaliseMessage(message, "invalid_message"));
+  if (messages instanceof Rejected) {
+    return messages;
+  }
+  if (request.tools !== undefined && request.tools !== null && !(Array.isArray(request.tools) && request.tools.every(isRecord))) {
+    return new Rejected("invalid_tools");
   }
 
   const response = document.response;
-  const choices = isObject(response) ? response.choices : undefined;
+  const choices = isRecord(response) ? response.choices : undefined;
   const firstChoice = Array.isArray(choices) ? choices[0] : undefined;
-  if (!isObject(response) || !isObject(firstChoice) || !isObject(firstChoice.message)) {
-    throw new Rejected(isObject(firstChoice) && firstChoice.delta !== undefined ? "unassembled_stream" : "missing_response_message");
+  if (!isRecord(response) || !isRecord(firstChoice) || !isRecord(firstChoice.message)) {
+    return new Rejected(isRecord(firstChoice) && firstChoice.delta !== undefined ? "unassembled_stream" : "missing_response_message");
   }
   const responseMessage = normaliseMessage(firstChoice.message, undefined);
+  if (responseMessage instanceof Rejected) {
+    return responseMessage;
+  }
   const toolCalls = (responseMessage.tool_calls ?? []) as ToolCall[];
   if (toolCalls.length === 0 && contentText(responseMessage.content).trim() === "") {
-    throw new Rejected("empty_response");
+    return new Rejected("empty_response");
   }
-  if (options.maxToolProperties !== undefined && Array.isArray(request.tools) && request.tools.some((tool) => toolPropertyCount(tool) > options.maxToolProperties!)) {
-    throw new Rejected("too_many_tool_properties");
+  const { maxToolProperties } = options;
+  if (maxToolProperties !== undefined && Array.isArray(request.tools) && request.tools.some((tool) => toolPropertyCount(tool) > maxToolProperties)) {
+    return new Rejected("too_many_tool_properties");
   }
 
   return {
-    workloadId: String(document.workload_id),
-    clientId: String(document.client_id),
+    workloadId: jsonText(document.workload_id),
+    clientId: jsonText(document.client_id),
     timestamp: pulled.timestamp,
     request: { ...request, messages },
     response: { ...response, choices: [{ ...firstChoice, message: responseMessage }, ...(choices as JsonValue[]).slice(1)] },
@@ -94,43 +99,59 @@ function normalise(pulled: Pick<PulledDocument, "timestamp" | "document">, optio
  * request is dropped for; undefined means the response message, whose tool-call faults have reasons
  * of their own.
  */
-function normaliseMessage(value: JsonValue, reason: DropReason | undefined): ChatMessage {
-  if (!isObject(value) || typeof value.role !== "string" || value.role === "") {
-    throw new Rejected(reason ?? "missing_response_message");
+function normaliseMessage(value: JsonValue, reason: DropReason | undefined): ChatMessage | Rejected {
+  if (!isRecord(value) || typeof value.role !== "string" || value.role === "") {
+    return new Rejected(reason ?? "missing_response_message");
   }
   const content = value.content;
   const hasToolCalls = Array.isArray(value.tool_calls) && value.tool_calls.length > 0;
   const contentOk = typeof content === "string" || content === null || Array.isArray(content) || (content === undefined && hasToolCalls);
   if (!contentOk) {
-    throw new Rejected(reason ?? "empty_response");
+    return new Rejected(reason ?? "empty_response");
   }
   if (value.tool_calls === undefined || value.tool_calls === null) {
     return value as ChatMessage;
   }
   if (!Array.isArray(value.tool_calls)) {
-    throw new Rejected(reason ?? "invalid_tool_calls");
+    return new Rejected(reason ?? "invalid_tool_calls");
   }
-  const toolCalls = value.tool_calls.map((call) => normaliseToolCall(call, reason));
+  const toolCalls = normaliseEach(value.tool_calls, (call) => normaliseToolCall(call, reason));
+  if (toolCalls instanceof Rejected) {
+    return toolCalls;
+  }
   return { ...value, role: value.role, tool_calls: toolCalls };
 }
 
-function normaliseToolCall(value: JsonValue, reason: DropReason | undefined): ToolCall {
-  if (!isObject(value) || !isObject(value.function) || typeof value.function.name !== "string" || value.function.name === "") {
-    throw new Rejected(reason ?? "invalid_tool_calls");
+function normaliseToolCall(value: JsonValue, reason: DropReason | undefined): ToolCall | Rejected {
+  if (!isRecord(value) || !isRecord(value.function) || typeof value.function.name !== "string" || value.function.name === "") {
+    return new Rejected(reason ?? "invalid_tool_calls");
   }
   if (value.type !== undefined && value.type !== "function") {
-    throw new Rejected(reason ?? "unsupported_tool_call_type");
+    return new Rejected(reason ?? "unsupported_tool_call_type");
   }
   const args = parseArguments(value.function.arguments);
   if (args === undefined) {
-    throw new Rejected(reason ?? "invalid_tool_arguments");
+    return new Rejected(reason ?? "invalid_tool_arguments");
   }
   return { ...value, type: "function", function: { ...value.function, name: value.function.name, arguments: args } };
 }
 
+/** Each value normalised, in order, or what the first that fails is rejected with. */
+function normaliseEach<T extends object>(values: readonly JsonValue[], normaliseOne: (value: JsonValue) => T | Rejected): T[] | Rejected {
+  const normalised: T[] = [];
+  for (const value of values) {
+    const one = normaliseOne(value);
+    if (one instanceof Rejected) {
+      return one;
+    }
+    normalised.push(one);
+  }
+  return normalised;
+}
+
 /** Arguments as an object: already one, a string holding one, or "" (what some loggers write for a call without arguments). */
 function parseArguments(value: JsonValue | undefined): JsonObject | undefined {
-  if (isObject(value)) {
+  if (isRecord(value)) {
     return value;
   }
   if (typeof value !== "string") {
@@ -141,19 +162,15 @@ function parseArguments(value: JsonValue | undefined): JsonObject | undefined {
   }
   try {
     const parsed: unknown = JSON.parse(value);
-    return isObject(parsed as JsonValue) ? (parsed as JsonObject) : undefined;
+    return isRecord(parsed) ? (parsed as JsonObject) : undefined;
   } catch {
     return undefined;
   }
 }
 
 function toolPropertyCount(tool: JsonValue): number {
-  const fn = isObject(tool) ? tool.function : undefined;
-  const parameters = isObject(fn) ? fn.parameters : undefined;
-  const properties = isObject(parameters) ? parameters.properties : undefined;
-  return isObject(properties) ? Object.keys(properties).length : 0;
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  const fn = isRecord(tool) ? tool.function : undefined;
+  const parameters = isRecord(fn) ? fn.parameters : undefined;
+  const properties = isRecord(parameters) ? parameters.properties : undefined;
+  return isRecord(properties) ? Object.keys(properties).length : 0;
 }

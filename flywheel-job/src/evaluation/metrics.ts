@@ -1,6 +1,5 @@
 import type { MetricName } from "../config/job-config";
 import type { WorkloadType } from "../curation/records";
-import type { EvaluationResults } from "../nemo/services";
 import { normaliseSimilarity } from "./judge-rating";
 
 /** Evaluation types of a run, as recorded in the `evaluations` collection. */
@@ -11,6 +10,24 @@ export const evalTypes: readonly EvalType[] = ["base-eval", "icl-eval", "customi
 /** The metrics an evaluation of a workload type reports. */
 export function metricsFor(workloadType: WorkloadType): readonly MetricName[] {
   return workloadType === "tool_calling" ? ["function_name_accuracy", "function_name_and_args_accuracy", "tool_calling_correctness"] : ["similarity"];
+}
+
+/**
+ * An evaluation's raw results as the platform reported them: the tool-calling accuracies (0–1) and
+ * the judge's ratings as the service aggregated them. A value may be NaN or out of range, which
+ * `scoresFrom` refuses.
+ */
+export interface EvaluationResults {
+  readonly functionNameAccuracy?: number;
+  readonly functionNameAndArgsAccuracy?: number;
+  readonly judge?: {
+    /** Mean of the ratings the judge gave (1–10 for similarity, 0/1 for tool-call correctness). */
+    readonly mean?: number;
+    /** Ratings that parsed. */
+    readonly rated?: number;
+    /** Judge replies in which no rating could be found. */
+    readonly unparsed?: number;
+  };
 }
 
 /** What an evaluation scored, every metric on a 0–1 scale, and how many judge replies could not be read. */

@@ -3,9 +3,9 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import type { FlywheelEnvironment } from "../config/environment";
-import { UsageError } from "../errors";
-import { RetryableFailure, type RetryPolicy, retrying } from "../nemo/retry";
-import { ServiceRequestError, ServiceUnavailableError } from "../nemo/service-client";
+import { messageOf, UsageError } from "../errors";
+import { RetryableFailure, type RetryPolicy, retrying } from "../http/retry";
+import { ServiceRequestError, ServiceUnavailableError } from "../http/service-client";
 import { type JobInfo, type KubernetesApi, nimApiGroup, nimApiVersion, type NimServiceObject } from "./kubernetes-api";
 import { kubeconfigProblems } from "./kubeconfig-problems";
 
@@ -28,7 +28,7 @@ export async function connectKubernetes(environment: FlywheelEnvironment, settin
     try {
       into.loadFromFile(file);
     } catch (error) {
-      throw new UsageError(`cannot read the kubeconfig ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(`cannot read the kubeconfig ${file}: ${messageOf(error)}`);
     }
   };
   let source: string;
@@ -59,7 +59,7 @@ export async function connectKubernetes(environment: FlywheelEnvironment, settin
   return new ClientNodeKubernetesApi(client, config, namespace, settings);
 }
 
-type ClientModule = typeof import("@kubernetes/client-node", { with: { "resolution-mode": "import" } });
+type ClientModule = typeof k8s;
 
 /** KubernetesApi on @kubernetes/client-node, with timeouts, retries and errors that say what to fix. */
 class ClientNodeKubernetesApi implements KubernetesApi {
@@ -171,14 +171,14 @@ class ClientNodeKubernetesApi implements KubernetesApi {
             throw new ServiceRequestError(`${what} was refused: ${detail}`, code, apiMessage(error.body));
           }
           if (isConnectionFailure(error)) {
-            throw new RetryableFailure(error instanceof Error ? error.message : String(error));
+            throw new RetryableFailure(messageOf(error));
           }
           if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError) {
             throw error;
           }
           // The client's other failures come from its configuration (a file it cannot read, an exec
           // credential plugin that fails, a certificate it does not trust): retrying cannot help.
-          throw new UsageError(`${what} failed: ${error instanceof Error ? error.message : String(error)} (check the kubeconfig)`);
+          throw new UsageError(`${what} failed: ${messageOf(error)} (check the kubeconfig)`);
         } finally {
           clearTimeout(timer);
         }

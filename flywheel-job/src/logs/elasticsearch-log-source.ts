@@ -1,5 +1,5 @@
 import { type Client, errors, type estypes } from "@elastic/elasticsearch";
-import { TransientError, UsageError } from "../errors";
+import { messageOf, TransientError, UsageError } from "../errors";
 import { exceedsJsonBytes } from "./json-size";
 import { type LogQuery, type LogSource, normaliseTimestamp, type PulledRecord, storeAsBytes } from "./log-source";
 
@@ -166,5 +166,5 @@ function describe(error: unknown): string {
     const detail = reason?.reason ?? reason?.type ?? error.message;
     return `HTTP ${error.statusCode ?? "?"} ${detail}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }

@@ -154,8 +154,8 @@ export class TopLevelFieldScanner {
       this.member = typeof value === "string" && this.wanted.has(value) ? value : undefined;
     } else if (value === undefined) {
       this.forgetMember();
-    } else {
-      this.found.set(this.member!, value);
+    } else if (this.member !== undefined) {
+      this.found.set(this.member, value);
       this.member = undefined;
     }
   }

@@ -48,9 +48,11 @@ export function buildPlanReport(
 
   const labelCounts = (records: readonly SampledRecord[]): JsonObject => {
     const tally = new Map<string, number>();
-    for (const record of records) {
-      const label = split.labelOf.get(record)!;
-      tally.set(label, (tally.get(label) ?? 0) + 1);
+    const counted = new Set(records);
+    for (const [record, label] of split.labelOf) {
+      if (counted.has(record)) {
+        tally.set(label, (tally.get(label) ?? 0) + 1);
+      }
     }
     return Object.fromEntries([...tally].sort(([a], [b]) => compare(a, b)));
   };

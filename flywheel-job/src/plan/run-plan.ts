@@ -45,8 +45,12 @@ export async function runPlan(options: PlanOptions): Promise<PlanOutcome> {
     const scan = await findLogPairs(options.logs, { maxRecordBytes: config.data.limits.maxRecordBytes });
     throw notJsonl(options.logs, scan) ?? (source.stats?.matchingRecords === 0 ? noRecordsForPair(error.message, scan) : error);
   });
+  const stats = source.stats;
+  if (stats === undefined) {
+    throw new Error(`${source.description} was not read to its end, so its counts are unknown`);
+  }
   const datasets = writeDatasets(options.out, data);
-  const report = buildPlanReport(config, pair, { file: source.description, stats: source.stats! }, data, notes);
+  const report = buildPlanReport(config, pair, { file: source.description, stats }, data, notes);
   const planFile = join(options.out, "plan.json");
   writeJson(planFile, report.json);
   return { report, datasets, planFile };

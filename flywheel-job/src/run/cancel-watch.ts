@@ -1,3 +1,4 @@
+import { messageOf } from "../errors";
 import type { RunStore } from "../store/run-store";
 import { sleep } from "../waits/sleep";
 import type { RunLog } from "../log";
@@ -25,7 +26,7 @@ export async function watchForCancel(store: RunStore, runId: string, intervalMs:
     } catch (error) {
       if (!failing) {
         failing = true;
-        log.warn(`cannot read the run's status from ${store.description} to see whether it was cancelled: ${error instanceof Error ? error.message : String(error)}`);
+        log.warn(`cannot read the run's status from ${store.description} to see whether it was cancelled: ${messageOf(error)}`);
       }
     }
   }

@@ -1,35 +1,19 @@
 import type { EvalType } from "../evaluation/metrics";
 import { scoresFrom } from "../evaluation/metrics";
-import type { ModelEndpoint } from "../nemo/services";
-import { newRecordId } from "../store/ids";
-import type { EvaluationRecord } from "../store/records";
-import { runNemoJob } from "./nemo-job";
+import type { ModelEndpoint } from "../http/model-endpoints";
+import { type EvaluationRecord, pendingEvaluation } from "../store/records";
+import { runPlatformJob } from "./platform-job";
 import type { CandidateContext, PublishedDataset } from "./run-context";
 
 /** Records an evaluation as pending before it can start (the customized one waits for fine-tuning). */
 export async function recordEvaluation(context: CandidateContext, nimId: string, evalType: EvalType): Promise<string> {
-  const id = newRecordId();
-  await context.services.store.insertEvaluation({
-    id,
-    nim_id: nimId,
-    eval_type: evalType,
-    scores: {},
-    progress: 0,
-    job_id: null,
-    nmp_uri: null,
-    started_at: null,
-    finished_at: null,
-    runtime_seconds: null,
-    error: null,
-    status: "pending",
-    judge_ratings: null,
-    job_stop: null,
-  });
-  return id;
+  const record = pendingEvaluation({ nim_id: nimId, eval_type: evalType });
+  await context.services.store.insertEvaluation(record);
+  return record.id;
 }
 
 /**
- * One evaluation job through the NeMo job lifecycle (`runNemoJob`): started on the dataset against
+ * One evaluation job through the job lifecycle (`runPlatformJob`): started on the dataset against
  * the target, its scores read and recorded once it completes. Throws when it did not complete or
  * its scores are not usable.
  */
@@ -41,27 +25,27 @@ export async function runEvaluation(
   target: ModelEndpoint,
   signal: AbortSignal,
 ): Promise<void> {
-  const { store, nemo } = context.services;
+  const { store, platform } = context.services;
   const { config } = context.settings;
   const spec = {
     workloadType: context.workloadType,
-    datasetFileUrl: nemo.dataStore.filesUrl(dataset, "eval_data.jsonl"),
+    dataset,
     records: dataset.records,
     target,
     judge: { url: config.judge.url, modelId: config.judge.modelId, apiKey: context.settings.judgeApiKey },
   };
-  await runNemoJob<{ readonly id: string }, void, Pick<EvaluationRecord, "scores" | "judge_ratings">>(
+  await runPlatformJob<{ readonly id: string }, void, Pick<EvaluationRecord, "scores" | "judge_ratings">>(
     context,
     {
       what,
       kind: "evaluation job",
-      control: nemo.evaluator.jobs,
+      control: platform.evaluator.jobs,
       stallMinutes: config.stallTimeouts.evaluationMinutes,
-      start: async (creation) => ({ id: await nemo.evaluator.startEvaluation(spec, creation) }),
+      start: async (creation) => ({ id: await platform.evaluator.startEvaluation(spec, creation) }),
       started: () => ({ fields: {}, note: "" }),
       progressFields: (status) => ({ common: status.percentDone === undefined ? {} : { progress: status.percentDone } }),
       collect: async ({ id }, collecting) => {
-        const { scores, judgeRatings } = scoresFrom(context.workloadType, await nemo.evaluator.evaluationResults(id, spec, collecting));
+        const { scores, judgeRatings } = scoresFrom(context.workloadType, await platform.evaluator.evaluationResults(id, spec, collecting));
         return {
           value: undefined,
           fields: { scores, judge_ratings: { rated: judgeRatings.rated ?? null, unparsed: judgeRatings.unparsed ?? null, mean_rating: judgeRatings.meanRating ?? null } },

@@ -1,5 +1,5 @@
 import type { RunLog } from "../log";
-import type { JobStatus } from "../nemo/services";
+import type { JobStatus } from "../platform/job-control";
 
 /** A job that is not moving is still reported this often, so a quiet log never means a lost run. */
 export const progressHeartbeatMs = 60_000;

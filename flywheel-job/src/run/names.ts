@@ -2,7 +2,7 @@ import { nameFragment } from "../kubernetes/labels";
 import type { DatasetRecord } from "../store/records";
 
 /**
- * Names of what a run creates in NeMo. Each carries the run id (unique, unlike the blueprint's
+ * Names of what a run creates on the model platform. Each carries the run id (unique, unlike the blueprint's
  * second-resolution timestamps), so runs never overwrite each other.
  */
 
@@ -14,7 +14,7 @@ export function customizationJobName(runId: string, index: number, model: string
   return `flywheel-${runId}-${index}-${nameFragment(model.slice(model.lastIndexOf("/") + 1), 40)}`;
 }
 
-/** The adapter's name without a version; Customizer may append one (`@cust-…`). */
-export function customizedModelName(namespace: string, runId: string, model: string): string {
-  return `${namespace}/flywheel-${nameFragment(model.slice(model.lastIndexOf("/") + 1), 40)}-${runId}`;
+/** The name asked for a fine-tuned adapter; the platform may qualify it (NeMo: `<namespace>/…`) or append a version (`@cust-…`). */
+export function adapterName(runId: string, model: string): string {
+  return `flywheel-${nameFragment(model.slice(model.lastIndexOf("/") + 1), 40)}-${runId}`;
 }

@@ -1,11 +1,10 @@
 import type { GpuBudget, RunLocks } from "../budget/gpu-budget";
 import type { FlywheelJobConfig } from "../config/job-config";
 import type { WorkloadType } from "../curation/records";
-import type { KubernetesApi } from "../kubernetes/kubernetes-api";
+import type { ModelEndpoints } from "../http/model-endpoints";
 import type { RunLog } from "../log";
 import type { LogSource } from "../logs/log-source";
-import type { ModelEndpoints } from "../nemo/model-endpoints";
-import type { DatasetRef, NemoServices } from "../nemo/services";
+import type { DatasetLocation, ModelPlatform } from "../platform/model-platform";
 import type { RunStore } from "../store/run-store";
 import type { PollSettings } from "../waits/poll-until";
 
@@ -14,12 +13,10 @@ export interface RunServices {
   readonly store: RunStore;
   readonly budget: GpuBudget;
   readonly locks: RunLocks;
-  readonly kubernetes: KubernetesApi;
-  readonly nemo: NemoServices;
-  /** Model endpoints with retries: the judge check, embeddings. */
-  readonly models: ModelEndpoints;
-  /** Model endpoints with a single attempt per call: the probes of wait loops, which poll anyway. */
-  readonly probe: ModelEndpoints;
+  /** Where datasets are published and candidates deployed, evaluated and fine-tuned. */
+  readonly platform: ModelPlatform;
+  /** The model endpoints the run calls itself, with retries: the judge check, embeddings. */
+  readonly models: Pick<ModelEndpoints, "checkChatModel" | "embed">;
   readonly logSource: LogSource;
   readonly log: RunLog;
 }
@@ -29,17 +26,15 @@ export interface RunSettings {
   readonly config: FlywheelJobConfig;
   readonly workloadId: string;
   readonly clientId: string;
-  /** The Kubernetes Job running the run (owner of its NIMServices); absent outside a Job. */
+  /** The Kubernetes Job running the run (owner of what it deploys); absent outside a Job. */
   readonly job?: { readonly name: string; readonly uid: string; readonly namespace: string };
   readonly judgeApiKey?: string;
   readonly embeddingApiKey?: string;
-  /** Entity Store URL the candidate NIMs load LoRA adapters from. */
-  readonly peftSource: string;
   /** Where datasets are written before they are uploaded. */
   readonly workDirectory: string;
 }
 
-export interface PublishedDataset extends DatasetRef {
+export interface PublishedDataset extends DatasetLocation {
   readonly records: number;
 }
 
@@ -83,8 +78,4 @@ export function creationSignal(): AbortSignal {
 
 export function runtimeSeconds(start: Date | null, end: Date): number | null {
   return start === null ? null : Math.round((end.getTime() - start.getTime()) / 100) / 10;
-}
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, st
 import { join } from "node:path";
 import { TransientError, UsageError } from "../errors";
 import { describeFileError } from "../file-errors";
+import { promised } from "../promised";
 import { sleep } from "../waits/sleep";
 import type { FindOptions, RecordStore, Where } from "./record-store";
 import { type CollectionName, type Collections, collectionNames, dateFields, type Patch } from "./records";
@@ -56,26 +57,30 @@ export class JsonFileRecordStore implements RecordStore {
     });
   }
 
-  async get<C extends CollectionName>(collection: C, id: string): Promise<Collections[C] | undefined> {
-    return recordIdPattern.test(id) ? this.read<Collections[C]>(this.path(collection, id)) : undefined;
+  get<C extends CollectionName>(collection: C, id: string): Promise<Collections[C] | undefined> {
+    return promised(() => (recordIdPattern.test(id) ? this.read<Collections[C]>(this.path(collection, id)) : undefined));
   }
 
-  async find<C extends CollectionName>(collection: C, where: Where<Collections[C]>, options: FindOptions = {}): Promise<Collections[C][]> {
-    const dir = join(this.directory, collection);
-    const records = readdirSync(dir)
-      .filter((name) => /^[0-9a-f]{24}\.json$/.test(name))
-      .flatMap((name) => this.read<Collections[C]>(join(dir, name)) ?? [])
-      .filter((record) => matches(record, where));
-    if (options.newestFirst) {
-      records.sort((a, b) => startedAt(b) - startedAt(a) || compareIds(b, a));
-    }
-    return options.limit === undefined ? records : records.slice(0, options.limit);
+  find<C extends CollectionName>(collection: C, where: Where<Collections[C]>, options: FindOptions = {}): Promise<Collections[C][]> {
+    return promised(() => {
+      const dir = join(this.directory, collection);
+      const records = readdirSync(dir)
+        .filter((name) => /^[0-9a-f]{24}\.json$/.test(name))
+        .flatMap((name) => this.read<Collections[C]>(join(dir, name)) ?? [])
+        .filter((record) => matches(record, where));
+      if (options.newestFirst) {
+        records.sort((a, b) => startedAt(b) - startedAt(a) || compareIds(b, a));
+      }
+      return options.limit === undefined ? records : records.slice(0, options.limit);
+    });
   }
 
-  async delete<C extends CollectionName>(collection: C, ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      rmSync(this.path(collection, id), { force: true });
-    }
+  delete<C extends CollectionName>(collection: C, ids: readonly string[]): Promise<void> {
+    return promised(() => {
+      for (const id of ids) {
+        rmSync(this.path(collection, id), { force: true });
+      }
+    });
   }
 
   async close(): Promise<void> {}
@@ -100,7 +105,7 @@ export class JsonFileRecordStore implements RecordStore {
     const record = JSON.parse(text) as Record<string, unknown>;
     for (const field of dateFields) {
       if (typeof record[field] === "string") {
-        record[field] = new Date(record[field] as string);
+        record[field] = new Date(record[field]);
       }
     }
     return record as R;

@@ -1,6 +1,6 @@
 import { type Db, type Filter, type Document, MongoClient, MongoError, ObjectId } from "mongodb";
 import { connectTimeoutMs as defaultConnectTimeoutMs } from "../connect-timeout";
-import { TransientError, UsageError } from "../errors";
+import { messageOf, TransientError, UsageError } from "../errors";
 import type { FindOptions, RecordStore, Where } from "./record-store";
 import { type CollectionName, type Collections, type Patch, referenceFields } from "./records";
 import { recordIdPattern } from "./ids";
@@ -34,7 +34,7 @@ export class MongoRecordStore implements RecordStore {
     try {
       client = new MongoClient(url, { serverSelectionTimeoutMS: serverSelectionTimeoutMs, connectTimeoutMS: connectTimeoutMs, appName: "flywheel-job" });
     } catch (error) {
-      throw new UsageError(`MONGODB_URL is not a connection string the MongoDB driver accepts: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(`MONGODB_URL is not a connection string the MongoDB driver accepts: ${messageOf(error)}`);
     }
     try {
       await connectWithin(client, connectTimeoutMs, database);
@@ -141,7 +141,8 @@ async function connectWithin(client: MongoClient, timeoutMs: number, database: s
 /** A record as a document: `id` becomes `_id`, references become ObjectIds. */
 function toDocument(record: object): Document {
   const document: Document = {};
-  for (const [key, value] of Object.entries(record)) {
+  const entries: [string, unknown][] = Object.entries(record);
+  for (const [key, value] of entries) {
     if (key === "id") {
       document._id = new ObjectId(value as string);
     } else if (referenceFields.includes(key) && typeof value === "string" && recordIdPattern.test(value)) {

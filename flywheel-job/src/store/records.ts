@@ -2,6 +2,7 @@ import type { MetricName } from "../config/job-config";
 import type { WorkloadType } from "../curation/records";
 import type { EvalType } from "../evaluation/metrics";
 import type { RunReport } from "../report/run-report";
+import { newRecordId } from "./ids";
 
 /**
  * What a run records (flywheel-job/README.md, "Run records"). Collections and field names are the
@@ -9,9 +10,10 @@ import type { RunReport } from "../report/run-report";
  * hexadecimal digits (ObjectIds in MongoDB).
  */
 
-export type RunStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
-/** Status of a candidate, an evaluation or a customization. */
-export type StepStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
+export const runStatuses = ["pending", "running", "completed", "failed", "cancelled"] as const;
+export type RunStatus = (typeof runStatuses)[number];
+/** Status of a candidate, an evaluation or a customization: the words of a run's. */
+export type StepStatus = RunStatus;
 
 export const finishedStatuses: readonly RunStatus[] = ["completed", "failed", "cancelled"];
 export const activeStatuses: readonly RunStatus[] = ["pending", "running"];
@@ -121,14 +123,16 @@ export interface CustomizationRecord {
   readonly job_stop: JobStop | null;
 }
 
+/** Whether the judge answered the run's test question: `pending`, `ready` or `failed`. */
+export type JudgeDeploymentStatus = "pending" | "ready" | "failed";
+
 export interface JudgeRunRecord {
   readonly id: string;
   readonly flywheel_run_id: string;
   readonly model_name: string;
   /** `local` (a NIM in the cluster) or `remote`. */
   readonly deployment_type: "local" | "remote";
-  /** `pending`, `ready` (it answered the run's test question) or `failed`. */
-  readonly deployment_status: string;
+  readonly deployment_status: JudgeDeploymentStatus;
   readonly error: string | null;
 }
 
@@ -150,3 +154,43 @@ export const referenceFields: readonly string[] = ["flywheel_run_id", "nim_id"];
 export const dateFields: readonly string[] = ["started_at", "finished_at"];
 
 export type Patch<R> = Partial<Omit<R, "id">>;
+
+/*
+ * The records of a run's parts as they are opened, before anything started: the caller gives what
+ * identifies the part, the rest is the state of one that has not begun. Each gets a new id.
+ */
+
+export function pendingRun(fields: Pick<RunRecord, "workload_id" | "client_id" | "started_at" | "seed" | "targets" | "gpu_hourly_cost" | "job">): RunRecord {
+  return { id: newRecordId(), ...fields, status: "pending", finished_at: null, num_records: null, datasets: [], error: null, drop_counts: null, report: null, workload_type: null };
+}
+
+export function pendingNim(fields: Pick<NimRecord, "flywheel_run_id" | "model_name" | "gpus">): NimRecord {
+  return { id: newRecordId(), ...fields, status: "pending", deployment_status: "pending", started_at: null, finished_at: null, runtime_seconds: null, error: null, nim_service: null };
+}
+
+export function pendingJudgeRun(fields: Pick<JudgeRunRecord, "flywheel_run_id" | "model_name" | "deployment_type">): JudgeRunRecord {
+  return { id: newRecordId(), ...fields, deployment_status: "pending", error: null };
+}
+
+export function pendingEvaluation(fields: Pick<EvaluationRecord, "nim_id" | "eval_type">): EvaluationRecord {
+  return { id: newRecordId(), ...fields, scores: {}, progress: 0, job_id: null, nmp_uri: null, started_at: null, finished_at: null, runtime_seconds: null, error: null, status: "pending", judge_ratings: null, job_stop: null };
+}
+
+export function pendingCustomization(fields: Pick<CustomizationRecord, "nim_id" | "base_model">): CustomizationRecord {
+  return {
+    id: newRecordId(),
+    ...fields,
+    job_id: null,
+    customized_model: null,
+    progress: 0,
+    epochs_completed: 0,
+    steps_completed: 0,
+    started_at: null,
+    finished_at: null,
+    runtime_seconds: null,
+    error: null,
+    status: "pending",
+    nmp_uri: null,
+    job_stop: null,
+  };
+}

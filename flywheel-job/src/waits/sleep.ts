@@ -1,10 +1,13 @@
+import { asError } from "../errors";
+
 /**
  * Waits `ms` milliseconds, or rejects with the signal's reason as soon as it is aborted: every wait
- * of a run goes through here, so a cancelled run stops at its next wait instead of after it.
+ * of a run goes through here, so a cancelled run stops at its next wait instead of after it. A
+ * reason that is not an Error comes carried in a ThrownValue.
  */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) {
-    return Promise.reject(signal.reason);
+    return Promise.reject(asError(signal.reason));
   }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -13,7 +16,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(asError(signal.reason));
     };
     signal.addEventListener("abort", onAbort, { once: true });
   });

@@ -129,13 +129,13 @@ export class KubernetesStandIn {
     const name = object?.metadata?.name;
     const spec = object?.spec ?? {};
     const image = spec.image as Json | undefined;
-    if (!name || !image?.repository || !image.tag || !spec.authSecret) {
+    if (!name || typeof image?.repository !== "string" || image.repository === "" || !image.tag || !spec.authSecret) {
       return status(422, "Invalid", "NIMService is invalid: metadata.name, spec.image.repository, spec.image.tag and spec.authSecret are required");
     }
     if (this.nimServices.has(name)) {
       return status(409, "AlreadyExists", `nimservices.apps.nvidia.com "${name}" already exists`);
     }
-    const model = String(image.repository).replace(/^nvcr\.io\/nim\//, "");
+    const model = image.repository.replace(/^nvcr\.io\/nim\//, "");
     const gpus = Number((((spec.resources as Json | undefined)?.limits as Json | undefined) ?? {})["nvidia.com/gpu"] ?? 0);
     const nim = new HttpStandIn();
     const stored: StoredNimService = { object: { ...object, metadata: { ...object.metadata, uid: `uid-${name}`, namespace: this.namespace } }, model, gpus, nim, polls: 0 };

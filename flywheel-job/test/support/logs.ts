@@ -76,8 +76,14 @@ export function asSampled(record: CuratedRecord): SampledRecord {
   return { dedupKey: record.dedupKey, timestamp: record.timestamp, toolLabel: toolLabel(record), load: () => record };
 }
 
-export async function* stream<T>(items: Iterable<T>): AsyncIterable<T> {
-  yield* items;
+/** The items one at a time, as a log source's pull yields them. */
+export function stream<T>(items: Iterable<T>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      const iterator = items[Symbol.iterator]();
+      return { next: () => Promise.resolve(iterator.next()) };
+    },
+  };
 }
 
 const temporaryDirectories: string[] = [];

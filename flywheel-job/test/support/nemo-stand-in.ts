@@ -154,7 +154,7 @@ export class NemoStandIn {
     });
     http.route("POST", "/v1/hf/api/repos/create", (request) => {
       const body = request.json as Json;
-      const repo = `${body.organization}/${body.name}`;
+      const repo = `${String(body.organization)}/${String(body.name)}`;
       if (body.type !== "dataset" || !this.dataStoreNamespaces.has(String(body.organization))) {
         return invalid(`cannot create ${repo}: type must be dataset and the namespace must exist`);
       }
@@ -166,7 +166,7 @@ export class NemoStandIn {
     });
     http.route("DELETE", "/v1/hf/api/repos/delete", (request) => {
       const body = request.json as Json;
-      return this.repos.delete(`${body.organization}/${body.name}`) ? { status: 200, body: {} } : notFound("repo");
+      return this.repos.delete(`${String(body.organization)}/${String(body.name)}`) ? { status: 200, body: {} } : notFound("repo");
     });
     http.route("POST", "/v1/hf/api/datasets/:ns/:name/preupload/main", (request, p) => {
       if (!this.repos.has(`${p.ns}/${p.name}`)) {
@@ -205,7 +205,7 @@ export class NemoStandIn {
         } else if (entry.key === "lfsFile") {
           const content = this.lfsObjects.get(String(entry.value.oid));
           if (!content) {
-            return invalid(`LFS object ${entry.value.oid} was never uploaded`);
+            return invalid(`LFS object ${String(entry.value.oid)} was never uploaded`);
           }
           repo.set(String(entry.value.path), content);
         }
@@ -230,12 +230,12 @@ export class NemoStandIn {
     });
     const register = (request: SeenRequest): Reply => {
       const body = request.json as Json;
-      const key = `${body.namespace}/${body.name}`;
+      const key = `${String(body.namespace)}/${String(body.name)}`;
       if (!this.entityStoreNamespaces.has(String(body.namespace))) {
-        return invalid(`namespace ${body.namespace} does not exist`);
+        return invalid(`namespace ${String(body.namespace)} does not exist`);
       }
       if (body.files_url !== `hf://datasets/${key}` || !this.repos.has(key)) {
-        return invalid(`files_url ${body.files_url} is not the Data Store repo of ${key}`);
+        return invalid(`files_url ${String(body.files_url)} is not the Data Store repo of ${key}`);
       }
       this.datasets.set(key, body);
       return { status: 200, body };
@@ -254,7 +254,7 @@ export class NemoStandIn {
       if (!body.target || options?.finetuning_type !== "lora" || options?.training_type !== "sft") {
         return invalid("a config needs a target and a LoRA SFT training option");
       }
-      const key = `${body.namespace}/${body.name}`;
+      const key = `${String(body.namespace)}/${String(body.name)}`;
       if (this.customizationConfigs.has(key)) {
         return { status: 409, body: { detail: "config exists" } };
       }
@@ -265,13 +265,13 @@ export class NemoStandIn {
       const body = request.json as Json;
       const config = this.customizationConfigs.get(String(body.config));
       const dataset = body.dataset as Json;
-      const repo = this.repos.get(`${dataset?.namespace}/${dataset?.name}`);
+      const repo = this.repos.get(`${String(dataset?.namespace)}/${String(dataset?.name)}`);
       const hyper = body.hyperparameters as Json;
       if (!config) {
-        return invalid(`config ${body.config} does not exist`);
+        return invalid(`config ${String(body.config)} does not exist`);
       }
-      if (!this.datasets.has(`${dataset.namespace}/${dataset.name}`) || !repo?.has("training/train_data.jsonl") || !repo.has("validation/val_data.jsonl")) {
-        return invalid(`dataset ${dataset?.namespace}/${dataset?.name} is not registered with training/ and validation/ files`);
+      if (!this.datasets.has(`${String(dataset.namespace)}/${String(dataset.name)}`) || !repo?.has("training/train_data.jsonl") || !repo.has("validation/val_data.jsonl")) {
+        return invalid(`dataset ${String(dataset?.namespace)}/${String(dataset?.name)} is not registered with training/ and validation/ files`);
       }
       if (hyper?.finetuning_type !== "lora" || typeof (hyper.lora as Json | undefined)?.adapter_dim !== "number") {
         return invalid("hyperparameters must describe a LoRA fine-tune");
@@ -281,7 +281,7 @@ export class NemoStandIn {
         id,
         body,
         baseModel: String(config.target).replace(/@.*$/, ""),
-        outputModel: `${body.output_model}@cust-${id}`,
+        outputModel: `${String(body.output_model)}@cust-${id}`,
         status: "created",
         polls: 0,
         percent: 0,
@@ -448,7 +448,7 @@ export class NemoStandIn {
     try {
       const models = (await (await fetch(url.replace(/\/chat\/completions$/, "/models"))).json()) as { data: { id: string }[] };
       if (!models.data.some((m) => m.id === endpoint?.model_id)) {
-        return `the target serves ${models.data.map((m) => m.id).join(", ")}, not ${endpoint?.model_id}`;
+        return `the target serves ${models.data.map((m) => m.id).join(", ")}, not ${String(endpoint?.model_id)}`;
       }
     } catch (error) {
       return `the target ${url} cannot be reached: ${String(error)}`;

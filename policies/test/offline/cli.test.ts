@@ -3,10 +3,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { manifestFileName } from "../../../render/manifests";
 import { renderedDirectory } from "../../../test/support/rendered-stacks";
 import { repoRoot } from "../../offline/review-stack";
-import { defaultDeny, eksCluster, flywheelCronJob, gpuNodeGroup, helmRelease, launchTemplate, namespace, storageClass } from "../support/fixtures";
-import type { TestResource } from "../support/harness";
+import { defaultDeny, eksCluster, flywheelCronJob, gpuNodeGroup, helmRelease, launchTemplate, namespace, storageClass, type TestResource } from "../support/fixtures";
 
 /** `npm run policy -- <args>`, without npm: the same script through ts-node. */
 function policyCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -50,7 +50,7 @@ function compliantRender(): string {
   fs.writeFileSync(path.join(compliant, "resources.json"), JSON.stringify(resources, null, 2));
   fs.mkdirSync(path.join(compliant, "manifests"));
   for (const object of [storageClass(), ...objects]) {
-    fs.writeFileSync(path.join(compliant, "manifests", `${object.metadata.namespace ?? "cluster"}.${object.kind}.${object.metadata.name}.yaml`.toLowerCase()), stringify(object));
+    fs.writeFileSync(path.join(compliant, "manifests", manifestFileName(object)), stringify(object));
   }
   return compliant;
 }

@@ -1,6 +1,6 @@
 import { containerResources } from "../../policies/container-resources";
-import { edit, objectViolations } from "../support/harness";
-import { cpuDeployment, flywheelCronJob, nimCache, nimService, redis } from "../support/fixtures";
+import { objectViolations } from "../support/policy-review";
+import { cpuDeployment, edit, flywheelCronJob, nimCache, nimService, redis } from "../support/fixtures";
 
 describe("container-resources", () => {
   it("passes workloads whose containers all set requests and limits", async () => {

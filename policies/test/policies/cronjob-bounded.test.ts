@@ -1,6 +1,6 @@
 import { cronJobBounded } from "../../policies/cronjob-bounded";
-import { edit, objectViolations } from "../support/harness";
-import { cpuDeployment, flywheelCronJob } from "../support/fixtures";
+import { objectViolations } from "../support/policy-review";
+import { cpuDeployment, edit, flywheelCronJob } from "../support/fixtures";
 
 const job = "spec.jobTemplate.spec";
 

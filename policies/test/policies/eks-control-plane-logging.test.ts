@@ -1,6 +1,6 @@
 import { eksControlPlaneLogging } from "../../policies/eks-control-plane-logging";
-import { edit, resourceViolations } from "../support/harness";
-import { eksCluster } from "../support/fixtures";
+import { resourceViolations } from "../support/policy-review";
+import { edit, eksCluster } from "../support/fixtures";
 
 describe("eks-control-plane-logging", () => {
   it("passes a cluster that logs every type", async () => {

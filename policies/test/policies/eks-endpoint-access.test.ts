@@ -1,6 +1,6 @@
 import { eksEndpointAccess } from "../../policies/eks-endpoint-access";
-import { edit, resourceViolations } from "../support/harness";
-import { eksCluster } from "../support/fixtures";
+import { resourceViolations } from "../support/policy-review";
+import { edit, eksCluster } from "../support/fixtures";
 
 const publicTo = (cidrs: string[] | undefined) => edit(edit(eksCluster(), "props.vpcConfig.endpointPublicAccess", true), "props.vpcConfig.publicAccessCidrs", cidrs);
 

@@ -1,6 +1,6 @@
 import { eksSecretsEncryption } from "../../policies/eks-secrets-encryption";
-import { edit, resourceViolations } from "../support/harness";
-import { eksCluster } from "../support/fixtures";
+import { resourceViolations } from "../support/policy-review";
+import { edit, eksCluster } from "../support/fixtures";
 
 describe("eks-secrets-encryption", () => {
   it("passes a cluster that envelope-encrypts Secrets with a KMS key", async () => {

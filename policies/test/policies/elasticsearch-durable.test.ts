@@ -1,6 +1,6 @@
 import { elasticsearchDurable } from "../../policies/elasticsearch-durable";
-import { edit, objectViolations } from "../support/harness";
-import { elasticsearch } from "../support/fixtures";
+import { objectViolations } from "../support/policy-review";
+import { edit, elasticsearch } from "../support/fixtures";
 
 describe("elasticsearch-durable", () => {
   it("passes three nodes on persistent volumes, and one node in development", async () => {

@@ -1,6 +1,6 @@
 import { gpuNodePoolTainted } from "../../policies/gpu-node-pool-tainted";
-import { edit, resourceViolations } from "../support/harness";
-import { gpuNodeGroup, systemNodeGroup } from "../support/fixtures";
+import { resourceViolations } from "../support/policy-review";
+import { edit, gpuNodeGroup, systemNodeGroup } from "../support/fixtures";
 
 describe("gpu-node-pool-tainted", () => {
   it("passes a GPU pool with the taint and a role label, and ignores CPU pools", async () => {

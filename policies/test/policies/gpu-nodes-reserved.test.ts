@@ -1,6 +1,6 @@
 import { gpuNodesReserved } from "../../policies/gpu-nodes-reserved";
-import { edit, objectViolations } from "../support/harness";
-import { cpuDeployment, flywheelCronJob, nimCache, nimService } from "../support/fixtures";
+import { objectViolations } from "../support/policy-review";
+import { cpuDeployment, edit, flywheelCronJob, nimCache, nimService } from "../support/fixtures";
 
 describe("gpu-nodes-reserved", () => {
   it("passes CPU pods on CPU nodes, GPU pods on GPU nodes, and a NIMCache pinned to CPU nodes", async () => {

@@ -1,6 +1,6 @@
 import { gpuWorkloadScheduling } from "../../policies/gpu-workload-scheduling";
-import { edit, objectViolations } from "../support/harness";
-import { cpuDeployment, flywheelCronJob, nimService } from "../support/fixtures";
+import { objectViolations } from "../support/policy-review";
+import { cpuDeployment, edit, flywheelCronJob, nimService } from "../support/fixtures";
 
 const gpuLimit = { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "1" };
 

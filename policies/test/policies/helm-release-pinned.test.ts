@@ -1,6 +1,6 @@
 import { helmReleasePinned } from "../../policies/helm-release-pinned";
-import { edit, resourceViolations } from "../support/harness";
-import { helmRelease } from "../support/fixtures";
+import { resourceViolations } from "../support/policy-review";
+import { edit, helmRelease } from "../support/fixtures";
 
 describe("helm-release-pinned", () => {
   it("passes a release with an exact version from a named repository", async () => {

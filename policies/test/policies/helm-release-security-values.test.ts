@@ -1,6 +1,6 @@
 import { helmReleaseSecurityValues } from "../../policies/helm-release-security-values";
-import { edit, resourceViolations } from "../support/harness";
-import { helmRelease } from "../support/fixtures";
+import { resourceViolations } from "../support/policy-review";
+import { edit, helmRelease } from "../support/fixtures";
 
 describe("helm-release-security-values", () => {
   it("is advisory: a chart's pods are only visible through its values", () => {

@@ -1,6 +1,6 @@
 import { imagePinned } from "../../policies/image-pinned";
-import { edit, objectViolations, resourceViolations } from "../support/harness";
-import { cpuDeployment, flywheelCronJob, helmRelease, nimCache, nimService, redis } from "../support/fixtures";
+import { objectViolations, resourceViolations } from "../support/policy-review";
+import { cpuDeployment, edit, flywheelCronJob, helmRelease, nimCache, nimService, redis } from "../support/fixtures";
 
 const withImage = (image: string) => edit(cpuDeployment(), "spec.template.spec.containers.0.image", image);
 

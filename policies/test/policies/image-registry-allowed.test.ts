@@ -1,6 +1,6 @@
 import { imageRegistryAllowed } from "../../policies/image-registry-allowed";
-import { edit, objectViolations } from "../support/harness";
-import { cpuDeployment, flywheelCronJob, nimCache, nimService, redis } from "../support/fixtures";
+import { objectViolations } from "../support/policy-review";
+import { cpuDeployment, edit, flywheelCronJob, nimCache, nimService, redis } from "../support/fixtures";
 
 const withImage = (image: string) => edit(cpuDeployment(), "spec.template.spec.containers.0.image", image);
 

@@ -1,6 +1,6 @@
 import { mongodbReplicaSet } from "../../policies/mongodb-replica-set";
-import { edit, objectViolations } from "../support/harness";
-import { mongodb } from "../support/fixtures";
+import { objectViolations } from "../support/policy-review";
+import { edit, mongodb } from "../support/fixtures";
 
 describe("mongodb-replica-set", () => {
   it("passes three members, and one in development", async () => {

@@ -1,6 +1,6 @@
 import { namespaceDefaultDeny } from "../../policies/namespace-default-deny";
-import { edit, kubernetesResource, stackViolations } from "../support/harness";
-import { defaultDeny, flywheelCronJob, namespace } from "../support/fixtures";
+import { stackViolations } from "../support/policy-review";
+import { defaultDeny, edit, flywheelCronJob, kubernetesResource, namespace } from "../support/fixtures";
 
 describe("namespace-default-deny", () => {
   it("passes a flywheel namespace with a default-deny policy", async () => {

@@ -1,6 +1,6 @@
 import { noPlaintextSecrets } from "../../policies/no-plaintext-secrets";
-import { edit, objectViolations } from "../support/harness";
-import { configMap, flywheelCronJob, nimService, redis } from "../support/fixtures";
+import { objectViolations } from "../support/policy-review";
+import { configMap, edit, flywheelCronJob, nimService, redis } from "../support/fixtures";
 
 const ngcKey = "nvapi-Abc123dEf456GhI789jKl012MnO345pQr678StU";
 const envAt = "spec.jobTemplate.spec.template.spec.containers.0.env";

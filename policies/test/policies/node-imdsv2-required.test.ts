@@ -1,6 +1,6 @@
 import { nodeImdsv2Required } from "../../policies/node-imdsv2-required";
-import { edit, resourceViolations } from "../support/harness";
-import { gpuNodeGroup, launchTemplate } from "../support/fixtures";
+import { resourceViolations } from "../support/policy-review";
+import { edit, gpuNodeGroup, launchTemplate } from "../support/fixtures";
 
 describe("node-imdsv2-required", () => {
   it("passes a launch template that requires tokens with a hop limit of 1, and a node group that uses one", async () => {

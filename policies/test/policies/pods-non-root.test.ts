@@ -1,6 +1,6 @@
 import { podsNonRoot } from "../../policies/pods-non-root";
-import { edit, objectViolations } from "../support/harness";
-import { cpuDeployment, flywheelCronJob, nimCache, nimService, redis } from "../support/fixtures";
+import { objectViolations } from "../support/policy-review";
+import { cpuDeployment, edit, flywheelCronJob, nimCache, nimService, redis } from "../support/fixtures";
 
 describe("pods-non-root", () => {
   it("passes pods that run as non-root without privilege escalation", async () => {

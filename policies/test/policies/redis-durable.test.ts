@@ -1,6 +1,6 @@
 import { redisDurable } from "../../policies/redis-durable";
-import { edit, kubernetesResource, stackViolations } from "../support/harness";
-import { configMap, cpuDeployment, redis } from "../support/fixtures";
+import { stackViolations } from "../support/policy-review";
+import { configMap, cpuDeployment, edit, kubernetesResource, redis } from "../support/fixtures";
 
 const container = "spec.template.spec.containers.0";
 const stack = (...objects: Parameters<typeof kubernetesResource>[0][]) => objects.map(kubernetesResource);

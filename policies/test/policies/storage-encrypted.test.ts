@@ -1,6 +1,6 @@
 import { storageEncrypted } from "../../policies/storage-encrypted";
-import { edit, objectViolations, resourceViolations } from "../support/harness";
-import { launchTemplate, storageClass } from "../support/fixtures";
+import { objectViolations, resourceViolations } from "../support/policy-review";
+import { edit, launchTemplate, storageClass } from "../support/fixtures";
 
 describe("storage-encrypted", () => {
   it("passes encrypted node volumes, EBS classes, EFS and databases", async () => {

@@ -1,5 +1,6 @@
 import { parseImage } from "../../lib/images";
-import { isKind, kubernetesObjectOf, type KubernetesObject } from "../../lib/kubernetes";
+import { isKind, kubernetesObjectOf } from "../../lib/kubernetes";
+import type { KubernetesObject } from "../../lib/kubernetes-object";
 import { podTemplatesOf, type Container } from "../../lib/workloads";
 import type { ReviewedResource } from "../../offline/dist";
 import { configMap, flywheelCronJob } from "../support/fixtures";
@@ -32,7 +33,7 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 function breakContainer(resources: readonly ReviewedResource[], is: (r: ReviewedResource) => boolean, change: (container: Writable<Container>) => void): ReviewedResource[] {
   return changed(resources, is, (props) => {
     const [pod] = podTemplatesOf(props as KubernetesObject);
-    change(pod.containers[0].container as Writable<Container>);
+    change(pod.containers[0].container);
   });
 }
 

@@ -1,11 +1,53 @@
 import { gpuNodeSelector, gpuRoleLabel, gpuToleration, nodePoolLabel } from "../../../flywheel-job/src/contract";
-import type { KubernetesObject } from "../../lib/kubernetes";
-import type { TestResource } from "./harness";
+import { kubernetesType } from "../../lib/kubernetes";
+import type { KubernetesObject } from "../../lib/kubernetes-object";
 
 /**
  * Compliant fixtures, shaped like what the stacks render: each passes every policy, and a test
  * breaks one field of a copy (`edit`) to see the right policy object.
  */
+
+/** A resource as a test declares it: a Pulumi type, inputs and a name. */
+export interface TestResource {
+  readonly type: string;
+  readonly props: Record<string, unknown>;
+  /** @default "test" */
+  readonly name?: string;
+}
+
+/** A Kubernetes object as the resource a preview would hand the pack, named after the object. */
+export function kubernetesResource(object: KubernetesObject): TestResource {
+  return { type: kubernetesType(object.apiVersion, object.kind), props: object, name: object.metadata.name };
+}
+
+/**
+ * A deep copy of `value` with the field at `path` (`spec.containers.0.image`) set to `replacement`,
+ * or removed when `replacement` is undefined. Fixtures stay untouched.
+ */
+export function edit<T>(value: T, path: string, replacement: unknown): T {
+  const copy = structuredClone(value);
+  const keys = path.split(".");
+  let target: unknown = copy;
+  keys.slice(0, -1).forEach((key, i) => {
+    const container = target as Record<string, unknown>;
+    if (container[key] === undefined) {
+      container[key] = /^\d+$/.test(keys[i + 1]) ? [] : {};
+    }
+    target = container[key];
+  });
+  const last = keys[keys.length - 1];
+  const container = target as Record<string, unknown>;
+  if (replacement === undefined) {
+    if (Array.isArray(container)) {
+      container.splice(Number(last), 1);
+    } else {
+      delete container[last];
+    }
+  } else {
+    container[last] = replacement;
+  }
+  return copy;
+}
 
 const tags = { project: "data-flywheel", stack: "prod", environment: "production", "managed-by": "pulumi" };
 

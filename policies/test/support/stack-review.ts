@@ -1,5 +1,6 @@
 import { renderedDirectory } from "../../../test/support/rendered-stacks";
-import { kubernetesType, type KubernetesObject } from "../../lib/kubernetes";
+import { kubernetesType } from "../../lib/kubernetes";
+import type { KubernetesObject } from "../../lib/kubernetes-object";
 import { loadRenderedStack, type ReviewedResource } from "../../offline/dist";
 import type { Violation } from "../../offline/review";
 import { reviewResourcesOfStack } from "../../offline/review-stack";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { isCronSchedule, isPinnedByDigest } from "../../../constructs/flywheel/flywheel-schedule";
+import { isPinnedByDigest } from "../../../constructs/common/images";
+import { isCronSchedule } from "../../../constructs/flywheel/flywheel-schedule";
 import { dataLimitsSchema, dataSettingsSchema, iclSettingsSchema, targetsSchema } from "../../../flywheel-job/src/contract";
 import { optionalWithoutDefaults } from "./common";
 

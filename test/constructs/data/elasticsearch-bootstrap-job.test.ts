@@ -166,17 +166,24 @@ describe("ElasticsearchBootstrapJob", () => {
     expectNoSecretValues(manifests);
   });
 
+  const owner = "ElasticsearchBootstrapJob data/logs-bootstrap";
   test.each([
-    [{ retentionDays: 0 }, /retentionDays must be an integer between 1 and 3650 \(got 0\)/],
-    [{ numberOfReplicas: 1 }, /numberOfReplicas must be below the cluster's node count \(1\)/],
-    [{ logIndex: "Flywheel*" }, /logIndex must be a lowercase data stream name/],
-    [{ rolloverMaxAge: "1 day" }, /rolloverMaxAge must be an Elasticsearch time unit/],
-    [{ snapshots: { bucket: "Bad_Bucket" } }, /snapshots.bucket must be an S3 bucket name/],
-    [{ snapshots: { bucket: "b-1", schedule: { cron: "daily" } } }, /snapshots.schedule.cron must be an Elasticsearch cron expression/],
-    [{ snapshots: { bucket: "b-1", schedule: { minCount: 10, maxCount: 5 } } }, /snapshots.schedule.maxCount must be an integer ≥ 10 \(got 5\)/],
-    [{ name: "a-base-name-so-long-that-the-hash-does-not-fit-any-more-x" }, /name must be at most 52 characters/],
-    [{ backoffLimit: -1 }, /backoffLimit must be an integer between 0 and 20/],
-  ] as [Partial<ElasticsearchBootstrapJobProps>, RegExp][])("rejects %j", (override, message) => {
-    expect(() => bootstrap({ ...base, ...override })).toThrow(message);
+    [{ retentionDays: 0 }, `${owner}: retentionDays must be an integer between 1 and 3650, got 0`],
+    [{ numberOfReplicas: 1 }, `${owner}: numberOfReplicas must be below the cluster's node count (1): a replica never shares a node with its primary, so it would stay unassigned; got 1`],
+    [{ logIndex: "Flywheel*" }, `${owner}: logIndex "Flywheel*" must be a lowercase data stream name (letters, digits, '.', '_', '-'; not starting with '.ds-')`],
+    [{ rolloverMaxAge: "1 day" }, `${owner}: rolloverMaxAge "1 day" must be an Elasticsearch time unit such as 1d, 12h or 30m`],
+    [{ snapshots: { bucket: "Bad_Bucket" } }, `${owner}: snapshots.bucket "Bad_Bucket" must be an S3 bucket name`],
+    [{ snapshots: { bucket: "b-1", schedule: { cron: "daily" } } }, `${owner}: snapshots.schedule.cron "daily" must be an Elasticsearch cron expression with seconds first, such as "0 30 1 * * ?"`],
+    [{ snapshots: { bucket: "b-1", schedule: { minCount: 10, maxCount: 5 } } }, `${owner}: snapshots.schedule.maxCount must be an integer ≥ 10, got 5`],
+    [
+      { name: "a-base-name-so-long-that-the-hash-does-not-fit-any-more-x" },
+      "ElasticsearchBootstrapJob data/a-base-name-so-long-that-the-hash-does-not-fit-any-more-x: name \"a-base-name-so-long-that-the-hash-does-not-fit-any-more-x\" must be at most 52 characters (the Job name adds a 10-character content hash)",
+    ],
+    [{ backoffLimit: -1 }, `${owner}: backoffLimit must be an integer between 0 and 20, got -1`],
+    [{ maxAttempts: 0 }, `${owner}: maxAttempts must be an integer between 1 and 1000, got 0`],
+    [{ resources: { requests: { cpu: "10m", memory: "128Mi" }, limits: { cpu: "200m", memory: "64Mi" } } }, `${owner}: resources.requests.memory (128Mi) exceeds resources.limits.memory (64Mi)`],
+    [{ nodeSelector: { "bad key": "x" } }, `${owner}: nodeSelector key "bad key" is not a label key`],
+  ] as [Partial<ElasticsearchBootstrapJobProps>, string][])("rejects %j", (override, message) => {
+    expect(() => bootstrap({ ...base, ...override })).toThrow(new Error(message));
   });
 });

@@ -7,7 +7,7 @@ const production: MongoDbReplicaSetProps = {
   ...base,
   members: 3,
   highAvailability: true,
-  storage: { data: { size: "50Gi", storageClassName: "gp3" }, logs: { size: "5Gi", storageClassName: "gp3" } },
+  storage: { data: { size: "50Gi", storageClass: "gp3" }, logs: { size: "5Gi", storageClass: "gp3" } },
   nodeSelector: { "data-flywheel.io/node-pool": "system" },
 };
 
@@ -96,14 +96,15 @@ describe("MongoDbReplicaSet", () => {
     expectNoSecretValues(mongo({ ...production, createServiceAccount: true }).manifests);
   });
 
+  const owner = "MongoDbReplicaSet data/flywheel-mongo";
   test.each([
-    [{ members: 2 }, /members must be 1, 3, 5 or 7.*\(got 2\)/],
-    [{ highAvailability: true }, /members must be at least 3 when highAvailability is on.*\(got 1\)/],
-    [{ version: "8.0" }, /version must be a full MongoDB version/],
-    [{ user: { database: "admin", password: { name: "p" } } }, /user.database must be an application database name/],
-    [{ user: { password: { name: "Not_A_Secret" } } }, /user.password.name must be a Kubernetes object name/],
-    [{ storage: { logs: { size: "2 GB" } } }, /storage.logs.size must be a Kubernetes quantity/],
-  ] as [Partial<MongoDbReplicaSetProps>, RegExp][])("rejects %j", (override, message) => {
-    expect(() => mongo({ ...base, ...override })).toThrow(message);
+    [{ members: 2 }, `${owner}: members must be 1, 3, 5 or 7 (an odd number of voting members keeps a majority), got 2`],
+    [{ highAvailability: true }, `${owner}: members must be at least 3 when highAvailability is on (a majority survives losing a member), got 1`],
+    [{ version: "8.0" }, `${owner}: version "8.0" must be a full MongoDB version such as 8.0.32`],
+    [{ user: { database: "admin", password: { name: "p" } } }, `${owner}: user.database "admin" must be an application database name (letters, digits, '_', '-'; not admin, local or config)`],
+    [{ user: { password: { name: "Not_A_Secret" } } }, `${owner}: user.password.name "Not_A_Secret" is not a valid Kubernetes object name (DNS-1123 subdomain)`],
+    [{ storage: { logs: { size: "2 GB" } } }, `${owner}: storage.logs.size "2 GB" is not a positive Kubernetes quantity such as 500m, 2 or 4Gi`],
+  ] as [Partial<MongoDbReplicaSetProps>, string][])("rejects %j", (override, message) => {
+    expect(() => mongo({ ...base, ...override })).toThrow(new Error(message));
   });
 });

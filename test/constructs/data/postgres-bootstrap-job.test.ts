@@ -65,12 +65,6 @@ describe("PostgresBootstrapJob", () => {
     expect(psql).not.toContain("--echo");
   });
 
-  test("verify-full checks the server against the mounted CA bundle", () => {
-    const { container, pod } = bootstrap({ ...base, sslMode: "verify-full", serverCaSecret: { name: "rds-ca" } });
-    expect(container.env).toEqual(expect.arrayContaining([{ name: "PGSSLMODE", value: "verify-full" }, { name: "PGSSLROOTCERT", value: "/etc/postgres-ca/ca.crt" }]));
-    expect(pod.volumes).toContainEqual({ name: "server-ca", secret: { secretName: "rds-ca", items: [{ key: "ca.crt", path: "ca.crt" }] } });
-  });
-
   test("Job hygiene: bounded, cleaned up, non-root, read-only root filesystem, resources set", () => {
     const { job, pod, container } = bootstrap({ ...base, backoffLimit: 2, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 3600 });
     expect(job.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 3600 });
@@ -90,19 +84,23 @@ describe("PostgresBootstrapJob", () => {
   });
 
   test("every core object validates; no secret values", () => {
-    const { manifests } = bootstrap({ ...base, sslMode: "verify-full", serverCaSecret: { name: "rds-ca" } });
+    const { manifests } = bootstrap(base);
     expectValidCoreObjects(manifests);
     expectNoSecretValues(manifests);
   });
 
+  const owner = "PostgresBootstrapJob nemo/rds-bootstrap";
   test.each([
-    [{ sslMode: "verify-full" }, /serverCaSecret is required with sslMode verify-full/],
-    [{ sslMode: "disable" }, /sslMode must be require, verify-ca or verify-full/],
-    [{ host: "https://db.example.com" }, /host must be a host name or IP address/],
-    [{ port: 70000 }, /port must be an integer between 1 and 65535/],
-    [{ databases: [{ database: "db", owner: "o; DROP ROLE x", credentialsSecretName: "s" }] }, /databases\[0\].owner must be a lowercase identifier/],
-    [{ activeDeadlineSeconds: 10 }, /activeDeadlineSeconds must be an integer ≥ 60/],
-  ] as [Partial<PostgresBootstrapJobProps>, RegExp][])("rejects %j", (override, message) => {
-    expect(() => bootstrap({ ...base, ...override })).toThrow(message);
+    [{ host: "https://db.example.com" }, `${owner}: host "https://db.example.com" must be a host name or IP address`],
+    [{ port: 70000 }, `${owner}: port must be an integer between 1 and 65535, got 70000`],
+    [{ adminSecretName: "RDS_Master" }, `${owner}: adminSecretName "RDS_Master" is not a valid Kubernetes object name (DNS-1123 subdomain)`],
+    [
+      { databases: [{ database: "db", owner: "o; DROP ROLE x", credentialsSecretName: "s" }] },
+      `${owner}: databases[0].owner "o; DROP ROLE x" must be a lowercase identifier (letters, digits, '_'; at most 63), not a reserved role`,
+    ],
+    [{ activeDeadlineSeconds: 10 }, `${owner}: activeDeadlineSeconds must be an integer ≥ 60, got 10`],
+    [{ name: "RDS" }, "PostgresBootstrapJob nemo/RDS: name \"RDS\" must be a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)"],
+  ] as [Partial<PostgresBootstrapJobProps>, string][])("rejects %j", (override, message) => {
+    expect(() => bootstrap({ ...base, ...override })).toThrow(new Error(message));
   });
 });

@@ -12,7 +12,7 @@ const production: PostgresClusterProps = {
   ...base,
   instances: 3,
   highAvailability: true,
-  storage: { size: "50Gi", storageClassName: "gp3" },
+  storage: { size: "50Gi", storageClass: "gp3" },
   parameters: { max_connections: "200" },
   nodeSelector: { "data-flywheel.io/node-pool": "system" },
 };
@@ -82,17 +82,23 @@ describe("PostgresCluster", () => {
     expectNoSecretValues(postgres(production).manifests);
   });
 
+  const owner = "PostgresCluster nemo/nemo-pg";
+  const identifier = "must be a lowercase identifier (letters, digits, '_'; at most 63)";
+  const fullVersionTag = "must be ghcr.io/cloudnative-pg/postgresql with a full version tag, such as 18.4-minimal-trixie";
   test.each([
-    [{ databases: [] }, /databases must list at least one service database/],
-    [{ databases: [...services, { database: "datastore", owner: "other", credentialsSecretName: "x" }] }, /databases\[2\].database is listed twice/],
-    [{ databases: [...services, { database: "other", owner: "datastore", credentialsSecretName: "x" }] }, /databases\[2\].owner owns another database already/],
-    [{ databases: [{ database: "postgres", owner: "app", credentialsSecretName: "x" }] }, /databases\[0\].database must be a lowercase identifier.*other than postgres/],
-    [{ databases: [{ database: "app", owner: "streaming_replica", credentialsSecretName: "x" }] }, /databases\[0\].owner .*not a reserved role/],
-    [{ databases: [{ database: "App-DB", owner: "app", credentialsSecretName: "x" }] }, /databases\[0\].database must be a lowercase identifier/],
-    [{ highAvailability: true }, /instances must be at least 3 when highAvailability is on.*\(got 1\)/],
-    [{ imageName: "postgres:latest" }, /imageName must be ghcr.io\/cloudnative-pg\/postgresql with a full version tag/],
-    [{ imageName: "ghcr.io/cloudnative-pg/postgresql:18" }, /imageName must be ghcr.io\/cloudnative-pg\/postgresql with a full version tag/],
-  ] as [Partial<PostgresClusterProps>, RegExp][])("rejects %j", (override, message) => {
-    expect(() => postgres({ ...base, ...override })).toThrow(message);
+    [{ databases: [] }, `${owner}: databases must list at least one service database`],
+    [{ databases: [...services, { database: "datastore", owner: "other", credentialsSecretName: "x" }] }, `${owner}: databases[2].database "datastore" is listed twice`],
+    [
+      { databases: [...services, { database: "other", owner: "datastore", credentialsSecretName: "x" }] },
+      `${owner}: databases[2].owner "datastore" owns another database already: one owner role per service`,
+    ],
+    [{ databases: [{ database: "postgres", owner: "app", credentialsSecretName: "x" }] }, `${owner}: databases[0].database "postgres" ${identifier} other than postgres, template0 and template1`],
+    [{ databases: [{ database: "app", owner: "streaming_replica", credentialsSecretName: "x" }] }, `${owner}: databases[0].owner "streaming_replica" ${identifier}, not a reserved role`],
+    [{ databases: [{ database: "App-DB", owner: "app", credentialsSecretName: "x" }] }, `${owner}: databases[0].database "App-DB" ${identifier} other than postgres, template0 and template1`],
+    [{ highAvailability: true }, `${owner}: instances must be at least 3 when highAvailability is on (a standby to fail over to while another is rebuilt), got 1`],
+    [{ imageName: "postgres:latest" }, `${owner}: imageName "postgres:latest" ${fullVersionTag}`],
+    [{ imageName: "ghcr.io/cloudnative-pg/postgresql:18" }, `${owner}: imageName "ghcr.io/cloudnative-pg/postgresql:18" ${fullVersionTag}`],
+  ] as [Partial<PostgresClusterProps>, string][])("rejects %j", (override, message) => {
+    expect(() => postgres({ ...base, ...override })).toThrow(new Error(message));
   });
 });

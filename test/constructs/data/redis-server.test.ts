@@ -3,7 +3,7 @@ import { RedisServer, type RedisServerProps, redisUrlWithPassword } from "../../
 import { type Manifest, expectNoSecretValues, expectValidCoreObjects, ofKind, only, synth } from "./support";
 
 const base: RedisServerProps = { name: "redis", namespace: "data", password: { name: "redis-auth" } };
-const production: RedisServerProps = { ...base, appendOnly: true, storage: { size: "5Gi", storageClassName: "gp3" }, nodeSelector: { "data-flywheel.io/node-pool": "system" } };
+const production: RedisServerProps = { ...base, appendOnly: true, storage: { size: "5Gi", storageClass: "gp3" }, nodeSelector: { "data-flywheel.io/node-pool": "system" } };
 
 function redis(props: RedisServerProps) {
   let construct: RedisServer | undefined;
@@ -99,15 +99,18 @@ describe("RedisServer", () => {
     expectNoSecretValues(manifests);
   });
 
+  const owner = "RedisServer data/redis";
+  const officialImage = "must be the official redis image with a full version tag, such as redis:8.6.4-alpine";
   test.each([
-    [{ image: "redis:latest" }, /image must be the official redis image with a full version tag/],
-    [{ image: "bitnami/redis:7.4.2" }, /image must be the official redis image/],
-    [{ image: "redis:8" }, /image must be the official redis image with a full version tag/],
-    [{ image: "example.com/team/redis:8.6.4" }, /image must be the official redis image/],
-    [{ name: "Redis" }, /name must be a DNS label/],
-    [{ storage: { size: "big" } }, /storage.size must be a Kubernetes quantity/],
-    [{ password: { name: "redis-auth", key: "pass word" } }, /password.key must be a Secret key/],
-  ] as [Partial<RedisServerProps>, RegExp][])("rejects %j", (override, message) => {
-    expect(() => redis({ ...base, ...override })).toThrow(message);
+    [{ image: "redis:latest" }, `${owner}: image "redis:latest" ${officialImage}`],
+    [{ image: "bitnami/redis:7.4.2" }, `${owner}: image "bitnami/redis:7.4.2" ${officialImage}`],
+    [{ image: "redis:8" }, `${owner}: image "redis:8" ${officialImage}`],
+    [{ image: "example.com/team/redis:8.6.4" }, `${owner}: image "example.com/team/redis:8.6.4" ${officialImage}`],
+    [{ name: "Redis" }, "RedisServer data/Redis: name \"Redis\" must be a DNS-1123 label (lower-case letters, digits and '-', at most 50 characters)"],
+    [{ storage: { size: "big" } }, `${owner}: storage.size "big" is not a positive Kubernetes quantity such as 500m, 2 or 4Gi`],
+    [{ storage: { size: "2Gi", storageClass: "GP3" } }, `${owner}: storage.storageClass "GP3" is not a valid Kubernetes object name (DNS-1123 subdomain)`],
+    [{ password: { name: "redis-auth", key: "pass word" } }, `${owner}: password.key "pass word" is not a valid Secret key (letters, digits, '-', '_' and '.')`],
+  ] as [Partial<RedisServerProps>, string][])("rejects %j", (override, message) => {
+    expect(() => redis({ ...base, ...override })).toThrow(new Error(message));
   });
 });

@@ -152,8 +152,13 @@ describe("FlywheelSchedule", () => {
     );
   });
 
-  it("refuses a schedule that is not cron", () => {
-    expect(() => synth({ schedule: "weekly" })).toThrow('schedule "weekly" is not a cron expression with five fields');
+  const owner = "FlywheelSchedule flywheel/flywheel-customer-support-agent-support-app";
+  it.each([
+    [{ schedule: "weekly" }, `${owner}: schedule "weekly" is not a cron expression with five fields`],
+    [{ podLabels: {} }, `${owner}: podLabels must name at least one label, or it would select every pod of the namespace`],
+    [{ retries: -1 }, `${owner}: retries must be an integer ≥ 0, got -1`],
+  ] as [Partial<FlywheelScheduleProps>, string][])("refuses %j", (override, message) => {
+    expect(() => synth(override)).toThrow(new Error(message));
   });
 
   it("names schedules within the CronJob name limit", () => {

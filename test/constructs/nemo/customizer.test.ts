@@ -75,12 +75,6 @@ describe("NemoCustomizer", () => {
     expect(spec.resources).toEqual({ requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "4Gi" } });
   });
 
-  it("enforces the CRD's rule that replicas and autoscaling exclude each other", () => {
-    expect(() => customizer({ replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCpuUtilizationPercent: 70 } })).toThrow(
-      "NemoCustomizer nemo/nemo-customizer: replicas (1) cannot be set together with autoscaling",
-    );
-  });
-
   it("refuses values the CRD's minimums or the operator would reject", () => {
     expect(() => customizer({ modelDownloads: { ngcApiSecret: "ngc-api", pollIntervalSeconds: 5 } })).toThrow("modelDownloads.pollIntervalSeconds must be an integer ≥ 15, got 5");
     expect(() => customizer({ modelDownloads: { ngcApiSecret: "ngc-api", ttlSecondsAfterFinished: 30 } })).toThrow("modelDownloads.ttlSecondsAfterFinished must be an integer ≥ 60, got 30");

@@ -47,22 +47,12 @@ describe("NemoDatastore", () => {
     expect(spec.replicas).toBe(1);
   });
 
-  it("enforces the CRD's rule that replicas and autoscaling exclude each other", () => {
-    expect(() => datastore({ replicas: 2, autoscaling: { minReplicas: 1, maxReplicas: 2, targetCpuUtilizationPercent: 80 } })).toThrow(
-      "NemoDatastore nemo/nemo-datastore: replicas (2) cannot be set together with autoscaling",
-    );
-    const { spec } = datastore({ autoscaling: { minReplicas: 1, maxReplicas: 2, targetCpuUtilizationPercent: 80 } });
-    expect(spec.replicas).toBeUndefined();
-    expect(spec.scale).toEqual({
-      enabled: true,
-      hpa: { minReplicas: 1, maxReplicas: 2, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }] },
-    });
-  });
-
   it("refuses bad names, secrets and sizes with the prop in the message", () => {
     expect(() => datastore({ secrets: { ...props.secrets, lfsJwt: "LFS_JWT" } })).toThrow('secrets.lfsJwt "LFS_JWT" is not a valid Kubernetes object name');
     expect(() => datastore({ storage: { size: "0", accessMode: "ReadWriteOnce" } })).toThrow('storage.size "0" is not a positive Kubernetes quantity');
+    expect(() => datastore({ storage: { size: "100Gi", storageClass: "EFS", accessMode: "ReadWriteOnce" } })).toThrow(
+      new Error('NemoDatastore nemo/nemo-datastore: storage.storageClass "EFS" is not a valid Kubernetes object name (DNS-1123 subdomain)'),
+    );
     expect(() => datastore({ database: { ...props.database, port: 70000 } })).toThrow("database.port must be an integer between 1 and 65535, got 70000");
-    expect(() => datastore({ replicas: 0 })).toThrow("replicas must be an integer ≥ 1, got 0");
   });
 });

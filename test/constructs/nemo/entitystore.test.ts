@@ -33,10 +33,4 @@ describe("NemoEntitystore", () => {
       "NemoEntitystore nemo/nemo-entitystore: datastoreUrl \"http://nemo-datastore.nemo.svc.cluster.local:8000/v1/hf\" must be the service root",
     );
   });
-
-  it("enforces the CRD's rule that replicas and autoscaling exclude each other", () => {
-    expect(() => entitystore({ replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCpuUtilizationPercent: 70 } })).toThrow(
-      "cannot be set together with autoscaling",
-    );
-  });
 });

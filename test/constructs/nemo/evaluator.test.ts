@@ -42,10 +42,4 @@ describe("NemoEvaluator", () => {
   it("refuses a Data Store URL that already carries the API path", () => {
     expect(() => evaluator({ datastoreUrl: "http://nemo-datastore.nemo.svc.cluster.local:8000/v1/hf" })).toThrow("datastoreUrl");
   });
-
-  it("enforces the CRD's rule that replicas and autoscaling exclude each other", () => {
-    expect(() => evaluator({ replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCpuUtilizationPercent: 70 } })).toThrow(
-      "cannot be set together with autoscaling",
-    );
-  });
 });

@@ -35,12 +35,6 @@ describe("NemoGuardrail", () => {
     expect(() => guardrail({ configStore: {} })).toThrow("got neither");
   });
 
-  it("enforces the CRD's rule that replicas and autoscaling exclude each other", () => {
-    expect(() => guardrail({ replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCpuUtilizationPercent: 70 } })).toThrow(
-      "cannot be set together with autoscaling",
-    );
-  });
-
   it("refuses an endpoint that is not an OpenAI /v1 base URL", () => {
     expect(() => guardrail({ nimEndpoint: { baseUrl: "http://llm-judge.flywheel.svc.cluster.local:8000" } })).toThrow("must be an http(s) URL ending in /v1");
   });

@@ -19,6 +19,8 @@ describe("ArgoServerAccess", () => {
   });
 
   it("refuses an empty selector", () => {
-    expect(() => synth({})).toThrow("serverPodLabels must name at least one label");
+    expect(() => synth({})).toThrow(
+      new Error("ArgoServerAccess nemo/argo-server-same-namespace: serverPodLabels must name at least one label, or it would select every pod of the namespace"),
+    );
   });
 });

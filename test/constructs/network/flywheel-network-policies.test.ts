@@ -76,6 +76,11 @@ describe("FlywheelNetworkPolicies", () => {
   });
 
   it("refuses empty pod selectors, which would open the NIM rules to every pod", () => {
-    expect(() => synth({ nimPodLabels: {} })).toThrow("jobPodLabels and nimPodLabels must each name at least one label");
+    expect(() => synth({ nimPodLabels: {} })).toThrow(
+      new Error("FlywheelNetworkPolicies flywheel/policies: nimPodLabels must name at least one label, or it would select every pod of the namespace"),
+    );
+    expect(() => synth({ jobPodLabels: {} })).toThrow(
+      new Error("FlywheelNetworkPolicies flywheel/policies: jobPodLabels must name at least one label, or it would select every pod of the namespace"),
+    );
   });
 });

@@ -1,4 +1,5 @@
-import { synthesizeTypicalPlatform, type Manifest } from "./fixtures";
+import { NimService, type NimServiceProps } from "../../../constructs/nim/nim-service";
+import { only, synth, synthesizeTypicalPlatform, typicalProps, type Manifest } from "./fixtures";
 
 /**
  * The constructs build their specs from the types `cdk8s import` generated from the CRDs, so field
@@ -62,20 +63,33 @@ describe("every NIM-operator resource the constructs emit", () => {
     }
   });
 
-  it("never sets replicas together with autoscaling", () => {
-    for (const manifest of operatorResources) {
-      expect(manifest.spec.replicas !== undefined && manifest.spec.scale?.enabled === true).toBe(false);
+  // The CRD's rule `!(has(self.scale) && self.scale.enabled && has(self.replicas))`.
+  it.each([
+    ["the typical NIM", {}, { replicas: 1, scale: undefined }],
+    ["a NIM with fixed replicas", { replicas: 2 }, { replicas: 2, scale: undefined }],
+    [
+      "an autoscaled NIM",
+      { autoscaling: { minReplicas: 1, maxReplicas: 3, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }] } },
+      { replicas: undefined, scale: { enabled: true, hpa: { minReplicas: 1, maxReplicas: 3, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }] } } },
+    ],
+  ] as [string, Partial<NimServiceProps>, Manifest][])("never sets replicas together with autoscaling: %s", (_, overrides, expected) => {
+    const { spec } = only(synth((chart) => new NimService(chart, "nim", { ...typicalProps.nimService, ...overrides })), "NIMService");
+    expect({ replicas: spec.replicas, scale: spec.scale }).toEqual(expected);
+  });
+
+  it("runs each NeMo microservice as one fixed replica, without autoscaling", () => {
+    for (const manifest of operatorResources.filter((m) => m.kind.startsWith("Nemo"))) {
+      expect({ replicas: manifest.spec.replicas, scale: manifest.spec.scale }).toEqual({ replicas: 1, scale: undefined });
     }
   });
 
   it("points every endpoint at a Service another construct exposes", () => {
     const endpoints = operatorResources.flatMap((m) => [
       ...["spec.datastore.endpoint", "spec.entitystore.endpoint", "spec.nimEndpoint.baseURL"].map((path) => at(m, path)),
-      ...(m.spec.env ?? []).map((variable: { value?: string }) => variable.value),
     ]).filter((url): url is string => typeof url === "string" && url.startsWith("http"));
     const known = Object.values(urls);
-    // Entity Store → Data Store; Customizer and Evaluator → both; the NIM → Entity Store; Guardrails → the NIM.
-    expect(endpoints).toHaveLength(7);
+    // Entity Store → Data Store; Customizer and Evaluator → both; Guardrails → the NIM.
+    expect(endpoints).toHaveLength(6);
     for (const endpoint of endpoints) {
       expect(known.some((root) => endpoint === root || endpoint.startsWith(`${root}/`))).toBe(true);
     }

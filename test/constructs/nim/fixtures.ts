@@ -64,7 +64,6 @@ export const typicalProps = {
     nimCache: { name: "meta-llama-3-3-70b-instruct" },
     gpus: 4,
     resources: { requests: { cpu: "4", memory: "32Gi" }, limits: { cpu: "16", memory: "64Gi" } },
-    sharedMemorySizeLimit: "16Gi",
   } satisfies NimServiceProps,
   datastore: {
     name: "nemo-datastore",
@@ -146,7 +145,7 @@ export function synthesizeTypicalPlatform(): { manifests: Manifest[]; urls: Reco
     const customizer = new NemoCustomizer(chart, "customizer", { ...typicalProps.customizer, datastoreUrl: datastore.url, entitystoreUrl: entitystore.url, config });
     const evaluator = new NemoEvaluator(chart, "evaluator", { ...typicalProps.evaluator, datastoreUrl: datastore.url, entitystoreUrl: entitystore.url });
     const cache = new NimCache(chart, "judge-cache", { ...typicalProps.nimCache, name: typicalProps.nimService.nimCache.name });
-    const judge = new NimService(chart, "judge", { ...typicalProps.nimService, nimCache: { name: cache.name }, env: { NIM_PEFT_SOURCE: entitystore.url } });
+    const judge = new NimService(chart, "judge", { ...typicalProps.nimService, nimCache: { name: cache.name } });
     const guardrail = new NemoGuardrail(chart, "guardrail", { ...typicalProps.guardrail, nimEndpoint: { baseUrl: judge.openAiBaseUrl } });
     Object.assign(urls, { datastore: datastore.url, entitystore: entitystore.url, customizer: customizer.url, evaluator: evaluator.url, judge: judge.url, guardrail: guardrail.url });
   });

@@ -45,50 +45,11 @@ describe("NimCache", () => {
     expect(spec.source.ngc.model).toEqual({ profiles: ["4f904d571fe60ff24695b5ee2aa42da58cb460787a968f1e8a09f5a7e862728d"] });
   });
 
-  it("points a Data Store source at its Hugging Face API", () => {
-    const spec = nimCacheSpec({
-      source: {
-        dataStore: {
-          datastoreUrl: "http://nemo-datastore.nemo.svc.cluster.local:8000",
-          namespace: "flywheel",
-          modelName: "llama-3.2-1b-instruct-lora",
-          authSecret: "hf-token",
-          modelPuller: "nvcr.io/nvidia/nemo-microservices/nds-v2-huggingface-cli:25.08",
-          pullSecret: "nvcr-pull",
-        },
-      },
-    });
-    expect(spec.source.dataStore.endpoint).toBe("http://nemo-datastore.nemo.svc.cluster.local:8000/v1/hf");
-    expect(spec.source.ngc).toBeUndefined();
-  });
-
-  it("defaults a Hugging Face source to the public hub", () => {
-    const hf = { namespace: "meta-llama", modelName: "Llama-3.2-1B-Instruct", authSecret: "hf-token", modelPuller: "nvcr.io/nim/nvidia/llm-nim:1.12", pullSecret: "nvcr-pull" };
-    expect(nimCacheSpec({ source: { hf } }).source.hf.endpoint).toBe("https://huggingface.co");
-  });
-
-  describe("enforces the CRD's CEL rules", () => {
-    it("exactly one source", () => {
-      expect(build({ source: {} })).toThrow('NIMCache flywheel/meta-llama-3-2-1b-instruct: source must set exactly one of ngc, dataStore or hf (the CRD\'s rule), got none');
-      const hf = { namespace: "meta-llama", modelName: "m", authSecret: "hf-token", modelPuller: "nvcr.io/nim/nvidia/llm-nim:1.12", pullSecret: "nvcr-pull" };
-      expect(build({ source: { ngc, hf } })).toThrow("got ngc and hf");
-    });
-
-    it("not both model and modelEndpoint", () => {
-      expect(build({ source: { ngc: { ...ngc, modelEndpoint: "https://api.ngc.nvidia.com/v2/models/x" } } })).toThrow("sets both model and modelEndpoint");
-    });
-
-    it("exactly one of modelName and datasetName for hub sources", () => {
-      const hf = { namespace: "meta-llama", authSecret: "hf-token", modelPuller: "nvcr.io/nim/nvidia/llm-nim:1.12", pullSecret: "nvcr-pull" };
-      expect(build({ source: { hf } })).toThrow("source.hf must set exactly one of modelName and datasetName (the CRD's rule), got neither");
-      expect(build({ source: { hf: { ...hf, modelName: "m", datasetName: "d" } } })).toThrow("got both");
-    });
-  });
-
   describe("refuses what would break on a cluster with GPU pools at zero", () => {
     it("an NGC model without pinned profiles or GPUs", () => {
-      expect(build({ source: { ngc: { ...ngc, model: { engine: "tensorrt_llm" } } } })).toThrow("source.ngc.model must set profiles or gpus");
-      expect(build({ source: { ngc: { modelPuller: ngc.modelPuller, authSecret: "ngc-api" } } })).toThrow("source.ngc.model must pin the profiles to cache");
+      expect(build({ source: { ngc: { ...ngc, model: { engine: "tensorrt_llm" } } } })).toThrow(
+        new Error("NIMCache flywheel/meta-llama-3-2-1b-instruct: source.ngc.model must set profiles or gpus: without them the operator picks profiles for the GPUs on the cluster's nodes, and a GPU pool scaled to zero has none"),
+      );
     });
 
     it("an empty node selector", () => {
@@ -113,6 +74,9 @@ describe("NimCache", () => {
 
   it("rejects malformed sizes and names", () => {
     expect(build({ storage: { size: "fifty", accessMode: "ReadWriteMany" } })).toThrow('storage.size "fifty" is not a positive Kubernetes quantity');
+    expect(build({ storage: { size: "50Gi", storageClass: "EFS", accessMode: "ReadWriteMany" } })).toThrow(
+      new Error('NIMCache flywheel/meta-llama-3-2-1b-instruct: storage.storageClass "EFS" is not a valid Kubernetes object name (DNS-1123 subdomain)'),
+    );
     expect(build({ name: "Llama" })).toThrow('name "Llama" must be a DNS-1123 label');
   });
 });

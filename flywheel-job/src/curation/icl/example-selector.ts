@@ -1,3 +1,4 @@
+import { promised } from "../../promised";
 import { compare } from "../labels";
 import type { SampledRecord } from "../records";
 import { renderExample } from "./example-text";
@@ -26,9 +27,11 @@ export class UniformExampleSelector implements ExampleSelector {
 
   constructor(private readonly maxExamples: number) {}
 
-  async candidates(evalRecords: readonly SampledRecord[], train: readonly SampledRecord[]): Promise<ReadonlyArray<readonly SampledRecord[]>> {
-    const ordered = this.roundRobin(train);
-    return evalRecords.map(() => ordered);
+  candidates(evalRecords: readonly SampledRecord[], train: readonly SampledRecord[]): Promise<ReadonlyArray<readonly SampledRecord[]>> {
+    return promised(() => {
+      const ordered = this.roundRobin(train);
+      return evalRecords.map(() => ordered);
+    });
   }
 
   private roundRobin(train: readonly SampledRecord[]): SampledRecord[] {

@@ -9,9 +9,11 @@
  * once, on first use. The counts are js-tiktoken's (a test compares them).
  *
  * js-tiktoken ships CommonJS builds but only ESM type declarations, which a CommonJS module cannot
- * import; the ranks are therefore loaded with `require` and typed through an `import()` type.
+ * import; the ranks are therefore loaded with `require` and typed through a type-only import.
  */
-type Cl100kRanks = (typeof import("js-tiktoken/ranks/cl100k_base", { with: { "resolution-mode": "import" } }))["default"];
+import type cl100kBase from "js-tiktoken/ranks/cl100k_base" with { "resolution-mode": "import" };
+
+type Cl100kRanks = typeof cl100kBase;
 
 interface Encoding {
   /** The pre-tokenising pattern (global, Unicode). */

@@ -1,0 +1,269 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { App, Chart } from "cdk8s";
+import { ElasticsearchBootstrapJob, ElasticsearchCluster, fileRealmUserKeys, logStoreRoles, logStoreRolesYaml, rolesFileKey } from "../../constructs/data";
+import type { StackSettings } from "../../stacks/config/schema";
+import { IrsaRole } from "../aws/irsa-role";
+import type { AwsIdentity } from "../cluster-target";
+import { generatedPassword } from "../generated-password";
+import { applyChart } from "../kubernetes/cdk8s-chart";
+import { secret } from "../kubernetes/secrets";
+import { optionalNodeSelector, persistentStorage } from "./construct-props";
+
+const elasticsearchName = "flywheel-logs";
+const readerUser = "flywheel-reader";
+const writerUser = "log-writer";
+
+/** Names of the log store, its data stream and users, and the objects consumers mount. */
+export const logStoreNaming = {
+  elasticsearch: elasticsearchName,
+  logIndex: "flywheel",
+  readerUser,
+  writerUser,
+  /** In the flywheel namespace: the CA that signed Elasticsearch's certificate (`ca.crt`). */
+  caConfigMap: `${elasticsearchName}-ca`,
+  /** In each writer namespace: `url`, `username`, `password`, `ca.crt`. */
+  writerSecret: "flywheel-log-writer",
+  snapshotServiceAccount: "elasticsearch-snapshots",
+  /** In the data namespace: the ARN of the snapshot role (key `roleArn`), which the Elasticsearch pods read. */
+  snapshotRoleConfigMap: "elasticsearch-snapshots-role",
+} as const;
+
+/** Secrets in the log store's namespace that ECK reads: the HTTP certificate, the file-realm users and their roles. */
+export const logStoreSecretNames = {
+  httpTls: `${elasticsearchName}-http-tls`,
+  reader: `${elasticsearchName}-user-${readerUser}`,
+  /** The writer user (`kubernetes.io/basic-auth`), which the stack's outputs name for log shippers in the data namespace. */
+  writer: `${elasticsearchName}-user-${writerUser}`,
+  roles: `${elasticsearchName}-roles`,
+} as const;
+
+export interface LogStoreArgs {
+  /** Namespace of Elasticsearch, its users' Secrets and its snapshot service account. */
+  readonly namespace: string;
+  /** Namespace of the flywheel Jobs, which get the CA as a ConfigMap. */
+  readonly flywheelNamespace: string;
+  /**
+   * `data-flywheel:platform.elasticsearch`: nodes, storage, retention, snapshots and the namespaces
+   * of applications that write logs (each gets the writer's Secret; they must exist).
+   */
+  readonly settings: StackSettings["platform"]["elasticsearch"];
+  /** Elasticsearch version ECK runs. */
+  readonly version: string;
+  /** Image of the bootstrap Job (curl) that creates the data stream, its pipeline and retention. */
+  readonly bootstrapImage: string;
+  /** Production: Elasticsearch nodes spread across zones, and the snapshot bucket outlives the stack. */
+  readonly production: boolean;
+  /**
+   * StorageClass of Elasticsearch's volumes.
+   * @default the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /** Nodes Elasticsearch and its bootstrap Job run on; empty for any node. */
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  /** ECK's CRDs and release: Elasticsearch waits for them and is deleted before them. */
+  readonly eck: readonly pulumi.Resource[];
+  /**
+   * Set on EKS: the snapshot bucket's IAM role is assumed through IRSA. Without it there are no
+   * snapshots, whatever `settings.snapshots` says (the schema allows them on EKS only).
+   * @default no snapshots
+   */
+  readonly aws?: AwsIdentity;
+  /** The cluster's Kubernetes provider. */
+  readonly provider: k8s.Provider;
+  /**
+   * Tags of the snapshot bucket and role.
+   * @default none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * Elasticsearch for the production logs: TLS from a CA this stack owns, least-privilege reader and
+ * writer users, the log data stream with its timestamp pipeline and retention, and S3 snapshots when
+ * asked. The writer's credentials and the CA are written into each namespace that writes logs, the CA
+ * into the flywheel namespace; the reader's password is for the flywheel's connections Secret.
+ */
+export class LogStore extends pulumi.ComponentResource {
+  /** In-cluster HTTPS URL (no credentials). */
+  readonly url: string;
+  /** The reader user's generated password. */
+  readonly readerPassword: pulumi.Output<string>;
+  /** Elasticsearch and its bootstrap Job: a run needs both. */
+  readonly elasticsearch: k8s.yaml.v2.ConfigGroup;
+  /** The CA's certificate in the flywheel namespace, which the Jobs mount to trust Elasticsearch. */
+  readonly caConfigMap: k8s.core.v1.ConfigMap;
+  /** Name of the snapshot bucket, when the log store is snapshotted. */
+  readonly snapshotBucket?: string;
+
+  constructor(name: string, args: LogStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-flywheel:platform:LogStore", name, {}, opts);
+    const ns = args.namespace;
+    const k8sOpts = { parent: this, provider: args.provider };
+
+    const { ca, httpTls } = this.httpCertificate(name, args);
+
+    const readerPassword = generatedPassword(`${name}-es-reader`, this);
+    const writerPassword = generatedPassword(`${name}-es-writer`, this);
+    const fileRealmUser = (id: string, secretName: string, username: string, role: string, password: random.RandomPassword): k8s.core.v1.Secret =>
+      secret(`${name}-${id}`, {
+        name: secretName,
+        namespace: ns,
+        type: "kubernetes.io/basic-auth",
+        stringData: { [fileRealmUserKeys.username]: username, [fileRealmUserKeys.password]: password.result, [fileRealmUserKeys.roles]: role },
+      }, k8sOpts);
+    const users = [
+      fileRealmUser("es-reader", logStoreSecretNames.reader, readerUser, logStoreRoles.reader, readerPassword),
+      fileRealmUser("es-writer", logStoreSecretNames.writer, writerUser, logStoreRoles.writer, writerPassword),
+    ];
+    const roles = new k8s.core.v1.Secret(`${name}-es-roles`, {
+      metadata: { name: logStoreSecretNames.roles, namespace: ns },
+      stringData: { [rolesFileKey]: logStoreRolesYaml({ logIndex: logStoreNaming.logIndex }) },
+    }, k8sOpts);
+
+    const snapshots = args.settings.snapshots && args.aws ? this.snapshotStorage(name, args, args.aws) : undefined;
+
+    const nodeSelector = optionalNodeSelector(args.nodeSelector);
+    const chart = new Chart(new App(), `${name}-logs`);
+    const elasticsearch = new ElasticsearchCluster(chart, "elasticsearch", {
+      name: elasticsearchName,
+      namespace: ns,
+      version: args.version,
+      nodeCount: args.settings.nodes,
+      highAvailability: args.production,
+      storage: persistentStorage(args.settings.storageGiB, args.storageClass),
+      httpTlsSecretName: logStoreSecretNames.httpTls,
+      fileRealmSecretNames: [logStoreSecretNames.reader, logStoreSecretNames.writer],
+      rolesSecretNames: [logStoreSecretNames.roles],
+      snapshots: snapshots
+        ? {
+            serviceAccountName: logStoreNaming.snapshotServiceAccount,
+            roleArnConfigMap: { name: logStoreNaming.snapshotRoleConfigMap, key: "roleArn" },
+            region: args.aws?.region,
+          }
+        : undefined,
+      nodeSelector,
+    });
+    new ElasticsearchBootstrapJob(chart, "bootstrap", {
+      name: `${elasticsearchName}-bootstrap`,
+      elasticsearch,
+      logIndex: logStoreNaming.logIndex,
+      retentionDays: args.settings.logRetentionDays,
+      image: args.bootstrapImage,
+      snapshots: snapshots ? { bucket: snapshots.bucket, schedule: {} } : undefined,
+      nodeSelector,
+    });
+    this.elasticsearch = applyChart(`${name}-logs`, chart, {
+      ...k8sOpts,
+      dependsOn: [...args.eck, httpTls, roles, ...users, ...(snapshots?.resources ?? [])],
+    });
+
+    this.caConfigMap = new k8s.core.v1.ConfigMap(`${name}-ca-flywheel`, {
+      metadata: { name: logStoreNaming.caConfigMap, namespace: args.flywheelNamespace },
+      data: { "ca.crt": ca.certPem },
+    }, k8sOpts);
+    for (const writerNamespace of args.settings.logWriterNamespaces) {
+      secret(`${name}-writer-${writerNamespace}`, {
+        name: logStoreNaming.writerSecret,
+        namespace: writerNamespace,
+        stringData: { url: elasticsearch.url, username: writerUser, password: writerPassword.result, "ca.crt": ca.certPem },
+      }, k8sOpts);
+    }
+
+    this.url = elasticsearch.url;
+    this.readerPassword = readerPassword.result;
+    this.snapshotBucket = snapshots?.bucket;
+    this.registerOutputs({ url: this.url, snapshotBucket: this.snapshotBucket });
+  }
+
+  /**
+   * A CA of this stack's own signs Elasticsearch's HTTP certificate, so every consumer, in any
+   * namespace, trusts the same CA, which outlives certificate renewals.
+   */
+  private httpCertificate(name: string, args: LogStoreArgs): { ca: tls.SelfSignedCert; httpTls: k8s.core.v1.Secret } {
+    const ns = args.namespace;
+    const caKey = new tls.PrivateKey(`${name}-ca`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+    const ca = new tls.SelfSignedCert(`${name}-ca`, {
+      privateKeyPem: caKey.privateKeyPem,
+      isCaCertificate: true,
+      validityPeriodHours: 10 * 365 * 24,
+      allowedUses: ["cert_signing", "crl_signing"],
+      subject: { commonName: "data-flywheel log store CA", organization: "data-flywheel" },
+    }, { parent: this });
+    const serverKey = new tls.PrivateKey(`${name}-es-http`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+    const serverRequest = new tls.CertRequest(`${name}-es-http`, {
+      privateKeyPem: serverKey.privateKeyPem,
+      dnsNames: ElasticsearchCluster.httpCertificateDnsNames(elasticsearchName, ns),
+      subject: { commonName: `${elasticsearchName}-es-http.${ns}.svc` },
+    }, { parent: this });
+    const serverCert = new tls.LocallySignedCert(`${name}-es-http`, {
+      certRequestPem: serverRequest.certRequestPem,
+      caPrivateKeyPem: caKey.privateKeyPem,
+      caCertPem: ca.certPem,
+      validityPeriodHours: 2 * 365 * 24,
+      // `pulumi up` in the last 90 days of the certificate's life issues a new one.
+      earlyRenewalHours: 90 * 24,
+      allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+    }, { parent: this });
+    const httpTls = secret(`${name}-es-http-tls`, {
+      name: logStoreSecretNames.httpTls,
+      namespace: ns,
+      type: "kubernetes.io/tls",
+      stringData: { "tls.crt": serverCert.certPem, "tls.key": serverKey.privateKeyPem, "ca.crt": ca.certPem },
+    }, { parent: this, provider: args.provider });
+    return { ca, httpTls };
+  }
+
+  /** An encrypted, private, versioned S3 bucket for snapshots and the role Elasticsearch assumes to write it. */
+  private snapshotStorage(name: string, args: LogStoreArgs, identity: AwsIdentity): { bucket: string; resources: pulumi.Resource[] } {
+    // Snapshots outlive a production stack: `pulumi destroy` leaves the bucket and its settings.
+    const child = { parent: this, retainOnDelete: args.production };
+    const bucketName = args.settings.snapshotBucket ?? `${identity.clusterName}-log-snapshots-${identity.region}`;
+    const bucket = new aws.s3.Bucket(`${name}-snapshots`, { bucket: bucketName, tags: args.tags ?? {} }, child);
+    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-snapshots`, {
+      bucket: bucket.id,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+    }, child);
+    new aws.s3.BucketPublicAccessBlock(`${name}-snapshots`, {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    }, child);
+    new aws.s3.BucketVersioning(`${name}-snapshots`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
+    const role = new IrsaRole(`${name}-snapshots`, {
+      oidcProviderArn: identity.oidcProviderArn,
+      oidcIssuerUrl: identity.oidcIssuerUrl,
+      namespace: args.namespace,
+      serviceAccount: logStoreNaming.snapshotServiceAccount,
+      policy: bucket.arn.apply((arn) => ({
+        Version: "2012-10-17" as const,
+        Statement: [
+          { Effect: "Allow" as const, Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"], Resource: arn },
+          {
+            Effect: "Allow" as const,
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: `${arn}/*`,
+          },
+        ],
+      })),
+      tags: args.tags,
+    }, child);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-snapshots`, {
+      metadata: {
+        name: logStoreNaming.snapshotServiceAccount,
+        namespace: args.namespace,
+        annotations: { "eks.amazonaws.com/role-arn": role.roleArn },
+      },
+    }, { parent: this, provider: args.provider });
+    const roleArn = new k8s.core.v1.ConfigMap(`${name}-snapshots-role`, {
+      metadata: { name: logStoreNaming.snapshotRoleConfigMap, namespace: args.namespace },
+      data: { roleArn: role.roleArn },
+    }, { parent: this, provider: args.provider });
+    return { bucket: bucketName, resources: [serviceAccount, roleArn] };
+  }
+}

@@ -1,0 +1,152 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { App, Chart } from "cdk8s";
+import { mongoConnectionUri, MongoDbReplicaSet, RedisServer, redisUrlWithPassword } from "../../constructs/data";
+import { jobEnvironment } from "../../flywheel-job/src/contract";
+import type { StackSettings } from "../../stacks/config/schema";
+import { generatedPassword } from "../generated-password";
+import { applyChart } from "../kubernetes/cdk8s-chart";
+import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
+import { OperatorCrds } from "../kubernetes/operator-crds";
+import { secret } from "../kubernetes/secrets";
+import { optionalNodeSelector, persistentStorage } from "./construct-props";
+
+const mongodbName = "flywheel-mongodb";
+const redisName = "flywheel-redis";
+
+/** Names of the run-state services and of the Secret the flywheel Jobs connect with. */
+export const runStateNaming = {
+  mongodb: mongodbName,
+  redis: redisName,
+  /** In the flywheel namespace: ELASTICSEARCH_*, MONGODB_URL, REDIS_URL. */
+  connectionsSecret: "flywheel-data-connections",
+} as const;
+
+/** In-cluster URLs of the run-state services, without credentials. */
+export interface RunStateUrls {
+  readonly mongodb: string;
+  readonly redis: string;
+}
+
+export interface RunStateArgs {
+  /** Namespace of MongoDB, its operator (which watches only this namespace) and Redis. */
+  readonly namespace: string;
+  /** Namespace of the flywheel Jobs, which get the connections Secret. */
+  readonly flywheelNamespace: string;
+  /** `data-flywheel:platform.mongodb`: replica-set members and their storage. */
+  readonly mongodb: StackSettings["platform"]["mongodb"];
+  /** `data-flywheel:platform.redis`: persistence and storage. */
+  readonly redis: StackSettings["platform"]["redis"];
+  /** The MongoDB server version, the Redis image and the pinned MongoDB Controllers for Kubernetes release. */
+  readonly versions: {
+    readonly mongodb: string;
+    readonly redisImage: string;
+    readonly mongodbOperator: { readonly chart: HelmChartPin; readonly crdUrls: readonly string[] };
+  };
+  /** Production: MongoDB members spread across zones. */
+  readonly production: boolean;
+  /**
+   * StorageClass of the MongoDB and Redis volumes.
+   * @default the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /** Nodes the operator, MongoDB and Redis run on; empty for any node. */
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  /** The log store's reader: the connections Secret carries its credentials with MongoDB's and Redis's. */
+  readonly logReader: { readonly url: string; readonly username: string; readonly password: pulumi.Output<string> };
+  /**
+   * URN of the component that declared these resources before RunState did: each resource RunState
+   * declares directly aliases to it, and so keeps its URN (`dataServicesAliases` explains why).
+   * @default no aliases
+   */
+  readonly formerParent?: pulumi.Input<string>;
+  /** The cluster's Kubernetes provider. */
+  readonly provider: k8s.Provider;
+}
+
+/**
+ * What the flywheel's runs record and coordinate through: a MongoDB replica set (run records,
+ * through MongoDB Controllers for Kubernetes, namespaced) and Redis (the GPU budget's leases), with
+ * generated passwords, and the Secret in the flywheel namespace the Jobs connect to every data
+ * service with.
+ */
+export class RunState extends pulumi.ComponentResource {
+  /** In-cluster URLs (no credentials). */
+  readonly urls: RunStateUrls;
+  /** MongoDB's replica set and Redis: a run needs both. */
+  readonly stores: k8s.yaml.v2.ConfigGroup;
+  /** The flywheel Jobs' connections Secret (`runStateNaming.connectionsSecret`). */
+  readonly connections: k8s.core.v1.Secret;
+
+  constructor(name: string, args: RunStateArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-flywheel:platform:RunState", name, {}, opts);
+    const ns = args.namespace;
+    const aliases = args.formerParent === undefined ? undefined : [{ parent: args.formerParent }];
+    const child = { parent: this, aliases };
+    const k8sOpts = { ...child, provider: args.provider };
+    const passwordSecrets = { mongodb: `${mongodbName}-password`, redis: `${redisName}-password` };
+
+    const mongoPassword = generatedPassword(`${name}-mongodb`, this, aliases);
+    const mongoSecret = secret(`${name}-mongodb`, { name: passwordSecrets.mongodb, namespace: ns, stringData: { password: mongoPassword.result } }, k8sOpts);
+    const redisPassword = generatedPassword(`${name}-redis`, this, aliases);
+    const redisSecret = secret(`${name}-redis`, { name: passwordSecrets.redis, namespace: ns, stringData: { password: redisPassword.result } }, k8sOpts);
+
+    const mongoCrds = new OperatorCrds(`${name}-mongodb-crds`, { urls: args.versions.mongodbOperator.crdUrls, provider: args.provider }, child);
+    const mongoOperator = pinnedRelease(`${name}-mongodb-operator`, {
+      chart: args.versions.mongodbOperator.chart,
+      releaseName: "mongodb-kubernetes",
+      // In the namespace it manages: it watches only its own namespace, with namespaced roles.
+      namespace: ns,
+      skipCrds: true,
+      values: {
+        operator: {
+          watchedResources: ["mongodbcommunity"],
+          enableClusterMongoDBRoles: false,
+          webhook: { registerConfiguration: false, installClusterRole: false },
+          nodeSelector: args.nodeSelector,
+          resources: { requests: { cpu: "200m", memory: "200Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        },
+        // MongoDB 8.0.12 and later are published as UBI 9 images only.
+        community: { mongodb: { imageType: "ubi9" } },
+      },
+    }, { ...k8sOpts, dependsOn: [mongoCrds] });
+
+    const nodeSelector = optionalNodeSelector(args.nodeSelector);
+    const chart = new Chart(new App(), `${name}-state`);
+    const mongodb = new MongoDbReplicaSet(chart, "mongodb", {
+      name: mongodbName,
+      namespace: ns,
+      version: args.versions.mongodb,
+      members: args.mongodb.members,
+      highAvailability: args.production,
+      user: { password: { name: passwordSecrets.mongodb } },
+      storage: { data: persistentStorage(args.mongodb.storageGiB, args.storageClass), logs: persistentStorage(2, args.storageClass) },
+      nodeSelector,
+    });
+    const redis = new RedisServer(chart, "redis", {
+      name: redisName,
+      namespace: ns,
+      image: args.versions.redisImage,
+      password: { name: passwordSecrets.redis },
+      appendOnly: args.redis.persistence,
+      storage: persistentStorage(args.redis.storageGiB, args.storageClass),
+      nodeSelector,
+    });
+    this.stores = applyChart(`${name}-state`, chart, { ...k8sOpts, dependsOn: [mongoCrds, mongoOperator, mongoSecret, redisSecret] });
+
+    this.connections = secret(`${name}-connections`, {
+      name: runStateNaming.connectionsSecret,
+      namespace: args.flywheelNamespace,
+      stringData: {
+        [jobEnvironment.ELASTICSEARCH_URL]: args.logReader.url,
+        [jobEnvironment.ELASTICSEARCH_USERNAME]: args.logReader.username,
+        [jobEnvironment.ELASTICSEARCH_PASSWORD]: args.logReader.password,
+        [jobEnvironment.MONGODB_URL]: mongoPassword.result.apply((password) => mongoConnectionUri(mongodb, password)),
+        [jobEnvironment.REDIS_URL]: redisPassword.result.apply((password) => redisUrlWithPassword(redis.url, password)),
+      },
+    }, k8sOpts);
+
+    this.urls = { mongodb: mongodb.connectionStringWithoutPassword, redis: redis.url };
+    this.registerOutputs({ urls: this.urls });
+  }
+}

@@ -1,0 +1,38 @@
+import { platformEndpoints } from "../../infra/platform/platform-endpoints";
+
+describe("platformEndpoints", () => {
+  it("shows each service's in-cluster URL, the names a client connects with, and where its Secrets are", () => {
+    const endpoints = platformEndpoints({
+      elasticsearchUrl: "https://flywheel-logs-es-http.data.svc:9200",
+      runState: { mongodb: "mongodb://flywheel@m-0.data:27017/flywheel", redis: "redis://flywheel-redis.data:6379" },
+      nemo: { datastore: "http://ds", entitystore: "http://es", evaluator: "http://ev" },
+      judge: { baseUrl: "https://judge.example/v1", model: "judge-model", needsApiKey: true },
+      embedding: { baseUrl: "http://embedding.nemo.svc.cluster.local:8000/v1", model: "embedding-model", needsApiKey: false },
+    });
+    expect(endpoints).toEqual({
+      namespaces: {
+        gpuOperator: "gpu-operator",
+        nimOperator: "nim-operator",
+        dataOperators: "data-operators",
+        data: "data",
+        nemo: "nemo",
+        volcano: "volcano-system",
+        flywheel: "flywheel",
+      },
+      elasticsearch: {
+        url: "https://flywheel-logs-es-http.data.svc:9200",
+        logIndex: "flywheel",
+        readerUser: "flywheel-reader",
+        writerUser: "log-writer",
+        writerSecret: "data/flywheel-logs-user-log-writer",
+        caConfigMap: "flywheel/flywheel-logs-ca",
+      },
+      mongodb: { url: "mongodb://flywheel@m-0.data:27017/flywheel" },
+      redis: { url: "redis://flywheel-redis.data:6379" },
+      flywheelConnectionsSecret: "flywheel/flywheel-data-connections",
+      nemo: { datastore: "http://ds", entitystore: "http://es", evaluator: "http://ev" },
+      judge: { baseUrl: "https://judge.example/v1", model: "judge-model" },
+      embedding: { baseUrl: "http://embedding.nemo.svc.cluster.local:8000/v1", model: "embedding-model" },
+    });
+  });
+});
