@@ -14,7 +14,8 @@ const swc = (syntax) => [
     module: { type: "commonjs", ignoreDynamic: false },
   },
 ];
-const esmPackages = ["@kubernetes/client-node", "openid-client", "oauth4webapi", "jose"];
+// `@marcbachmann/cel-js`, which evaluates admission policies' CEL in tests, is an ES module too.
+const esmPackages = ["@kubernetes/client-node", "openid-client", "oauth4webapi", "jose", "@marcbachmann/cel-js"];
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test", "<rootDir>/flywheel-job/test", "<rootDir>/policies/test"],

@@ -5,6 +5,7 @@ import type { ClusterTarget } from "../infra/cluster-target";
 import { ExistingCluster } from "../infra/kubernetes/existing-cluster";
 import { FlywheelPlatform } from "../infra/platform/flywheel-platform";
 import type { StackConfig } from "./config/load";
+import { privateNetworks } from "./config/schema/existing-cluster";
 import { versions } from "./config/versions";
 
 /** What `pulumi stack output` shows. */
@@ -85,6 +86,7 @@ export function defineStack(config: StackConfig): StackOutputs {
     wandbApiKey: config.secrets.wandbApiKey,
     externalPostgres: postgres && { address: postgres.address, adminUsername: postgres.masterUsername, adminPassword: postgres.masterPassword },
     modelApiKeys: { judge: config.secrets.judgeApiKey, embedding: config.secrets.embeddingApiKey },
+    controlPlaneCidrs: config.cloud === "aws" ? [config.aws.vpc.cidr] : (config.existingCluster?.controlPlaneCidrs ?? privateNetworks),
     tags,
   });
   return { ...outputs, ...platform.endpoints };

@@ -99,8 +99,9 @@ export function scheduleName(workloadId: string, clientId: string): string {
 /**
  * One workload's flywheel as a CronJob: never two runs of the workload at once, bounded in time,
  * retried only for failures a retry can fix, given time to clean up when stopped, and its Job deleted
- * a while after it finishes so that what the run owns is garbage-collected with it. The pod runs
- * non-root on a read-only root filesystem and knows its Job's name and uid (downward API), which
+ * a while after it finishes so that what the run owns is garbage-collected with it. The pod meets
+ * Pod Security `restricted` (non-root, no capabilities, RuntimeDefault seccomp, no privilege
+ * escalation) on a read-only root filesystem and knows its Job's name and uid (downward API), which
  * the run uses as the owner of the NIMServices it creates.
  */
 export class FlywheelSchedule extends Construct {
@@ -169,7 +170,17 @@ export class FlywheelSchedule extends Construct {
         cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.units(2) },
         memory: { request: Size.gibibytes(1), limit: defaultMemoryLimit },
       },
-      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, ensureNonRoot: true, user: 1000, group: 1000 },
+      // Pod Security `restricted`, whatever the namespace enforces: no capabilities and the
+      // runtime's default syscall filter.
+      securityContext: {
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        ensureNonRoot: true,
+        user: 1000,
+        group: 1000,
+        capabilities: { drop: [kplus.Capability.ALL] },
+        seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+      },
       envVariables: {
         [jobEnvironment.FLYWHEEL_JOB_NAME]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/job-name" }),
         [jobEnvironment.FLYWHEEL_JOB_UID]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/controller-uid" }),

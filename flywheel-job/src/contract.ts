@@ -35,8 +35,11 @@ export { ExitCode } from "./errors";
 export { kubernetesPermissions, type KubernetesPermission } from "./kubernetes/permissions";
 /** Labels of what the job creates, and the naming rules of NIMCaches and NIMServices. */
 export { annotationKeys, candidateNimComponent, labelKeys, labelValue, nameFragment, nimCacheName } from "./kubernetes/labels";
-export { candidateNimServiceName, nimPort } from "./backends/nemo-25/candidate-nim-service";
+/** The NIMService a run creates for a candidate: what the stack's admission policy for the flywheel namespace must admit. */
+export { candidateNimService, candidateNimServiceName, nimPort, type CandidateNimServiceProps } from "./backends/nemo-25/candidate-nim-service";
 /** The NGC Secrets candidate NIMServices refer to. */
 export { ngcSecretNames } from "./kubernetes/ngc-secret-names";
+/** Where the stack deploys the judge proxy (the judge key stays out of Evaluator job bodies) and how NetworkPolicies find it. */
+export { judgeProxyService } from "./judge-proxy/judge-proxy-service";
 /** The GPU scheduling contract: the taint and labels of GPU pools that NIMs and training pods select. */
 export { gpuNodeSelector, gpuResource, gpuRoleLabel, gpuRoles, gpuTaint, gpuToleration, nodePoolLabel, type GpuRole, type Toleration } from "./scheduling";

@@ -28,7 +28,7 @@ type IndexedDocument = ReturnType<typeof logDocument> & { timestamp: number };
  * search_after and `_source: false`. The mock's connection ignores `maxResponseSize`; this one
  * enforces it as the client's HTTP connection does, and records each search's bound.
  */
-function setUp(total: number, options: { failOnPage?: number; failWith?: number; documents?: IndexedDocument[] } = {}) {
+function setUp(total: number, options: { failOnPage?: number; failWith?: number; documents?: IndexedDocument[]; writers?: readonly string[] } = {}) {
   const mock = new Mock();
   const searches: SearchBody[] = [];
   const responseBounds: number[] = [];
@@ -83,7 +83,7 @@ function setUp(total: number, options: { failOnPage?: number; failWith?: number;
     }
   }
   const client = new Client({ node: "http://localhost:9200", Connection: BoundedConnection, maxRetries: 0 });
-  const source = new ElasticsearchLogSource(client, { index: "flywheel", pageSize: 4, keepAlive: "2m" });
+  const source = new ElasticsearchLogSource(client, { index: "flywheel", pageSize: 4, keepAlive: "2m", ...(options.writers ? { writers: options.writers } : {}) });
   return { source, searches, responseBounds, closed, opened, mock };
 }
 
@@ -112,6 +112,21 @@ describe("ElasticsearchLogSource", () => {
     expect(searches.map((s) => s.search_after)).toEqual([undefined, [1_699_999_997_000, 3], [1_699_999_993_000, 7]]);
     expect(searches.map((s) => s.pit.id)).toEqual(["pit-0", "pit-1", "pit-2"]);
     expect(closed).toEqual(["pit-3"]);
+  });
+
+  it("with writers, every page also filters on the writer the log store stamped, and messages name them", async () => {
+    const { source, searches } = setUp(10, { writers: ["log-writer-shop", "log-writer-support"] });
+    await pullAll(source, 100);
+    const filter = { bool: { filter: [{ term: { workload_id: "w" } }, { term: { client_id: "c" } }, { terms: { writer: ["log-writer-shop", "log-writer-support"] } }] } };
+    expect(searches.map((s) => s.query)).toEqual([filter, filter, filter]);
+    expect(source.description).toBe('Elasticsearch index "flywheel" written by log-writer-shop, log-writer-support');
+  });
+
+  it("with an empty list of writers, asks for documents of no writer", async () => {
+    const { source, searches } = setUp(0, { writers: [] });
+    await pullAll(source, 100);
+    expect(searches[0].query).toEqual({ bool: { filter: [{ term: { workload_id: "w" } }, { term: { client_id: "c" } }, { terms: { writer: [] } }] } });
+    expect(source.description).toBe('Elasticsearch index "flywheel" written by no allowed writer');
   });
 
   it("stops at maxRecords, asking for no more than it needs", async () => {

@@ -30,10 +30,26 @@ export function dockerConfigJson(registry: string, username: string, password: s
   return JSON.stringify({ auths: { [registry]: { username, password, auth } } });
 }
 
+/** Which of the NGC Secrets a namespace gets. */
+export interface NgcSecretsOptions {
+  /**
+   * The API key Secret too, not only the pull Secret: only where a pod reads it (every Secret of a
+   * namespace is one more that any pod allowed to create pods there can mount).
+   * @default true
+   */
+  readonly apiKey?: boolean;
+}
+
 /** The NGC API key Secret and the nvcr.io pull Secret in one namespace, by the names of the job's contract. */
-export function ngcSecrets(name: string, namespace: string, ngcApiKey: pulumi.Output<string>, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret[] {
+export function ngcSecrets(
+  name: string,
+  namespace: string,
+  ngcApiKey: pulumi.Output<string>,
+  opts: pulumi.CustomResourceOptions,
+  options: NgcSecretsOptions = {},
+): k8s.core.v1.Secret[] {
   return [
-    secret(`${name}-ngc-api`, { name: ngcSecretNames.apiKey, namespace, stringData: { NGC_API_KEY: ngcApiKey } }, opts),
+    ...(options.apiKey ?? true ? [secret(`${name}-ngc-api`, { name: ngcSecretNames.apiKey, namespace, stringData: { NGC_API_KEY: ngcApiKey } }, opts)] : []),
     secret(`${name}-nvcr-pull`, {
       name: ngcSecretNames.pullSecret,
       namespace,

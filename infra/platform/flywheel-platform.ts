@@ -4,15 +4,17 @@ import type { ClusterTarget } from "../cluster-target";
 import { ngcSecrets } from "../kubernetes/secrets";
 import { DataOperators } from "./data-operators";
 import { dataServicesAliases } from "./data-services-aliases";
-import { applyFlywheelNetworkPolicies, flywheelPodLabels } from "./flywheel-network-access";
 import { FlywheelModels } from "./flywheel-models";
 import { FlywheelWorkloads } from "./flywheel-workloads";
 import { GpuOperator } from "./gpu-operator";
+import { JudgeProxyDeployment } from "./judge-proxy-deployment";
 import { LogStore, logStoreNaming } from "./log-store";
-import { namespaces, PlatformNamespaces } from "./namespaces";
+import { type NamespaceKey, namespaces, PlatformNamespaces } from "./namespaces";
 import { NemoDependencies } from "./nemo-dependencies";
 import { NemoMicroservices } from "./nemo-microservices";
+import { flywheelPodLabels } from "./network-paths";
 import { NimOperator } from "./nim-operator";
+import { applyPlatformNetworkPolicies } from "./platform-network-policies";
 import { type PlatformEndpoints, platformEndpoints } from "./platform-endpoints";
 import { RunState, runStateNaming } from "./run-state";
 import type { FlywheelSchedules } from "../../stacks/config/load";
@@ -39,6 +41,12 @@ export interface FlywheelPlatformArgs {
   readonly externalPostgres?: { readonly address: pulumi.Output<string>; readonly adminUsername: string; readonly adminPassword: pulumi.Output<string> };
   /** API keys of remote judge and embedding endpoints. */
   readonly modelApiKeys: { readonly judge?: pulumi.Output<string>; readonly embedding?: pulumi.Output<string> };
+  /**
+   * Where the control plane calls admission webhooks from, which the operators' webhook pods admit:
+   * the VPC on EKS (the control plane's ENIs are in its subnets; RDS is there too),
+   * `existingCluster.controlPlaneCidrs` on a cluster you bring.
+   */
+  readonly controlPlaneCidrs: readonly string[];
   readonly tags?: Record<string, string>;
 }
 
@@ -63,7 +71,11 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     this.namespaces = new PlatformNamespaces(`${name}-namespaces`, {
       provider,
       dependsOn: cluster.ready,
-      omit: args.settings.gpuOperator.enabled ? [] : ["gpuOperator"],
+      omit: [
+        ...(args.settings.gpuOperator.enabled ? [] : ["gpuOperator" as const]),
+        // Only a server outside the cluster has master credentials and a bootstrap Job to keep apart.
+        ...(args.externalPostgres ? [] : ["nemoDatabase" as const]),
+      ],
     }, child);
     const inNamespace = (key: keyof typeof namespaces): pulumi.CustomResourceOptions => ({
       parent: this,
@@ -72,9 +84,11 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     });
     const afterNamespaces = { parent: this, dependsOn: [...this.namespaces.all] };
 
-    for (const key of ["nemo", "flywheel"] as const) {
-      ngcSecrets(`${name}-${key}`, namespaces[key], args.ngcApiKey, inNamespace(key));
-    }
+    // In nemo only Customizer's model downloads and a local judge or embedding NIM read the API key.
+    const nemoReadsNgcApiKey =
+      args.models.candidates.some((m) => m.customization !== undefined) || args.models.judge.type === "local" || args.models.embedding.type === "local";
+    ngcSecrets(`${name}-nemo`, namespaces.nemo, args.ngcApiKey, inNamespace("nemo"), { apiKey: nemoReadsNgcApiKey });
+    ngcSecrets(`${name}-flywheel`, namespaces.flywheel, args.ngcApiKey, inNamespace("flywheel"));
 
     if (args.settings.gpuOperator.enabled) {
       new GpuOperator(`${name}-gpu-operator`, {
@@ -159,7 +173,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       namespace: namespaces.nemo,
       storage: cluster.storage,
       postgres: args.externalPostgres
-        ? { kind: "external", ...args.externalPostgres, clientImage: data.postgresImage }
+        ? { kind: "external", ...args.externalPostgres, clientImage: data.postgresImage, bootstrapNamespace: namespaces.nemoDatabase }
         : { kind: "in-cluster", instances: settings.postgres.instances, storageGiB: settings.postgres.storageGiB, image: data.postgresImage },
       production: args.production,
       guardrails: settings.guardrails,
@@ -196,26 +210,52 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       provider,
     }, { parent: this });
 
-    const networkPolicies = applyFlywheelNetworkPolicies(`${name}-flywheel-network-policies`, cluster.apiServerPorts, inNamespace("flywheel"));
+    const networkPolicies = applyPlatformNetworkPolicies(`${name}-network-policies`, {
+      namespaces: (Object.keys(this.namespaces.byKey) as NamespaceKey[]).map((key) => namespaces[key]),
+      apiServerPorts: cluster.apiServerPorts,
+      controlPlaneCidrs: args.controlPlaneCidrs,
+      logWriterNamespaces: settings.elasticsearch.logWriterNamespaces,
+      postgres: args.externalPostgres ? "external" : "in-cluster",
+      customizer: args.models.candidates.some((m) => m.customization !== undefined),
+      guardrails: settings.guardrails,
+      judge: args.models.judge.type,
+      embedding: args.models.embedding.type,
+      elasticsearchSnapshots: settings.elasticsearch.snapshots && cluster.aws !== undefined,
+      flywheelJobs: args.schedules !== undefined,
+    }, afterNamespaces);
+
+    // A remote judge is called through the judge proxy, which alone holds its key.
+    const judgeProxy = args.schedules && this.models.judge.needsApiKey
+      ? new JudgeProxyDeployment(`${name}-judge-proxy`, {
+        namespace: namespaces.flywheel,
+        judge: this.models.judge,
+        apiKey: args.modelApiKeys.judge,
+        image: args.schedules.image,
+        nodeSelector: cluster.systemNodeSelector,
+        dependsOn: [...this.namespaces.all, networkPolicies],
+        provider,
+      }, { parent: this })
+      : undefined;
 
     if (args.schedules) {
       new FlywheelWorkloads(`${name}-workloads`, {
         namespace: namespaces.flywheel,
         schedules: args.schedules,
-        judge: this.models.judge,
+        judge: judgeProxy?.endpoint ?? this.models.judge,
         embedding: this.models.embedding,
         connectionsSecret: runStateNaming.connectionsSecret,
         elasticsearchCaConfigMap: logStoreNaming.caConfigMap,
         apiKeys: args.modelApiKeys,
         podLabels: flywheelPodLabels.job,
         // The stores, then what the Jobs mount to reach them.
-        dependsOn: [logStore.elasticsearch, runState.stores, runState.connections, logStore.caConfigMap, ...this.nemo.ready, this.models, networkPolicies],
+        dependsOn: [logStore.elasticsearch, runState.stores, runState.connections, logStore.caConfigMap, ...this.nemo.ready, this.models, networkPolicies, ...(judgeProxy ? [judgeProxy] : [])],
         provider,
       }, { parent: this });
     }
 
     this.endpoints = platformEndpoints({
       elasticsearchUrl: logStore.url,
+      logWriterNamespaces: settings.elasticsearch.logWriterNamespaces,
       runState: runState.urls,
       nemo: this.nemo.urls,
       judge: this.models.judge,

@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App, Chart, Duration } from "cdk8s";
+import { CandidateNimAdmission } from "../../constructs/flywheel/candidate-nim-admission";
 import { FlywheelJobAccess } from "../../constructs/flywheel/flywheel-job-access";
 import { FlywheelSchedule } from "../../constructs/flywheel/flywheel-schedule";
 import { jobEnvironment } from "../../flywheel-job/src/contract";
@@ -31,8 +32,8 @@ export interface FlywheelWorkloadsArgs {
 export const modelKeysSecret = "flywheel-model-keys";
 
 /**
- * The scheduled flywheels: one CronJob per workload, the job's least-privilege identity, and the
- * Secret with the API keys of remote models.
+ * The scheduled flywheels: one CronJob per workload, the job's least-privilege identity, the
+ * admission policy for the NIMServices its runs create, and the Secret with the API keys of remote models.
  */
 export class FlywheelWorkloads extends pulumi.ComponentResource {
   constructor(name: string, args: FlywheelWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -66,6 +67,11 @@ export class FlywheelWorkloads extends pulumi.ComponentResource {
         maxRunDuration: Duration.minutes(Math.round(args.schedules.maxRunHours * 60)),
       });
     }
+    // The job's Role lets it create any NIMService; admission holds what it creates to its candidates.
+    new CandidateNimAdmission(chart, "candidate-nim-admission", {
+      namespace: args.namespace,
+      candidateImages: args.schedules.workloads.flatMap((workload) => workload.jobConfig.candidates.map((candidate) => candidate.image)),
+    });
     applyChart(name, chart, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn, modelKeys] });
     this.registerOutputs({});
   }

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { App, Chart } from "cdk8s";
-import { ElasticsearchBootstrapJob, ElasticsearchCluster, fileRealmUserKeys, logStoreRoles, logStoreRolesYaml, rolesFileKey } from "../../constructs/data";
+import { ElasticsearchBootstrapJob, ElasticsearchCluster, fileRealmUserKeys, logStoreRoles, logStoreRolesYaml, logWriterUser, rolesFileKey } from "../../constructs/data";
 import type { StackSettings } from "../../stacks/config/schema";
 import { IrsaRole } from "../aws/irsa-role";
 import type { AwsIdentity } from "../cluster-target";
@@ -15,17 +15,17 @@ import { optionalNodeSelector, persistentStorage } from "./construct-props";
 
 const elasticsearchName = "flywheel-logs";
 const readerUser = "flywheel-reader";
-const writerUser = "log-writer";
 
 /** Names of the log store, its data stream and users, and the objects consumers mount. */
 export const logStoreNaming = {
   elasticsearch: elasticsearchName,
   logIndex: "flywheel",
   readerUser,
-  writerUser,
+  /** The user of one writer namespace, which the `writer` field of its documents names. */
+  writerUser: logWriterUser,
   /** In the flywheel namespace: the CA that signed Elasticsearch's certificate (`ca.crt`). */
   caConfigMap: `${elasticsearchName}-ca`,
-  /** In each writer namespace: `url`, `username`, `password`, `ca.crt`. */
+  /** In each writer namespace: its own user's `url`, `username`, `password`, `ca.crt`. */
   writerSecret: "flywheel-log-writer",
   snapshotServiceAccount: "elasticsearch-snapshots",
   /** In the data namespace: the ARN of the snapshot role (key `roleArn`), which the Elasticsearch pods read. */
@@ -36,8 +36,8 @@ export const logStoreNaming = {
 export const logStoreSecretNames = {
   httpTls: `${elasticsearchName}-http-tls`,
   reader: `${elasticsearchName}-user-${readerUser}`,
-  /** The writer user (`kubernetes.io/basic-auth`), which the stack's outputs name for log shippers in the data namespace. */
-  writer: `${elasticsearchName}-user-${writerUser}`,
+  /** The file-realm user (`kubernetes.io/basic-auth`) of one writer namespace. */
+  writer: (writerNamespace: string): string => `${elasticsearchName}-user-${logWriterUser(writerNamespace)}`,
   roles: `${elasticsearchName}-roles`,
 } as const;
 
@@ -48,7 +48,7 @@ export interface LogStoreArgs {
   readonly flywheelNamespace: string;
   /**
    * `data-flywheel:platform.elasticsearch`: nodes, storage, retention, snapshots and the namespaces
-   * of applications that write logs (each gets the writer's Secret; they must exist).
+   * of applications that write logs (each gets a writer user of its own and its Secret; they must exist).
    */
   readonly settings: StackSettings["platform"]["elasticsearch"];
   /** Elasticsearch version ECK runs. */
@@ -82,10 +82,11 @@ export interface LogStoreArgs {
 }
 
 /**
- * Elasticsearch for the production logs: TLS from a CA this stack owns, least-privilege reader and
- * writer users, the log data stream with its timestamp pipeline and retention, and S3 snapshots when
- * asked. The writer's credentials and the CA are written into each namespace that writes logs, the CA
- * into the flywheel namespace; the reader's password is for the flywheel's connections Secret.
+ * Elasticsearch for the production logs: TLS from a CA this stack owns, a least-privilege reader and
+ * one least-privilege writer user per writer namespace, the log data stream with its timestamp and
+ * writer pipelines and retention, and S3 snapshots when asked. Each namespace that writes logs gets
+ * its own user's credentials and the CA, the flywheel namespace the CA; the reader's password is for
+ * the flywheel's connections Secret.
  */
 export class LogStore extends pulumi.ComponentResource {
   /** In-cluster HTTPS URL (no credentials). */
@@ -107,7 +108,6 @@ export class LogStore extends pulumi.ComponentResource {
     const { ca, httpTls } = this.httpCertificate(name, args);
 
     const readerPassword = generatedPassword(`${name}-es-reader`, this);
-    const writerPassword = generatedPassword(`${name}-es-writer`, this);
     const fileRealmUser = (id: string, secretName: string, username: string, role: string, password: random.RandomPassword): k8s.core.v1.Secret =>
       secret(`${name}-${id}`, {
         name: secretName,
@@ -115,9 +115,16 @@ export class LogStore extends pulumi.ComponentResource {
         type: "kubernetes.io/basic-auth",
         stringData: { [fileRealmUserKeys.username]: username, [fileRealmUserKeys.password]: password.result, [fileRealmUserKeys.roles]: role },
       }, k8sOpts);
+    const writers = args.settings.logWriterNamespaces.map((writerNamespace) => ({
+      namespace: writerNamespace,
+      username: logWriterUser(writerNamespace),
+      password: generatedPassword(`${name}-es-writer-${writerNamespace}`, this),
+    }));
     const users = [
       fileRealmUser("es-reader", logStoreSecretNames.reader, readerUser, logStoreRoles.reader, readerPassword),
-      fileRealmUser("es-writer", logStoreSecretNames.writer, writerUser, logStoreRoles.writer, writerPassword),
+      ...writers.map((writer) =>
+        fileRealmUser(`es-writer-${writer.namespace}`, logStoreSecretNames.writer(writer.namespace), writer.username, logStoreRoles.writer, writer.password),
+      ),
     ];
     const roles = new k8s.core.v1.Secret(`${name}-es-roles`, {
       metadata: { name: logStoreSecretNames.roles, namespace: ns },
@@ -136,7 +143,7 @@ export class LogStore extends pulumi.ComponentResource {
       highAvailability: args.production,
       storage: persistentStorage(args.settings.storageGiB, args.storageClass),
       httpTlsSecretName: logStoreSecretNames.httpTls,
-      fileRealmSecretNames: [logStoreSecretNames.reader, logStoreSecretNames.writer],
+      fileRealmSecretNames: [logStoreSecretNames.reader, ...writers.map((writer) => logStoreSecretNames.writer(writer.namespace))],
       rolesSecretNames: [logStoreSecretNames.roles],
       snapshots: snapshots
         ? {
@@ -165,11 +172,11 @@ export class LogStore extends pulumi.ComponentResource {
       metadata: { name: logStoreNaming.caConfigMap, namespace: args.flywheelNamespace },
       data: { "ca.crt": ca.certPem },
     }, k8sOpts);
-    for (const writerNamespace of args.settings.logWriterNamespaces) {
-      secret(`${name}-writer-${writerNamespace}`, {
+    for (const writer of writers) {
+      secret(`${name}-writer-${writer.namespace}`, {
         name: logStoreNaming.writerSecret,
-        namespace: writerNamespace,
-        stringData: { url: elasticsearch.url, username: writerUser, password: writerPassword.result, "ca.crt": ca.certPem },
+        namespace: writer.namespace,
+        stringData: { url: elasticsearch.url, username: writer.username, password: writer.password.result, "ca.crt": ca.certPem },
       }, k8sOpts);
     }
 

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { type PodSecurityLevel, podSecurityAuditLabel, podSecurityEnforceLabel, podSecurityWarnLabel } from "../../policies/lib/pod-security";
 
 /** The namespaces of the platform, by concern. */
 export const namespaces = {
@@ -13,6 +14,12 @@ export const namespaces = {
   data: "data",
   /** NeMo microservices and what they need: PostgreSQL, MLflow, Milvus, Argo Workflows, judge and embedding NIMs. */
   nemo: "nemo",
+  /**
+   * The database server's master credentials and the Job that creates the services' databases with
+   * them (external PostgreSQL such as RDS only): outside `nemo`, where any Argo Workflow could mount
+   * them as a volume.
+   */
+  nemoDatabase: "nemo-db",
   /** Volcano, the batch scheduler Customizer's training jobs run on. */
   volcano: "volcano-system",
   /** The flywheel CronJobs, the candidate models' NIMCaches and each run's NIMServices. */
@@ -22,23 +29,42 @@ export const namespaces = {
 export type NamespaceKey = keyof typeof namespaces;
 
 /**
- * Pod Security admission per namespace: the GPU Operator's pods need host access; everything else
- * runs at `baseline` and is warned about anything short of `restricted`.
+ * The Pod Security level each namespace enforces: the strictest one every pod in it provably meets.
+ * `restricted` only where every pod is written by this project or the chart's values set every
+ * restricted field; pods operators build, and charts whose values leave a field to the chart, are
+ * invisible offline, and a wrong guess would have their pods rejected on a cluster. Every namespace
+ * warns and audits at `restricted`, so a pod short of it shows up in `kubectl` and the audit log.
  */
-const podSecurity: Record<NamespaceKey, "privileged" | "baseline"> = {
+export const podSecurityLevels: Readonly<Record<NamespaceKey, PodSecurityLevel>> = {
+  // Driver, toolkit, device plugin and DCGM DaemonSets need host paths, host PID and privileged containers.
   gpuOperator: "privileged",
-  nimOperator: "baseline",
+  // One pod, the operator's Deployment (chart templates/deployment.yaml: one container, no volume
+  // while operator.admissionController.enabled is false; operator.upgradeCRD false: no hook Job),
+  // with every restricted field set by our values (nim-operator.ts): operator.podSecurityContext.runAsNonRoot,
+  // operator.podSecurityContext.seccompProfile.type RuntimeDefault,
+  // operator.containerSecurityContext.allowPrivilegeEscalation false and .capabilities.drop [ALL].
+  nimOperator: "restricted",
+  // CloudNativePG's values set all four, but ECK's chart values know no podSecurityContext.seccompProfile.
   dataOperators: "baseline",
+  // Elasticsearch and MongoDB pods are built by their operators, and the MongoDB operator by its chart.
   data: "baseline",
+  // NeMo and NIM pods are built by the NIM operator (no container security context), Argo's
+  // workflow pods by Argo (executor.securityContext and mainContainer.securityContext empty), and
+  // MLflow's, Milvus's and Argo's charts set no seccompProfile.
   nemo: "baseline",
+  // Only the project's PostgresBootstrapJob (VersionedJob: restricted pod and container contexts).
+  nemoDatabase: "restricted",
+  // Volcano's default container context adds DAC_OVERRIDE and leaves allowPrivilegeEscalation unset.
   volcano: "baseline",
+  // The NIM operator's NIMCache Job and NIMService pods have no seccompProfile (it sets one only on TKGS).
   flywheel: "baseline",
 };
 
 export interface PlatformNamespacesArgs {
   readonly provider: k8s.Provider;
   /**
-   * Namespaces not to create (something else owns them, such as a GPU Operator already installed).
+   * Namespaces not to create: something else owns them (a GPU Operator already installed), or
+   * nothing runs there (`nemoDatabase` without an external PostgreSQL server).
    * @default none
    */
   readonly omit?: readonly NamespaceKey[];
@@ -60,8 +86,9 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
           name: namespaces[key],
           labels: {
             "app.kubernetes.io/part-of": "data-flywheel",
-            "pod-security.kubernetes.io/enforce": podSecurity[key],
-            "pod-security.kubernetes.io/warn": "restricted",
+            [podSecurityEnforceLabel]: podSecurityLevels[key],
+            [podSecurityWarnLabel]: "restricted",
+            [podSecurityAuditLabel]: "restricted",
           },
         },
       }, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });

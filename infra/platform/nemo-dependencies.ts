@@ -1,8 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { App, Chart } from "cdk8s";
-import { ArgoServerAccess } from "../../constructs/network/argo-server-access";
-import { applyChart } from "../kubernetes/cdk8s-chart";
 import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
 import { volcanoSchedulerConfig } from "./volcano-scheduler-config";
 
@@ -85,9 +82,19 @@ export class NemoDependencies extends pulumi.ComponentResource {
           workflowDefaults: { spec: { imagePullSecrets: [{ name: args.pullSecretName }] } },
         },
         server: { secure: true, authModes: ["server"], resources: small },
+        // Evaluator's workflows run as this service account (NemoEvaluator spec.argoWorkflows.serviceAccount).
+        // Its Role is the chart's (templates/controller/workflow-role.yaml): `workflowtaskresults`
+        // create and patch, exactly what Argo's executor needs (Argo v4 docs/workflow-rbac.md), and
+        // nothing else while the switches below stay off, stated rather than inherited. No token
+        // Secret either: it would be one more Secret in the namespace for a Workflow to mount.
         workflow: {
-          serviceAccount: { create: true, name: nemoDependencyEndpoints.argoExecutorServiceAccount, pullSecrets: [{ name: args.pullSecretName }] },
-          rbac: { create: true },
+          serviceAccount: {
+            create: true,
+            name: nemoDependencyEndpoints.argoExecutorServiceAccount,
+            createSecret: false,
+            pullSecrets: [{ name: args.pullSecretName }],
+          },
+          rbac: { create: true, agentPermissions: false, artifactGC: false, serviceAccounts: [], rules: [] },
         },
       },
     }, k8sOpts);
@@ -131,15 +138,7 @@ export class NemoDependencies extends pulumi.ComponentResource {
       },
     }, { ...k8sOpts, dependsOn: [volcano] });
 
-    const argoAccess = new Chart(new App(), `${name}-argo-access`);
-    new ArgoServerAccess(argoAccess, "argo-server", {
-      namespace: args.nemoNamespace,
-      // The chart's selector labels of the server's pods, for the release name above.
-      serverPodLabels: { "app.kubernetes.io/name": "argo-workflows-server", "app.kubernetes.io/instance": "argo-workflows" },
-    });
-    const argoPolicy = applyChart(`${name}-argo-access`, argoAccess, k8sOpts);
-
-    this.releases = [volcano, argo, milvus, nemoOperator, argoPolicy];
+    this.releases = [volcano, argo, milvus, nemoOperator];
     this.registerOutputs({});
   }
 }

@@ -49,6 +49,12 @@ export type PostgresPlacement =
       readonly adminPassword: pulumi.Output<string>;
       /** Image with psql, for the bootstrap Job. */
       readonly clientImage: string;
+      /**
+       * Namespace of the admin credentials and the bootstrap Job, which also gets a copy of each
+       * service's credentials: not the services' own, where any Argo Workflow could mount the
+       * server's master password.
+       */
+      readonly bootstrapNamespace: string;
     };
 
 export interface NemoMicroservicesArgs {
@@ -128,19 +134,19 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     const services = ["datastore", "entitystore", "evaluator", "mlflow", ...(customize ? ["customizer"] : []), ...(args.guardrails ? ["guardrail"] : [])];
 
     // One database and owner per service; each password is generated here and read by both
-    // CloudNativePG (to create the role) and the service (to log in) from the same Secret.
-    const credentialSecrets = services.map((service) => {
-      const password = generatedPassword(`${name}-pg-${service}`, this);
-      return secret(`${name}-pg-${service}`, {
+    // CloudNativePG or the bootstrap Job (to create the role) and the service (to log in) from a
+    // Secret of the same name in their namespaces.
+    const credentials = services.map((service) => ({ service, password: generatedPassword(`${name}-pg-${service}`, this).result }));
+    const credentialSecrets = credentials.map(({ service, password }) =>
+      secret(`${name}-pg-${service}`, {
         name: `pg-${service}`,
         namespace: ns,
         type: "kubernetes.io/basic-auth",
-        stringData: { username: service, password: password.result },
-      }, k8sOpts);
-    });
+        stringData: { username: service, password },
+      }, k8sOpts));
 
     const databases = services.map((service) => ({ database: service, owner: service, credentialsSecretName: `pg-${service}` }));
-    const { host, ready: postgresGroup } = this.databases(name, args, databases, credentialSecrets);
+    const { host, ready: postgresGroup } = this.databases(name, args, databases, credentialSecrets, credentials);
     const database = (service: string): NemoDatabase => ({ host, database: service, user: service, passwordSecret: `pg-${service}` });
 
     const mlflow = pinnedRelease(`${name}-mlflow`, {
@@ -262,7 +268,8 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     name: string,
     args: NemoMicroservicesArgs,
     databases: readonly PostgresServiceDatabase[],
-    credentials: readonly k8s.core.v1.Secret[],
+    credentialSecrets: readonly k8s.core.v1.Secret[],
+    credentials: readonly { readonly service: string; readonly password: pulumi.Output<string> }[],
   ): { host: string; ready: pulumi.Resource } {
     const ns = args.namespace;
     const nodeSelector = optionalNodeSelector(args.nodeSelector);
@@ -279,29 +286,39 @@ export class NemoMicroservices extends pulumi.ComponentResource {
         storage: persistentStorage(args.postgres.storageGiB, args.storage.durableStorageClass),
         nodeSelector,
       });
-      return { host: cluster.host, ready: applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [...args.cloudnativePg, ...credentials] }) };
+      return { host: cluster.host, ready: applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [...args.cloudnativePg, ...credentialSecrets] }) };
     }
     const service = new k8s.core.v1.Service(`${name}-postgres`, {
       metadata: { name: postgresName, namespace: ns },
       spec: { type: "ExternalName", externalName: args.postgres.address, ports: [{ name: "postgres", port: postgresPort }] },
     }, k8sOpts);
+    const bootstrapNamespace = args.postgres.bootstrapNamespace;
     const admin = secret(`${name}-pg-admin`, {
       name: "pg-admin",
-      namespace: ns,
+      namespace: bootstrapNamespace,
       type: "kubernetes.io/basic-auth",
       stringData: { username: args.postgres.adminUsername, password: args.postgres.adminPassword },
     }, k8sOpts);
+    // The Job sets each owner's password: it reads them from copies beside it.
+    const bootstrapCredentials = credentials.map(({ service, password }) =>
+      secret(`${name}-bootstrap-pg-${service}`, {
+        name: `pg-${service}`,
+        namespace: bootstrapNamespace,
+        type: "kubernetes.io/basic-auth",
+        stringData: { username: service, password },
+      }, k8sOpts));
+    // The ExternalName Service's full name resolves from the bootstrap namespace too.
     const host = `${postgresName}.${ns}.svc.cluster.local`;
     new PostgresBootstrapJob(chart, "bootstrap", {
       name: `${postgresName}-bootstrap`,
-      namespace: ns,
+      namespace: bootstrapNamespace,
       host,
       adminSecretName: "pg-admin",
       databases,
       image: args.postgres.clientImage,
       nodeSelector,
     });
-    return { host, ready: applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [service, admin, ...credentials] }) };
+    return { host, ready: applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [service, admin, ...credentialSecrets, ...bootstrapCredentials] }) };
   }
 
   /** Data Store's five Secrets (Gitea's admin, LFS signing key, init and config scripts). */

@@ -1,5 +1,5 @@
 import type { ModelEndpoint } from "./flywheel-models";
-import { logStoreNaming, logStoreSecretNames } from "./log-store";
+import { logStoreNaming } from "./log-store";
 import { namespaces } from "./namespaces";
 import type { NemoUrls } from "./nemo-microservices";
 import { runStateNaming, type RunStateUrls } from "./run-state";
@@ -21,9 +21,8 @@ export interface PlatformEndpoints {
     /** The data stream applications write their logs to. */
     readonly logIndex: string;
     readonly readerUser: string;
-    readonly writerUser: string;
-    /** The writer user's Secret (`kubernetes.io/basic-auth`) in the data namespace. */
-    readonly writerSecret: string;
+    /** By writer namespace: its own writer user, and the Secret there with its credentials and the CA. */
+    readonly writers: Readonly<Record<string, { readonly user: string; readonly secret: string }>>;
     /** The CA that signed Elasticsearch's certificate (`ca.crt`), in the flywheel namespace. */
     readonly caConfigMap: string;
   };
@@ -42,6 +41,8 @@ export interface PlatformEndpoints {
 export interface PlatformServices {
   /** The log store's HTTPS URL. */
   readonly elasticsearchUrl: string;
+  /** `platform.elasticsearch.logWriterNamespaces`. */
+  readonly logWriterNamespaces: readonly string[];
   readonly runState: RunStateUrls;
   readonly nemo: NemoUrls;
   readonly judge: ModelEndpoint;
@@ -57,8 +58,9 @@ export function platformEndpoints(services: PlatformServices): PlatformEndpoints
       url: services.elasticsearchUrl,
       logIndex: logStoreNaming.logIndex,
       readerUser: logStoreNaming.readerUser,
-      writerUser: logStoreNaming.writerUser,
-      writerSecret: `${namespaces.data}/${logStoreSecretNames.writer}`,
+      writers: Object.fromEntries(
+        services.logWriterNamespaces.map((namespace) => [namespace, { user: logStoreNaming.writerUser(namespace), secret: `${namespace}/${logStoreNaming.writerSecret}` }]),
+      ),
       caConfigMap: `${namespaces.flywheel}/${logStoreNaming.caConfigMap}`,
     },
     mongodb: { url: services.runState.mongodb },

@@ -1,7 +1,9 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
+import { standardLabels } from "../../constructs/common/labels";
 import { mongoConnectionUri, MongoDbReplicaSet, RedisServer, redisUrlWithPassword } from "../../constructs/data";
+import { ReplicaDisruptionBudget } from "../../constructs/data/replica-disruption-budget";
 import { jobEnvironment } from "../../flywheel-job/src/contract";
 import type { StackSettings } from "../../stacks/config/schema";
 import { generatedPassword } from "../generated-password";
@@ -102,7 +104,10 @@ export class RunState extends pulumi.ComponentResource {
         operator: {
           watchedResources: ["mongodbcommunity"],
           enableClusterMongoDBRoles: false,
-          webhook: { registerConfiguration: false, installClusterRole: false },
+          // registerConfiguration stays on: the chart documents that without it the operator does not
+          // start outside OLM (no webhook certificates). Without the cluster role it cannot register the
+          // cluster-wide ValidatingWebhookConfiguration; it logs that and works (chart values, webhook.*).
+          webhook: { installClusterRole: false },
           nodeSelector: args.nodeSelector,
           resources: { requests: { cpu: "200m", memory: "200Mi" }, limits: { cpu: "1", memory: "1Gi" } },
         },
@@ -123,6 +128,18 @@ export class RunState extends pulumi.ComponentResource {
       storage: { data: persistentStorage(args.mongodb.storageGiB, args.storageClass), logs: persistentStorage(2, args.storageClass) },
       nodeSelector,
     });
+    // The operator makes no PodDisruptionBudget (MongoDB Controllers for Kubernetes 1.9.1 has none):
+    // a drain takes at most one member at a time, so the replica set keeps its majority.
+    if (mongodb.members > 1) {
+      new ReplicaDisruptionBudget(chart, "mongodb-disruption-budget", {
+        name: mongodbName,
+        namespace: ns,
+        // The operator's StatefulSet selector, `app: <name>-svc` (mongodb-community-operator/controllers/construct/mongodbstatefulset.go).
+        podSelector: { app: mongodb.serviceName },
+        replicas: mongodb.members,
+        labels: standardLabels(mongodbName, "mongodb"),
+      });
+    }
     const redis = new RedisServer(chart, "redis", {
       name: redisName,
       namespace: ns,

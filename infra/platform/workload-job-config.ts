@@ -1,6 +1,7 @@
 import { type FlywheelJobConfigInput, gpuNodeSelector, gpuToleration, ngcSecretNames, nimCacheName } from "../../flywheel-job/src/contract";
 import type { StackSettings } from "../../stacks/config/schema";
 import { type ModelEndpoint, servedModelEndpoint } from "./flywheel-models";
+import { judgeEndpointForJobs } from "./judge-proxy-deployment";
 import { logStoreNaming } from "./log-store";
 import { namespaces } from "./namespaces";
 import { type NemoUrls, nemoServiceUrls } from "./nemo-microservices";
@@ -12,12 +13,14 @@ type Workload = StackSettings["workloads"][number];
 type CandidateModel = StackSettings["models"]["candidates"][number];
 
 /**
- * What the platform deploys that a job configuration names: the log index, the judge and embedding
- * endpoints, the NeMo services and the GPU budget. Pure values of the stack config, known before any
+ * What the platform deploys that a job configuration names: the log index and its writer namespaces,
+ * the judge and embedding endpoints, the NeMo services and the GPU budget. Pure values of the stack config, known before any
  * resource is declared, so the loader validates the job configurations the platform will write.
  */
 export interface JobPlatform {
   readonly logIndex: string;
+  /** Namespaces with a log writer user (`platform.elasticsearch.logWriterNamespaces`). */
+  readonly logWriterNamespaces: readonly string[];
   readonly judge: ModelEndpoint;
   readonly embedding: ModelEndpoint;
   readonly nemo: NemoUrls;
@@ -26,10 +29,12 @@ export interface JobPlatform {
 }
 
 /** The platform's side of every job configuration of a stack, computed as the platform computes it. */
-export function jobPlatformOf(settings: Pick<StackSettings, "models" | "flywheel">): JobPlatform {
+export function jobPlatformOf(settings: Pick<StackSettings, "models" | "flywheel"> & { readonly platform: Pick<StackSettings["platform"], "elasticsearch"> }): JobPlatform {
   return {
     logIndex: logStoreNaming.logIndex,
-    judge: servedModelEndpoint("judge", settings.models.judge, namespaces.nemo),
+    logWriterNamespaces: settings.platform.elasticsearch.logWriterNamespaces,
+    // A remote judge through the judge proxy: the job and the evaluations it starts carry no key.
+    judge: judgeEndpointForJobs(servedModelEndpoint("judge", settings.models.judge, namespaces.nemo), namespaces.flywheel),
     embedding: servedModelEndpoint("embedding", settings.models.embedding, namespaces.nemo),
     nemo: nemoServiceUrls(namespaces.nemo, settings.models.candidates.some((m) => m.customization !== undefined)),
     gpuBudget: settings.flywheel.gpuBudget,
@@ -44,6 +49,16 @@ function modelOf(models: readonly CandidateModel[], name: string): { readonly mo
 }
 
 /**
+ * Whose documents a workload reads: the writers it lists, else every writer namespace the stack
+ * grants. A stack that grants none has no writer users to filter by, so its runs read every
+ * document (loaded by an operator, e.g. the sample logs), as before writers were stamped.
+ */
+function logWritersOf(listed: readonly string[] | undefined, granted: readonly string[]): { writers?: string[] } {
+  const namespaces = listed ?? granted;
+  return listed === undefined && granted.length === 0 ? {} : { writers: namespaces.map(logStoreNaming.writerUser) };
+}
+
+/**
  * The job configuration of one workload, from the stack config: its candidates resolved to the
  * configured models and the stack's caches, and the platform's endpoints and names. Keys are renamed
  * on the way (a model's `name` is the job's `model`, `customization.target` its `customizationTarget`,
@@ -53,7 +68,8 @@ export function workloadJobConfig(workload: Workload, models: readonly Candidate
   return {
     workloadId: workload.workloadId,
     clientId: workload.clientId,
-    logs: { index: platform.logIndex },
+    // The writer users of the namespaces the workload trusts; without `logWriters`, every writer namespace's.
+    logs: { index: platform.logIndex, ...logWritersOf(workload.logWriters, platform.logWriterNamespaces) },
     ...(workload.data ? { data: workload.data } : {}),
     ...(workload.icl ? { icl: workload.icl } : {}),
     candidates: workload.candidates.map((c) => {
@@ -126,6 +142,8 @@ export function stackKeyOf(jobPath: readonly PropertyKey[], workloadIndex: numbe
     case "icl":
     case "targets":
       return [...inWorkload, ...jobPath];
+    case "logs":
+      return rest[0] === "writers" ? [...inWorkload, "logWriters", ...rest.slice(1)] : inWorkload;
     case "judge":
     case "embedding":
       return ["models", first, ...(rest[0] === "modelId" ? ["model"] : rest[0] === "url" ? ["url"] : [])];

@@ -18,6 +18,8 @@ export interface EnvVar {
 }
 
 export interface EnvFromSource {
+  /** Prepended to every key of the source to make the variable's name. */
+  readonly prefix?: string;
   readonly secretRef?: { readonly name?: string };
   readonly configMapRef?: { readonly name?: string };
 }
@@ -135,10 +137,14 @@ const podSpecPaths: Record<string, string> = {
   "batch/CronJob": "spec.jobTemplate.spec.template.spec",
 };
 
-const nimGroup = "apps.nvidia.com";
+/** The API group of the NIM operator's resources. */
+export const nimGroup = "apps.nvidia.com";
 
-/** NIM operator kinds that run one Deployment from `spec.image`, `spec.resources`, `spec.env`. */
-const nimServiceKinds = new Set(["NIMService", "NemoDatastore", "NemoEntitystore", "NemoCustomizer", "NemoEvaluator", "NemoGuardrail"]);
+/**
+ * NIM operator kinds that run one Deployment from `spec.image`, `spec.resources`, `spec.env`, of
+ * `spec.replicas` pods labelled `app: <name>` (k8s-nim-operator `manifests/deployment.yaml`).
+ */
+export const nimServiceKinds: ReadonlySet<string> = new Set(["NIMService", "NemoDatastore", "NemoEntitystore", "NemoCustomizer", "NemoEvaluator", "NemoGuardrail"]);
 
 /** The user the NIM operator runs its pods as when `spec.userID` is unset. */
 export const nimOperatorDefaultUser = 1000;
@@ -167,6 +173,8 @@ interface NimImage {
 
 interface NimWorkloadSpec {
   readonly image?: NimImage;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
   readonly resources?: ResourceRequirements & { readonly cpu?: string | number; readonly memory?: string | number };
   readonly env?: readonly EnvVar[];
   readonly nodeSelector?: Readonly<Record<string, string>>;
@@ -190,6 +198,8 @@ function nimServicePod(object: KubernetesObject, spec: NimWorkloadSpec): PodTemp
   const container: Container = {
     name: object.metadata.name ?? object.kind,
     image: nimImage(spec.image),
+    command: spec.command,
+    args: spec.args,
     env: spec.env,
     resources: { requests: spec.resources?.requests, limits: spec.resources?.limits },
     securityContext,
@@ -290,4 +300,55 @@ export function podTemplatesOf(object: KubernetesObject): PodTemplate[] {
     return [nimServicePod(object, spec)];
   }
   return object.kind === "NIMCache" ? [nimCachePod(object, spec)] : [];
+}
+
+/** A pod template that a data operator completes: what the stack writes of the pod, and the pod's labels. */
+export interface OperatorPodTemplate extends PodTemplate {
+  /** The labels of the pods: the template's, and those the operator adds that the stack can rely on. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+interface TemplateValue {
+  readonly metadata?: { readonly labels?: Readonly<Record<string, string>> };
+  readonly spec?: PodSpec;
+}
+
+function operatorPod(object: KubernetesObject, path: string, template: TemplateValue, operatorLabels: Readonly<Record<string, string>>): OperatorPodTemplate {
+  const spec = template.spec ?? {};
+  return {
+    object,
+    path,
+    spec,
+    containers: containerViews(spec, path),
+    daemon: false,
+    builtByNimOperator: false,
+    nodeSelectorSource: `${path}.nodeSelector`,
+    labels: { ...(template.metadata?.labels ?? {}), ...operatorLabels },
+  };
+}
+
+/**
+ * The pod templates of the data operators' resources, which the operator merges into the pods it
+ * creates with its own defaults (security contexts, init containers): each node set's
+ * `podTemplate` of an ECK `Elasticsearch` (pods labelled
+ * `elasticsearch.k8s.elastic.co/cluster-name: <name>`, ECK `pkg/controller/elasticsearch/label`),
+ * and `spec.statefulSet.spec.template` of a `MongoDBCommunity` (pods labelled `app: <name>-svc`,
+ * the operator's `construct/mongodbstatefulset.go`). Not part of `podTemplatesOf`: what the stack
+ * writes there is a partial pod that the operator completes, so only some checks apply to it.
+ */
+export function operatorPodTemplatesOf(object: KubernetesObject): OperatorPodTemplate[] {
+  const name = object.metadata.name ?? "";
+  if (isKind(object, "elasticsearch.k8s.elastic.co", "Elasticsearch")) {
+    return arrayOf(valueAt(object, "spec.nodeSets") as readonly unknown[] | undefined).flatMap((nodeSet, i) => {
+      const template = isRecord(nodeSet) ? nodeSet.podTemplate : undefined;
+      return isRecord(template)
+        ? [operatorPod(object, `spec.nodeSets[${i}].podTemplate.spec`, template, { "elasticsearch.k8s.elastic.co/cluster-name": name })]
+        : [];
+    });
+  }
+  if (isKind(object, "mongodbcommunity.mongodb.com", "MongoDBCommunity")) {
+    const template = valueAt(object, "spec.statefulSet.spec.template");
+    return isRecord(template) ? [operatorPod(object, "spec.statefulSet.spec.template.spec", template, { app: `${name}-svc` })] : [];
+  }
+  return [];
 }

@@ -14,8 +14,13 @@ import { imagePinned } from "./image-pinned";
 import { imageRegistryAllowed } from "./image-registry-allowed";
 import { mongodbReplicaSet } from "./mongodb-replica-set";
 import { namespaceDefaultDeny } from "./namespace-default-deny";
+import { namespaceSecretsUsed } from "./namespace-secrets-used";
+import { nimserviceAdmissionPolicy } from "./nimservice-admission-policy";
 import { noPlaintextSecrets } from "./no-plaintext-secrets";
+import { noSecretOnCommandLine } from "./no-secret-on-command-line";
 import { nodeImdsv2Required } from "./node-imdsv2-required";
+import { podDisruptionBudget } from "./pod-disruption-budget";
+import { podSecurityLevel } from "./pod-security-level";
 import { podsNonRoot } from "./pods-non-root";
 import { redisDurable } from "./redis-durable";
 import { storageEncrypted } from "./storage-encrypted";
@@ -37,14 +42,20 @@ export const policies: Policies = [
   imagePinned,
   imageRegistryAllowed,
   noPlaintextSecrets,
+  noSecretOnCommandLine,
   podsNonRoot,
   cronJobBounded,
   // Helm releases
   helmReleasePinned,
   helmReleaseSecurityValues,
-  // Data services and the network
+  // Data services and disruption
   elasticsearchDurable,
   mongodbReplicaSet,
   redisDurable,
+  podDisruptionBudget,
+  // Isolation: the network, Pod Security, Secrets, admission
   namespaceDefaultDeny,
+  podSecurityLevel,
+  namespaceSecretsUsed,
+  nimserviceAdmissionPolicy,
 ];

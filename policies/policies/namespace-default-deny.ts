@@ -1,15 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { policyConfig } from "../lib/config";
 import { isKind, kubernetesObjectsIn, namespaceOf } from "../lib/kubernetes";
 import type { KubernetesObject } from "../lib/kubernetes-object";
 import { isRecord } from "../lib/values";
-
-export interface NamespaceDefaultDenyConfig {
-  /** Namespaces that must deny all traffic by default, when the stack deploys into them. */
-  readonly namespaces: readonly string[];
-}
-
-export const namespaceDefaultDenyDefaults: NamespaceDefaultDenyConfig = { namespaces: ["flywheel"] };
 
 interface NetworkPolicySpec {
   readonly podSelector?: { readonly matchLabels?: Record<string, string>; readonly matchExpressions?: readonly unknown[] };
@@ -32,39 +24,28 @@ function deniedByDefault(policy: KubernetesObject): string[] {
 }
 
 /**
- * The flywheel namespace runs code that holds the NGC key and reads production logs: by default
- * nothing gets in or out, and separate NetworkPolicies open exactly what it needs (DNS, the API
- * server, the data and NeMo services, its NIMs). A stack policy, because it asks whether a
- * namespace has some other object. A namespace the stack does not deploy into is not checked.
+ * No namespace is flat: NVIDIA documents that the NeMo microservices have no user concept, MLflow
+ * and Milvus run without authentication, and `flywheel` holds the NGC key, so by default nothing
+ * gets in or out of any namespace, and separate NetworkPolicies open exactly the paths of the
+ * stack's table. The namespaces are the Namespace objects the stack creates, read from the stack
+ * itself, so a namespace added later is guarded without a config change. A namespace the stack
+ * only deploys into (kube-system for the cluster autoscaler, one a cluster already has) is not the
+ * stack's to lock down. A stack policy, because it asks whether a namespace has some other object.
  */
 export const namespaceDefaultDeny: StackValidationPolicy = {
   name: "namespace-default-deny",
   description:
-    "Each namespace in config namespaces that the stack deploys into has a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules). " +
-    "Mandatory: without it every pod in the cluster can reach the flywheel and the flywheel can reach anything.",
+    "Every namespace the stack creates has a default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules). " +
+    "Mandatory: without it every pod in the cluster can reach the namespace's unauthenticated services and its pods can reach anything.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
     "Add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress, Egress] and no rules to the namespace, then allow the traffic it needs with separate policies.",
-  configSchema: {
-    properties: {
-      namespaces: {
-        type: "array",
-        items: { type: "string" },
-        default: [...namespaceDefaultDenyDefaults.namespaces],
-        description: "Namespaces that must deny traffic by default.",
-      },
-    },
-  },
   validateStack: (args, reportViolation) => {
-    const { namespaces } = policyConfig(args, namespaceDefaultDenyDefaults);
     const objects = kubernetesObjectsIn(args.resources);
-    for (const namespace of namespaces) {
-      const declared = objects.find(({ object }) => isKind(object, "core", "Namespace") && object.metadata.name === namespace);
-      const used = objects.some(({ object }) => object.metadata.namespace === namespace);
-      if (!declared && !used) {
-        continue;
-      }
+    // By name: an offline review of a render edited by hand can hold two versions of a Namespace.
+    const declared = new Map(objects.filter(({ object }) => isKind(object, "core", "Namespace")).map(({ object, resource }) => [object.metadata.name ?? "", resource] as const));
+    for (const [namespace, resource] of declared) {
       // Each NetworkPolicy by name: an offline review of a render edited by hand can hold two
       // versions of one, and a direction counts as denied only if every version denies it.
       const versions = new Map<string, string[][]>();
@@ -80,8 +61,8 @@ export const namespaceDefaultDeny: StackValidationPolicy = {
         reportViolation(
           `Namespace "${namespace}" has no default-deny NetworkPolicy for ${missing.join(" and ")}: ` +
             `${missing.includes("Ingress") ? "every pod in the cluster can reach its pods" : "its pods can reach anything"}. ` +
-            `Fix: add a NetworkPolicy in "${namespace}" with podSelector: {}, policyTypes: [Ingress, Egress] and no rules, and allow what the flywheel needs with separate policies.`,
-          declared?.resource.urn,
+            `Fix: add a NetworkPolicy in "${namespace}" with podSelector: {}, policyTypes: [Ingress, Egress] and no rules, and allow what its pods need with separate policies.`,
+          resource.urn,
         );
       }
     }

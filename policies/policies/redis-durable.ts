@@ -19,12 +19,15 @@ export const redisDurableDefaults: RedisDurableConfig = { requirePassword: true,
 /** Images that run a Redis server. */
 const redisRepositories = new Set(["redis", "valkey"]);
 
+/** Programs that take redis.conf as their first argument: the server, and the official image's entrypoint. */
+const serverPrograms = new Set(["redis-server", "valkey-server", "docker-entrypoint.sh"]);
+
 /** Where the official image keeps its data unless `--dir` says otherwise. */
 const defaultDataDir = "/data";
 
 /** A file a container reads, and what it is made of. */
 interface MountedFile {
-  readonly source: "configMap" | "secret" | "other";
+  readonly source: "configMap" | "secret" | "emptyDir" | "other";
   /**
    * The file's content in each version of the ConfigMap the stack declares: one in a preview; an
    * offline review of a render edited by hand reviews both versions of what it edited.
@@ -64,6 +67,9 @@ function mountedFile(path: string, pod: PodTemplate, container: Container, confi
   if (volume.secret) {
     return { source: "secret", contents: [] };
   }
+  if (volume.emptyDir) {
+    return { source: "emptyDir", contents: [] };
+  }
   if (!volume.configMap) {
     return { source: "other", contents: [] };
   }
@@ -74,8 +80,30 @@ function mountedFile(path: string, pod: PodTemplate, container: Container, confi
   return { source: "configMap", contents: contents.filter((c): c is string => typeof c === "string") };
 }
 
+/** redis.conf directives that read another file: `include` (a file holding `requirepass`) and `aclfile` (users and their passwords). */
+const fileDirective = /^\s*(include|aclfile)\s+(\S+)/gm;
+
+/**
+ * True when every version of a config file reads a file that holds a password from a Secret: one
+ * mounted from a Secret, or one in an emptyDir that the container's command line writes at start
+ * while it reads a file mounted from a Secret (an ACL line with the password's hash, say).
+ */
+function readsSecretFile(configFile: MountedFile, words: readonly string[], resolve: (path: string) => MountedFile | undefined): boolean {
+  const readsSecret = words.some((word) => word.startsWith("/") && resolve(word)?.source === "secret");
+  const fromSecret = (path: string): boolean => {
+    const source = resolve(path)?.source;
+    return source === "secret" || (source === "emptyDir" && readsSecret && words.includes(path));
+  };
+  return configFile.contents.length > 0 && configFile.contents.every((conf) => [...conf.matchAll(fileDirective)].some((match) => fromSecret(match[2])));
+}
+
 /** Why a Redis server is not password-protected by a Secret, or undefined when it is. */
-function passwordProblem(words: readonly string[], container: Container, configFile: MountedFile | undefined): string | undefined {
+function passwordProblem(
+  words: readonly string[],
+  container: Container,
+  configFile: MountedFile | undefined,
+  resolve: (path: string) => MountedFile | undefined,
+): string | undefined {
   const password = flagValue(words, "--requirepass");
   if (password !== undefined) {
     const reference = variableReference.exec(password);
@@ -94,7 +122,10 @@ function passwordProblem(words: readonly string[], container: Container, configF
   if (configFile?.source === "configMap" && configFile.contents.some((conf) => /^\s*requirepass\s+\S/m.test(conf))) {
     return "keeps its password in a ConfigMap";
   }
-  return "requires no password (no --requirepass and no redis.conf from a Secret)";
+  if (configFile?.source === "configMap" && readsSecretFile(configFile, words, resolve)) {
+    return undefined;
+  }
+  return "requires no password (no redis.conf from a Secret, no include or aclfile of a file from a Secret, no --requirepass)";
 }
 
 /** Why a Redis server with this config file would lose data on a restart, or undefined when it keeps an AOF on a persistent volume. */
@@ -126,7 +157,7 @@ export const redisDurable: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
-    "Run redis-server with --requirepass $(REDIS_PASSWORD) (REDIS_PASSWORD from a secretKeyRef) and appendonly yes, with /data on a volumeClaimTemplate of a StatefulSet.",
+    "Run redis-server with a redis.conf that includes a file holding requirepass, mounted from a Secret (not --requirepass: no-secret-on-command-line), and appendonly yes, with /data on a volumeClaimTemplate of a StatefulSet.",
   configSchema: {
     properties: {
       requirePassword: { type: "boolean", default: redisDurableDefaults.requirePassword, description: "Require a password from a Secret." },
@@ -146,11 +177,14 @@ export const redisDurable: StackValidationPolicy = {
     for (const { object, resource } of objects) {
       for (const { pod, container } of redisServers(object)) {
         const words = commandWords(container);
-        const configPath = words.find((w) => w.endsWith(".conf"));
+        // The file redis-server is given (directly or through the image's entrypoint), else the first .conf word.
+        const serverAt = words.findIndex((w) => serverPrograms.has(w.split("/").pop() ?? ""));
+        const configPath = (serverAt >= 0 && words[serverAt + 1]?.endsWith(".conf") ? words[serverAt + 1] : undefined) ?? words.find((w) => w.endsWith(".conf"));
         const configFile = configPath ? mountedFile(configPath, pod, container, configMaps) : undefined;
-        const password = requirePassword ? passwordProblem(words, container, configFile) : undefined;
+        const resolve = (path: string): MountedFile | undefined => mountedFile(path, pod, container, configMaps);
+        const password = requirePassword ? passwordProblem(words, container, configFile, resolve) : undefined;
         if (password) {
-          report(resource, object, container, password, "pass --requirepass $(REDIS_PASSWORD) with REDIS_PASSWORD from env valueFrom.secretKeyRef, or mount redis.conf from a Secret.");
+          report(resource, object, container, password, "mount a file holding requirepass from a Secret and include it from redis.conf (or mount redis.conf from a Secret).");
         }
         const configs = configFile?.contents.length ? configFile.contents : [""];
         const persistence = requirePersistence ? configs.map((conf) => persistenceProblem(words, pod, container, conf)).find(Boolean) : undefined;

@@ -70,6 +70,28 @@ describe("a bad value names the key, the value and what was expected", () => {
     expect(rejects("dev", (c) => (aws(c).vpc.cidr = "10.0.0.0/24"))[0]).toMatch(/^data-flywheel:aws\.vpc\.cidr: expected a VPC CIDR between \/16 and \/20/);
   });
 
+  it("a control-plane CIDR that is not an IPv4 CIDR", () => {
+    const local = (cidrs: unknown) => (c: Config) => (c["data-flywheel:existingCluster"] = { ...(c["data-flywheel:existingCluster"] as Config | undefined), controlPlaneCidrs: cidrs });
+    expect(rejects("local", local(["172.18.0.0/16", "172.18.0.0"]))).toEqual([
+      'data-flywheel:existingCluster.controlPlaneCidrs[1]: expected an IPv4 CIDR such as 10.0.0.0/16, got "172.18.0.0"',
+    ]);
+    expect(rejects("local", local([]))[0]).toMatch(/^data-flywheel:existingCluster\.controlPlaneCidrs: /);
+    expect(loadStackConfig(editedStack("local", local(["172.18.0.0/16"])), "placeholder").existingCluster?.controlPlaneCidrs).toEqual(["172.18.0.0/16"]);
+    // Unset: the private ranges, where kind's, minikube's and kubeadm's control planes usually are.
+    expect(loadStackConfig(editedStack("local", () => undefined), "placeholder").existingCluster?.controlPlaneCidrs).toEqual(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]);
+  });
+
+  it("a log writer namespace that is not a namespace name, or is one of the platform's own", () => {
+    const writers = (names: string[]) => (c: Config) => (c["data-flywheel:platform"] = { elasticsearch: { logWriterNamespaces: names } });
+    expect(rejects("dev", writers(["shop", "Shop_Front"]))).toEqual([
+      'data-flywheel:platform.elasticsearch.logWriterNamespaces[1]: expected a namespace name (a DNS-1123 label), got "Shop_Front"',
+    ]);
+    expect(rejects("dev", writers(["nemo"]))[0]).toMatch(
+      /^data-flywheel:platform\.elasticsearch\.logWriterNamespaces\[0\]: "nemo" is one of the platform's own namespaces \(gpu-operator, .*flywheel\), not an application's/,
+    );
+    expect(() => loadStackConfig(editedStack("dev", writers(["shop"])), "placeholder")).not.toThrow();
+  });
+
   it("an instance type that is not a GPU type", () => {
     expect(rejects("dev", (c) => (aws(c).gpuNodePools[0].instanceTypes = ["m6i.large"]))[0]).toMatch(
       /^data-flywheel:aws\.gpuNodePools\[0\]\.instanceTypes\[0\]: is not a GPU instance type this project knows .*got "m6i\.large"$/,
@@ -284,6 +306,35 @@ describe("workloads", () => {
     expect(rejects("dev", (c) => (workloads(c)[0].targets = {}))).toEqual([
       "data-flywheel:workloads[0].targets: must set at least one target, or no candidate can ever be promotable, got {}",
     ]);
+  });
+
+  describe("logWriters", () => {
+    const withWriters = (logWriters: unknown) => (c: Config) => {
+      c["data-flywheel:platform"] = { elasticsearch: { logWriterNamespaces: ["shop", "support"] } };
+      workloads(c)[0].logWriters = logWriters;
+    };
+    const writersOf = (edit: (c: Config) => void) => loadStackConfig(editedStack("dev", edit), "placeholder").schedules?.workloads[0].jobConfig.logs?.writers;
+
+    it("reads the writer users of the namespaces a workload names, and of every writer namespace when it names none", () => {
+      expect(writersOf(withWriters(["support"]))).toEqual(["log-writer-support"]);
+      expect(writersOf(withWriters(undefined))).toEqual(["log-writer-shop", "log-writer-support"]);
+      // No writer namespace, no writer user to filter by: only an operator can have written the
+      // documents (e.g. the sample logs), and a run reads them all.
+      expect(writersOf(() => undefined)).toBeUndefined();
+    });
+
+    it("refuses a namespace that is not a writer namespace, naming its key", () => {
+      expect(rejects("dev", withWriters(["shop", "billing"]))).toEqual([
+        'data-flywheel:workloads[0].logWriters[1]: is not in platform.elasticsearch.logWriterNamespaces (shop, support), so nothing it writes exists, got "billing"',
+      ]);
+      expect(rejects("dev", (c) => (workloads(c)[0].logWriters = ["shop"]))).toEqual([
+        'data-flywheel:workloads[0].logWriters[0]: is not in platform.elasticsearch.logWriterNamespaces (none), so nothing it writes exists, got "shop"',
+      ]);
+    });
+
+    it("refuses an empty list, which would read nothing", () => {
+      expect(rejects("dev", withWriters([]))).toEqual(["data-flywheel:workloads[0].logWriters: expected a list with length >= 1, got []"]);
+    });
   });
 
   it("passes the data.limits a stack file sets to the job, which fills in its own defaults, and refuses a bound the job would", () => {

@@ -4,6 +4,7 @@ describe("platformEndpoints", () => {
   it("shows each service's in-cluster URL, the names a client connects with, and where its Secrets are", () => {
     const endpoints = platformEndpoints({
       elasticsearchUrl: "https://flywheel-logs-es-http.data.svc:9200",
+      logWriterNamespaces: ["shop", "support"],
       runState: { mongodb: "mongodb://flywheel@m-0.data:27017/flywheel", redis: "redis://flywheel-redis.data:6379" },
       nemo: { datastore: "http://ds", entitystore: "http://es", evaluator: "http://ev" },
       judge: { baseUrl: "https://judge.example/v1", model: "judge-model", needsApiKey: true },
@@ -16,6 +17,7 @@ describe("platformEndpoints", () => {
         dataOperators: "data-operators",
         data: "data",
         nemo: "nemo",
+        nemoDatabase: "nemo-db",
         volcano: "volcano-system",
         flywheel: "flywheel",
       },
@@ -23,8 +25,10 @@ describe("platformEndpoints", () => {
         url: "https://flywheel-logs-es-http.data.svc:9200",
         logIndex: "flywheel",
         readerUser: "flywheel-reader",
-        writerUser: "log-writer",
-        writerSecret: "data/flywheel-logs-user-log-writer",
+        writers: {
+          shop: { user: "log-writer-shop", secret: "shop/flywheel-log-writer" },
+          support: { user: "log-writer-support", secret: "support/flywheel-log-writer" },
+        },
         caConfigMap: "flywheel/flywheel-logs-ca",
       },
       mongodb: { url: "mongodb://flywheel@m-0.data:27017/flywheel" },

@@ -34,6 +34,7 @@ const platform = jobPlatformOf({
     embedding: { type: "local", model: "embed-model", image: { repository: "nvcr.io/nim/nvidia/embed", tag: "1.9.0" }, gpus: 1, cacheSizeGiB: 10 },
   },
   flywheel: { gpuBudget: 4, gpuHourlyCost: 1.5, maxRunHours: 12 },
+  platform: { elasticsearch: { nodes: 1, storageGiB: 50, logRetentionDays: 30, snapshots: false, logWriterNamespaces: ["shop", "support"] } },
 });
 
 describe("a workload's job configuration", () => {
@@ -52,8 +53,14 @@ describe("a workload's job configuration", () => {
     expect(config.candidates[1]).toMatchObject({ customizationTarget: "meta/large@2.0", trainingGpus: 4, maxSeqLength: 4096 });
   });
 
-  it("calls the judge's chat completions, the in-cluster embedding NIM and NeMo services, Customizer because a model can be fine-tuned", () => {
-    expect(config.judge).toMatchObject({ url: "https://judge.example/v1/chat/completions", modelId: "judge-model" });
+  it("reads only what the workload's writer namespaces wrote, by their writer users; every writer namespace's when it names none", () => {
+    expect(config.logs).toMatchObject({ index: "flywheel", writers: ["log-writer-shop", "log-writer-support"] });
+    const trusting = parseJobConfig(workloadJobConfig({ ...workload, logWriters: ["support"] }, models, platform), "the mapped config");
+    expect(trusting.logs.writers).toEqual(["log-writer-support"]);
+  });
+
+  it("calls the remote judge through the judge proxy, the in-cluster embedding NIM and NeMo services, Customizer because a model can be fine-tuned", () => {
+    expect(config.judge).toMatchObject({ url: "http://judge-proxy.flywheel.svc.cluster.local:8080/v1/chat/completions", modelId: "judge-model" });
     expect(config.embedding).toMatchObject({ url: "http://flywheel-embedding.nemo.svc.cluster.local:8000/v1/embeddings" });
     expect(config.nemo).toMatchObject({
       evaluatorUrl: "http://nemo-evaluator.nemo.svc.cluster.local:8000",
@@ -83,6 +90,8 @@ describe("the stack key of a job configuration's key", () => {
     [["embedding", "modelId"], ["models", "embedding", "model"]],
     [["gpuBudget", "gpus"], ["flywheel", "gpuBudget"]],
     [["gpuHourlyCost"], ["flywheel", "gpuHourlyCost"]],
+    [["logs", "writers", 1], ["workloads", 3, "logWriters", 1]],
+    [["logs", "index"], ["workloads", 3]],
     [["nemo", "evaluatorUrl"], ["workloads", 3]],
   ] as const)("%j is %j", (jobPath, stackPath) => {
     expect(keyOf([...jobPath])).toEqual(stackPath);

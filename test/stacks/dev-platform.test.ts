@@ -184,10 +184,8 @@ describe("dev data services", () => {
       "kubernetes:core/v1:Secret::platform-data-es-http-tls",
       "kubernetes:core/v1:Secret::platform-data-es-reader",
       "kubernetes:core/v1:Secret::platform-data-es-roles",
-      "kubernetes:core/v1:Secret::platform-data-es-writer",
       "kubernetes:yaml/v2:ConfigGroup::platform-data-logs",
       "random:index/randomPassword:RandomPassword::platform-data-es-reader",
-      "random:index/randomPassword:RandomPassword::platform-data-es-writer",
       "tls:index/certRequest:CertRequest::platform-data-es-http",
       "tls:index/locallySignedCert:LocallySignedCert::platform-data-es-http",
       "tls:index/privateKey:PrivateKey::platform-data-ca",
@@ -227,6 +225,7 @@ describe("dev data services", () => {
       kubeconfig: "[secret]",
       ...platformEndpoints({
         elasticsearchUrl: "https://flywheel-logs-es-http.data.svc:9200",
+        logWriterNamespaces: [],
         runState: {
           mongodb: "mongodb://flywheel@flywheel-mongodb-0.flywheel-mongodb-svc.data.svc.cluster.local:27017/flywheel?replicaSet=flywheel-mongodb&authSource=admin",
           redis: "redis://flywheel-redis.data.svc.cluster.local:6379",
@@ -251,18 +250,13 @@ describe("dev flywheel network policies", () => {
   it("selects the scheduled job's pods by the labels the CronJob gives them", () => {
     const [cronJob] = kinds("CronJob");
     const podLabels = (spec(cronJob).jobTemplate as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
-    const selector = (spec(policy("allow-flywheel-job-egress")).podSelector as { matchLabels: Record<string, string> }).matchLabels;
+    const selector = (spec(policy("flywheel-job-to-elasticsearch-egress")).podSelector as { matchLabels: Record<string, string> }).matchLabels;
     expect(Object.keys(selector).length).toBeGreaterThan(0);
     expect(podLabels).toMatchObject(selector);
   });
 
-  it("lets the job reach Elasticsearch, MongoDB and Redis in the data namespace, and HTTPS only on 443 on EKS", () => {
-    const egress = spec(policy("allow-flywheel-job-egress")).egress as { to: unknown[]; ports: { port: number }[] }[];
-    expect(egress).toContainEqual({
-      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "data" } } }],
-      ports: [9200, 27017, 6379].map((port) => ({ protocol: "TCP", port })),
-    });
-    const https = spec(policy("allow-https-egress")).egress as { ports: { port: number }[] }[];
-    expect(https.flatMap((rule) => rule.ports.map((p) => p.port))).toEqual([443]);
+  it("lets the job reach the API server only on 443 on EKS", () => {
+    const api = spec(policy("flywheel-job-to-api-server-egress")).egress as { ports: { port: number }[] }[];
+    expect(api.flatMap((rule) => rule.ports.map((p) => p.port))).toEqual([443]);
   });
 });

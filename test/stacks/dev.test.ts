@@ -126,7 +126,7 @@ describe("dev stack", () => {
 
   it("outputs where each service is and which Secret to use it with", () => {
     expect(dev.outputs).toMatchObject({
-      elasticsearch: { url: "https://flywheel-logs-es-http.data.svc:9200", writerSecret: "data/flywheel-logs-user-log-writer" },
+      elasticsearch: { url: "https://flywheel-logs-es-http.data.svc:9200", writers: {} },
       redis: { url: "redis://flywheel-redis.data.svc.cluster.local:6379" },
       nemo: { evaluator: "http://nemo-evaluator.nemo.svc.cluster.local:8000" },
       flywheelConnectionsSecret: "flywheel/flywheel-data-connections",

@@ -29,9 +29,14 @@ describe.each(shippedStacks())("the %s stack's flywheel CronJobs", (stack) => {
 
 describe("flywheel plan's default configuration", () => {
   it("is the dev stack's example workload as its CronJob runs it, without what only the cluster has", async () => {
-    const [config] = jobConfigs((await renderedStack("dev")).manifests).values();
+    const rendered = await renderedStack("dev");
+    const [config] = jobConfigs(rendered.manifests).values();
     const { workloadId: _workload, clientId: _client, logs: _logs, nemo: _nemo, deployment: _deployment, ...dev } = config as FlywheelJobConfigInput & Record<string, unknown>;
     const candidates = (dev.candidates ?? []).map(({ nimCache: _cache, ...candidate }) => candidate);
-    expect(planDefaultConfig).toEqual({ ...dev, candidates });
+    // In the cluster the job calls the remote judge through the judge proxy; plan calls it directly.
+    const judge = rendered.config.models.judge;
+    expect(judge.type).toBe("remote");
+    const judgeUrl = judge.type === "remote" ? `${judge.url.replace(/\/+$/, "")}/chat/completions` : "";
+    expect(planDefaultConfig).toEqual({ ...dev, candidates, judge: { ...dev.judge, url: judgeUrl } });
   });
 });

@@ -104,8 +104,9 @@ describe("prod platform", () => {
   it("runs Redis with append-only persistence and a password", () => {
     const config = prod.manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === "flywheel-redis-config");
     expect(JSON.stringify(config?.data)).toContain("appendonly yes");
-    const containers = (manifest("StatefulSet", "flywheel-redis").template as { spec: { containers: { args: string[] }[] } }).spec.containers;
-    expect(containers[0].args).toContain("--requirepass");
+    const pod = (manifest("StatefulSet", "flywheel-redis").template as { spec: { containers: { command: string[] }[]; volumes: { secret?: { secretName: string } }[] } }).spec;
+    expect(pod.volumes.map((v) => v.secret?.secretName)).toContain("flywheel-redis-password");
+    expect(pod.containers[0].command.join(" ")).toContain("sha256sum < /run/secrets/redis/password");
   });
 
   it("keeps the NeMo services' databases on a private, encrypted, Multi-AZ RDS instance it will not lose", () => {

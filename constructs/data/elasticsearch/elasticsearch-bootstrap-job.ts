@@ -13,6 +13,7 @@ import {
   type RetentionSettings,
   type S3SnapshotRepository,
   type SnapshotSchedule,
+  finalPipelineSettingsBody,
   indexTemplateBody,
   isElasticsearchName,
   logStoreNames,
@@ -20,6 +21,7 @@ import {
   s3RepositoryBody,
   snapshotPolicyBody,
   timestampPipelineBody,
+  writerPipelineBody,
 } from "./log-store-requests";
 
 /** When to take snapshots of the log data stream, and how long to keep them (an SLM policy). */
@@ -138,14 +140,16 @@ const fileNames = {
   script: "bootstrap.sh",
   retentionPolicy: "retention-policy.json",
   timestampPipeline: "timestamp-pipeline.json",
+  writerPipeline: "writer-pipeline.json",
   indexTemplate: "index-template.json",
+  dataStreamSettings: "data-stream-settings.json",
   snapshotRepository: "snapshot-repository.json",
   snapshotPolicy: "snapshot-policy.json",
 } as const;
 
 /**
- * Sets up what ECK does not manage: the log data stream's ILM retention policy, timestamp ingest
- * pipeline and index template, and in production the S3 snapshot repository and SLM policy. A Job
+ * Sets up what ECK does not manage: the log data stream's ILM retention policy, timestamp and writer
+ * ingest pipelines and index template, and in production the S3 snapshot repository and SLM policy. A Job
  * whose name carries a hash of everything it runs: changing the template or the retention gives a
  * new Job, which `pulumi up` runs (and waits for).
  */
@@ -231,13 +235,18 @@ function bootstrapPlan(
   const files: Record<string, string> = {
     [fileNames.retentionPolicy]: json(retentionPolicyBody(settings.retention)),
     [fileNames.timestampPipeline]: json(timestampPipelineBody()),
+    [fileNames.writerPipeline]: json(writerPipelineBody()),
     [fileNames.indexTemplate]: json(indexTemplateBody({ names, numberOfReplicas: settings.numberOfReplicas })),
+    [fileNames.dataStreamSettings]: json(finalPipelineSettingsBody(names)),
   };
   const steps: BootstrapStep[] = [
     { kind: "put", description: `ILM policy ${names.retentionPolicy}`, path: `/_ilm/policy/${names.retentionPolicy}`, bodyFile: fileNames.retentionPolicy },
     { kind: "put", description: `ingest pipeline ${names.timestampPipeline}`, path: `/_ingest/pipeline/${names.timestampPipeline}`, bodyFile: fileNames.timestampPipeline },
+    // The template names the writer pipeline, so the pipeline exists first.
+    { kind: "put", description: `ingest pipeline ${names.writerPipeline}`, path: `/_ingest/pipeline/${names.writerPipeline}`, bodyFile: fileNames.writerPipeline },
     { kind: "put", description: `index template ${names.indexTemplate}`, path: `/_index_template/${names.indexTemplate}`, bodyFile: fileNames.indexTemplate },
     { kind: "ensure-data-stream", name: names.dataStream },
+    { kind: "put", description: `final pipeline of data stream ${names.dataStream}`, path: `/${names.dataStream}/_settings`, bodyFile: fileNames.dataStreamSettings },
   ];
   let snapshotRepositoryName: string | undefined;
   if (props.snapshots !== undefined) {

@@ -6,6 +6,15 @@ import { stringify } from "yaml";
  * construct only references them by name. Nothing here is secret: passwords stay in Pulumi.
  */
 
+/**
+ * The Elasticsearch user of the applications in one writer namespace. Every writer namespace has
+ * its own user (all with the writer role), so the final ingest pipeline's `writer` stamp tells the
+ * namespaces apart and a workload can read only the writers it trusts.
+ */
+export function logWriterUser(namespace: string): string {
+  return `log-writer-${namespace}`;
+}
+
 /** Roles of the log store's users. */
 export const logStoreRoles = {
   /** The flywheel: reads the log data stream (search, point in time, mapping), writes nothing to it. */

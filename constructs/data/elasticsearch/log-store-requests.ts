@@ -1,6 +1,6 @@
 /**
  * The Elasticsearch API requests that set up the log store: an ILM retention policy, the timestamp
- * ingest pipeline, the index template of the `flywheel` data stream, and in production an S3 snapshot
+ * and writer ingest pipelines, the index template of the `flywheel` data stream, and in production an S3 snapshot
  * repository with a snapshot lifecycle policy. ECK has no resources for these, so the bootstrap Job
  * sends them; every request here is an idempotent PUT of the desired state.
  *
@@ -22,6 +22,8 @@ export interface LogStoreNames {
   readonly indexTemplate: string;
   /** The default ingest pipeline that normalises `timestamp`. */
   readonly timestampPipeline: string;
+  /** The final ingest pipeline that stamps each document with the user who wrote it. */
+  readonly writerPipeline: string;
   /** The ILM policy that rolls over and deletes backing indices. */
   readonly retentionPolicy: string;
 }
@@ -31,6 +33,7 @@ export function logStoreNames(dataStream: string): LogStoreNames {
     dataStream,
     indexTemplate: dataStream,
     timestampPipeline: `${dataStream}-timestamp`,
+    writerPipeline: `${dataStream}-writer`,
     retentionPolicy: `${dataStream}-retention`,
   };
 }
@@ -103,13 +106,42 @@ export function timestampPipelineBody(): object {
   };
 }
 
+/**
+ * The field in which the final pipeline records the Elasticsearch user that wrote a document
+ * (docs/log-contract.md, "Writers"); a run filters on it.
+ */
+export const writerField = "writer";
+
+// Where set_security_user puts the user object before its username moves to `writer`; removed again.
+const securityUserScratchField = "_flywheel_security_user";
+
+/**
+ * `PUT _ingest/pipeline/<writerPipeline>`: the index's final pipeline. It runs after the default or
+ * a requested pipeline and a request cannot skip it (`?pipeline=_none` skips only the default one),
+ * so what a producer sends as `writer` is always replaced by the user it authenticated as. Anything
+ * it sent under the two fields is removed first: `rename` refuses an existing target, and only the
+ * processor's own user object may reach it. A document that cannot be stamped is rejected (no
+ * `ignore_failure`), never stored unstamped.
+ */
+export function writerPipelineBody(): object {
+  return {
+    description: `Flywheel logs: ${writerField} is the Elasticsearch user that wrote the document, whatever the document said.`,
+    processors: [
+      { remove: { tag: "drop-claimed-writer", field: [writerField, securityUserScratchField], ignore_missing: true } },
+      { set_security_user: { tag: "authenticated-user", field: securityUserScratchField, properties: ["username"] } },
+      { rename: { tag: "username-to-writer", field: `${securityUserScratchField}.username`, target_field: writerField } },
+      { remove: { tag: "drop-user-object", field: securityUserScratchField } },
+    ],
+  };
+}
+
 export interface IndexTemplateSettings {
   readonly names: LogStoreNames;
   /** Replicas of each shard (0 on a single node, where a replica could never be assigned). */
   readonly numberOfReplicas: number;
 }
 
-/** `PUT _index_template/<indexTemplate>`: the data stream, its mapping, pipeline and ILM policy. */
+/** `PUT _index_template/<indexTemplate>`: the data stream, its mapping, pipelines and ILM policy. */
 export function indexTemplateBody(settings: IndexTemplateSettings): object {
   return {
     // The exact stream name, no wildcard: other indices (the flywheel's scratch indices) stay untouched.
@@ -122,6 +154,7 @@ export function indexTemplateBody(settings: IndexTemplateSettings): object {
         "index.number_of_shards": 1,
         "index.number_of_replicas": settings.numberOfReplicas,
         "index.default_pipeline": settings.names.timestampPipeline,
+        "index.final_pipeline": settings.names.writerPipeline,
         "index.lifecycle.name": settings.names.retentionPolicy,
       },
       mappings: {
@@ -132,6 +165,7 @@ export function indexTemplateBody(settings: IndexTemplateSettings): object {
           timestamp: { type: "date", format: "strict_date_optional_time||epoch_millis" },
           workload_id: { type: "keyword" },
           client_id: { type: "keyword" },
+          [writerField]: { type: "keyword" },
           // Stored, never indexed: the flywheel reads them from _source.
           request: { type: "object", enabled: false },
           response: { type: "object", enabled: false },
@@ -140,6 +174,15 @@ export function indexTemplateBody(settings: IndexTemplateSettings): object {
     },
     _meta: { description: "Production LLM calls for the data flywheel (flywheel spec §1).", managed_by: "data-flywheel ElasticsearchBootstrapJob" },
   };
+}
+
+/**
+ * `PUT <dataStream>/_settings`: the final pipeline on the stream's existing backing indices too. A
+ * template reaches only indices created after it, so without this the current write index would
+ * take unstamped documents until it rolls over.
+ */
+export function finalPipelineSettingsBody(names: LogStoreNames): object {
+  return { "index.final_pipeline": names.writerPipeline };
 }
 
 /** Where snapshots go. Credentials come from the Elasticsearch pods' IAM role (IRSA), never from here. */

@@ -57,11 +57,16 @@ const defaultResources: ComputeResources = { requests: { cpu: "50m", memory: "12
 const redisUser = { uid: 999, gid: 1000 };
 const configDir = "/etc/redis";
 const dataDir = "/data";
+// The Secret's password, mounted as a file; and, in memory, the ACL line derived from it at start.
+const passwordDir = "/run/secrets/redis";
+const passwordFile = `${passwordDir}/password`;
+const authDir = "/run/redis";
+const authConfig = `${authDir}/auth.conf`;
 
-/** The server's config file: everything but the password, which comes from the environment. */
+/** The server's config file: everything but the password, which the start script adds as an included file. */
 export function redisConfig(appendOnly: boolean): string {
   return [
-    "# Written by the RedisServer construct. The password is passed as --requirepass from the environment.",
+    "# Written by the RedisServer construct. The password's hash is in the included file, written at start.",
     `port ${redisPort}`,
     "bind * -::*",
     "protected-mode yes",
@@ -70,18 +75,39 @@ export function redisConfig(appendOnly: boolean): string {
     "appendfsync everysec",
     // The flywheel's locks and semaphores must never be evicted: fail writes instead.
     "maxmemory-policy noeviction",
+    `include ${authConfig}`,
     "",
   ].join("\n");
 }
 
-// The probes authenticate (redis-cli reads REDISCLI_AUTH): a wrong password fails them instead of
-// passing an unauthenticated PING.
-const readinessCheck = `redis-cli -h 127.0.0.1 -p ${redisPort} ping | grep -q PONG`;
+/**
+ * The container's start script: the default user's password, as its SHA-256 (an ACL `#` rule), in
+ * a file on a memory volume that the config includes, then the image's entrypoint. The password is
+ * read from the mounted Secret and piped, never an argument of any process or a variable of the
+ * container's environment (both of which the container runtime records on the node); the hash
+ * needs no quoting, whatever the password holds.
+ */
+export function redisStartScript(): string {
+  return [
+    "set -eu",
+    "umask 077",
+    `hash=$(sha256sum < ${passwordFile} | cut -d ' ' -f 1)`,
+    `printf 'user default on resetpass #%s ~* &* +@all\n' "$hash" > ${authConfig}`,
+    // The image's entrypoint runs redis-server for a `.conf` first argument (and loads the bundled modules).
+    `exec docker-entrypoint.sh ${configDir}/redis.conf`,
+  ].join("\n");
+}
+
+// The probes authenticate, with the password from the file in redis-cli's environment only (not its
+// arguments): a wrong password fails them instead of passing an unauthenticated PING.
+const authenticatedPing = `REDISCLI_AUTH="$(cat ${passwordFile})" redis-cli -h 127.0.0.1 -p ${redisPort} ping`;
+const readinessCheck = `${authenticatedPing} | grep -q PONG`;
 // While loading a large dataset Redis answers LOADING; the pod is alive then, just not ready.
-const livenessCheck = `redis-cli -h 127.0.0.1 -p ${redisPort} ping | grep -qE 'PONG|LOADING'`;
+const livenessCheck = `${authenticatedPing} | grep -qE 'PONG|LOADING'`;
 
 /**
- * Redis from the official image as one StatefulSet pod: password required, persistence on a PVC
+ * Redis from the official image as one StatefulSet pod: password required (read from the Secret's
+ * file, never on a command line or in the environment), persistence on a PVC
  * (RDB snapshots, plus the append-only file when `appendOnly`), non-root with a read-only root
  * filesystem. Clients connect through the ClusterIP Service `<name>`.
  */
@@ -120,7 +146,6 @@ export class RedisServer extends Construct {
     const labels = standardLabels(props.name, "redis");
     const selector = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": props.name };
     const metadata = (name: string) => ({ name, namespace: props.namespace, labels });
-    const passwordFromSecret = { secretKeyRef: { name: password.name, key: password.key } };
     const configMapName = `${props.name}-config`;
 
     const config = redisConfig(appendOnly);
@@ -141,8 +166,8 @@ export class RedisServer extends Construct {
         replicas: 1,
         selector: { matchLabels: selector },
         template: {
-          // A changed config file restarts the pod (the ConfigMap is read only at start).
-          metadata: { labels, annotations: { "data-flywheel.io/config-hash": contentHash(config) } },
+          // A changed config file or start script restarts the pod (both are read only at start).
+          metadata: { labels, annotations: { "data-flywheel.io/config-hash": contentHash({ config, start: redisStartScript() }) } },
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
@@ -152,14 +177,7 @@ export class RedisServer extends Construct {
             containers: [{
               name: "redis",
               image,
-              // The image's entrypoint runs redis-server for a `.conf` first argument (and loads the
-              // bundled modules). Kubernetes expands $(REDIS_PASSWORD) when it starts the container:
-              // the manifest holds only the reference.
-              args: [`${configDir}/redis.conf`, "--requirepass", "$(REDIS_PASSWORD)"],
-              env: [
-                { name: "REDIS_PASSWORD", valueFrom: passwordFromSecret },
-                { name: "REDISCLI_AUTH", valueFrom: passwordFromSecret },
-              ],
+              command: ["/bin/sh", "-c", redisStartScript()],
               ports: [{ name: "redis", containerPort: redisPort }],
               readinessProbe: {
                 exec: { command: ["sh", "-c", readinessCheck] },
@@ -174,9 +192,16 @@ export class RedisServer extends Construct {
               volumeMounts: [
                 { name: "data", mountPath: dataDir },
                 { name: "config", mountPath: configDir, readOnly: true },
+                { name: "password", mountPath: passwordDir, readOnly: true },
+                { name: "auth", mountPath: authDir },
               ],
             }],
-            volumes: [{ name: "config", configMap: { name: configMapName } }],
+            volumes: [
+              { name: "config", configMap: { name: configMapName } },
+              // Readable by the pod's group (fsGroup) only: the redis user is not the files' owner.
+              { name: "password", secret: { secretName: password.name, items: [{ key: password.key, path: "password" }], defaultMode: 0o440 } },
+              { name: "auth", emptyDir: { medium: "Memory", sizeLimit: k8s.Quantity.fromString("1Mi") } },
+            ],
           },
         },
         volumeClaimTemplates: [{

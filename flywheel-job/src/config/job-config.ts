@@ -280,6 +280,13 @@ export const flywheelJobConfigSchema = z
         pageSize: z.int().min(1).max(10000).default(1000),
         /** How long Elasticsearch keeps the point in time alive between pages. @default "2m" */
         keepAlive: z.string().regex(/^\d+[smh]$/, "expected a duration such as 30s, 2m or 1h").default("2m"),
+        /**
+         * Read only documents whose `writer` (the Elasticsearch user the log store's final pipeline
+         * stamps on each document) is one of these users; an empty list reads nothing. JSONL logs
+         * (`--logs`) have no writer and ignore it. The stack sets the users of the workload's
+         * `logWriters` namespaces. @default any writer, also documents without a `writer`
+         */
+        writers: z.array(nonEmpty).max(1000).optional(),
       })
       .prefault({}),
 

@@ -10,6 +10,12 @@ export interface ElasticsearchLogSourceOptions {
   readonly pageSize: number;
   /** How long the point in time stays open between pages, e.g. "2m". */
   readonly keepAlive: string;
+  /**
+   * Read only documents whose `writer` is one of these Elasticsearch users (an empty list reads
+   * nothing); docs/log-contract.md, "Writers".
+   * @default any writer, also documents without a `writer`
+   */
+  readonly writers?: readonly string[];
   /** Told when closing the point in time fails (it then expires after `keepAlive`). */
   readonly onWarning?: (message: string) => void;
 }
@@ -24,6 +30,9 @@ const hitEnvelopeBytes = 1024;
 const pageRecordBudget = 16;
 /** Below V8's longest string (about 512 MiB), which the client's `maxResponseSize` may not exceed. */
 const largestPageBytes = 256 * 1024 * 1024;
+
+/** The field the log store's final ingest pipeline stamps with the user that wrote the document. */
+const writerField = "writer";
 
 /**
  * Reads logs from Elasticsearch with a point in time and `search_after`: a consistent snapshot,
@@ -46,7 +55,8 @@ export class ElasticsearchLogSource implements LogSource {
     private readonly client: Client,
     private readonly options: ElasticsearchLogSourceOptions,
   ) {
-    this.description = `Elasticsearch index "${options.index}"`;
+    const writers = options.writers === undefined ? "" : ` written by ${options.writers.length === 0 ? "no allowed writer" : options.writers.join(", ")}`;
+    this.description = `Elasticsearch index "${options.index}"${writers}`;
   }
 
   async *pull(query: LogQuery): AsyncIterable<PulledRecord> {
@@ -117,7 +127,7 @@ export class ElasticsearchLogSource implements LogSource {
           {
             pit: { id: page.pitId, keep_alive: keepAlive },
             size: page.size,
-            query: { bool: { filter: [{ term: { workload_id: query.workloadId } }, { term: { client_id: query.clientId } }] } },
+            query: { bool: { filter: this.filters(query) } },
             sort: [{ timestamp: { order: "desc" } }, { _shard_doc: { order: "asc" } }],
             track_total_hits: false,
             ...(page.searchAfter ? { search_after: page.searchAfter } : {}),
@@ -133,6 +143,15 @@ export class ElasticsearchLogSource implements LogSource {
       }
       throw error;
     }
+  }
+
+  /** The query's pair, and the allowed writers when they are configured. */
+  private filters(query: LogQuery): estypes.QueryDslQueryContainer[] {
+    const filters: estypes.QueryDslQueryContainer[] = [{ term: { workload_id: query.workloadId } }, { term: { client_id: query.clientId } }];
+    if (this.options.writers !== undefined) {
+      filters.push({ terms: { [writerField]: [...this.options.writers] } });
+    }
+    return filters;
   }
 
   /** Runs a request and turns its failure into an error that says whether retrying can help. */

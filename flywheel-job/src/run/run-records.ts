@@ -1,4 +1,5 @@
 import { asError, ExitCode, FlywheelError, messageOf } from "../errors";
+import { judgeProxyService } from "../judge-proxy/judge-proxy-service";
 import type { RunLog } from "../log";
 import { buildRunReport, type RunReport } from "../report/run-report";
 import { type NimRecord, pendingJudgeRun, pendingNim, pendingRun, type RunStatus } from "../store/records";
@@ -64,7 +65,8 @@ export async function openRunRecords(settings: RunSettings, store: RunStore, log
   const judgeRun = pendingJudgeRun({
     flywheel_run_id: runId,
     model_name: config.judge.modelId,
-    deployment_type: /\.svc(\.cluster\.local)?$/.test(judgeHost) ? "local" : "remote",
+    // The judge proxy is in the cluster, but the judge it forwards to is not.
+    deployment_type: /\.svc(\.cluster\.local)?$/.test(judgeHost) && judgeHost.split(".")[0] !== judgeProxyService.serviceName ? "local" : "remote",
   });
   await store.insertJudgeRun(judgeRun);
   log.info(`run ${runId} of workload "${workloadId}", client "${clientId}" started (records: ${store.description})`);

@@ -39,4 +39,12 @@ describe("the dev stack under the policy pack", () => {
       expect.stringMatching(/^gpu-node-pool-tainted \(aws:eks\/nodeGroup:NodeGroup: flywheel-gpu-inference\): GPU node group .* has no nvidia\.com\/gpu NO_SCHEDULE taint/),
     ]);
   });
+
+  it("catches the job's permission to create NIMServices without the admission policy that checks them", async () => {
+    const unchecked = dev.resources.filter((r) => !/ValidatingAdmissionPolicyBinding$/.test(r.type));
+    expect(unchecked.length).toBeLessThan(dev.resources.length);
+    expect(await addedMandatoryLines(dev, dev.resources, unchecked)).toEqual([
+      expect.stringMatching(/^nimservice-admission-policy \(kubernetes:rbac\.authorization\.k8s\.io\/v1:RoleBinding: [^)]+\): RoleBinding flywheel\/flywheel-job lets its subjects create NIMServices in namespace "flywheel"/),
+    ]);
+  });
 });

@@ -109,4 +109,55 @@ describe("the prod stack under the policy pack", () => {
       expect.stringMatching(new RegExp(`^cronjob-bounded \\(kubernetes:batch/v1:CronJob: ${escaped(name)}\\): .*allows concurrent runs`)),
     ]);
   });
+
+  describe("isolation", () => {
+    /** The render's resource that declares this object, by kind, namespace and name. */
+    const declares = (kind: string, namespace: string | undefined, name: string) => (r: ReviewedResource): boolean => {
+      const object = objectOf(r);
+      return object !== undefined && object.kind === kind && object.metadata.namespace === namespace && object.metadata.name === name;
+    };
+
+    it("catches a namespace without its default-deny policy", async () => {
+      const open = prod.resources.filter((r) => !declares("NetworkPolicy", "nemo", "default-deny")(r));
+      expect(open.length).toBe(prod.resources.length - 1);
+      expect(await addedMandatoryLines(prod, prod.resources, open)).toEqual([
+        expect.stringMatching(/^namespace-default-deny \(kubernetes:core\/v1:Namespace: [^)]+\): Namespace "nemo" has no default-deny NetworkPolicy for Ingress and Egress/),
+      ]);
+    });
+
+    it("catches a pod above its namespace's Pod Security level", async () => {
+      const broken = breakContainer(prod.resources, declares("StatefulSet", "data", "flywheel-redis"), (container) => {
+        container.securityContext = { ...container.securityContext, privileged: true, allowPrivilegeEscalation: true };
+      });
+      expect((await addedMandatoryLines(prod, prod.resources, broken)).filter((line) => line.startsWith("pod-security-level"))).toEqual([
+        expect.stringMatching(/^pod-security-level \(kubernetes:apps\/v1:StatefulSet: [^)]+\): StatefulSet data\/flywheel-redis: its pod does not meet Pod Security "(baseline|restricted)".*privileged is true/),
+      ]);
+    });
+
+    it("catches a Secret on a command line", async () => {
+      const { resources, name, is } = subject(ownsPods, flywheelCronJob());
+      const broken = breakContainer(resources, is, (container) => {
+        container.env = [...(container.env ?? []), { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }];
+        container.args = [...(container.args ?? []), "--db-auth=$(DB_PASSWORD)"];
+      });
+      expect(await addedMandatoryLines(prod, resources, broken)).toEqual([
+        expect.stringMatching(new RegExp(`^no-secret-on-command-line \\(kubernetes:[^ ]+: ${escaped(name)}\\): .*has \\$\\(DB_PASSWORD\\) from Secret "db" key "password" on its command line`)),
+      ]);
+    });
+
+    it("catches a replicated service without its PodDisruptionBudget", async () => {
+      const unprotected = prod.resources.filter((r) => !declares("PodDisruptionBudget", "data", "flywheel-mongodb")(r));
+      expect(unprotected.length).toBe(prod.resources.length - 1);
+      expect(await addedMandatoryLines(prod, prod.resources, unprotected)).toEqual([
+        expect.stringMatching(/^pod-disruption-budget \(kubernetes:mongodbcommunity\.mongodb\.com\/v1:MongoDBCommunity: [^)]+\): MongoDBCommunity data\/flywheel-mongodb runs 3 members and no PodDisruptionBudget selects its pods/),
+      ]);
+    });
+
+    it("catches a Secret in nemo that no NeMo service uses", async () => {
+      const stray = asReviewed({ apiVersion: "v1", kind: "Secret", metadata: { name: "rds-master", namespace: "nemo" }, type: "Opaque", stringData: { password: "[secret]" } });
+      expect(await addedMandatoryLines(prod, prod.resources, [...prod.resources, stray])).toEqual([
+        expect.stringMatching(/^namespace-secrets-used \(kubernetes:core\/v1:Secret: fixture:nemo\/rds-master\): Secret nemo\/rds-master is named by no service in "nemo"/),
+      ]);
+    });
+  });
 });

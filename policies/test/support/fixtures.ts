@@ -128,7 +128,7 @@ export function helmRelease(): TestResource {
 }
 
 const resources = { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
-const podSecurity = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001 };
+const podSecurity = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } };
 const containerSecurity = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 
 /** The flywheel's scheduled run, as the FlywheelSchedule construct shapes it. */
@@ -276,7 +276,7 @@ export function mongodb(members: number): KubernetesObject {
   };
 }
 
-/** The project's own Redis: password from a Secret, AOF on a claim. */
+/** The project's own Redis: redis.conf (with its password) from a Secret, AOF on a claim. */
 export function redis(): KubernetesObject {
   return {
     apiVersion: "apps/v1",
@@ -289,18 +289,22 @@ export function redis(): KubernetesObject {
       template: {
         metadata: { labels: { app: "redis" } },
         spec: {
-          securityContext: { runAsNonRoot: true, runAsUser: 999, fsGroup: 999 },
+          securityContext: { runAsNonRoot: true, runAsUser: 999, fsGroup: 999, seccompProfile: { type: "RuntimeDefault" } },
           containers: [
             {
               name: "redis",
               image: "redis:7.4.5",
-              args: ["--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes"],
-              env: [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } }],
-              volumeMounts: [{ name: "data", mountPath: "/data" }],
+              args: ["/etc/redis/redis.conf", "--appendonly", "yes"],
+              env: [{ name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } }],
+              volumeMounts: [
+                { name: "data", mountPath: "/data" },
+                { name: "config", mountPath: "/etc/redis" },
+              ],
               resources,
               securityContext: containerSecurity,
             },
           ],
+          volumes: [{ name: "config", secret: { secretName: "redis-config" } }],
         },
       },
       volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } }],
@@ -308,8 +312,16 @@ export function redis(): KubernetesObject {
   };
 }
 
-export function namespace(name: string): KubernetesObject {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+/** A namespace as the platform creates it: Pod Security enforced at `level`, warned and audited at restricted. */
+export function namespace(name: string, level = "baseline"): KubernetesObject {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name,
+      labels: { "pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted" },
+    },
+  };
 }
 
 export function defaultDeny(namespace: string): KubernetesObject {

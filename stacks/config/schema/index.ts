@@ -88,6 +88,17 @@ export const stackConfigSchema = z
       if (cfg.workloads.findIndex((v) => v.workloadId === w.workloadId && v.clientId === w.clientId) !== i) {
         ctx.addIssue({ code: "custom", path: ["workloads", i], input: `${w.workloadId}/${w.clientId}`, message: "repeats another workload's workloadId and clientId" });
       }
+      const writerNamespaces = cfg.platform.elasticsearch.logWriterNamespaces;
+      w.logWriters?.forEach((namespace, j) => {
+        if (!writerNamespaces.includes(namespace)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["workloads", i, "logWriters", j],
+            input: namespace,
+            message: `is not in platform.elasticsearch.logWriterNamespaces (${writerNamespaces.length > 0 ? writerNamespaces.join(", ") : "none"}), so nothing it writes exists`,
+          });
+        }
+      });
       w.candidates.forEach((c, j) => {
         const model = cfg.models.candidates.find((m) => m.name === c.model);
         const at = ["workloads", i, "candidates", j];

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { mongodbMemberCounts, mongodbMembersRule } from "../../../constructs/data";
+import { namespaces } from "../../../infra/platform/namespaces";
+
+const platformNamespaceNames: readonly string[] = Object.values(namespaces);
 
 /**
  * `data-flywheel:platform`: what runs on the cluster besides the flywheel itself — GPU software,
@@ -41,10 +44,21 @@ export const platformSchema = z
         /** Name of the snapshot bucket; S3 names are global. Default: `<cluster name>-log-snapshots-<region>`. */
         snapshotBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name").optional(),
         /**
-         * Namespaces (existing ones) of applications whose logger writes the logs: each gets the
-         * writer's credentials and the CA as Secret `flywheel-log-writer`.
+         * Namespaces (existing ones) of applications whose logger writes the logs: each gets an
+         * Elasticsearch user of its own (`log-writer-<namespace>`), whose credentials and the CA are
+         * its Secret `flywheel-log-writer`; the log store stamps every document with its writer.
          */
-        logWriterNamespaces: z.array(z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a namespace name")).default([]),
+        logWriterNamespaces: z
+          .array(
+            z
+              .string()
+              .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a namespace name (a DNS-1123 label)")
+              // Its pods would be allowed into Elasticsearch, and the stack's own namespaces are not applications.
+              .refine((n) => !platformNamespaceNames.includes(n), {
+                error: (issue) => `"${String(issue.input)}" is one of the platform's own namespaces (${platformNamespaceNames.join(", ")}), not an application's`,
+              }),
+          )
+          .default([]),
       })
       .prefault({}),
     mongodb: z

@@ -63,6 +63,12 @@ const workload = z.strictObject({
     .optional(),
   /** In-context example selection, passed to the job (`selection`, `maxExamples`); the job's defaults when unset. */
   icl: z.strictObject(optionalWithoutDefaults({ selection: iclSettingsSchema.shape.selection, maxExamples: iclSettingsSchema.shape.maxExamples })).optional(),
+  /**
+   * Namespaces from `platform.elasticsearch.logWriterNamespaces` whose logs this workload reads: a run
+   * takes only documents their writer users wrote (the log store stamps each with its writer). Unset:
+   * every writer namespace of the stack. Not empty: a workload that trusts no writer reads nothing.
+   */
+  logWriters: z.array(z.string().min(1)).min(1).optional(),
 });
 
 export const workloadsSchema = z.array(workload).default([]);

@@ -40,17 +40,37 @@ describe("ElasticsearchBootstrapJob", () => {
         timestamp: { type: "date", format: "strict_date_optional_time||epoch_millis" },
         workload_id: { type: "keyword" },
         client_id: { type: "keyword" },
+        writer: { type: "keyword" },
         request: { type: "object", enabled: false },
         response: { type: "object", enabled: false },
       },
     });
   });
 
-  test("index template wires the timestamp pipeline and the retention policy", () => {
+  test("index template wires the timestamp pipeline, the writer pipeline as the final one, and the retention policy", () => {
     const { body, construct } = bootstrap(base);
     const settings = body("index-template.json").template.settings;
     expect(settings["index.default_pipeline"]).toBe(construct.names.timestampPipeline);
+    // Final, not default: a request's `?pipeline=_none` skips the default pipeline but never the final one.
+    expect(settings["index.final_pipeline"]).toBe(construct.names.writerPipeline);
+    expect(construct.names.writerPipeline).toBe("flywheel-writer");
     expect(settings["index.lifecycle.name"]).toBe(construct.names.retentionPolicy);
+  });
+
+  test("writer pipeline: drops what the producer claimed, then stamps writer with the authenticated user's name", () => {
+    const processors: Manifest[] = bootstrap(base).body("writer-pipeline.json").processors;
+    expect(processors.map((p) => Object.keys(p)[0])).toEqual(["remove", "set_security_user", "rename", "remove"]);
+    const scratch: string = processors[1].set_security_user.field;
+    expect(processors[0].remove).toMatchObject({ field: ["writer", scratch], ignore_missing: true });
+    expect(processors[1].set_security_user).toMatchObject({ properties: ["username"] });
+    expect(processors[1].set_security_user).not.toHaveProperty("ignore_failure");
+    expect(processors[2].rename).toMatchObject({ field: `${scratch}.username`, target_field: "writer" });
+    expect(processors[3].remove).toMatchObject({ field: scratch });
+    expect(processors[3].remove).not.toHaveProperty("ignore_missing");
+  });
+
+  test("the existing data stream's backing indices get the final pipeline too, not only the next rollover", () => {
+    expect(bootstrap(base).body("data-stream-settings.json")).toEqual({ "index.final_pipeline": "flywheel-writer" });
   });
 
   test("replicas follow the cluster: none on one node, one on several", () => {
@@ -82,8 +102,10 @@ describe("ElasticsearchBootstrapJob", () => {
       "request \"cluster health\" GET \"/_cluster/health?wait_for_status=yellow&timeout=30s\"",
       "put 'ILM policy flywheel-retention' '/_ilm/policy/flywheel-retention' 'retention-policy.json'",
       "put 'ingest pipeline flywheel-timestamp' '/_ingest/pipeline/flywheel-timestamp' 'timestamp-pipeline.json'",
+      "put 'ingest pipeline flywheel-writer' '/_ingest/pipeline/flywheel-writer' 'writer-pipeline.json'",
       "put 'index template flywheel' '/_index_template/flywheel' 'index-template.json'",
       "ensure_data_stream 'flywheel'",
+      "put 'final pipeline of data stream flywheel' '/flywheel/_settings' 'data-stream-settings.json'",
       "put 'snapshot repository s3-snapshots' '/_snapshot/s3-snapshots' 'snapshot-repository.json'",
       "put 'snapshot policy flywheel-nightly' '/_slm/policy/flywheel-nightly' 'snapshot-policy.json'",
     ]);

@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { logStoreRoleDescriptors, logStoreRoles, logStoreRolesYaml } from "../../../constructs/data/elasticsearch/log-store-access";
+import { logStoreRoleDescriptors, logStoreRoles, logStoreRolesYaml, logWriterUser } from "../../../constructs/data/elasticsearch/log-store-access";
 
 describe("log store roles", () => {
   test("the flywheel's role only reads the log data stream", () => {
@@ -30,6 +30,11 @@ describe("log store roles", () => {
       privileges: ["create_index", "delete_index", "write", "read", "view_index_metadata"],
     });
     expect(reader.indices[0]).toEqual({ names: ["flywheel"], privileges: ["read", "view_index_metadata"] });
+  });
+
+  test("each writer namespace has a user of its own, which the writer stamp then names", () => {
+    expect(logWriterUser("shop")).toBe("log-writer-shop");
+    expect(logWriterUser("shop")).not.toBe(logWriterUser("support"));
   });
 
   test("roles.yml parses back to the descriptors", () => {

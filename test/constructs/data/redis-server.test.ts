@@ -46,28 +46,33 @@ describe("RedisServer", () => {
     expect(hash(dev.sts)).not.toBe(hash(prod.sts));
   });
 
-  test("requires the password from the Secret without writing it into the manifest", () => {
-    const { container } = redis(base);
-    expect(container.args).toEqual(["/etc/redis/redis.conf", "--requirepass", "$(REDIS_PASSWORD)"]);
-    expect(container.env).toEqual([
-      { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } },
-      { name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } },
-    ]);
+  test("reads the password from the Secret's file: never on a command line or in the environment", () => {
+    const { pod, container, config } = redis({ ...base, password: { name: "redis-auth", key: "secret" } });
+    expect(pod.volumes).toContainEqual({ name: "password", secret: { secretName: "redis-auth", items: [{ key: "secret", path: "password" }], defaultMode: 0o440 } });
+    expect(container.volumeMounts).toContainEqual({ name: "password", mountPath: "/run/secrets/redis", readOnly: true });
+    expect(container.env).toBeUndefined();
+    expect(container.args).toBeUndefined();
+    expect(container.command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    expect(container.command.join(" ")).not.toMatch(/requirepass|REDIS_PASSWORD/);
+    // The start script writes the password's hash to a memory volume the config includes.
+    expect(container.command[2]).toContain("sha256sum < /run/secrets/redis/password");
+    expect(container.command[2]).toContain("> /run/redis/auth.conf");
+    expect(pod.volumes).toContainEqual({ name: "auth", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } });
+    expect(config).toContain("include /run/redis/auth.conf");
   });
 
-  test("probes authenticate before they PING", () => {
+  test("probes authenticate before they PING, with the password from the file", () => {
     const { container } = redis(base);
     for (const probe of [container.readinessProbe, container.livenessProbe]) {
       const command = probe.exec.command.join(" ");
-      expect(command).toMatch(/redis-cli .* ping/);
+      expect(command).toMatch(/^sh -c REDISCLI_AUTH="\$\(cat \/run\/secrets\/redis\/password\)" redis-cli .* ping/);
       expect(command).not.toContain("--no-auth");
+      expect(command).not.toContain(" -a ");
     }
-    // redis-cli authenticates with REDISCLI_AUTH from the container's environment.
-    expect(container.env.map((e: Manifest) => e.name)).toContain("REDISCLI_AUTH");
     expect(container.readinessProbe.exec.command.join(" ")).toContain("grep -q PONG");
   });
 
-  test("non-root (uid 999), read-only root filesystem, only the data volume writable", () => {
+  test("non-root (uid 999), read-only root filesystem, writable only the data volume and the memory volume of the auth file", () => {
     const { pod, container } = redis(base);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, seccompProfile: { type: "RuntimeDefault" } });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });

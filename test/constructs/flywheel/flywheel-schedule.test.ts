@@ -2,6 +2,7 @@ import { Chart, Duration, Testing } from "cdk8s";
 import { parse } from "yaml";
 import { FlywheelSchedule, scheduleName, type FlywheelScheduleProps } from "../../../constructs/flywheel/flywheel-schedule";
 import { parseJobConfig } from "../../../flywheel-job/src/contract";
+import { podSecurityViolations } from "../../../policies/lib/pod-security";
 
 const image = `ghcr.io/acme/flywheel-job@sha256:${"a".repeat(64)}`;
 
@@ -133,6 +134,11 @@ describe("FlywheelSchedule", () => {
   it("runs non-root on a read-only root filesystem, with requests and limits", () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
+  });
+
+  it("meets Pod Security restricted: no capabilities, RuntimeDefault seccomp", () => {
+    expect(container.securityContext).toMatchObject({ capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
+    expect(podSecurityViolations({ spec: pod }, "restricted")).toEqual([]);
     expect(container.resources).toEqual({ requests: { cpu: "500m", memory: "1024Mi" }, limits: { cpu: "2", memory: "2048Mi" } });
     expect(pod.serviceAccountName).toBe("flywheel-job");
   });

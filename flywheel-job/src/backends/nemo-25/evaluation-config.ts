@@ -60,7 +60,12 @@ const correctnessUserPrompt = [
   "{{ sample.response.choices[0].message.tool_calls | tojson }}",
 ].join("\n");
 
-/** The judge as a metric's model: an endpoint with its key, if it has one (the key travels in the job body: never log it). */
+/**
+ * The judge as a metric's model. The stack points the job at its judge proxy (`flywheel judge-proxy`),
+ * which adds the key itself, and gives the job no key: the body then names the proxy and carries none
+ * (Evaluator stores job bodies, and its API has no users). Only a run given `JUDGE_API_KEY` outside
+ * the stack puts a key here, as `api_key`: never log the body.
+ */
 function judgeModel(judge: ModelEndpoint): Record<string, unknown> {
   return { api_endpoint: { url: judge.url, model_id: judge.modelId, ...(judge.apiKey ? { api_key: judge.apiKey } : {}) } };
 }

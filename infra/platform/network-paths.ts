@@ -1,0 +1,309 @@
+import { elasticsearchHttpPort, mongodbPort, postgresPort, redisPort } from "../../constructs/data";
+import { type AddressSet, type NetworkPath, type PathEnd, type PodSet, tcp } from "../../constructs/network/network-path";
+import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
+import { candidateNimComponent, judgeProxyService, labelKeys, nimPort } from "../../flywheel-job/src/contract";
+import { logStoreNaming } from "./log-store";
+import { namespaces } from "./namespaces";
+import { nemoServiceNames } from "./nemo-microservices";
+import { servedModelServiceName } from "./flywheel-models";
+import { runStateNaming } from "./run-state";
+
+/** Labels the network policies select the flywheel's pods by. */
+export const flywheelPodLabels = {
+  job: { [labelKeys.component]: "flywheel-job" },
+  // The job labels the NIMServices it creates, and their pods, with this.
+  candidateNim: { [labelKeys.component]: candidateNimComponent },
+} as const;
+
+/**
+ * Ports the charts' and operators' pods listen on, as their values and sources set them. Where a
+ * Service's port differs from its pods' (MLflow 80 → 5000, Data Store 8000 → 3000, Evaluator 8000 →
+ * 7331), a path lists both: the VPC CNI's policy agent wants the Service port to equal the container
+ * port, and may match either (AWS, "Restrict pod traffic with Kubernetes policies", Considerations).
+ */
+const podPorts = {
+  dns: 53,
+  /** Argo server, `server.secure: true` (argo-helm argo-workflows 1.0.18, templates/server/server-deployment.yaml:83). */
+  argoServer: 2746,
+  /** Milvus standalone (milvus-helm 4.2.58, standalone-deployment.yaml:84). */
+  milvus: 19530,
+  /** MLflow's pod and Service (community-charts mlflow 1.11.5 values :100,104). */
+  mlflowPod: 5000,
+  mlflowService: 80,
+  /** Elasticsearch transport between the cluster's nodes. */
+  elasticsearchTransport: 9300,
+  /** CloudNativePG's instance manager status endpoint, which the operator polls. */
+  cnpgInstanceStatus: 8000,
+  /** ECK's and CloudNativePG's webhook servers (chart values: eck-operator 3.5.0 :149-169, cloudnative-pg 0.27.1 :53-60). */
+  operatorWebhook: 9443,
+  /** Volcano's admission webhook (volcano 1.15.0 values :23,28,69). */
+  volcanoWebhook: 8443,
+  https: 443,
+} as const;
+
+/** What decides which paths a stack needs. */
+export interface NetworkPathsInput {
+  /** The namespaces the stack creates; paths touching no pod of them are dropped. */
+  readonly namespaces: readonly string[];
+  /** Ports the API server listens on, as pods reach it. */
+  readonly apiServerPorts: readonly number[];
+  /** Where the control plane calls webhooks from: the VPC on EKS, `existingCluster.controlPlaneCidrs` elsewhere. On EKS the RDS server is there too. */
+  readonly controlPlaneCidrs: readonly string[];
+  /** `platform.elasticsearch.logWriterNamespaces`: applications that write logs, to Elasticsearch only. */
+  readonly logWriterNamespaces: readonly string[];
+  /** Where the NeMo services' PostgreSQL runs: CloudNativePG pods in `nemo`, or a server in the VPC (RDS). */
+  readonly postgres: "in-cluster" | "external";
+  /** Whether Customizer (and with it training pods) is installed. */
+  readonly customizer: boolean;
+  readonly guardrails: boolean;
+  /** Whether the judge and the embedding model are remote endpoints or NIMs in `nemo`. */
+  readonly judge: "remote" | "local";
+  readonly embedding: "remote" | "local";
+  /** Whether Elasticsearch snapshots to S3. */
+  readonly elasticsearchSnapshots: boolean;
+  /** Whether the stack schedules flywheel jobs (workloads); without them no job or candidate NIM runs. */
+  readonly flywheelJobs: boolean;
+}
+
+const nimOperatorSource = "k8s-nim-operator v3.1.2 internal/render/manifests/deployment.yaml:24-31 (`app: <CR name>`)";
+
+function pods(name: string, namespace: string, selector: PodSet["selector"], labelSource: string, verified = true): PodSet {
+  return { kind: "pods", name, namespace, selector, labelSource, verified };
+}
+
+/** A NIM-operator Deployment (NeMo microservice or NIMService) by its resource's name. */
+function nimOperatorPods(name: string, namespace: string): PodSet {
+  return pods(name, namespace, { matchLabels: { app: name } }, nimOperatorSource);
+}
+
+/** Pods of this project's data constructs, by the instance label `standardLabels` gives them. */
+function ownPods(name: string, namespace: string, instance: string, source: string): PodSet {
+  return pods(name, namespace, { matchLabels: { "app.kubernetes.io/instance": instance } }, source);
+}
+
+/** Every pod of a namespace, as a caller of DNS. */
+function namespacePods(namespace: string): PodSet {
+  return pods(`${namespace}-pods`, namespace, "all", "every pod of the namespace");
+}
+
+/** Every pod set a path of the platform names. */
+export const platformPods = {
+  flywheelJob: pods("flywheel-job", namespaces.flywheel, { matchLabels: flywheelPodLabels.job }, "constructs/flywheel (FlywheelSchedule pod template)"),
+  candidateNims: pods("candidate-nims", namespaces.flywheel, { matchLabels: flywheelPodLabels.candidateNim }, "flywheel-job/src/backends/nemo-25/candidate-nim-service.ts (NIMService spec.labels)"),
+  flywheelNimCaches: pods("flywheel-nimcache-jobs", namespaces.flywheel, { matchLabels: { app: "k8s-nim-operator" } }, "k8s-nim-operator v3.1.2 internal/controller/nimcache_controller.go:995-1001"),
+  judgeProxy: pods("judge-proxy", namespaces.flywheel, { matchLabels: { [labelKeys.component]: judgeProxyService.component } }, "flywheel-job/src/contract.ts judgeProxyService"),
+  datastore: nimOperatorPods(nemoServiceNames.datastore, namespaces.nemo),
+  entitystore: nimOperatorPods(nemoServiceNames.entitystore, namespaces.nemo),
+  evaluator: nimOperatorPods(nemoServiceNames.evaluator, namespaces.nemo),
+  customizer: nimOperatorPods(nemoServiceNames.customizer, namespaces.nemo),
+  guardrail: nimOperatorPods(nemoServiceNames.guardrail, namespaces.nemo),
+  judgeNim: nimOperatorPods(servedModelServiceName("judge"), namespaces.nemo),
+  embeddingNim: nimOperatorPods(servedModelServiceName("embedding"), namespaces.nemo),
+  nemoNimCaches: pods("nemo-nimcache-jobs", namespaces.nemo, { matchLabels: { app: "k8s-nim-operator" } }, "k8s-nim-operator v3.1.2 internal/controller/nimcache_controller.go:995-1001"),
+  evaluatorWorkflows: pods(
+    "evaluator-workflows",
+    namespaces.nemo,
+    { matchExpressions: [{ key: "workflows.argoproj.io/workflow", operator: "Exists" }] },
+    // The label is on every workflow pod; which of Evaluator's workflow pods call the target and the judge is not documented.
+    "argo-workflows v4.0.6 workflow/controller/workflowpod.go:204-205",
+    false,
+  ),
+  argoServer: pods(
+    "argo-server",
+    namespaces.nemo,
+    { matchLabels: { "app.kubernetes.io/name": "argo-workflows-server", "app.kubernetes.io/instance": "argo-workflows" } },
+    "argo-helm argo-workflows 1.0.18 templates/_helpers.tpl:77-98, templates/server/server-deployment.yaml:21-25",
+  ),
+  argoController: pods(
+    "argo-controller",
+    namespaces.nemo,
+    { matchLabels: { "app.kubernetes.io/name": "argo-workflows-workflow-controller", "app.kubernetes.io/instance": "argo-workflows" } },
+    "argo-helm argo-workflows 1.0.18 templates/_helpers.tpl:77-98 (controller.name, values :333)",
+  ),
+  milvus: pods("milvus", namespaces.nemo, { matchLabels: { "app.kubernetes.io/name": "milvus", "app.kubernetes.io/instance": "milvus" } }, "milvus-helm 4.2.58 templates/_helpers.tpl:187-190"),
+  mlflow: pods("mlflow", namespaces.nemo, { matchLabels: { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": "mlflow" } }, "community-charts mlflow 1.11.5 templates/_helpers.tpl:49-53"),
+  postgres: pods(
+    "nemo-postgres",
+    namespaces.nemo,
+    { matchLabels: { "cnpg.io/cluster": "nemo-postgres" } },
+    "https://cloudnative-pg.io/documentation/1.18/samples/networkpolicy-example.yaml (cnpg.io/cluster: <Cluster name>)",
+  ),
+  postgresBootstrap: ownPods("nemo-postgres-bootstrap", namespaces.nemoDatabase, "nemo-postgres-bootstrap", "constructs/data/postgres/postgres-bootstrap-job.ts (standardLabels)"),
+  nemoOperator: pods(
+    "nemo-operator",
+    namespaces.nemo,
+    { matchLabels: { "control-plane": "controller-manager" } },
+    "kubebuilder convention; the NGC nemo-operator 25.8.0 chart's values are not available",
+    false,
+  ),
+  trainingPods: pods(
+    "training-pods",
+    namespaces.nemo,
+    { matchExpressions: [{ key: "volcano.sh/job-name", operator: "Exists" }] },
+    "volcano 1.15.0 pkg/controllers/job/job_controller_util.go:148-152; that Customizer's training pods are Volcano Job pods: https://docs.nvidia.com/nemo/microservices/latest/set-up/manage-custom-resources/custom-resources.html",
+    false,
+  ),
+  customizerJobs: pods(
+    "customizer-jobs",
+    namespaces.nemo,
+    { matchExpressions: [{ key: "batch.kubernetes.io/job-name", operator: "Exists" }] },
+    "Kubernetes Job controller (batch.kubernetes.io/job-name); Customizer's model-download Jobs carry no documented label of their own",
+    false,
+  ),
+  elasticsearch: ownPods("elasticsearch", namespaces.data, logStoreNaming.elasticsearch, "constructs/data/elasticsearch/elasticsearch-cluster.ts (podTemplate labels; ECK keeps them, nodespec/podspec.go)"),
+  elasticsearchBootstrap: ownPods(
+    "elasticsearch-bootstrap",
+    namespaces.data,
+    `${logStoreNaming.elasticsearch}-bootstrap`,
+    "constructs/data/elasticsearch/elasticsearch-bootstrap-job.ts (standardLabels)",
+  ),
+  mongodb: pods(
+    "mongodb",
+    namespaces.data,
+    { matchLabels: { app: `${runStateNaming.mongodb}-svc` } },
+    "mongodb-kubernetes 1.9.1 mongodb-community-operator/controllers/construct/mongodbstatefulset.go:111-113 (`app: <name>-svc`)",
+  ),
+  mongodbOperator: pods("mongodb-operator", namespaces.data, { matchLabels: { "app.kubernetes.io/name": "mongodb-kubernetes-operator" } }, "mongodb-kubernetes 1.9.1 helm_chart/templates/operator.yaml:13-21"),
+  redis: ownPods("redis", namespaces.data, runStateNaming.redis, "constructs/data/redis/redis-server.ts (standardLabels)"),
+  eckOperator: pods("eck-operator", namespaces.dataOperators, { matchLabels: { "app.kubernetes.io/name": "eck-operator" } }, "eck-operator 3.5.0 templates/_helpers.tpl:59-65"),
+  cnpgOperator: pods("cnpg-operator", namespaces.dataOperators, { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } }, "cloudnative-pg chart 0.27.1 templates/_helpers.tpl:59-62"),
+  nimOperator: pods("nim-operator", namespaces.nimOperator, { matchLabels: { "app.kubernetes.io/name": "k8s-nim-operator" } }, "k8s-nim-operator 3.1.2 chart templates/_helpers.tpl:48-51"),
+  volcanoAdmission: pods("volcano-admission", namespaces.volcano, { matchLabels: { app: "volcano-admission" } }, "volcano 1.15.0 installer/helm/chart/volcano/templates/admission.yaml:111"),
+  // Admission, controllers, scheduler, the admission-init Job.
+  volcanoAll: namespacePods(namespaces.volcano),
+  // The operator, NFD and the operands (host-network DaemonSets are not subject to NetworkPolicy).
+  gpuOperatorAll: namespacePods(namespaces.gpuOperator),
+  kubeDns: pods("kube-dns", "kube-system", { matchLabels: { "k8s-app": "kube-dns" } }, "EKS CoreDNS add-on and kubeadm (k8s-app: kube-dns)"),
+} as const;
+
+/**
+ * The platform's allowed paths, caller → callee, for one stack: the one table NetworkPolicies are
+ * generated from (`NamespaceNetworkPolicies`). Everything not listed is denied.
+ */
+export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
+  const p = platformPods;
+  const anyAddress: AddressSet = { kind: "addresses", name: "internet", cidrs: ["0.0.0.0/0"] };
+  // Vanilla NetworkPolicy cannot name the API server: its ports, to any address.
+  const apiServer: AddressSet = { kind: "addresses", name: "api-server", cidrs: ["0.0.0.0/0"] };
+  const controlPlane: AddressSet = { kind: "addresses", name: "control-plane", cidrs: [...input.controlPlaneCidrs] };
+  const externalPostgres: AddressSet = { kind: "addresses", name: "external-postgres", cidrs: [...input.controlPlaneCidrs] };
+  const postgres: PathEnd = input.postgres === "in-cluster" ? p.postgres : externalPostgres;
+  const datastorePorts = tcp(nemoContainerPorts.datastore, apiServicePort);
+  const evaluatorPorts = tcp(nemoContainerPorts.evaluator, apiServicePort);
+  const mlflowPorts = tcp(podPorts.mlflowPod, podPorts.mlflowService);
+  const path = (from: PathEnd, to: PathEnd, ports: NetworkPath["ports"], why: string): NetworkPath => ({ from, to, ports, why });
+  const toApi = (from: PodSet, why: string): NetworkPath => path(from, apiServer, tcp(...input.apiServerPorts), why);
+
+  const flywheelJobPaths: (NetworkPath | false)[] = [
+    path(p.flywheelJob, p.elasticsearch, tcp(elasticsearchHttpPort), "read the production logs"),
+    path(p.flywheelJob, p.mongodb, tcp(mongodbPort), "run records (every member, by pod name)"),
+    path(p.flywheelJob, p.redis, tcp(redisPort), "the GPU budget"),
+    path(p.flywheelJob, p.datastore, datastorePorts, "upload datasets"),
+    path(p.flywheelJob, p.entitystore, tcp(nemoContainerPorts.entitystore), "models and adapters"),
+    path(p.flywheelJob, p.evaluator, evaluatorPorts, "start and read evaluations"),
+    input.customizer && path(p.flywheelJob, p.customizer, tcp(nemoContainerPorts.customizer), "start fine-tuning"),
+    path(p.flywheelJob, p.candidateNims, tcp(nimPort), "wait for the candidate NIMs to serve"),
+    input.judge === "local" && path(p.flywheelJob, p.judgeNim, tcp(apiServicePort), "the judge NIM this stack runs"),
+    input.embedding === "local" && path(p.flywheelJob, p.embeddingNim, tcp(apiServicePort), "embeddings for in-context examples"),
+    input.judge === "remote" && path(p.flywheelJob, p.judgeProxy, tcp(judgeProxyService.port), "the judge URL of its configuration, which it hands to Evaluator"),
+    input.embedding === "remote" && path(p.flywheelJob, anyAddress, tcp(podPorts.https), "the remote embedding endpoint"),
+    toApi(p.flywheelJob, "create, watch and delete the run's NIMServices"),
+    input.customizer && path(p.candidateNims, p.entitystore, tcp(nemoContainerPorts.entitystore), "LoRA adapters (the NIMService's PEFT source)"),
+    input.customizer && path(p.candidateNims, p.datastore, datastorePorts, "LoRA adapter files"),
+    path(p.nimOperator, p.candidateNims, tcp(nimPort), "the operator asks a NIM for its models before reporting it Ready"),
+    path(p.evaluatorWorkflows, p.candidateNims, tcp(nimPort), "the evaluation target"),
+  ];
+  const rows: (NetworkPath | false)[] = [
+    // DNS: every namespace's pods resolve the Services they call.
+    ...input.namespaces.map((namespace) =>
+      path(namespacePods(namespace), p.kubeDns, [{ protocol: "UDP", port: podPorts.dns }, { protocol: "TCP", port: podPorts.dns }], "resolve Service names"),
+    ),
+
+    // The flywheel job and the candidate NIMs its runs create.
+    ...(input.flywheelJobs ? flywheelJobPaths : []),
+
+    // The NIMs' caches and the judge proxy.
+    path(p.flywheelNimCaches, anyAddress, tcp(podPorts.https), "download model weights from NGC"),
+    input.judge === "remote" && path(p.judgeProxy, anyAddress, tcp(podPorts.https), "the remote judge, with the key the proxy adds"),
+
+    // NeMo Evaluator and its workflows.
+    path(p.evaluator, postgres, tcp(postgresPort), "its database (and the init container's wait-for-postgres)"),
+    path(p.evaluator, p.argoServer, tcp(podPorts.argoServer), "submit and watch evaluation workflows"),
+    path(p.evaluator, p.milvus, tcp(podPorts.milvus), "vector database"),
+    path(p.evaluator, p.datastore, datastorePorts, "datasets"),
+    path(p.evaluator, p.entitystore, tcp(nemoContainerPorts.entitystore), "model entities"),
+    toApi(p.evaluator, "its Role: pods and secrets"),
+    input.judge === "remote"
+      ? path(p.evaluatorWorkflows, p.judgeProxy, tcp(judgeProxyService.port), "llm-judge metric, through the proxy that adds the key")
+      : path(p.evaluatorWorkflows, p.judgeNim, tcp(apiServicePort), "llm-judge metric"),
+    path(p.evaluatorWorkflows, p.datastore, datastorePorts, "download the evaluation dataset"),
+    path(p.evaluatorWorkflows, p.evaluator, evaluatorPorts, "report results"),
+    path(p.evaluatorWorkflows, p.entitystore, tcp(nemoContainerPorts.entitystore), "model entities"),
+    toApi(p.evaluatorWorkflows, "the executor writes workflowtaskresults"),
+    toApi(p.argoServer, "workflows, pods and their logs"),
+    toApi(p.argoController, "workflows and their pods"),
+    input.judge === "local" && path(p.nimOperator, p.judgeNim, tcp(apiServicePort), "readiness check"),
+    input.embedding === "local" && path(p.nimOperator, p.embeddingNim, tcp(apiServicePort), "readiness check"),
+    (input.judge === "local" || input.embedding === "local") && path(p.nemoNimCaches, anyAddress, tcp(podPorts.https), "download model weights from NGC"),
+
+    // The other NeMo services.
+    path(p.datastore, postgres, tcp(postgresPort), "Gitea's database"),
+    path(p.entitystore, postgres, tcp(postgresPort), "its database"),
+    path(p.entitystore, p.datastore, datastorePorts, "model repositories"),
+    path(p.mlflow, postgres, tcp(postgresPort), "MLflow's backend store"),
+    input.guardrails && path(p.guardrail, postgres, tcp(postgresPort), "its database"),
+    ...(input.customizer
+      ? [
+          path(p.customizer, postgres, tcp(postgresPort), "its database"),
+          path(p.customizer, p.datastore, datastorePorts, "training datasets"),
+          path(p.customizer, p.entitystore, tcp(nemoContainerPorts.entitystore), "models and adapters"),
+          path(p.customizer, p.mlflow, mlflowPorts, "experiment tracking"),
+          path(p.customizer, anyAddress, tcp(podPorts.https), "Weights & Biases, when configured"),
+          toApi(p.customizer, "creates training jobs, pods, volumes and services"),
+          path(p.customizerJobs, anyAddress, tcp(podPorts.https), "download base models from NGC or Hugging Face"),
+          path(p.trainingPods, p.datastore, datastorePorts, "training data"),
+          path(p.trainingPods, p.entitystore, tcp(nemoContainerPorts.entitystore), "models"),
+          path(p.trainingPods, p.mlflow, mlflowPorts, "metrics"),
+          path(p.trainingPods, p.customizer, tcp(nemoContainerPorts.customizer), "progress"),
+          path(p.trainingPods, anyAddress, tcp(podPorts.https), "Weights & Biases, when configured"),
+        ]
+      : []),
+    toApi(p.nemoOperator, "reconciles NemoTrainingJobs into Volcano Jobs"),
+
+    // PostgreSQL.
+    ...(input.postgres === "in-cluster"
+      ? [
+          path(p.cnpgOperator, p.postgres, tcp(podPorts.cnpgInstanceStatus, postgresPort), "the instance manager's status and the database"),
+          path(p.postgres, p.postgres, tcp(postgresPort), "replication between instances"),
+          toApi(p.postgres, "the instance manager reports to the API server"),
+        ]
+      : [path(p.postgresBootstrap, externalPostgres, tcp(postgresPort), "create each service's database and owner")]),
+
+    // Elasticsearch, MongoDB, Redis.
+    path(p.eckOperator, p.elasticsearch, tcp(elasticsearchHttpPort), "cluster management"),
+    path(p.elasticsearch, p.elasticsearch, tcp(podPorts.elasticsearchTransport), "transport between nodes"),
+    input.elasticsearchSnapshots && path(p.elasticsearch, anyAddress, tcp(podPorts.https), "snapshots to S3, credentials from STS"),
+    path(p.elasticsearchBootstrap, p.elasticsearch, tcp(elasticsearchHttpPort), "create the data stream, pipeline, roles"),
+    ...input.logWriterNamespaces.map((namespace) =>
+      path(pods(`log-writer-${namespace}`, namespace, "all", "platform.elasticsearch.logWriterNamespaces"), p.elasticsearch, tcp(elasticsearchHttpPort), "the application writes its LLM logs"),
+    ),
+    path(p.mongodbOperator, p.mongodb, tcp(mongodbPort), "configure the replica set"),
+    path(p.mongodb, p.mongodb, tcp(mongodbPort), "replication between members"),
+    toApi(p.mongodb, "the readiness probe and agent read and annotate their pod"),
+
+    // Operators and their webhooks.
+    toApi(p.nimOperator, "reconcile NIM resources"),
+    toApi(p.eckOperator, "reconcile Elasticsearch"),
+    toApi(p.cnpgOperator, "reconcile PostgreSQL clusters"),
+    toApi(p.mongodbOperator, "reconcile the replica set"),
+    toApi(p.volcanoAll, "scheduler, controllers and admission"),
+    toApi(p.gpuOperatorAll, "GPU operator and its operands"),
+    path(controlPlane, p.eckOperator, tcp(podPorts.operatorWebhook), "ECK's validating webhook (Service eck-operator-webhook 443 → 9443)"),
+    path(controlPlane, p.cnpgOperator, tcp(podPorts.operatorWebhook), "CloudNativePG's webhooks (Service cnpg-webhook-service 443 → 9443)"),
+    path(controlPlane, p.volcanoAdmission, tcp(podPorts.volcanoWebhook), "Volcano's admission webhooks (Service volcano-admission-service 443 → 8443)"),
+  ];
+  const created = new Set(input.namespaces);
+  return rows
+    .filter((row): row is NetworkPath => row !== false)
+    .filter((row) => [row.from, row.to].some((end) => end.kind === "pods" && created.has(end.namespace)));
+}

@@ -1,0 +1,106 @@
+import { Chart, Testing } from "cdk8s";
+import { NamespaceNetworkPolicies } from "../../constructs/network/namespace-network-policies";
+import { type NetworkPath, pathName } from "../../constructs/network/network-path";
+import { type NetworkPathsInput, platformNetworkPaths, platformPods } from "../../infra/platform/network-paths";
+import { namespaces } from "../../infra/platform/namespaces";
+
+const input: NetworkPathsInput = {
+  namespaces: Object.values(namespaces),
+  apiServerPorts: [443],
+  controlPlaneCidrs: ["10.40.0.0/16"],
+  logWriterNamespaces: ["shop"],
+  postgres: "in-cluster",
+  customizer: true,
+  guardrails: false,
+  judge: "remote",
+  embedding: "remote",
+  elasticsearchSnapshots: false,
+  flywheelJobs: true,
+};
+
+const byName = (paths: NetworkPath[]): Map<string, NetworkPath> => new Map(paths.map((p) => [pathName(p), p]));
+const ports = (path: NetworkPath | undefined): string[] => (path?.ports ?? []).map((p) => `${p.protocol}/${p.port}`);
+
+describe("platformNetworkPaths", () => {
+  it("admits the operators' webhook ports only from the control plane's CIDRs", () => {
+    const paths = byName(platformNetworkPaths(input));
+    const webhooks = [...paths.values()].filter((p) => p.from.kind === "addresses");
+    expect(webhooks.map((p) => [pathName(p), ports(p)])).toEqual([
+      ["control-plane-to-eck-operator", ["TCP/9443"]],
+      ["control-plane-to-cnpg-operator", ["TCP/9443"]],
+      ["control-plane-to-volcano-admission", ["TCP/8443"]],
+    ]);
+    expect(new Set(webhooks.map((p) => (p.from.kind === "addresses" ? p.from.cidrs.join() : "")))).toEqual(new Set(["10.40.0.0/16"]));
+    const local = platformNetworkPaths({ ...input, controlPlaneCidrs: ["172.18.0.0/16"] }).filter((p) => p.from.kind === "addresses");
+    expect(local.every((p) => p.from.kind === "addresses" && p.from.cidrs.join() === "172.18.0.0/16")).toBe(true);
+  });
+
+  it("lets a log writer's pods reach Elasticsearch on 9200 and nothing else", () => {
+    const writerPaths = platformNetworkPaths(input).filter((p) => p.from.kind === "pods" && p.from.namespace === "shop");
+    expect(writerPaths.map((p) => [pathName(p), p.to.kind === "pods" ? `${p.to.namespace}/${p.to.name}` : "", ports(p)])).toEqual([
+      ["log-writer-shop-to-elasticsearch", "data/elasticsearch", ["TCP/9200"]],
+    ]);
+    expect(platformNetworkPaths({ ...input, logWriterNamespaces: [] }).some((p) => p.from.name.startsWith("log-writer-"))).toBe(false);
+  });
+
+  it("admits into the Argo server only Evaluator's pods", () => {
+    const into = platformNetworkPaths(input).filter((p) => p.to === platformPods.argoServer);
+    expect(into.map((p) => [p.from.name, ports(p)])).toEqual([["nemo-evaluator", ["TCP/2746"]]]);
+    expect(platformPods.evaluator.selector).toEqual({ matchLabels: { app: "nemo-evaluator" } });
+  });
+
+  it("sends the evaluation workflows' judge calls to the judge proxy when the judge is remote, and to the judge NIM when local", () => {
+    const remote = byName(platformNetworkPaths(input));
+    expect(ports(remote.get("evaluator-workflows-to-judge-proxy"))).toEqual(["TCP/8080"]);
+    expect(ports(remote.get("judge-proxy-to-internet"))).toEqual(["TCP/443"]);
+    expect(remote.has("evaluator-workflows-to-internet")).toBe(false);
+    expect(ports(remote.get("flywheel-job-to-judge-proxy"))).toEqual(["TCP/8080"]);
+    const local = byName(platformNetworkPaths({ ...input, judge: "local" }));
+    expect(local.has("evaluator-workflows-to-judge-proxy") || local.has("judge-proxy-to-internet") || local.has("flywheel-job-to-judge-proxy")).toBe(false);
+    expect(ports(local.get("evaluator-workflows-to-flywheel-judge"))).toEqual(["TCP/8000"]);
+  });
+
+  it("lists both the pod port and the Service port where they differ", () => {
+    const paths = byName(platformNetworkPaths(input));
+    expect(ports(paths.get("flywheel-job-to-nemo-datastore"))).toEqual(["TCP/3000", "TCP/8000"]);
+    expect(ports(paths.get("flywheel-job-to-nemo-evaluator"))).toEqual(["TCP/7331", "TCP/8000"]);
+    expect(ports(paths.get("nemo-customizer-to-mlflow"))).toEqual(["TCP/5000", "TCP/80"]);
+  });
+
+  it("reaches PostgreSQL as pods in the cluster, or as the VPC for RDS, with the bootstrap Job only then", () => {
+    const inCluster = byName(platformNetworkPaths(input));
+    expect(inCluster.get("nemo-evaluator-to-nemo-postgres")?.to).toBe(platformPods.postgres);
+    expect(inCluster.has("nemo-postgres-bootstrap-to-external-postgres")).toBe(false);
+    const external = byName(platformNetworkPaths({ ...input, postgres: "external" }));
+    expect(external.get("nemo-evaluator-to-external-postgres")?.to).toEqual({ kind: "addresses", name: "external-postgres", cidrs: ["10.40.0.0/16"] });
+    expect(ports(external.get("nemo-postgres-bootstrap-to-external-postgres"))).toEqual(["TCP/5432"]);
+    expect(external.has("cnpg-operator-to-nemo-postgres")).toBe(false);
+  });
+
+  it("gives internet HTTPS only to the pods that download or call outside", () => {
+    expect(platformNetworkPaths({ ...input, embedding: "local" }).some((p) => p.from.name === "flywheel-job" && p.to.name === "internet")).toBe(false);
+    const outside = platformNetworkPaths({ ...input, elasticsearchSnapshots: true })
+      .filter((p) => p.to.name === "internet")
+      .map((p) => p.from.name);
+    expect(outside).toEqual(["flywheel-job", "flywheel-nimcache-jobs", "judge-proxy", "nemo-customizer", "customizer-jobs", "training-pods", "elasticsearch"]);
+    expect(platformNetworkPaths(input).some((p) => p.from.name === "elasticsearch" && p.to.name === "internet")).toBe(false);
+  });
+
+  it("drops the job's paths without workloads, and the paths of a namespace the stack does not create", () => {
+    expect(platformNetworkPaths({ ...input, flywheelJobs: false }).some((p) => p.from === platformPods.flywheelJob || p.to === platformPods.candidateNims)).toBe(false);
+    const withoutGpuOperator = platformNetworkPaths({ ...input, namespaces: input.namespaces.filter((n) => n !== namespaces.gpuOperator) });
+    expect(withoutGpuOperator.some((p) => p.from.kind === "pods" && p.from.namespace === namespaces.gpuOperator)).toBe(false);
+  });
+
+  it("resolves DNS in every namespace it protects, and nothing in kube-system is written", () => {
+    const chart = new Chart(Testing.app(), "test");
+    new NamespaceNetworkPolicies(chart, "platform", { namespaces: input.namespaces, paths: platformNetworkPaths(input) });
+    const policies = Testing.synth(chart) as { metadata: { name: string; namespace: string } }[];
+    for (const namespace of input.namespaces) {
+      expect(policies.filter((p) => p.metadata.namespace === namespace).map((p) => p.metadata.name)).toEqual(
+        expect.arrayContaining(["default-deny", `${namespace}-pods-to-kube-dns-egress`]),
+      );
+    }
+    expect(policies.filter((p) => p.metadata.namespace === "kube-system" || p.metadata.namespace === "shop")).toEqual([]);
+  });
+});
