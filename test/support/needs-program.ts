@@ -44,7 +44,7 @@ export function describeWithProgram(program: RequiredProgram, title: string, sui
       });
     });
   } else {
-    describe.skip(skippedTitle(title, program.command, program.install), suite);
+    describe.skip(skippedTitle(title, `${program.command} is not on PATH; install: ${program.install} (with CI set they fail instead)`), suite);
   }
 }
 

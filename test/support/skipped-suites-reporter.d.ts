@@ -1,4 +1,4 @@
-/** The title of a suite skipped for want of `command`; `install` says how to get it. */
-export function skippedTitle(title: string, command: string, install: string): string;
+/** The title of a suite skipped for `reason`, which says what is missing and how to get it. */
+export function skippedTitle(title: string, reason: string): string;
 /** The reason in a title `skippedTitle` made, or undefined. */
 export function skipReason(title: string): string | undefined;

@@ -1,16 +1,16 @@
 "use strict";
 /**
- * A Jest reporter that ends the run with one line per suite skipped because a program it needs is
- * not on PATH (`describeWithProgram` in `needs-program.ts` titles such suites), so a skip is never
- * silent. It owns the title format, so the two cannot drift apart.
+ * A Jest reporter that ends the run with one line per suite skipped because something it needs is
+ * missing (a program not on PATH, `describeWithProgram` in `needs-program.ts`; a reference document),
+ * so a skip is never silent. It owns the title format, so the two cannot drift apart.
  */
 const path = require("node:path");
 
 const marker = " [skipped: ";
 
-/** The title of a suite skipped for want of `command`; `install` says how to get it. */
-function skippedTitle(title, command, install) {
-  return `${title}${marker}${command} is not on PATH; install: ${install}]`;
+/** The title of a suite skipped for `reason`, which says what is missing and how to get it. */
+function skippedTitle(title, reason) {
+  return `${title}${marker}${reason}]`;
 }
 
 /** The reason in a title `skippedTitle` made, or undefined. */
@@ -34,7 +34,7 @@ class SkippedSuitesReporter {
         }
       }
       for (const [reason, count] of reasons) {
-        process.stderr.write(`skipped ${count} test${count === 1 ? "" : "s"} of ${path.relative(this.rootDir, file.testFilePath)}: ${reason} (with CI set they fail instead)\n`);
+        process.stderr.write(`skipped ${count} test${count === 1 ? "" : "s"} of ${path.relative(this.rootDir, file.testFilePath)}: ${reason}\n`);
       }
     }
   }
