@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { messageOf } from "../errors";
+import { listen } from "../http/listen";
 import type { RunLog } from "../log";
 import { recordIdPattern } from "../store/ids";
 import type { RunStore } from "../store/run-store";
@@ -47,16 +47,7 @@ export class ApiServer {
     const server = createServer((request, response) => {
       void handle(request, response, settings);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(settings.port, settings.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    const address = server.address() as AddressInfo;
-    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    return new ApiServer(server, `http://${host === "::" || host === "[::]" ? "localhost" : host}:${address.port}`);
+    return new ApiServer(server, await listen(server, settings.port, settings.host));
   }
 
   /** Stops accepting connections, lets the requests in flight finish, then closes the idle connections. */

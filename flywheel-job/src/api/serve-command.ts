@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { integerFlag, stringFlag } from "../cli/args";
 import type { CliContext, Command, ParsedArgs } from "../cli/command";
+import { serveUntilStopped } from "../cli/serve-until-stopped";
 import { loadEnvironment } from "../config/environment";
 import { ExitCode, UsageError } from "../errors";
 import { describeFileError } from "../file-errors";
@@ -67,23 +68,7 @@ export const serveCommand: Command = {
     const store = await openRunStore(stateDirectory && resolve(context.cwd, stateDirectory), loadEnvironment(context.env), (message) => log.warn(message));
     try {
       // From here on SIGTERM lets the requests in flight finish before the service exits.
-      context.shutdown?.handleGracefully();
-      let server: ApiServer;
-      try {
-        server = await ApiServer.start({ store, tokens, port, log });
-      } catch (error) {
-        throw new UsageError(`cannot listen on port ${port}: ${describeFileError(error)}`);
-      }
-      log.info(`flywheel API listening on ${server.url} over ${store.description}`);
-      const stop = context.shutdown?.signal;
-      await new Promise<void>((done) => {
-        if (stop?.aborted) {
-          done();
-        }
-        stop?.addEventListener("abort", () => done(), { once: true });
-      });
-      log.info(`stopping: ${String(stop?.reason ?? "asked to stop")}; finishing the requests in flight`);
-      await server.stop();
+      await serveUntilStopped(context, log, port, () => ApiServer.start({ store, tokens, port, log }), (server) => `flywheel API listening on ${server.url} over ${store.description}`);
       log.info("flywheel API stopped");
       return ExitCode.ok;
     } finally {

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { integerFlag, requiredFlag, stringFlag } from "../cli/args";
 import type { CliContext, Command, ParsedArgs } from "../cli/command";
+import { serveUntilStopped } from "../cli/serve-until-stopped";
 import { jobEnvironment, loadEnvironment } from "../config/environment";
 import { ExitCode, UsageError } from "../errors";
 import { describeFileError } from "../file-errors";
@@ -67,24 +68,7 @@ export const judgeProxyCommand: Command = {
     const apiKey = await apiKeySource(args, context);
     const port = integerFlag(args, "port", 0, 65535) ?? judgeProxyService.port;
     const log = streamLog(context.stderr);
-    // From here on SIGTERM lets the requests in flight finish before the proxy exits.
-    context.shutdown?.handleGracefully();
-    let proxy: JudgeProxy;
-    try {
-      proxy = await JudgeProxy.start({ upstream, apiKey, port, log });
-    } catch (error) {
-      throw new UsageError(`cannot listen on port ${port}: ${describeFileError(error)}`);
-    }
-    log.info(`judge proxy listening on ${proxy.url}: POST ${judgeProxyService.apiBasePath}/chat/completions goes to ${upstream.href}/chat/completions`);
-    const stop = context.shutdown?.signal;
-    await new Promise<void>((done) => {
-      if (stop?.aborted) {
-        done();
-      }
-      stop?.addEventListener("abort", () => done(), { once: true });
-    });
-    log.info(`stopping: ${String(stop?.reason ?? "asked to stop")}; finishing the requests in flight`);
-    await proxy.stop();
+    await serveUntilStopped(context, log, port, () => JudgeProxy.start({ upstream, apiKey, port, log }), (proxy) => `judge proxy listening on ${proxy.url}: POST ${judgeProxyService.apiBasePath}/chat/completions goes to ${upstream.href}/chat/completions`);
     log.info("judge proxy stopped");
     return ExitCode.ok;
   },

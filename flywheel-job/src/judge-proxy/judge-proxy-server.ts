@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream/promises";
 import { Agent, request as upstreamRequest } from "undici";
 import { connectTimeoutMs } from "../connect-timeout";
 import { messageOf } from "../errors";
+import { listen } from "../http/listen";
 import type { RunLog } from "../log";
 import { judgeProxyService } from "./judge-proxy-service";
 
@@ -100,16 +100,7 @@ export class JudgeProxy {
   static async start(settings: JudgeProxySettings): Promise<JudgeProxy> {
     const agent = new Agent({ connect: { timeout: connectTimeoutMs } });
     const server = createServer({ headersTimeout: clientHeadersTimeoutMs, requestTimeout: clientRequestTimeoutMs });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(settings.port, settings.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    const address = server.address() as AddressInfo;
-    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    const proxy = new JudgeProxy(server, agent, `http://${host}:${address.port}`);
+    const proxy = new JudgeProxy(server, agent, await listen(server, settings.port, settings.host));
     server.on("request", (request: IncomingMessage, response: ServerResponse) => {
       void proxy.handle(settings, request, response);
     });
