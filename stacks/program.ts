@@ -81,6 +81,9 @@ export function defineStack(config: StackConfig): StackOutputs {
     settings: config.platform,
     models: config.models,
     ...(config.schedules ? { schedules: config.schedules } : {}),
+    ...(config.flywheel.api.enabled && config.jobImage
+      ? { flywheelApi: { image: config.jobImage, settings: config.flywheel.api, startTimeoutMinutes: config.flywheel.startTimeoutMinutes } }
+      : {}),
     production: config.environment === "production",
     ngcApiKey: config.secrets.ngcApiKey,
     wandbApiKey: config.secrets.wandbApiKey,
@@ -89,5 +92,6 @@ export function defineStack(config: StackConfig): StackOutputs {
     controlPlaneCidrs: config.cloud === "aws" ? [config.aws.vpc.cidr] : (config.existingCluster?.controlPlaneCidrs ?? privateNetworks),
     tags,
   });
-  return { ...outputs, ...platform.endpoints };
+  // The Flywheel API: its in-cluster URL, the `<namespace>/<name>` of its token Secrets, its Ingress URL when set.
+  return { ...outputs, ...platform.endpoints, ...(platform.flywheelApi ? { flywheelApi: platform.flywheelApi } : {}) };
 }

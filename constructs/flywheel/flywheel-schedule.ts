@@ -2,7 +2,17 @@ import { ApiObject, Cron, Duration, JsonPatch, Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
-import { ExitCode, type FlywheelJobConfigInput, jobEnvironment, mountedConfigPath, nameFragment, parseJobConfig } from "../../flywheel-job/src/contract";
+import {
+  annotationKeys,
+  ExitCode,
+  flywheelScheduleContract,
+  type FlywheelJobConfigInput,
+  jobEnvironment,
+  labelKeys,
+  mountedConfigPath,
+  nameFragment,
+  parseJobConfig,
+} from "../../flywheel-job/src/contract";
 import { fail, resourceLabel } from "../common/errors";
 import { isPinnedByDigest } from "../common/images";
 import { validateInteger } from "../common/integers";
@@ -142,9 +152,16 @@ export class FlywheelSchedule extends Construct {
       metadata: {
         ...metadata,
         name,
-        // When Pulumi deletes the schedule it waits until its Jobs, and the NIMServices they own, are
-        // gone, so the NIM operator is not removed while it still has NIMServices to finalise.
-        annotations: { "pulumi.com/deletionPropagationPolicy": "foreground" },
+        // The Flywheel API finds the workloads' CronJobs by this label and each one's pair by these
+        // annotations (the name is a truncated slug; the annotations hold the ids in full).
+        labels: { ...metadata.labels, [labelKeys.component]: flywheelScheduleContract.component },
+        annotations: {
+          // When Pulumi deletes the schedule it waits until its Jobs, and the NIMServices they own, are
+          // gone, so the NIM operator is not removed while it still has NIMServices to finalise.
+          "pulumi.com/deletionPropagationPolicy": "foreground",
+          [annotationKeys.workload]: props.jobConfig.workloadId,
+          [annotationKeys.client]: props.jobConfig.clientId,
+        },
       },
       schedule: Cron.schedule({ minute, hour, day, month, weekDay }),
       timeZone: props.timeZone,
@@ -161,7 +178,8 @@ export class FlywheelSchedule extends Construct {
     });
 
     const container = this.cronJob.addContainer({
-      name: "flywheel",
+      // The API adds its run id to the arguments of the container of this name.
+      name: flywheelScheduleContract.containerName,
       image: props.image,
       // Pinned by digest: what is on the node is exactly what was asked for.
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
@@ -206,7 +224,7 @@ export class FlywheelSchedule extends Construct {
     ApiObject.of(this.cronJob).addJsonPatch(
       JsonPatch.add("/spec/jobTemplate/spec/podFailurePolicy", {
         rules: [
-          { action: "FailJob", onExitCodes: { containerName: "flywheel", operator: "In", values: nonRetryableExitCodes } },
+          { action: "FailJob", onExitCodes: { containerName: flywheelScheduleContract.containerName, operator: "In", values: nonRetryableExitCodes } },
           { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
         ],
       }),

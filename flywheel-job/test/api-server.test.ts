@@ -11,8 +11,9 @@ import { runFlywheel } from "../src/run/run-flywheel";
 import { JsonFileRecordStore } from "../src/store/json-file-record-store";
 import { pendingEvaluation, pendingNim, pendingRun } from "../src/store/records";
 import { RunStore } from "../src/store/run-store";
-import { blueprintValidator, describeWithBlueprintContract } from "./support/blueprint-contract";
+import { BlueprintAnswers } from "./support/blueprint-contract";
 import { eventually } from "./support/eventually";
+import { ServedOpenApi } from "./support/served-openapi";
 import { largerModel, smallModel, toolWorkload } from "./support/flywheel-fixture";
 import { InMemoryPlatform } from "./support/in-memory-platform";
 import { temporaryDirectory, toolLogs, writeLogFile } from "./support/logs";
@@ -40,7 +41,7 @@ function runServe(argv: readonly string[]): { readonly exited: Promise<number>; 
   let stderr = "";
   const controller = new AbortController();
   const shutdown: ShutdownRequests = { signal: controller.signal, handleGracefully: () => undefined };
-  const exited = main(["serve", ...argv], { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) }, env: {}, cwd: temporaryDirectory(), shutdown });
+  const exited = main(["serve", ...argv], { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) }, env: { HOME: temporaryDirectory() }, cwd: temporaryDirectory(), shutdown });
   return { exited, stderr: () => stderr, abort: () => controller.abort("SIGTERM") };
 }
 
@@ -58,12 +59,24 @@ async function serve(stateDirectory: string): Promise<Serving> {
   };
 }
 
-async function get(url: string, token?: string, authorization = token === undefined ? undefined : `Bearer ${token}`): Promise<{ readonly status: number; readonly body: unknown }> {
-  const response = await fetch(url, { headers: authorization === undefined ? {} : { authorization } });
-  return { status: response.status, body: await response.json() };
+/** The served OpenAPI document, once a server answers it: every answer `get` receives is checked against it. */
+let served: ServedOpenApi | undefined;
+
+async function loadServedDocument(base: string, token: string): Promise<void> {
+  const response = await fetch(`${base}/api/openapi.json`, { headers: { authorization: `Bearer ${token}` } });
+  served = new ServedOpenApi((await response.json()) as Record<string, unknown>);
 }
 
-describeWithBlueprintContract("flywheel serve", () => {
+async function get(url: string, token?: string, authorization = token === undefined ? undefined : `Bearer ${token}`): Promise<{ readonly status: number; readonly body: unknown }> {
+  const response = await fetch(url, { headers: authorization === undefined ? {} : { authorization } });
+  const body: unknown = await response.json();
+  expect(served?.problem("GET", new URL(url).pathname, response.status, body)).toBeUndefined();
+  return { status: response.status, body };
+}
+
+const blueprintAnswers = new BlueprintAnswers();
+
+describe("flywheel serve", () => {
   const stateDirectory = temporaryDirectory();
   const started = new Date("2026-03-01T10:00:00.000Z");
   const young = pendingRun({ workload_id: "support", client_id: "acme", started_at: started, seed: 7, targets: {}, gpu_hourly_cost: null, job: null });
@@ -84,6 +97,7 @@ describeWithBlueprintContract("flywheel serve", () => {
     await store.updateEvaluation(evaluation.id, { status: "completed", scores: { similarity: 0.9 }, progress: 100, started_at: started, runtime_seconds: 10 });
     await store.close();
     serving = await serve(stateDirectory);
+    await loadServedDocument(serving.url, readToken);
   });
 
   afterAll(async () => {
@@ -94,20 +108,21 @@ describeWithBlueprintContract("flywheel serve", () => {
   it("lists the runs, newest first, in the blueprint's JobsListResponse", async () => {
     const { status, body } = await get(`${serving.url}/api/jobs`, readToken);
     expect(status).toBe(200);
-    expect(blueprintValidator("JobsListResponse")(body)).toBeUndefined();
+    blueprintAnswers.record("JobsListResponse", body);
     expect(body).toMatchObject({ jobs: [{ id: young.id, status: "queued" }, { id: older.id, status: "completed" }] });
   });
 
   it("shows a run in the blueprint's JobDetailResponse, young or finished", async () => {
-    const validDetail = blueprintValidator("JobDetailResponse");
     const youngDetail = await get(`${serving.url}/api/jobs/${young.id}`, operatorToken);
     expect(youngDetail.status).toBe(200);
-    expect(validDetail(youngDetail.body)).toBeUndefined();
-    expect(youngDetail.body).toMatchObject({ id: young.id, status: "queued", num_records: 0, nims: [], flywheel_seed: 7 });
+    blueprintAnswers.record("JobDetailResponse", youngDetail.body);
+    expect(youngDetail.body).toMatchObject({ id: young.id, status: "queued", num_records: 0, nims: [] });
+    // A queued run's seed is the Job's to record.
+    expect(youngDetail.body).not.toHaveProperty("flywheel_seed");
 
     const olderDetail = await get(`${serving.url}/api/jobs/${older.id}`, readToken);
     expect(olderDetail.status).toBe(200);
-    expect(validDetail(olderDetail.body)).toBeUndefined();
+    blueprintAnswers.record("JobDetailResponse", olderDetail.body);
     expect(olderDetail.body).toMatchObject({
       status: "completed",
       num_records: 50,
@@ -134,10 +149,22 @@ describeWithBlueprintContract("flywheel serve", () => {
   });
 
   it("answers 404 for a path it does not serve and 405 for a method it does not take", async () => {
-    expect((await get(`${serving.url}/api/workloads`, readToken)).status).toBe(404);
-    const posted = await fetch(`${serving.url}/api/jobs`, { method: "POST", headers: { authorization: `Bearer ${operatorToken}` } });
-    expect(posted.status).toBe(405);
-    await posted.body?.cancel();
+    const nothing = await fetch(`${serving.url}/api/nothing`, { headers: { authorization: `Bearer ${readToken}` } });
+    expect({ status: nothing.status, body: await nothing.json() }).toEqual({ status: 404, body: { detail: "Not Found" } });
+    const put = await fetch(`${serving.url}/api/jobs`, { method: "PUT", headers: { authorization: `Bearer ${operatorToken}` } });
+    expect(put.status).toBe(405);
+    expect(put.headers.get("allow")).toBe("GET, POST");
+    await put.body?.cancel();
+  });
+
+  it("without a cluster, serves the runs but answers 503 for starting a run and for the workloads", async () => {
+    const needsCluster = { detail: expect.stringContaining("needs the cluster") };
+    expect(await get(`${serving.url}/api/workloads`, readToken)).toEqual({ status: 503, body: needsCluster });
+    const posted = await fetch(`${serving.url}/api/jobs`, { method: "POST", headers: { authorization: `Bearer ${operatorToken}` }, body: JSON.stringify({ workload_id: "support", client_id: "acme" }) });
+    const postedBody: unknown = await posted.json();
+    expect(served?.problem("POST", "/api/jobs", posted.status, postedBody)).toBeUndefined();
+    expect({ status: posted.status, body: postedBody }).toEqual({ status: 503, body: needsCluster });
+    expect(serving.stderr()).toContain("no Kubernetes configuration");
   });
 });
 
@@ -202,7 +229,7 @@ async function recordRealRun(stateDirectory: string): Promise<string> {
   return run.id;
 }
 
-describeWithBlueprintContract("a run recorded by the job, served by flywheel serve", () => {
+describe("a run recorded by the job, served by flywheel serve", () => {
   it("is answered in the blueprint's shapes, with this project's report", async () => {
     const stateDirectory = join(temporaryDirectory(), "state");
     const runId = await recordRealRun(stateDirectory);
@@ -214,7 +241,7 @@ describeWithBlueprintContract("a run recorded by the job, served by flywheel ser
     const exited = main(["serve", "--state-dir", stateDirectory, "--port", "0", "--read-token-file", tokenFile], {
       stdout: { write: () => true },
       stderr: { write: (text: string) => (stderr += text) },
-      env: {},
+      env: { HOME: temporaryDirectory() },
       cwd: temporaryDirectory(),
       shutdown: { signal: controller.signal, handleGracefully: () => undefined },
     });
@@ -222,18 +249,21 @@ describeWithBlueprintContract("a run recorded by the job, served by flywheel ser
     await eventually(() => listening() !== undefined, "the API to listen");
     const base = `http://127.0.0.1:${listening() ?? ""}`;
     const headers = { authorization: "Bearer a-read-token" };
+    await loadServedDocument(base, "a-read-token");
 
     try {
       const list = await fetch(`${base}/api/jobs`, { headers });
       const listBody: unknown = await list.json();
       expect(list.status).toBe(200);
-      expect(blueprintValidator("JobsListResponse")(listBody)).toBeUndefined();
+      expect(served?.problem("GET", "/api/jobs", 200, listBody)).toBeUndefined();
+      blueprintAnswers.record("JobsListResponse", listBody);
       expect(listBody).toMatchObject({ jobs: [{ id: runId, status: "completed", workload_id: toolWorkload.workloadId }] });
 
       const detail = await fetch(`${base}/api/jobs/${runId}`, { headers });
       const detailBody: unknown = await detail.json();
       expect(detail.status).toBe(200);
-      expect(blueprintValidator("JobDetailResponse")(detailBody)).toBeUndefined();
+      expect(served?.problem("GET", `/api/jobs/${runId}`, 200, detailBody)).toBeUndefined();
+      blueprintAnswers.record("JobDetailResponse", detailBody);
       expect(detailBody).toMatchObject({
         id: runId,
         num_records: 30,
@@ -250,3 +280,5 @@ describeWithBlueprintContract("a run recorded by the job, served by flywheel ser
     }
   });
 });
+
+blueprintAnswers.describeCheck("flywheel serve, against the blueprint's schemas");

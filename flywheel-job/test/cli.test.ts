@@ -117,7 +117,7 @@ describe("flywheel plan", () => {
       [["runs", "list", "--jsn"], `unknown option '--jsn' (did you mean --json?); see "flywheel runs list --help"`],
       [["runs", "show"], `missing required argument 'run-id'; see "flywheel runs show --help"`],
       [["runs", "show", "a", "b"], `too many arguments for 'show'. Expected 1 argument but got 2; see "flywheel runs show --help"`],
-      [["runs", "list", "--limit", "0"], '--limit: expected an integer >= 1, got "0"'],
+      [["runs", "list", "--limit", "0"], '--limit: expected an integer from 1 to 1000, got "0"'],
     ])("fails %j with exit code 2 and a one-line message", async (argv, message) => {
       const result = await run(argv);
       expect(result).toEqual({ code: ExitCode.usage, stdout: "", stderr: `flywheel: error: ${message}\n` });

@@ -183,8 +183,9 @@ describe("describeIssues", () => {
 
 describe("loadEnvironment", () => {
   it("reads the variables it knows and ignores the rest", () => {
-    expect(loadEnvironment({ ELASTICSEARCH_URL: "http://es:9200", HOME: "/root", REDIS_URL: "redis://redis:6379" })).toEqual({
+    expect(loadEnvironment({ ELASTICSEARCH_URL: "http://es:9200", HOME: "/root", PATH: "/usr/bin", REDIS_URL: "redis://redis:6379" })).toEqual({
       ELASTICSEARCH_URL: "http://es:9200",
+      HOME: "/root",
       REDIS_URL: "redis://redis:6379",
     });
   });

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { kubeconfigProblems } from "../src/kubernetes/kubeconfig-problems";
@@ -44,6 +44,19 @@ async function runWith(file: string) {
   const result = await fixture.run(fixture.config(toolWorkload, { candidates: [{ ...smallModel, customize: false }] }), fixture.env({ KUBECONFIG: file }));
   return { ...result, apiCalls: fixture.cluster.http.requests.length };
 }
+
+describe("where the kubeconfig is found", () => {
+  it("without KUBECONFIG, in ~/.kube/config of the environment's HOME", async () => {
+    const home = join(fixture.directory, "home");
+    mkdirSync(join(home, ".kube"), { recursive: true });
+    copyFileSync(kubeconfig(() => undefined), join(home, ".kube", "config"));
+    const env: NodeJS.ProcessEnv = { ...fixture.env(), HOME: home };
+    delete env.KUBECONFIG;
+    const result = await fixture.run(fixture.config(toolWorkload, { candidates: [{ ...smallModel, customize: false }] }), env);
+    expect(result.code).toBe(0);
+    expect(fixture.cluster.http.requests.length).toBeGreaterThan(0);
+  });
+});
 
 describe("a kubeconfig that cannot work fails the run at once with exit code 2, naming the field", () => {
   it.each([

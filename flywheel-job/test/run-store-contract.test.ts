@@ -90,6 +90,19 @@ function recordStoreContract(name: string, open: () => Promise<RecordStore>): vo
       expect(await store.requestCancel(newRecordId())).toBeUndefined();
     });
 
+    it("closes a pending run at once when it is cancelled, and leaves closing a running run to the run", async () => {
+      const pending = run({ status: "pending" });
+      const running = run();
+      await store.insertRun(pending);
+      await store.insertRun(running);
+      const at = new Date("2025-06-01T10:30:00.000Z");
+
+      expect(await store.requestCancel(pending.id, at)).toMatchObject({ changed: true, run: { status: "cancelled", finished_at: at, error: "cancelled before its Job started it" } });
+      expect(await store.requestCancel(running.id, at)).toMatchObject({ changed: true, run: { status: "cancelled", finished_at: null, error: null } });
+      expect(await store.getRun(pending.id)).toEqual({ ...pending, status: "cancelled", finished_at: at, error: "cancelled before its Job started it" });
+      expect(await store.getRun(running.id)).toEqual({ ...running, status: "cancelled" });
+    });
+
     it("closes the runs of a pair whose process died, and deletes a run with all its records", async () => {
       const dead = run();
       const mine = run();
@@ -104,6 +117,120 @@ function recordStoreContract(name: string, open: () => Promise<RecordStore>): vo
       expect(await store.details(dead.id)).toBeUndefined();
       expect(await records.find("nims", { flywheel_run_id: dead.id })).toEqual([]);
       expect(await records.find("evaluations", { nim_id: n.id })).toEqual([]);
+    });
+
+    describe("pages of runs", () => {
+      /** Seven runs of two pairs; three share a start time, so their order is by id. */
+      async function seedPages(): Promise<RunRecord[]> {
+        const tie = new Date("2025-06-05T00:00:00Z");
+        const runs = [
+          run({ started_at: new Date("2025-06-01T00:00:00Z"), status: "completed" }),
+          run({ started_at: new Date("2025-06-02T00:00:00Z"), client_id: "d" }),
+          run({ started_at: tie, status: "failed" }),
+          run({ started_at: tie, client_id: "d" }),
+          run({ started_at: tie, status: "completed" }),
+          run({ started_at: new Date("2025-06-06T00:00:00Z"), workload_id: "other" }),
+          run({ started_at: new Date("2025-06-07T00:00:00Z"), status: "completed" }),
+        ];
+        for (const r of runs) {
+          await store.insertRun(r);
+        }
+        return [...runs].sort((a, b) => b.started_at.getTime() - a.started_at.getTime() || (a.id < b.id ? 1 : -1));
+      }
+
+      async function allPages(filter: Parameters<RunStore["listRunsPage"]>[0]): Promise<string[][]> {
+        const pages: string[][] = [];
+        let page = await store.listRunsPage(filter);
+        pages.push(page.runs.map((r) => r.id));
+        while (page.next !== undefined) {
+          page = await store.listRunsPage({ ...filter, after: page.next });
+          pages.push(page.runs.map((r) => r.id));
+        }
+        return pages;
+      }
+
+      it("walks every run once, newest first, ties broken by the larger id, with no next after the last page", async () => {
+        const newestFirst = await seedPages();
+        const pages = await allPages({ limit: 3 });
+        expect(pages).toEqual([newestFirst.slice(0, 3), newestFirst.slice(3, 6), newestFirst.slice(6)].map((p) => p.map((r) => r.id)));
+        const tied = newestFirst.filter((r) => r.started_at.getTime() === new Date("2025-06-05T00:00:00Z").getTime()).map((r) => r.id);
+        expect(tied).toEqual([...tied].sort().reverse());
+        expect((await store.listRunsPage({ limit: 7 })).next).toBeUndefined();
+        expect((await store.listRunsPage({ limit: 6 })).next).toEqual({ startedAt: newestFirst[5].started_at, id: newestFirst[5].id });
+        await expect(store.listRunsPage({ limit: 0 })).rejects.toThrow(RangeError);
+      });
+
+      it("combines filters with the cursor", async () => {
+        const newestFirst = await seedPages();
+        const matching = newestFirst.filter((r) => r.workload_id === "w" && r.client_id === "c" && r.status !== "running").map((r) => r.id);
+        expect(matching).toHaveLength(4);
+        expect(await allPages({ workloadId: "w", clientId: "c", statuses: ["completed", "failed"], limit: 2 })).toEqual([matching.slice(0, 2), matching.slice(2)]);
+        const ofClient = newestFirst.filter((r) => r.client_id === "d").map((r) => r.id);
+        expect(await allPages({ clientId: "d", limit: 1 })).toEqual([[ofClient[0]], [ofClient[1]]]);
+        expect(await store.listRunsPage({ workloadId: "nobody", limit: 5 })).toEqual({ runs: [] });
+      });
+
+      it("finds runs by their new status after an update, and no longer after a delete", async () => {
+        const [first, second] = [run(), run({ started_at: new Date("2025-06-02T00:00:00Z") })];
+        await store.insertRun(first);
+        await store.insertRun(second);
+        expect((await store.listRuns({ statuses: ["running"] })).map((r) => r.id)).toEqual([second.id, first.id]);
+        await store.finishRun(first.id, { status: "completed", finished_at: new Date("2025-06-01T11:00:00Z") });
+        expect((await store.listRuns({ statuses: ["running"] })).map((r) => r.id)).toEqual([second.id]);
+        expect(await store.listRuns({ statuses: ["completed"] })).toEqual([{ ...first, status: "completed", finished_at: new Date("2025-06-01T11:00:00Z") }]);
+        await store.deleteRun((await store.details(second.id))!);
+        expect((await store.listRunsPage({ limit: 10 })).runs.map((r) => r.id)).toEqual([first.id]);
+        const n = nim(first.id, "m");
+        await store.insertNim(n);
+        await store.updateNim(n.id, { status: "completed" });
+        expect((await store.details(first.id))?.nims).toEqual([{ ...n, status: "completed" }]);
+      });
+    });
+
+    describe("on-demand runs", () => {
+      const pair = { workloadId: "w", clientId: "c" };
+      const job = { name: "flywheel-w-manual", uid: "u-1", namespace: "flywheel" };
+
+      it("adopts a pending run of the pair once, and refuses an unknown id, another pair, a run that is not pending and a second adopter", async () => {
+        const pending = run({ status: "pending" });
+        const running = run();
+        await store.insertRun(pending);
+        await store.insertRun(running);
+        const [first, second] = await Promise.all([store.adoptPendingRun(pending.id, pair, { job }), store.adoptPendingRun(pending.id, pair, { job: { ...job, uid: "u-2" } })]);
+        const outcomes = [first, second];
+        expect(outcomes.filter((o) => "adopted" in o)).toHaveLength(1);
+        expect(outcomes.find((o) => "refused" in o)).toMatchObject({ refused: expect.stringContaining(pending.id) });
+        const adopted = outcomes.find((o): o is { adopted: RunRecord } => "adopted" in o)!.adopted;
+        expect(adopted).toMatchObject({ id: pending.id, status: "running" });
+        expect(await store.getRun(pending.id)).toEqual(adopted);
+        expect(await store.adoptPendingRun(pending.id, pair, { job })).toEqual({ refused: expect.stringContaining("running, not pending") });
+        expect(await store.adoptPendingRun(newRecordId(), pair, { job })).toEqual({ refused: expect.stringContaining("there is no run") });
+        const other = run({ status: "pending", workload_id: "other" });
+        await store.insertRun(other);
+        expect(await store.adoptPendingRun(other.id, pair, { job })).toEqual({ refused: expect.stringContaining('belongs to workload "other"') });
+        expect(await store.getRun(other.id)).toEqual(other);
+        expect(await store.adoptPendingRun(running.id, pair, { job })).toEqual({ refused: expect.stringContaining("not pending") });
+      });
+
+      it("closes only the pending runs recorded before the cutoff, and leaves an adopted one", async () => {
+        const cutoff = new Date("2025-06-01T10:00:00Z");
+        const stale = run({ status: "pending", started_at: new Date("2025-06-01T09:00:00Z") });
+        const young = run({ status: "pending", started_at: new Date("2025-06-01T10:30:00Z") });
+        const adopted = run({ status: "pending", started_at: new Date("2025-06-01T09:10:00Z") });
+        const oldRunning = run({ started_at: new Date("2025-06-01T08:00:00Z") });
+        for (const r of [stale, young, adopted, oldRunning]) {
+          await store.insertRun(r);
+        }
+        expect(await store.adoptPendingRun(adopted.id, pair, { job })).toHaveProperty("adopted");
+        const now = new Date("2025-06-01T10:40:00Z");
+        expect(await store.closeStalePendingRuns(cutoff, "its Job never started", now)).toEqual([stale.id]);
+        expect(await store.getRun(stale.id)).toEqual({ ...stale, status: "failed", error: "its Job never started", finished_at: now });
+        expect(await store.getRun(young.id)).toEqual(young);
+        expect(await store.getRun(adopted.id)).toMatchObject({ status: "running", job });
+        expect(await store.getRun(oldRunning.id)).toEqual(oldRunning);
+        expect((await store.listRuns({ statuses: ["pending"] })).map((r) => r.id)).toEqual([young.id]);
+        expect(await store.closeStalePendingRuns(cutoff, "again", now)).toEqual([]);
+      });
     });
   });
 }

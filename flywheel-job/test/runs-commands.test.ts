@@ -1,9 +1,13 @@
 import { JsonFileRecordStore } from "../src/store/json-file-record-store";
 import { newRecordId } from "../src/store/ids";
 import { RunStore } from "../src/store/run-store";
+import { jobListItem } from "../src/api/blueprint-shapes";
 import { FlywheelFixture, smallModel, toolWorkload } from "./support/flywheel-fixture";
 
 let fixture: FlywheelFixture;
+let opened: RunStore | undefined;
+/** The fixture's records, through the store's own API. */
+const store = (): RunStore => (opened ??= new RunStore(new JsonFileRecordStore(fixture.stateDirectory)));
 
 beforeAll(async () => {
   fixture = await FlywheelFixture.start();
@@ -56,14 +60,23 @@ describe("flywheel runs", () => {
     }
   };
 
-  it("lists runs as JSON", async () => {
+  it("lists runs as JSON, exactly as GET /api/jobs answers, a page at a time with --cursor", async () => {
     const listed = await runs("list", "--json");
     expect(listed).toMatchObject({ code: 0, stderr: "" });
-    const records = JSON.parse(listed.stdout) as Record<string, unknown>[];
-    expect(records).toEqual([expect.objectContaining({ id: runId, workload_id: "support-agent", client_id: "web", status: "completed", num_records: 30, error: null })]);
-    expect(records[0].report).toMatchObject({ recommendation: { model: "meta/llama-3.2-1b-instruct", eval_type: "base-eval" } });
-    expectJsonRecord(records[0]);
-    expect((await runs("list", "--json", "--status", "running")).stdout).toBe("[]\n");
+    const page = JSON.parse(listed.stdout) as { jobs: Record<string, unknown>[]; next_cursor?: string };
+    expect(page).toEqual({ jobs: [jobListItem((await store().getRun(runId))!)] });
+    expect(page.jobs[0]).toMatchObject({ id: runId, workload_id: "support-agent", client_id: "web", status: "completed", error: null });
+    expect(JSON.parse((await runs("list", "--json", "--status", "running")).stdout)).toEqual({ jobs: [] });
+
+    const second = { ...(await store().getRun(runId))!, id: newRecordId(), started_at: new Date(0) };
+    await store().insertRun(second);
+    const first = JSON.parse((await runs("list", "--json", "--limit", "1")).stdout) as { jobs: { id: string }[]; next_cursor: string };
+    expect(first.jobs.map((j) => j.id)).toEqual([runId]);
+    const next = JSON.parse((await runs("list", "--json", "--limit", "1", "--cursor", first.next_cursor)).stdout) as { jobs: { id: string }[]; next_cursor?: string };
+    expect(next).toEqual({ jobs: [expect.objectContaining({ id: second.id })] });
+    expect((await runs("list", "--limit", "1")).stderr).toBe(`more runs follow: add --cursor ${first.next_cursor}\n`);
+    expect((await runs("list", "--cursor", "nope")).stderr).toBe('flywheel: error: --cursor: "nope" is not a cursor a list printed (its next_cursor)\n');
+    await store().deleteRun((await store().details(second.id))!);
   });
 
   it("shows a run as JSON: the run and its parts' records, by collection", async () => {

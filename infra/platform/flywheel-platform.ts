@@ -3,6 +3,7 @@ import { ngcSecretNames } from "../../flywheel-job/src/contract";
 import type { ClusterTarget } from "../cluster-target";
 import { ngcSecrets } from "../kubernetes/secrets";
 import { DataOperators } from "./data-operators";
+import { FlywheelApiDeployment, type FlywheelApiEndpoints } from "./flywheel-api-deployment";
 import { dataServicesAliases } from "./data-services-aliases";
 import { FlywheelModels } from "./flywheel-models";
 import { FlywheelWorkloads } from "./flywheel-workloads";
@@ -33,6 +34,12 @@ export interface FlywheelPlatformArgs {
   readonly models: StackSettings["models"];
   /** The scheduled flywheels, with their validated job configurations; absent without workloads. */
   readonly schedules?: FlywheelSchedules;
+  /** The Flywheel API (`data-flywheel:flywheel.api`) and the job image it runs; absent when it is not enabled. */
+  readonly flywheelApi?: {
+    readonly image: string;
+    readonly settings: StackSettings["flywheel"]["api"];
+    readonly startTimeoutMinutes: number;
+  };
   readonly production: boolean;
   readonly ngcApiKey: pulumi.Output<string>;
   /** Customizer's Weights & Biases key, when the stack sets one. */
@@ -61,6 +68,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
   readonly models: FlywheelModels;
   /** The stack's outputs: where the services are and the Secrets to use them with. */
   readonly endpoints: PlatformEndpoints;
+  /** Where the Flywheel API is and the Secrets of its tokens, when the stack deploys it. */
+  readonly flywheelApi?: FlywheelApiEndpoints;
 
   constructor(name: string, args: FlywheelPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:FlywheelPlatform", name, {}, opts);
@@ -222,6 +231,14 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       embedding: args.models.embedding.type,
       elasticsearchSnapshots: settings.elasticsearch.snapshots && cluster.aws !== undefined,
       flywheelJobs: args.schedules !== undefined,
+      ...(args.flywheelApi
+        ? {
+            flywheelApi: {
+              clientNamespaces: args.flywheelApi.settings.clientNamespaces,
+              ...(args.flywheelApi.settings.ingress ? { ingressControllerNamespace: args.flywheelApi.settings.ingress.controllerNamespace } : {}),
+            },
+          }
+        : {}),
     }, afterNamespaces);
 
     // A remote judge is called through the judge proxy, which alone holds its key.
@@ -253,6 +270,21 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       }, { parent: this });
     }
 
+    if (args.flywheelApi) {
+      this.flywheelApi = new FlywheelApiDeployment(`${name}-flywheel-api`, {
+        namespace: namespaces.flywheel,
+        image: args.flywheelApi.image,
+        settings: args.flywheelApi.settings,
+        startTimeoutMinutes: args.flywheelApi.startTimeoutMinutes,
+        connectionsSecret: runStateNaming.connectionsSecret,
+        nemo: this.nemo.urls,
+        nodeSelector: cluster.systemNodeSelector,
+        // Its store and what it mounts to reach it; Data Store and Entity Store only when a run is deleted.
+        dependsOn: [...this.namespaces.all, runState.stores, runState.connections, networkPolicies],
+        provider,
+      }, { parent: this }).endpoints;
+    }
+
     this.endpoints = platformEndpoints({
       elasticsearchUrl: logStore.url,
       logWriterNamespaces: settings.elasticsearch.logWriterNamespaces,
@@ -261,6 +293,6 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       judge: this.models.judge,
       embedding: this.models.embedding,
     });
-    this.registerOutputs({ ...this.endpoints });
+    this.registerOutputs({ ...this.endpoints, flywheelApi: this.flywheelApi });
   }
 }

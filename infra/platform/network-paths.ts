@@ -1,7 +1,7 @@
 import { elasticsearchHttpPort, mongodbPort, postgresPort, redisPort } from "../../constructs/data";
 import { type AddressSet, type NetworkPath, type PathEnd, type PodSet, tcp } from "../../constructs/network/network-path";
 import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
-import { candidateNimComponent, judgeProxyService, labelKeys, nimPort } from "../../flywheel-job/src/contract";
+import { candidateNimComponent, flywheelApiService, judgeProxyService, labelKeys, nimPort } from "../../flywheel-job/src/contract";
 import { logStoreNaming } from "./log-store";
 import { namespaces } from "./namespaces";
 import { nemoServiceNames } from "./nemo-microservices";
@@ -63,6 +63,11 @@ export interface NetworkPathsInput {
   readonly elasticsearchSnapshots: boolean;
   /** Whether the stack schedules flywheel jobs (workloads); without them no job or candidate NIM runs. */
   readonly flywheelJobs: boolean;
+  /**
+   * The Flywheel API's callers (`flywheel.api.clientNamespaces`, and the ingress controller's
+   * namespace when `flywheel.api.ingress` is set); absent when the stack does not deploy the API.
+   */
+  readonly flywheelApi?: { readonly clientNamespaces: readonly string[]; readonly ingressControllerNamespace?: string };
 }
 
 const nimOperatorSource = "k8s-nim-operator v3.1.2 internal/render/manifests/deployment.yaml:24-31 (`app: <CR name>`)";
@@ -92,6 +97,7 @@ export const platformPods = {
   candidateNims: pods("candidate-nims", namespaces.flywheel, { matchLabels: flywheelPodLabels.candidateNim }, "flywheel-job/src/backends/nemo-25/candidate-nim-service.ts (NIMService spec.labels)"),
   flywheelNimCaches: pods("flywheel-nimcache-jobs", namespaces.flywheel, { matchLabels: { app: "k8s-nim-operator" } }, "k8s-nim-operator v3.1.2 internal/controller/nimcache_controller.go:995-1001"),
   judgeProxy: pods("judge-proxy", namespaces.flywheel, { matchLabels: { [labelKeys.component]: judgeProxyService.component } }, "flywheel-job/src/contract.ts judgeProxyService"),
+  flywheelApi: pods("flywheel-api", namespaces.flywheel, { matchLabels: { [labelKeys.component]: flywheelApiService.component } }, "flywheel-job/src/contract.ts flywheelApiService"),
   datastore: nimOperatorPods(nemoServiceNames.datastore, namespaces.nemo),
   entitystore: nimOperatorPods(nemoServiceNames.entitystore, namespaces.nemo),
   evaluator: nimOperatorPods(nemoServiceNames.evaluator, namespaces.nemo),
@@ -213,6 +219,20 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     path(p.nimOperator, p.candidateNims, tcp(nimPort), "the operator asks a NIM for its models before reporting it Ready"),
     path(p.evaluatorWorkflows, p.candidateNims, tcp(nimPort), "the evaluation target"),
   ];
+  const api = input.flywheelApi;
+  const flywheelApiPaths: (NetworkPath | false)[] = api
+    ? [
+        ...api.clientNamespaces.map((namespace) =>
+          path(pods(`api-client-${namespace}`, namespace, "all", "flywheel.api.clientNamespaces"), p.flywheelApi, tcp(flywheelApiService.port), "the applications' scripts and notebooks call the API"),
+        ),
+        api.ingressControllerNamespace !== undefined &&
+          path(pods("ingress-controller", api.ingressControllerNamespace, "all", "flywheel.api.ingress.controllerNamespace"), p.flywheelApi, tcp(flywheelApiService.port), "the Ingress for flywheel.api.ingress.host"),
+        path(p.flywheelApi, p.mongodb, tcp(mongodbPort), "run records (every member, by pod name)"),
+        path(p.flywheelApi, p.datastore, datastorePorts, "delete a run's datasets"),
+        path(p.flywheelApi, p.entitystore, tcp(nemoContainerPorts.entitystore), "delete a run's customized models"),
+        toApi(p.flywheelApi, "read the workloads' CronJobs, create and read the Jobs of on-demand runs"),
+      ]
+    : [];
   const rows: (NetworkPath | false)[] = [
     // DNS: every namespace's pods resolve the Services they call.
     ...input.namespaces.map((namespace) =>
@@ -301,6 +321,9 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     path(controlPlane, p.eckOperator, tcp(podPorts.operatorWebhook), "ECK's validating webhook (Service eck-operator-webhook 443 → 9443)"),
     path(controlPlane, p.cnpgOperator, tcp(podPorts.operatorWebhook), "CloudNativePG's webhooks (Service cnpg-webhook-service 443 → 9443)"),
     path(controlPlane, p.volcanoAdmission, tcp(podPorts.volcanoWebhook), "Volcano's admission webhooks (Service volcano-admission-service 443 → 8443)"),
+
+    // The Flywheel API: its clients, and what it reads and deletes.
+    ...flywheelApiPaths,
   ];
   const created = new Set(input.namespaces);
   return rows

@@ -29,6 +29,8 @@ interface StackConfigBase extends Omit<StackSettings, "cloud" | "aws" | "existin
   readonly secrets: StackSecrets;
   /** Absent when the stack configures no workload. */
   readonly schedules?: FlywheelSchedules;
+  /** The job image, when workloads or the Flywheel API (`flywheel.api.enabled`) run it; a placeholder in an offline render. */
+  readonly jobImage?: string;
 }
 
 /**
@@ -133,12 +135,13 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
   }
 
   let image = parsed.success ? parsed.data.flywheel.image : undefined;
-  if (parsed.success && parsed.data.workloads.length > 0 && !image) {
+  const imageNeededFor = !parsed.success ? undefined : parsed.data.workloads.length > 0 ? "to schedule workloads" : parsed.data.flywheel.api.enabled ? "to run the Flywheel API (flywheel.api.enabled)" : undefined;
+  if (imageNeededFor && !image) {
     if (missingInputs === "placeholder") {
       image = placeholderJobImage;
     } else {
       problems.push(
-        `${prefix}flywheel.image: is required to schedule workloads; build and push the job image (README, "The job image"), then run ` +
+        `${prefix}flywheel.image: is required ${imageNeededFor}; build and push the job image (README, "The job image"), then run ` +
           `\`pulumi config set --path flywheel.image <registry>/<repository>@sha256:<digest> --stack ${source.stack}\``,
       );
     }
@@ -174,6 +177,7 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
     stack: source.stack,
     secrets: { ...secrets, ngcApiKey },
     ...(image && workloads.length > 0 ? { schedules: { image, maxRunHours: settings.flywheel.maxRunHours, workloads } } : {}),
+    ...(image && imageNeededFor ? { jobImage: image } : {}),
   };
   if (cloud === "aws" && aws && region) {
     return { ...base, cloud, aws, region };

@@ -380,6 +380,62 @@ describe("workloads", () => {
   });
 });
 
+describe("flywheel.api", () => {
+  const api = (c: Config): Config => (c["data-flywheel:flywheel"] as { api: Config }).api;
+  const prodSecrets = { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "k" };
+
+  it("deploys the API by default, with the contract's start timeout and no client namespace", () => {
+    const config = loadStackConfig(editedStack("local", (c) => delete (c["data-flywheel:flywheel"] as Config).api), "placeholder");
+    expect(config.flywheel.api).toEqual({ enabled: true, replicas: 1, clientNamespaces: [] });
+    expect(config.flywheel.startTimeoutMinutes).toBe(15);
+    expect(config.jobImage).toBeDefined();
+  });
+
+  it("runs two replicas in the prod stack file", () => {
+    expect(loadStackConfig(editedStack("prod", () => undefined), "placeholder").flywheel.api.replicas).toBe(2);
+  });
+
+  it("needs the job image for a real deployment of the API, even without workloads", () => {
+    expect(problemsOf(() => loadStackConfig(editedStack("prod", () => undefined, prodSecrets), "fail"))).toEqual([
+      'data-flywheel:flywheel.image: is required to run the Flywheel API (flywheel.api.enabled); build and push the job image (README, "The job image"), ' +
+        "then run `pulumi config set --path flywheel.image <registry>/<repository>@sha256:<digest> --stack prod`",
+    ]);
+    const disabled = loadStackConfig(editedStack("prod", (c) => (api(c).enabled = false), prodSecrets), "fail");
+    expect(disabled.jobImage).toBeUndefined();
+  });
+
+  it("refuses a replica count below one", () => {
+    expect(rejects("dev", (c) => (api(c).replicas = 0))).toEqual(["data-flywheel:flywheel.api.replicas: expected a value >= 1, got 0"]);
+  });
+
+  it("refuses a client namespace that is not a namespace name, or is one of the platform's own", () => {
+    expect(rejects("dev", (c) => (api(c).clientNamespaces = ["Shop_Front"]))).toEqual([
+      'data-flywheel:flywheel.api.clientNamespaces[0]: expected a namespace name (a DNS-1123 label), got "Shop_Front"',
+    ]);
+    expect(rejects("dev", (c) => (api(c).clientNamespaces = ["nemo"]))[0]).toMatch(
+      /^data-flywheel:flywheel\.api\.clientNamespaces\[0\]: "nemo" is one of the platform's own namespaces \(.*\), not a client's/,
+    );
+  });
+
+  it("needs the ingress controller's namespace with an Ingress, and a host name", () => {
+    expect(rejects("dev", (c) => (api(c).ingress = { host: "flywheel.example.com", tlsSecretName: "flywheel-api-tls" }))[0]).toMatch(
+      /^data-flywheel:flywheel\.api\.ingress\.controllerNamespace: /,
+    );
+    expect(rejects("dev", (c) => (api(c).ingress = { host: "flywheel", tlsSecretName: "flywheel-api-tls", controllerNamespace: "ingress-nginx" }))).toEqual([
+      'data-flywheel:flywheel.api.ingress.host: expected a fully qualified DNS name in lower case, such as flywheel.example.com, got "flywheel"',
+    ]);
+  });
+
+  it("refuses a request above its limit, naming the key", () => {
+    const resources = { requests: { cpu: "2", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+    expect(rejects("dev", (c) => (api(c).resources = resources))).toEqual(['data-flywheel:flywheel.api.resources.requests.cpu: must not exceed resources.limits.cpu (1), got "2"']);
+  });
+
+  it("refuses a start timeout that is not a whole number of minutes", () => {
+    expect(rejects("dev", (c) => ((c["data-flywheel:flywheel"] as Config).startTimeoutMinutes = 2.5))[0]).toMatch(/^data-flywheel:flywheel\.startTimeoutMinutes: /);
+  });
+});
+
 describe("cluster access", () => {
   it("requires at least one admin or CI role, since nothing else can reach the cluster", () => {
     const problems = rejects("dev", (c) => {
@@ -433,7 +489,8 @@ describe("secrets", () => {
   });
 
   it("a real deployment without a required secret stops, naming each key and the command", () => {
-    expect(problemsOf(() => loadStackConfig(editedStack("prod", () => undefined), "fail"))).toEqual([
+    const withImage = (c: Config): void => void ((c["data-flywheel:flywheel"] as Config).image = image);
+    expect(problemsOf(() => loadStackConfig(editedStack("prod", withImage), "fail"))).toEqual([
       "data-flywheel:ngcApiKey: is required (NGC API key: pulls NIM and NeMo images from nvcr.io and model weights from NGC); " +
         "run `pulumi config set --secret ngcApiKey <value> --stack prod`",
       "data-flywheel:judgeApiKey: is required (API key of the remote judge endpoint (models.judge.url)); " +
@@ -442,7 +499,8 @@ describe("secrets", () => {
   });
 
   it("asks for a model's API key only when the model is remote", () => {
-    const source = editedStack("prod", () => undefined, { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "k" });
+    const withImage = (c: Config): void => void ((c["data-flywheel:flywheel"] as Config).image = image);
+    const source = editedStack("prod", withImage, { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "k" });
     expect(() => loadStackConfig(source, "fail")).not.toThrow();
   });
 

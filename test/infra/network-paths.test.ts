@@ -86,6 +86,28 @@ describe("platformNetworkPaths", () => {
     expect(platformNetworkPaths(input).some((p) => p.from.name === "elasticsearch" && p.to.name === "internet")).toBe(false);
   });
 
+  it("lets into the Flywheel API only its client namespaces and the ingress controller, and lets it out only to its store, the API server, Data Store and Entity Store", () => {
+    const api = { clientNamespaces: ["shop", "notebooks"], ingressControllerNamespace: "ingress-nginx" };
+    const paths = platformNetworkPaths({ ...input, flywheelApi: api });
+    const into = paths.filter((p) => p.to === platformPods.flywheelApi);
+    expect(into.map((p) => [pathName(p), p.from.kind === "pods" ? `${p.from.namespace}/${p.from.selector === "all" ? "*" : "some"}` : "", ports(p)])).toEqual([
+      ["api-client-shop-to-flywheel-api", "shop/*", ["TCP/8000"]],
+      ["api-client-notebooks-to-flywheel-api", "notebooks/*", ["TCP/8000"]],
+      ["ingress-controller-to-flywheel-api", "ingress-nginx/*", ["TCP/8000"]],
+    ]);
+    const out = paths.filter((p) => p.from === platformPods.flywheelApi);
+    expect(out.map((p) => [p.to.name, ports(p)])).toEqual([
+      ["mongodb", ["TCP/27017"]],
+      ["nemo-datastore", ["TCP/3000", "TCP/8000"]],
+      ["nemo-entitystore", ["TCP/8000"]],
+      ["api-server", ["TCP/443"]],
+    ]);
+    expect(platformPods.flywheelApi.selector).toEqual({ matchLabels: { "app.kubernetes.io/component": "flywheel-api" } });
+    const noIngress = platformNetworkPaths({ ...input, flywheelApi: { clientNamespaces: [] } });
+    expect(noIngress.filter((p) => p.to === platformPods.flywheelApi)).toEqual([]);
+    expect(platformNetworkPaths(input).some((p) => p.from === platformPods.flywheelApi || p.to === platformPods.flywheelApi)).toBe(false);
+  });
+
   it("drops the job's paths without workloads, and the paths of a namespace the stack does not create", () => {
     expect(platformNetworkPaths({ ...input, flywheelJobs: false }).some((p) => p.from === platformPods.flywheelJob || p.to === platformPods.candidateNims)).toBe(false);
     const withoutGpuOperator = platformNetworkPaths({ ...input, namespaces: input.namespaces.filter((n) => n !== namespaces.gpuOperator) });

@@ -33,7 +33,7 @@ const platform = jobPlatformOf({
     judge: { type: "remote", url: "https://judge.example/v1/", model: "judge-model" },
     embedding: { type: "local", model: "embed-model", image: { repository: "nvcr.io/nim/nvidia/embed", tag: "1.9.0" }, gpus: 1, cacheSizeGiB: 10 },
   },
-  flywheel: { gpuBudget: 4, gpuHourlyCost: 1.5, maxRunHours: 12 },
+  flywheel: { gpuBudget: 4, gpuHourlyCost: 1.5, maxRunHours: 12, startTimeoutMinutes: 15, api: { enabled: true, replicas: 1, clientNamespaces: [] } },
   platform: { elasticsearch: { nodes: 1, storageGiB: 50, logRetentionDays: 30, snapshots: false, logWriterNamespaces: ["shop", "support"] } },
 });
 

@@ -234,6 +234,10 @@ describe("dev data services", () => {
         judge: servedModelEndpoint("judge", models.judge, "nemo"),
         embedding: servedModelEndpoint("embedding", models.embedding, "nemo"),
       }),
+      flywheelApi: {
+        url: "http://flywheel-api.flywheel.svc.cluster.local:8000",
+        tokenSecrets: { read: "flywheel/flywheel-api-read-token", operator: "flywheel/flywheel-api-operator-token" },
+      },
     });
   });
 });

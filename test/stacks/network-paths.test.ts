@@ -139,6 +139,14 @@ function callersOf(rendered: RenderedStack): Caller[] {
         ...dataUrlEndpoints(`${what} REDIS_URL`, outputs.redis.url),
       ];
       callers.push({ what, namespace, labels: podTemplateLabels(jobTemplate), endpoints: [...fromConfig, ...fromSecret] });
+    } else if (object.kind === "Deployment" && namespace === "flywheel") {
+      // This project's Deployments (the judge proxy, the Flywheel API): URLs in their environment, and
+      // the store's connection string, whose value is the stack's output, by reference to the connections Secret.
+      const template = spec.template as { spec: { containers: { env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { key: string } } }[] }[] } };
+      const env = template.spec.containers.flatMap((c) => c.env ?? []);
+      const outputs = rendered.outputs as { mongodb: { url: string } };
+      const fromSecret = env.filter((e) => e.valueFrom?.secretKeyRef?.key === "MONGODB_URL").flatMap(() => dataUrlEndpoints(`${what} MONGODB_URL`, outputs.mongodb.url));
+      callers.push({ what, namespace, labels: podTemplateLabels(template), endpoints: [...endpointsIn(env.map((e) => e.value), what), ...fromSecret] });
     } else if (object.kind === "Job") {
       const template = spec.template as { spec: { containers: { env?: { value?: string }[] }[] } };
       callers.push({ what, namespace, labels: podTemplateLabels(template), endpoints: endpointsIn(template.spec.containers.map((c) => c.env ?? []), what) });

@@ -126,9 +126,19 @@ describe("disruption budgets in production", () => {
   it("keeps the MongoDB replica set's majority through a drain: one member at a time, by the operator's selector", () => {
     const mongo = rendered.prod.manifests.find((m) => m.kind === "MongoDBCommunity");
     expect(spec(mongo as KubernetesObject).members).toBe(3);
-    expect(budgets(rendered.prod).map((b) => ({ namespace: b.metadata.namespace, name: b.metadata.name, spec: b.spec }))).toEqual([
-      { namespace: "data", name: "flywheel-mongodb", spec: { maxUnavailable: 1, selector: { matchLabels: { app: "flywheel-mongodb-svc" } } } },
+    expect(budgets(rendered.prod).filter((b) => b.metadata.namespace === "data").map((b) => ({ name: b.metadata.name, spec: b.spec }))).toEqual([
+      { name: "flywheel-mongodb", spec: { maxUnavailable: 1, selector: { matchLabels: { app: "flywheel-mongodb-svc" } } } },
     ]);
+  });
+
+  it("keeps one of the Flywheel API's two replicas serving through a drain, selected as its Deployment selects them", () => {
+    const api = rendered.prod.manifests.find((m) => m.kind === "Deployment" && m.metadata.name === "flywheel-api") as KubernetesObject;
+    const deployment = spec(api) as { replicas: number; selector: unknown };
+    expect(deployment.replicas).toBe(2);
+    expect(budgets(rendered.prod).filter((b) => b.metadata.namespace === "flywheel").map((b) => ({ name: b.metadata.name, spec: b.spec }))).toEqual([
+      { name: "flywheel-api", spec: { maxUnavailable: 1, selector: deployment.selector } },
+    ]);
+    expect(budgets(rendered.dev).filter((b) => b.metadata.name === "flywheel-api")).toEqual([]);
   });
 
   it("leaves Elasticsearch's budget to ECK, which makes a default one unless the resource turns it off", () => {

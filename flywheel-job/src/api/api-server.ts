@@ -1,11 +1,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { messageOf } from "../errors";
+import { ServiceUnavailableError } from "../http/service-client";
 import { listen } from "../http/listen";
+import { ScheduleApiError, type WorkloadSchedules } from "../kubernetes/workload-schedules";
 import type { RunLog } from "../log";
+import type { PublishedArtifacts } from "../platform/model-platform";
 import { recordIdPattern } from "../store/ids";
-import type { RunStore } from "../store/run-store";
-import { type ApiTokens, authenticate } from "./bearer-auth";
+import { isFinishedRun, type RunStore } from "../store/run-store";
+import { type Answer, detail, failure, invalid, ok } from "./answer";
+import { ApiMetrics } from "./api-metrics";
+import { type ApiTokens, authenticate, type Role } from "./bearer-auth";
 import { jobDetailResponse, jobsListResponse } from "./blueprint-shapes";
+import { flywheelApiService } from "./flywheel-api-service";
+import { parseJobRequest } from "./job-request";
+import { parseRunListQuery } from "./list-query";
+import { openApiDocument } from "./openapi-document";
+import { readJsonBody } from "./request-body";
+import { deleteRunEverywhere } from "./run-deletion";
+import { type ApiRoute, apiRoutes, matchRoute, unmatchedRoute } from "./routes";
+import { startStalePendingSweep } from "./stale-pending-sweep";
+import { needsTheCluster, RunStarter } from "./start-run";
+import { workloadsResponse } from "./workloads-response";
 
 export interface ApiServerSettings {
   readonly store: RunStore;
@@ -15,107 +30,256 @@ export interface ApiServerSettings {
   /** Address to listen on; all interfaces when not given (the Service reaches the pod by its IP). */
   readonly host?: string;
   readonly log: RunLog;
+  /** The flywheel CronJobs; without them (no cluster) starting runs and listing workloads answer 503. */
+  readonly schedules?: WorkloadSchedules;
+  /** Where runs published datasets and models, for DELETE; without it deleting a run that has some answers 503. */
+  readonly artifacts?: PublishedArtifacts;
+  /** How long a run this service recorded may wait for its Job. @default flywheelApiService.defaultStartTimeoutMinutes */
+  readonly startTimeoutMinutes?: number;
+  /** Version the OpenAPI document states. @default "0.1.0" */
+  readonly version?: string;
   /** The time a running part's runtime is counted to; injectable for tests. */
   readonly now?: () => Date;
 }
 
-/** An answer: a status and a JSON body. Errors carry the blueprint's `{detail}` and no more. */
-interface Answer {
-  readonly status: number;
-  readonly body: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
+/** What a request needs: the settings, with the defaults applied, and the service's parts. */
+interface Service extends Required<Pick<ApiServerSettings, "store" | "tokens" | "log" | "now" | "startTimeoutMinutes">> {
+  readonly settings: ApiServerSettings;
+  readonly metrics: ApiMetrics;
+  readonly starter: RunStarter;
+  readonly document: unknown;
 }
 
-const jobPath = /^\/api\/jobs\/([^/]+)$/;
+type Handler = (request: IncomingMessage, service: Service, id: string) => Promise<Answer>;
 
-function detail(status: number, text: string, headers?: Readonly<Record<string, string>>): Answer {
-  return { status, body: { detail: text }, headers };
+/** Who may call an endpoint: anyone (probes, metrics), a read token, or only the operator token. */
+type Access = "anyone" | Role;
+
+interface Endpoint {
+  readonly access: Access;
+  readonly handle: Handler;
 }
 
 /**
- * `flywheel serve`: the blueprint's read endpoints over the run store, with bearer authentication on
- * `/api/*`, plus `/healthz` (the process answers) and `/readyz` (the store answers).
+ * `flywheel serve`: the blueprint's REST API over the run store, with bearer authentication on
+ * `/api/*`, on-demand runs through the cluster's CronJobs, `/healthz` (the process answers),
+ * `/readyz` (the store answers) and `/metrics`.
  */
 export class ApiServer {
   private constructor(
     private readonly server: Server,
     /** `http://host:port` of the listening socket. */
     readonly url: string,
+    private readonly sweep: { stop(): void },
   ) {}
 
   static async start(settings: ApiServerSettings): Promise<ApiServer> {
+    const now = settings.now ?? (() => new Date());
+    const startTimeoutMinutes = settings.startTimeoutMinutes ?? flywheelApiService.defaultStartTimeoutMinutes;
+    const service: Service = {
+      settings,
+      store: settings.store,
+      tokens: settings.tokens,
+      log: settings.log,
+      now,
+      startTimeoutMinutes,
+      metrics: new ApiMetrics(),
+      starter: new RunStarter({ store: settings.store, schedules: settings.schedules, startTimeoutMinutes, log: settings.log, now }),
+      document: openApiDocument(settings.version ?? "0.1.0"),
+    };
     const server = createServer((request, response) => {
-      void handle(request, response, settings);
+      void handle(request, response, service);
     });
-    return new ApiServer(server, await listen(server, settings.port, settings.host));
+    const url = await listen(server, settings.port, settings.host);
+    return new ApiServer(server, url, startStalePendingSweep(settings.store, startTimeoutMinutes, now, settings.log));
   }
 
   /** Stops accepting connections, lets the requests in flight finish, then closes the idle connections. */
   async stop(): Promise<void> {
+    this.sweep.stop();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     await closed;
   }
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, settings: ApiServerSettings): Promise<void> {
-  const started = Date.now();
+const endpoints: Readonly<Record<ApiRoute, Readonly<Partial<Record<string, Endpoint>>>>> = {
+  [apiRoutes.jobs]: { GET: { access: "read", handle: listJobs }, POST: { access: "operator", handle: createJob } },
+  [apiRoutes.job]: { GET: { access: "read", handle: showJob }, DELETE: { access: "operator", handle: deleteJob } },
+  [apiRoutes.cancel]: { POST: { access: "operator", handle: cancelJob } },
+  [apiRoutes.workloads]: { GET: { access: "read", handle: listWorkloads } },
+  [apiRoutes.openApi]: { GET: { access: "read", handle: (_, service) => Promise.resolve(ok(service.document)) } },
+  [apiRoutes.health]: { GET: { access: "anyone", handle: () => Promise.resolve(ok({ status: "ok" })) } },
+  [apiRoutes.ready]: { GET: { access: "anyone", handle: (_, service) => ready(service) } },
+  [apiRoutes.metrics]: { GET: { access: "anyone", handle: metrics } },
+};
+
+async function handle(request: IncomingMessage, response: ServerResponse, service: Service): Promise<void> {
+  const started = process.hrtime.bigint();
+  const path = new URL(request.url ?? "/", "http://localhost").pathname;
+  const matched = matchRoute(path);
   let answer: Answer;
   try {
-    answer = await route(request, settings);
+    answer = await route(request, service, matched?.route, matched?.id ?? "");
   } catch (error) {
     // The reason goes to the log only: a store error may name hosts or files.
-    settings.log.warn(`${request.method ?? "?"} ${(request.url ?? "").slice(0, 100)}: ${messageOf(error)}`);
-    answer = detail(500, "internal error");
+    answer = failure(500, "internal error", messageOf(error));
   }
-  const body = JSON.stringify(answer.body);
-  response.writeHead(answer.status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...answer.headers });
-  response.end(body);
-  settings.log.info(`${request.method ?? "?"} ${(request.url ?? "").slice(0, 100)} ${answer.status} ${Date.now() - started} ms`);
+  if (answer.text !== undefined) {
+    response.writeHead(answer.status, { "content-type": answer.text.contentType, "content-length": Buffer.byteLength(answer.text.content), ...answer.headers });
+    response.end(answer.text.content);
+  } else {
+    const body = JSON.stringify(answer.body);
+    response.writeHead(answer.status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...answer.headers });
+    response.end(body);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  service.metrics.observe(matched?.route ?? unmatchedRoute, request.method, answer.status, seconds);
+  const line = `${request.method ?? "?"} ${path.slice(0, 100)} ${answer.status} ${Math.round(seconds * 1000)} ms`;
+  // A client's mistake is not the service's: 4xx are information, only 5xx are warnings.
+  if (answer.status >= 500) {
+    service.log.warn(`${line}: ${answer.reason ?? "no reason given"}`);
+  } else {
+    service.log.info(line);
+  }
 }
 
-async function route(request: IncomingMessage, settings: ApiServerSettings): Promise<Answer> {
-  const path = new URL(request.url ?? "/", "http://localhost").pathname;
-  const isJobs = path === "/api/jobs";
-  const job = jobPath.exec(path);
-  const known = isJobs || job !== null || path === "/healthz" || path === "/readyz";
-  if (!known) {
+async function route(request: IncomingMessage, service: Service, matched: ApiRoute | undefined, id: string): Promise<Answer> {
+  if (matched === undefined) {
     return detail(404, "Not Found");
   }
-  if (request.method !== "GET" && request.method !== "HEAD") {
-    return detail(405, "Method Not Allowed", { allow: "GET" });
+  const methods = endpoints[matched];
+  const method = request.method === "HEAD" ? "GET" : (request.method ?? "");
+  const endpoint = Object.hasOwn(methods, method) ? methods[method] : undefined;
+  if (endpoint === undefined) {
+    return detail(405, "Method Not Allowed", { allow: Object.keys(methods).join(", ") });
   }
-  if (path === "/healthz") {
-    return { status: 200, body: { status: "ok" } };
+  if (endpoint.access !== "anyone") {
+    const auth = authenticate(request.headers.authorization, service.tokens);
+    if ("refused" in auth) {
+      return auth.refused === 401 ? detail(401, "Not authenticated", { "www-authenticate": "Bearer" }) : detail(403, "Forbidden");
+    }
+    if (endpoint.access === "operator" && auth.role !== "operator") {
+      return detail(403, "Forbidden");
+    }
   }
-  if (path === "/readyz") {
-    return ready(settings);
+  if (matched === apiRoutes.job || matched === apiRoutes.cancel) {
+    if (!recordIdPattern.test(id)) {
+      return detail(400, "Invalid job_id format");
+    }
   }
-  const auth = authenticate(request.headers.authorization, settings.tokens);
-  if ("refused" in auth) {
-    return auth.refused === 401 ? detail(401, "Not authenticated", { "www-authenticate": "Bearer" }) : detail(403, "Forbidden");
+  return endpoint.handle(request, service, id);
+}
+
+function notFound(id: string): Answer {
+  return detail(404, `Job with ID ${id} not found`);
+}
+
+async function listJobs(request: IncomingMessage, service: Service): Promise<Answer> {
+  const parsed = parseRunListQuery(new URL(request.url ?? "/", "http://localhost").searchParams);
+  if ("refused" in parsed) {
+    return parsed.refused;
   }
-  if (isJobs) {
-    return { status: 200, body: jobsListResponse(await settings.store.listRuns()) };
+  const page = await service.store.listRunsPage(parsed.query);
+  return ok(jobsListResponse(page.runs, page.next));
+}
+
+async function showJob(_: IncomingMessage, service: Service, id: string): Promise<Answer> {
+  const details = await service.store.details(id);
+  return details === undefined ? notFound(id) : ok(jobDetailResponse(details, service.now()));
+}
+
+async function createJob(request: IncomingMessage, service: Service): Promise<Answer> {
+  const body = await readJsonBody(request);
+  if ("refused" in body) {
+    return body.refused;
   }
-  const id = job?.[1] ?? "";
-  if (!recordIdPattern.test(id)) {
-    return detail(400, "Invalid job_id format");
+  const parsed = parseJobRequest(body.json);
+  if ("issues" in parsed) {
+    return invalid(parsed.issues);
   }
-  const details = await settings.store.details(id);
+  return service.starter.start(parsed.request);
+}
+
+async function cancelJob(_: IncomingMessage, service: Service, id: string): Promise<Answer> {
+  const result = await service.store.requestCancel(id);
+  if (result === undefined) {
+    return notFound(id);
+  }
+  if (!result.changed) {
+    return detail(400, `Job ${id} has already finished (${result.run.status}) and cannot be cancelled`);
+  }
+  return ok({ id, message: "Job cancellation initiated: the run stops at its next check, deletes its deployments and cancels its jobs." });
+}
+
+async function deleteJob(_: IncomingMessage, service: Service, id: string): Promise<Answer> {
+  const details = await service.store.details(id);
   if (details === undefined) {
-    return detail(404, `Job with ID ${id} not found`);
+    return notFound(id);
   }
-  return { status: 200, body: jobDetailResponse(details, (settings.now ?? (() => new Date()))()) };
+  if (!isFinishedRun(details.run)) {
+    return detail(400, `Job ${id} is ${details.run.status === "pending" ? "queued" : details.run.status} and has not finished; cancel it (POST /api/jobs/${id}/cancel) and wait until it has cleaned up`);
+  }
+  const published = details.run.datasets.length > 0 || details.customizations.some((c) => c.customized_model);
+  const artifacts = service.settings.artifacts;
+  if (published && artifacts === undefined) {
+    return failure(503, "the run has datasets or models in NeMo, and this service has no NeMo URLs", "DELETE needs NEMO_BASE_URL (or NEMO_DATA_STORE_URL and NEMO_ENTITY_STORE_URL) in the service's environment");
+  }
+  try {
+    await deleteRunEverywhere(details, artifacts ?? nothingPublished, service.store, AbortSignal.timeout(5 * 60_000), (artifact) =>
+      service.log.info(`DELETE run ${id}: ${artifact.kind} ${artifact.name} ${artifact.deleted ? "deleted" : "already gone"}`),
+    );
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError) {
+      return failure(503, "NeMo did not answer while deleting the run's datasets or models; try again", messageOf(error));
+    }
+    return failure(502, "NeMo did not delete the run's datasets or models; try again", messageOf(error));
+  }
+  return ok({ id, message: "Job deleted: its datasets, customized models and records are removed." });
+}
+
+/** For a run that published nothing: never called. */
+const nothingPublished: PublishedArtifacts = {
+  describeDataset: (dataset) => dataset.name,
+  deleteDataset: () => Promise.reject(new Error("no NeMo URLs")),
+  deleteAdapter: () => Promise.reject(new Error("no NeMo URLs")),
+};
+
+async function listWorkloads(_: IncomingMessage, service: Service): Promise<Answer> {
+  const schedules = service.settings.schedules;
+  if (schedules === undefined) {
+    return needsTheCluster();
+  }
+  let listed;
+  try {
+    listed = await schedules.list(AbortSignal.timeout(60_000));
+  } catch (error) {
+    if (error instanceof ScheduleApiError) {
+      return error.kind === "refused"
+        ? failure(502, "the Kubernetes API refused to list the flywheel CronJobs", error.message)
+        : failure(503, "the Kubernetes API did not answer while listing the flywheel CronJobs", error.message);
+    }
+    throw error;
+  }
+  const items = await Promise.all(
+    listed.map(async (schedule) => {
+      const [lastRun] = await service.store.listRuns({ workloadId: schedule.workloadId, clientId: schedule.clientId, limit: 1 });
+      return { schedule, lastRun };
+    }),
+  );
+  return ok(workloadsResponse(items, service.now()));
+}
+
+async function metrics(_: IncomingMessage, service: Service): Promise<Answer> {
+  return { status: 200, body: undefined, text: { contentType: service.metrics.contentType, content: await service.metrics.text() } };
 }
 
 /** Ready when the store answers a read; the reason it does not goes to the log, not to the prober. */
-async function ready(settings: ApiServerSettings): Promise<Answer> {
+async function ready(service: Service): Promise<Answer> {
   try {
-    await settings.store.listRuns({ limit: 1 });
-    return { status: 200, body: { status: "ready" } };
+    await service.store.listRuns({ limit: 1 });
+    return ok({ status: "ready" });
   } catch (error) {
-    settings.log.warn(`not ready: ${messageOf(error)}`);
-    return detail(503, "not ready");
+    return failure(503, "not ready", messageOf(error));
   }
 }

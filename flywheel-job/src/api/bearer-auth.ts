@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 
-/** Who a request's token says it comes from. Only `operator` may change anything (not in this slice). */
+/** Who a request's token says it comes from. Only `operator` may start, cancel and delete runs. */
 export type Role = "read" | "operator";
 
 /** The tokens the service accepts, as read from their files at start. */

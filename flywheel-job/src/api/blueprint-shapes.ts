@@ -1,4 +1,5 @@
-import type { CustomizationRecord, DatasetRecord, EvaluationRecord, JudgeRunRecord, NimDeploymentStatus, NimRecord, RunRecord, RunStatus } from "../store/records";
+import { type CustomizationRecord, type DatasetRecord, type EvaluationRecord, type JudgeRunRecord, type NimDeploymentStatus, type NimRecord, type RunRecord, type RunStatus, runStatuses } from "../store/records";
+import { encodeRunCursor, type RunCursor } from "../store/run-page";
 import { type JsonObject, type JsonValue, recordJson } from "../store/run-json";
 import type { RunDetails } from "../store/run-store";
 
@@ -97,9 +98,20 @@ export function jobListItem(run: RunRecord): JsonObject {
   };
 }
 
-/** `GET /api/jobs`: the runs in the order given (the store's: newest first). */
-export function jobsListResponse(runs: readonly RunRecord[]): JsonObject {
-  return { jobs: runs.map(jobListItem) };
+/** A blueprint status as this project records it: `queued` is `pending`. */
+export function runStatusOf(status: BlueprintJobStatus): RunStatus {
+  return status === "queued" ? "pending" : status;
+}
+
+export const blueprintJobStatuses: readonly BlueprintJobStatus[] = runStatuses.map(blueprintJobStatus);
+
+/**
+ * `GET /api/jobs` and `flywheel runs list --json`: the runs in the order given (the store's: newest
+ * first) and, when more follow, `next_cursor`, the opaque cursor of the next page (a field the
+ * blueprint does not have, so its clients ignore it).
+ */
+export function jobsListResponse(runs: readonly RunRecord[], next?: RunCursor): JsonObject {
+  return next === undefined ? { jobs: runs.map(jobListItem) } : { jobs: runs.map(jobListItem), next_cursor: encodeRunCursor(next) };
 }
 
 function evaluationShape(evaluation: EvaluationRecord, now: Date): JsonObject | undefined {
@@ -195,6 +207,7 @@ export function jobDetailResponse(details: RunDetails, now: Date): JsonObject {
     nims: details.nims.map((nim) => nimShape(nim, details, now)).filter(present),
     [extraFieldKeys.report]: recordJsonOrNull(run.report),
     [extraFieldKeys.dropCounts]: recordJsonOrNull(run.drop_counts),
-    [extraFieldKeys.seed]: run.seed,
+    // A queued run's seed is a placeholder until its Job adopts it and records the workload's.
+    ...(run.status === "pending" ? {} : { [extraFieldKeys.seed]: run.seed }),
   };
 }

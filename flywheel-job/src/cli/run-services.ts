@@ -2,8 +2,8 @@ import { nemo25Artifacts, nemo25Clients, type Nemo25Connection } from "../backen
 import { Nemo25Platform } from "../backends/nemo-25/nemo-25-platform";
 import { NimServiceDeployments } from "../backends/nemo-25/nim-service-deployments";
 import { InProcessGpuBudget, InProcessRunLocks } from "../budget/in-process-budget";
-import { RedisGpuBudget, RedisRunLocks } from "../budget/redis-budget";
-import { connectRedis, disconnectRedis } from "../budget/redis-connection";
+import type * as RedisBudgetModule from "../budget/redis-budget";
+import type * as RedisConnectionModule from "../budget/redis-connection";
 import { type FlywheelEnvironment, resolveNemoServiceUrls } from "../config/environment";
 import type { FlywheelJobConfig } from "../config/job-config";
 import { messageOf } from "../errors";
@@ -11,8 +11,8 @@ import { ModelEndpoints } from "../http/model-endpoints";
 import { ServiceClient, type ServiceClientSettings } from "../http/service-client";
 import { connectKubernetes } from "../kubernetes/client-node-api";
 import type { RunLog } from "../log";
-import { createElasticsearchClient } from "../logs/elasticsearch-client";
-import { ElasticsearchLogSource } from "../logs/elasticsearch-log-source";
+import type * as ElasticsearchClientModule from "../logs/elasticsearch-client";
+import type * as ElasticsearchLogSourceModule from "../logs/elasticsearch-log-source";
 import { JsonlLogSource } from "../logs/jsonl-log-source";
 import type { LogSource } from "../logs/log-source";
 import type { PublishedArtifacts } from "../platform/model-platform";
@@ -23,6 +23,19 @@ import type { RunServices } from "../run/run-context";
 /** A probe in a wait loop gets one quick attempt: the loop itself polls again. */
 const probeTimeoutMs = 10_000;
 const maxRetryDelayMs = 30_000;
+
+/*
+ * The Elasticsearch and Redis clients are loaded only by a run that uses them: `flywheel serve` and
+ * `flywheel runs delete` import this module for `openPublishedArtifacts` and must not pay their
+ * memory. (A dynamic import() would need file extensions under node16 module resolution, which the
+ * CommonJS transpilers do not map; see scripts/render.ts.)
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- see the note above */
+const loadElasticsearchClient = () => require("../logs/elasticsearch-client") as typeof ElasticsearchClientModule;
+const loadElasticsearchLogSource = () => require("../logs/elasticsearch-log-source") as typeof ElasticsearchLogSourceModule;
+const loadRedisConnection = () => require("../budget/redis-connection") as typeof RedisConnectionModule;
+const loadRedisBudget = () => require("../budget/redis-budget") as typeof RedisBudgetModule;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The HTTP settings of NeMo, Kubernetes and model calls, from the config's `nemo` section; every retry is logged. */
 export function serviceClientSettings(nemo: FlywheelJobConfig["nemo"], log: RunLog): ServiceClientSettings {
@@ -74,16 +87,15 @@ export async function openRunServices(
   try {
     const settings = serviceClientSettings(config.nemo, log);
     const nemo = nemo25Clients(nemoConnection(config.nemo, environment, settings));
-    const logSource: LogSource =
-      options.logs !== undefined
-        ? new JsonlLogSource(options.logs)
-        : new ElasticsearchLogSource(createElasticsearchClient(environment), { ...config.logs, onWarning: (message) => log.warn(message) });
+    const logSource: LogSource = options.logs !== undefined ? new JsonlLogSource(options.logs) : elasticsearchLogSource(config.logs, environment, log);
     const store: RunStore = await openRunStore(options.stateDirectory, environment, (message) => log.warn(message));
     closers.push(() => store.close());
     const kubernetes = await connectKubernetes(environment, settings);
     let budget: RunServices["budget"];
     let locks: RunServices["locks"];
     if (environment.REDIS_URL !== undefined) {
+      const { connectRedis, disconnectRedis } = loadRedisConnection();
+      const { RedisGpuBudget, RedisRunLocks } = loadRedisBudget();
       const redis = await connectRedis(environment.REDIS_URL, settings.timeoutMs, (message) => log.warn(message));
       closers.push(() => disconnectRedis(redis, 5_000));
       const lease = { leaseMs: config.gpuBudget.leaseSeconds * 1000, retryIntervalMs: Math.min(config.polling.minSeconds * 1000, 1000) };
@@ -117,4 +129,10 @@ export async function openRunServices(
     await close();
     throw error;
   }
+}
+
+/** The production logs in Elasticsearch, at the environment's ELASTICSEARCH_* settings. */
+function elasticsearchLogSource(logs: FlywheelJobConfig["logs"], environment: FlywheelEnvironment, log: RunLog): LogSource {
+  const { ElasticsearchLogSource } = loadElasticsearchLogSource();
+  return new ElasticsearchLogSource(loadElasticsearchClient().createElasticsearchClient(environment), { ...logs, onWarning: (message) => log.warn(message) });
 }

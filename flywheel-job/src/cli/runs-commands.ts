@@ -8,13 +8,17 @@ import { isRecord } from "../json-fields";
 import { streamLog } from "../log";
 import { type RunRecord, runStatuses } from "../store/records";
 import { openRunStore } from "../store/open-run-store";
-import { runDetailsJson, runsJson } from "../store/run-json";
+import { runDetailsJson } from "../store/run-json";
+import { decodeRunCursor, encodeRunCursor } from "../store/run-page";
 import { isFinishedRun, type RunDetails, type RunStore } from "../store/run-store";
 import { integerFlag, stringFlag, switchFlag } from "./args";
 import type { CliContext, Command, CommandGroup, OptionSpec, ParsedArgs } from "./command";
 import { formatTime, renderRunDetails } from "./run-details";
 import { openPublishedArtifacts } from "./run-services";
 import { renderTable } from "../text/table";
+import { deleteRunEverywhere } from "../api/run-deletion";
+import { jobsListResponse } from "../api/blueprint-shapes";
+import { maxPageSize } from "../api/list-query";
 
 const stateDirOption: OptionSpec = { name: "state-dir", value: "DIR", description: "the run records of offline runs (default: MongoDB at MONGODB_URL)" };
 const jsonOption: OptionSpec = { name: "json", description: "print the records as JSON (see \"Run records\" in the README)" };
@@ -47,14 +51,15 @@ function writeJson(context: CliContext, value: unknown): void {
 const listCommand: Command = {
   name: "list",
   summary: "list runs, newest first",
-  usage: "[--workload W] [--client C] [--status S] [--limit N] [--state-dir DIR] [--json]",
+  usage: "[--workload W] [--client C] [--status S] [--limit N] [--cursor C] [--state-dir DIR] [--json]",
   options: [
     { name: "workload", value: "W", description: "only this workload" },
     { name: "client", value: "C", description: "only this client" },
     { name: "status", value: "S", description: `only runs with this status: ${runStatuses.join(", ")}` },
-    { name: "limit", value: "N", description: "at most N runs (default 20)" },
+    { name: "limit", value: "N", description: `at most N runs, up to ${maxPageSize} (default 20)` },
+    { name: "cursor", value: "C", description: "the page after a previous list's (its next_cursor)" },
     stateDirOption,
-    jsonOption,
+    { name: "json", description: "print the page as GET /api/jobs answers it: {\"jobs\": [...], \"next_cursor\": ...}" },
   ],
   async run(args, context) {
     const statusFlag = stringFlag(args, "status");
@@ -62,20 +67,30 @@ const listCommand: Command = {
     if (statusFlag !== undefined && status === undefined) {
       throw new UsageError(`--status: expected one of ${runStatuses.join(", ")}, got ${JSON.stringify(statusFlag)}`);
     }
-    const limit = integerFlag(args, "limit", 1) ?? 20;
-    const runs = await withStore(args, context, (store) =>
-      store.listRuns({ workloadId: stringFlag(args, "workload"), clientId: stringFlag(args, "client"), statuses: status ? [status] : undefined, limit }),
+    const limit = integerFlag(args, "limit", 1, maxPageSize) ?? 20;
+    const cursorFlag = stringFlag(args, "cursor");
+    const after = cursorFlag === undefined ? undefined : decodeRunCursor(cursorFlag);
+    if (cursorFlag !== undefined && after === undefined) {
+      throw new UsageError(`--cursor: ${JSON.stringify(cursorFlag.slice(0, 100))} is not a cursor a list printed (its next_cursor)`);
+    }
+    const page = await withStore(args, context, (store) =>
+      store.listRunsPage({ workloadId: stringFlag(args, "workload"), clientId: stringFlag(args, "client"), statuses: status ? [status] : undefined, limit, after }),
     );
     if (switchFlag(args, "json")) {
-      writeJson(context, runsJson(runs));
+      // The API's serializer: a script reads the same JSON from either.
+      writeJson(context, jobsListResponse(page.runs, page.next));
       return ExitCode.ok;
     }
+    const { runs } = page;
     if (runs.length === 0) {
       context.stdout.write("no runs\n");
       return ExitCode.ok;
     }
     const rows = runs.map((run) => [run.id, run.workload_id, run.client_id, run.status, formatTime(run.started_at), formatTime(run.finished_at), run.num_records === null ? "" : String(run.num_records), recommendationOf(run)]);
     context.stdout.write(`${renderTable(["run", "workload", "client", "status", "started", "finished", "records", "recommendation"], rows, ["left", "left", "left", "left", "left", "left", "right", "left"])}\n`);
+    if (page.next !== undefined) {
+      context.stderr.write(`more runs follow: add --cursor ${encodeRunCursor(page.next)}\n`);
+    }
     return ExitCode.ok;
   },
 };
@@ -136,16 +151,9 @@ const deleteCommand: Command = {
       if (!isFinishedRun(details.run)) {
         throw new UsageError(`run ${id} is ${details.run.status} and has not finished; cancel it ("flywheel runs cancel ${id}") and wait until it has cleaned up`);
       }
-      const signal = new AbortController().signal;
-      for (const dataset of details.run.datasets) {
-        const location = { name: dataset.name, uri: dataset.nmp_uri };
-        const described = artifacts.describeDataset(location);
-        context.stdout.write(`dataset ${described}: ${(await artifacts.deleteDataset(location, signal)) ? "deleted" : "already gone"}\n`);
-      }
-      for (const model of new Set(details.customizations.flatMap((c) => (c.customized_model ? [c.customized_model] : [])))) {
-        context.stdout.write(`model ${model}: ${(await artifacts.deleteAdapter(model, signal)) ? "deleted" : "already gone"}\n`);
-      }
-      await store.deleteRun(details);
+      await deleteRunEverywhere(details, artifacts, store, new AbortController().signal, (artifact) => {
+        context.stdout.write(`${artifact.kind} ${artifact.name}: ${artifact.deleted ? "deleted" : "already gone"}\n`);
+      });
       context.stdout.write(`run ${id}: records deleted\n`);
       return ExitCode.ok;
     });

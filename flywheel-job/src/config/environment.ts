@@ -48,6 +48,8 @@ const environmentSchema = z
     KUBECONFIG: text.optional(),
     /** Set by Kubernetes in every pod: the job then uses its service account. */
     KUBERNETES_SERVICE_HOST: text.optional(),
+    /** The user's home directory, where `~/.kube/config` is looked for last. @default the process's */
+    HOME: text.optional(),
   })
   .superRefine((env, ctx) => {
     if ((env.ELASTICSEARCH_USERNAME === undefined) !== (env.ELASTICSEARCH_PASSWORD === undefined)) {

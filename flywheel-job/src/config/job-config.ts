@@ -224,6 +224,8 @@ export const dataSettingsSchema = z
     limits: dataLimitsSchema.prefault({}),
   });
 
+export type DataSettings = z.output<typeof dataSettingsSchema>;
+
 /** In-context learning: examples injected into the ICL evaluation dataset. The stack config exposes part of it (`workloads[].icl`). */
 export const iclSettingsSchema = z
   .strictObject({

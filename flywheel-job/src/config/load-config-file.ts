@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { isScalar, parseDocument } from "yaml";
+import type * as Yaml from "yaml";
 import { UsageError } from "../errors";
 import { describeFileError } from "../file-errors";
 
@@ -14,6 +14,13 @@ export interface ConfigFile {
 }
 
 /**
+ * The YAML parser, loaded with the first config file: commands that read none (`flywheel serve`)
+ * do not pay its memory. (Required, as a dynamic import() would make reading a config asynchronous.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see the note above
+const loadYaml = (): typeof Yaml => require("yaml") as typeof Yaml;
+
+/**
  * Reads a YAML or JSON configuration file (JSON is YAML) without validating it. Throws UsageError
  * naming the file and, for a syntax error, the line.
  */
@@ -24,6 +31,7 @@ export function readConfigFile(path: string): ConfigFile {
   } catch (error) {
     throw new UsageError(`cannot read the config file ${path}: ${describeFileError(error)}`);
   }
+  const { isScalar, parseDocument } = loadYaml();
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const [error] = document.errors;
   if (error !== undefined) {

@@ -1,7 +1,8 @@
-import { Agent, fetch as undiciFetch } from "undici";
+import type { Agent, fetch as UndiciFetch } from "undici";
 import { connectTimeoutMs } from "../connect-timeout";
 import { TransientError, UsageError } from "../errors";
 import { RetryableFailure, type RetryPolicy, retrying } from "./retry";
+import { loadUndici } from "./undici";
 
 /** One HTTP call to a service, described so that its errors can say what was attempted. */
 export interface ServiceCall {
@@ -61,10 +62,17 @@ export class ServiceUnavailableError extends TransientError {}
  * the action, the method and URL, the status and the response body.
  */
 export class ServiceClient {
-  private readonly dispatcher: Agent;
+  private connection?: { readonly fetch: typeof UndiciFetch; readonly dispatcher: Agent };
 
-  constructor(private readonly settings: ServiceClientSettings) {
-    this.dispatcher = new Agent({ connect: { timeout: settings.connectTimeoutMs ?? connectTimeoutMs } });
+  constructor(private readonly settings: ServiceClientSettings) {}
+
+  /** undici's fetch and this client's connection pool, made at the first call. */
+  private connect(): { readonly fetch: typeof UndiciFetch; readonly dispatcher: Agent } {
+    if (this.connection === undefined) {
+      const undici = loadUndici();
+      this.connection = { fetch: undici.fetch, dispatcher: new undici.Agent({ connect: { timeout: this.settings.connectTimeoutMs ?? connectTimeoutMs } }) };
+    }
+    return this.connection;
   }
 
   async call(call: ServiceCall): Promise<ServiceResponse> {
@@ -84,16 +92,17 @@ export class ServiceClient {
       headers["content-type"] = "application/x-www-form-urlencoded";
       body = new URLSearchParams(call.form).toString();
     }
-    let response: Awaited<ReturnType<typeof undiciFetch>>;
+    const connection = this.connect();
+    let response: Awaited<ReturnType<typeof UndiciFetch>>;
     let text: string;
     try {
       // undici's own fetch, for its connect timeout (the platform's fetch takes no dispatcher from this undici).
-      response = await undiciFetch(call.url, {
+      response = await connection.fetch(call.url, {
         method: call.method,
         headers,
         body,
         signal: AbortSignal.any([call.signal, AbortSignal.timeout(this.settings.timeoutMs)]),
-        dispatcher: this.dispatcher,
+        dispatcher: connection.dispatcher,
       });
       text = await response.text();
     } catch (error) {

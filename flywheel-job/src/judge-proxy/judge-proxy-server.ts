@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
-import { Agent, request as upstreamRequest } from "undici";
+import type { Agent, request as UpstreamRequest } from "undici";
 import { connectTimeoutMs } from "../connect-timeout";
+import { readBoundedBody } from "../http/bounded-body";
+import { loadUndici } from "../http/undici";
 import { messageOf } from "../errors";
 import { listen } from "../http/listen";
 import type { RunLog } from "../log";
@@ -98,7 +100,7 @@ export class JudgeProxy {
   ) {}
 
   static async start(settings: JudgeProxySettings): Promise<JudgeProxy> {
-    const agent = new Agent({ connect: { timeout: connectTimeoutMs } });
+    const agent = new (loadUndici().Agent)({ connect: { timeout: connectTimeoutMs } });
     const server = createServer({ headersTimeout: clientHeadersTimeoutMs, requestTimeout: clientRequestTimeoutMs });
     const proxy = new JudgeProxy(server, agent, await listen(server, settings.port, settings.host));
     server.on("request", (request: IncomingMessage, response: ServerResponse) => {
@@ -166,7 +168,7 @@ export class JudgeProxy {
     }
     const limit = settings.maxRequestBytes ?? defaultMaxRequestBytes;
     const declared = Number(request.headers["content-length"] ?? 0);
-    const body = declared > limit ? undefined : await readBody(request, limit);
+    const body = declared > limit ? undefined : await readBoundedBody(request, limit);
     if (body === undefined) {
       // The rest of the body is not read: the connection is closed once the answer is sent.
       return answer(response, 413, `the request body is larger than ${limit} bytes`, { connection: "close" });
@@ -195,9 +197,9 @@ export class JudgeProxy {
       }
     }
     const judge = settings.upstream.origin;
-    let upstream: Awaited<ReturnType<typeof upstreamRequest>>;
+    let upstream: Awaited<ReturnType<typeof UpstreamRequest>>;
     try {
-      upstream = await upstreamRequest(target, {
+      upstream = await loadUndici().request(target, {
         method: forwardedMethod,
         headers,
         body,
@@ -243,26 +245,6 @@ function answer(response: ServerResponse, status: number, message: string, heade
   response.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify({ error: { message: `judge proxy: ${message}`, type: "judge_proxy_error" } }));
 }
 
-/** The request body, or undefined as soon as it grows past `limit` (the rest is left unread). */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        request.off("data", onData);
-        request.pause();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    request.on("data", onData);
-    request.once("end", () => resolve(Buffer.concat(chunks)));
-    request.once("error", reject);
-  });
-}
 
 /** An error's message with its cause's code, e.g. "connect ECONNREFUSED 127.0.0.1:9". */
 function describeFailure(error: unknown): string {

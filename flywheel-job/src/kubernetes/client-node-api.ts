@@ -13,17 +13,28 @@ export interface KubernetesSettings extends RetryPolicy {
   readonly timeoutMs: number;
 }
 
+/** A kubeconfig that passed `kubeconfigProblems`, with the client module that loaded it. */
+export interface LoadedKubeconfig {
+  readonly client: typeof k8s;
+  readonly config: k8s.KubeConfig;
+  /** FLYWHEEL_NAMESPACE, else the kubeconfig context's, else `default` as kubectl does. */
+  readonly namespace: string;
+}
+
 /**
- * Connects to the cluster: with `KUBECONFIG` when it is set, else as the pod's service account in a
- * cluster, else with `~/.kube/config`. The namespace is FLYWHEEL_NAMESPACE (the Job's own, in the
- * cluster), else the kubeconfig context's, else `default` as kubectl does. A kubeconfig that cannot
+ * The cluster's configuration: `KUBECONFIG` when it is set, else the pod's service account in a
+ * cluster, else `~/.kube/config`; undefined when there is none of them. A kubeconfig that cannot
  * work (see `kubeconfigProblems`) is a UsageError, before any call.
  */
-export async function connectKubernetes(environment: FlywheelEnvironment, settings: KubernetesSettings): Promise<KubernetesApi> {
+export async function loadKubeconfig(environment: FlywheelEnvironment): Promise<LoadedKubeconfig | undefined> {
+  const defaultFile = join(environment.HOME ?? homedir(), ".kube", "config");
+  // The client costs ~90 MiB: `flywheel serve` without a cluster must not load it.
+  if (!environment.KUBECONFIG && !environment.KUBERNETES_SERVICE_HOST && !existsSync(defaultFile)) {
+    return undefined;
+  }
   // @kubernetes/client-node 1.x is an ES module; a dynamic import loads it from this CommonJS program.
   const client = await import("@kubernetes/client-node");
   const config = new client.KubeConfig();
-  const defaultFile = join(homedir(), ".kube", "config");
   const load = (into: k8s.KubeConfig, file: string): void => {
     try {
       into.loadFromFile(file);
@@ -48,15 +59,23 @@ export async function connectKubernetes(environment: FlywheelEnvironment, settin
     load(config, defaultFile);
     source = `the kubeconfig ${defaultFile}`;
   } else {
-    throw new UsageError("no Kubernetes configuration: run in the cluster, or set KUBECONFIG (or create ~/.kube/config)");
+    return undefined;
   }
   const problems = kubeconfigProblems(config, source);
   if (problems.length > 0) {
     throw new UsageError(problems.length === 1 ? problems[0] : `${source} cannot be used:`, problems.length === 1 ? [] : problems);
   }
   const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace;
-  const namespace = environment.FLYWHEEL_NAMESPACE ?? contextNamespace ?? "default";
-  return new ClientNodeKubernetesApi(client, config, namespace, settings);
+  return { client, config, namespace: environment.FLYWHEEL_NAMESPACE ?? contextNamespace ?? "default" };
+}
+
+/** Connects to the cluster `loadKubeconfig` finds; without one, a UsageError saying where it looked. */
+export async function connectKubernetes(environment: FlywheelEnvironment, settings: KubernetesSettings): Promise<KubernetesApi> {
+  const loaded = await loadKubeconfig(environment);
+  if (loaded === undefined) {
+    throw new UsageError("no Kubernetes configuration: run in the cluster, or set KUBECONFIG (or create ~/.kube/config)");
+  }
+  return new ClientNodeKubernetesApi(loaded.client, loaded.config, loaded.namespace, settings);
 }
 
 type ClientModule = typeof k8s;

@@ -28,6 +28,8 @@ export interface RunSettings {
   readonly clientId: string;
   /** The Kubernetes Job running the run (owner of what it deploys); absent outside a Job. */
   readonly job?: { readonly name: string; readonly uid: string; readonly namespace: string };
+  /** The pending run to adopt (`flywheel run --run-id`, recorded by `POST /api/jobs`); absent: the run records a new one. */
+  readonly runId?: string;
   readonly judgeApiKey?: string;
   readonly embeddingApiKey?: string;
   /** Where datasets are written before they are uploaded. */

@@ -6,6 +6,7 @@ import { prepareData } from "../curation/prepare-data";
 import { isFinishedRun } from "../store/run-store";
 import { watchForCancel } from "./cancel-watch";
 import { runCandidate } from "./candidate-run";
+import { failedBeforeAdoption, onDemandSettings } from "./pending-run";
 import { publishDatasets } from "./publish-datasets";
 import { type CandidateContext, cleanupSignal, type RunServices, type RunSettings } from "./run-context";
 import { closeRun, openRunRecords, type RunEnding, type RunOutcome } from "./run-records";
@@ -20,10 +21,16 @@ export class RunInProgressError extends TransientError {}
  * datasets, run every candidate (side by side as the GPU budget allows), then report and close the
  * run. A run-level failure fails the run; a candidate's does not. `shutdown` (SIGTERM, SIGINT) and
  * `flywheel runs cancel` stop it at the next check, after which it deletes what it deployed, cancels
- * its jobs and releases its GPUs.
+ * its jobs and releases its GPUs. With `settings.runId` it runs the pending run `POST /api/jobs`
+ * recorded (src/run/pending-run.ts): refused unless that run is pending and of this pair, its
+ * curation overrides applied, adopted once the lock is held, and closed as failed when the Job fails
+ * before that.
  */
-export async function runFlywheel(settings: RunSettings, services: RunServices, shutdown: AbortSignal): Promise<RunOutcome> {
-  const { locks, log } = services;
+export async function runFlywheel(given: RunSettings, services: RunServices, shutdown: AbortSignal): Promise<RunOutcome> {
+  const { locks, log, store } = services;
+  const { runId } = given;
+  // An on-demand run is read before the lock: a wrong id fails at once, and its overrides set the config.
+  const settings = runId === undefined ? given : await onDemandSettings(given, runId, store, log);
   const { config, workloadId, clientId } = settings;
   const control = new AbortController();
   const stopRun = (reason: RunStopped): void => {
@@ -51,11 +58,16 @@ export async function runFlywheel(settings: RunSettings, services: RunServices, 
         holder: `a run of workload "${workloadId}" and client "${clientId}"`,
         onLost: (error) => stopRun(new RunStopped("lock-lost", error.message)),
       })
-      .catch((error: unknown) => {
-        throw signal.reason instanceof RunStopped ? new StoppedBeforeStart(signal.reason) : error;
+      .catch(async (error: unknown) => {
+        if (signal.reason instanceof RunStopped) {
+          // Stopped by a signal: the pod is going away and the Job may start another, which can still adopt the run.
+          throw new StoppedBeforeStart(signal.reason);
+        }
+        throw runId === undefined ? error : await failedBeforeAdoption(store, runId, error, log);
       });
     if (lock === undefined) {
-      throw new RunInProgressError(`another run of workload "${workloadId}" and client "${clientId}" is in progress; only one runs at a time`);
+      const busy = new RunInProgressError(`another run of workload "${workloadId}" and client "${clientId}" is in progress; only one runs at a time`);
+      throw runId === undefined ? busy : await failedBeforeAdoption(store, runId, busy, log);
     }
     try {
       return await runLocked(settings, services, control, stopRun);

@@ -2,8 +2,9 @@ import { asError, ExitCode, FlywheelError, messageOf } from "../errors";
 import { judgeProxyService } from "../judge-proxy/judge-proxy-service";
 import type { RunLog } from "../log";
 import { buildRunReport, type RunReport } from "../report/run-report";
-import { type NimRecord, pendingJudgeRun, pendingNim, pendingRun, type RunStatus } from "../store/records";
+import { type NimRecord, pendingJudgeRun, pendingNim, pendingRun, type RunRecord, type RunStatus } from "../store/records";
 import type { RunStore } from "../store/run-store";
+import { adoptRun } from "./pending-run";
 import type { RunSettings } from "./run-context";
 import { RunStopped } from "./run-stopped";
 
@@ -38,26 +39,39 @@ export interface RunEnding {
 }
 
 /**
- * Opens the run's records (flywheel-job/README.md, "What a run does", step 2): the run, pending, a
- * `nims` record per candidate and the judge's; closes the pair's runs whose process died without
- * finishing them (the caller holds the pair's lock, so none of them still runs); then marks the run
- * running.
+ * Why the pair's next run closes a pending run of the pair: `POST /api/jobs` recorded it, and its Job
+ * never adopted it (a run that did would hold the lock the next run now holds).
+ */
+const notStartedError = "its Job did not start it before the next run of the pair";
+
+/** Why the pair's next run closes a run of the pair that was running. */
+const abandonedError = "its process ended before the run finished";
+
+/**
+ * Opens the run's records (flywheel-job/README.md, "What a run does", step 2): the run, pending (or,
+ * for `--run-id`, the pending run `POST /api/jobs` recorded, adopted with this Job's values), a
+ * `nims` record per candidate and the judge's; closes the pair's runs that will never finish (the
+ * caller holds the pair's lock, so none of them still runs): pending ones whose Job never started
+ * them, running ones whose process died; then marks the run running.
  */
 export async function openRunRecords(settings: RunSettings, store: RunStore, log: RunLog): Promise<OpenedRun> {
   const { config, workloadId, clientId } = settings;
-  const startedAt = new Date();
-  const run = pendingRun({
-    workload_id: workloadId,
-    client_id: clientId,
-    started_at: startedAt,
+  const openedAt = new Date();
+  const known = {
     seed: config.data.seed,
     targets: { ...config.targets },
     gpu_hourly_cost: config.gpuHourlyCost ?? null,
     job: settings.job ?? null,
-  });
+  };
+  let run: RunRecord;
+  if (settings.runId === undefined) {
+    run = pendingRun({ workload_id: workloadId, client_id: clientId, started_at: openedAt, ...known });
+    await store.insertRun(run);
+  } else {
+    run = await adoptRun(store, settings.runId, { workloadId, clientId }, known);
+  }
   const runId = run.id;
   const nims = config.candidates.map((candidate) => pendingNim({ flywheel_run_id: runId, model_name: candidate.model, gpus: candidate.gpus }));
-  await store.insertRun(run);
   for (const nim of nims) {
     await store.insertNim(nim);
   }
@@ -69,13 +83,31 @@ export async function openRunRecords(settings: RunSettings, store: RunStore, log
     deployment_type: /\.svc(\.cluster\.local)?$/.test(judgeHost) && judgeHost.split(".")[0] !== judgeProxyService.serviceName ? "local" : "remote",
   });
   await store.insertJudgeRun(judgeRun);
-  log.info(`run ${runId} of workload "${workloadId}", client "${clientId}" started (records: ${store.description})`);
-  const abandoned = await store.closeAbandonedRuns(workloadId, clientId, runId, "its process ended before the run finished", startedAt);
+  const how = settings.runId === undefined ? "started" : `adopted (recorded ${run.started_at.toISOString()})`;
+  log.info(`run ${runId} of workload "${workloadId}", client "${clientId}" ${how} (records: ${store.description})`);
+  await closeUnfinishedRuns(store, { workloadId, clientId, exceptId: runId, now: openedAt }, log);
+  if (settings.runId === undefined) {
+    await store.updateActiveRun(runId, { status: "running" });
+  }
+  return { runId, startedAt: run.started_at, nims, judgeRunId: judgeRun.id };
+}
+
+/** Closes the pair's runs other than `exceptId` that never finished: pending ones first, with their own reason. */
+async function closeUnfinishedRuns(store: RunStore, at: { readonly workloadId: string; readonly clientId: string; readonly exceptId: string; readonly now: Date }, log: RunLog): Promise<void> {
+  const { workloadId, clientId, exceptId, now } = at;
+  const notStarted: string[] = [];
+  for (const pending of await store.listRuns({ workloadId, clientId, statuses: ["pending"] })) {
+    if (pending.id !== exceptId && (await store.failPendingRun(pending.id, notStartedError, now))) {
+      notStarted.push(pending.id);
+    }
+  }
+  if (notStarted.length > 0) {
+    log.warn(`closed runs of the pair whose Job never started them: ${notStarted.join(", ")}`);
+  }
+  const abandoned = await store.closeAbandonedRuns(workloadId, clientId, exceptId, abandonedError, now);
   if (abandoned.length > 0) {
     log.warn(`closed runs whose process ended without finishing them: ${abandoned.join(", ")}`);
   }
-  await store.updateActiveRun(runId, { status: "running" });
-  return { runId, startedAt, nims, judgeRunId: judgeRun.id };
 }
 
 /**

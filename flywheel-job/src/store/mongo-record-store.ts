@@ -4,14 +4,16 @@ import { messageOf, TransientError, UsageError } from "../errors";
 import type { FindOptions, RecordStore, Where } from "./record-store";
 import { type CollectionName, type Collections, type Patch, referenceFields } from "./records";
 import { recordIdPattern } from "./ids";
+import { runIndexes, runQuery } from "./mongo-run-queries";
 
 /** How long an operation waits for a server to take it, e.g. while a replica set elects a primary. */
 const serverSelectionTimeoutMs = 15_000;
 
 /**
  * Run records in MongoDB, one collection per kind (flywheel-job/README.md, "Run records"), ids and
- * references as ObjectIds like the blueprint's. Indexes on `flywheel_runs.workload_id` and
- * `started_at` are created on open.
+ * references as ObjectIds like the blueprint's. The indexes queries use are created on open: those
+ * of `flywheel_runs` lists (mongo-run-queries.ts, which names the index of each query) and one per
+ * reference to a run or a candidate.
  */
 export class MongoRecordStore implements RecordStore {
   readonly description: string;
@@ -39,7 +41,7 @@ export class MongoRecordStore implements RecordStore {
     try {
       await connectWithin(client, connectTimeoutMs, database);
       const db = client.db(database);
-      await db.collection("flywheel_runs").createIndexes([{ key: { workload_id: 1 } }, { key: { started_at: -1 } }]);
+      await db.collection("flywheel_runs").createIndexes(runIndexes.map((index) => ({ name: index.name, key: { ...index.key } })));
       await db.collection("nims").createIndex({ flywheel_run_id: 1 });
       await db.collection("evaluations").createIndex({ nim_id: 1 });
       await db.collection("customizations").createIndex({ nim_id: 1 });
@@ -74,6 +76,20 @@ export class MongoRecordStore implements RecordStore {
   }
 
   async find<C extends CollectionName>(collection: C, where: Where<Collections[C]>, options: FindOptions = {}): Promise<Collections[C][]> {
+    if (collection === "flywheel_runs") {
+      const query = runQuery(where, options);
+      const documents = await this.run(`find in ${collection}`, () => {
+        let cursor = this.db.collection(collection).find(query.filter).hint(query.hint);
+        if (query.sort !== undefined) {
+          cursor = cursor.sort(query.sort);
+        }
+        if (query.limit !== undefined) {
+          cursor = cursor.limit(query.limit);
+        }
+        return cursor.toArray();
+      });
+      return documents.map((document) => fromDocument<Collections[C]>(document));
+    }
     const filter: Filter<Document> = {};
     for (const [field, wanted] of Object.entries(where) as [string, string | readonly string[] | undefined][]) {
       if (wanted === undefined) {

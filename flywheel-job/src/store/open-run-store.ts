@@ -3,7 +3,7 @@ import type { FlywheelEnvironment } from "../config/environment";
 import { connectTimeoutMs } from "../connect-timeout";
 import { TransientError, UsageError } from "../errors";
 import { JsonFileRecordStore } from "./json-file-record-store";
-import { MongoRecordStore } from "./mongo-record-store";
+import type * as MongoRecordStoreModule from "./mongo-record-store";
 import { RunStore } from "./run-store";
 
 /** How a MongoDB that does not answer is retried before the command gives up (exit code 75). */
@@ -17,6 +17,14 @@ export interface ConnectRetries {
 
 /** Three attempts of 5 s, 2 s apart: an unreachable MongoDB is reported after 5 s and given up on after 19 s. */
 export const mongoConnectRetries: ConnectRetries = { attempts: 3, connectTimeoutMs, delayMs: 2_000 };
+
+/**
+ * The MongoDB store with its driver, loaded only when MONGODB_URL is the store: a `--state-dir`
+ * command never pays the driver's memory. (A dynamic import() would need a file extension under
+ * node16 module resolution, which the CommonJS transpilers do not map; see scripts/render.ts.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see the note above
+const loadMongoRecordStore = () => (require("./mongo-record-store") as typeof MongoRecordStoreModule).MongoRecordStore;
 
 /**
  * The run records: JSON files under `stateDirectory` when given, else MongoDB at MONGODB_URL. An
@@ -35,6 +43,7 @@ export async function openRunStore(
   if (url === undefined) {
     throw new UsageError("no run store: set MONGODB_URL, or pass --state-dir DIR to keep the run records as JSON files");
   }
+  const MongoRecordStore = loadMongoRecordStore();
   for (let attempt = 1; ; attempt++) {
     try {
       return new RunStore(await MongoRecordStore.open(url, environment.MONGODB_DATABASE ?? "flywheel", retries.connectTimeoutMs));

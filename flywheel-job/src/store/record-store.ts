@@ -1,4 +1,5 @@
 import type { CollectionName, Collections, Patch } from "./records";
+import type { RunCursor } from "./run-page";
 
 /** Equality (or membership, for a list) per field. */
 export type Where<R> = { readonly [K in keyof R]?: string | readonly string[] };
@@ -7,6 +8,8 @@ export interface FindOptions {
   /** Newest `started_at` first. */
   readonly newestFirst?: boolean;
   readonly limit?: number;
+  /** With `newestFirst`: only records after this position (older, or as old with a smaller id). */
+  readonly after?: RunCursor;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { MetricName } from "../config/job-config";
+import type { DataSettings, MetricName } from "../config/job-config";
 import type { WorkloadType } from "../curation/records";
 import type { EvalType } from "../evaluation/metrics";
 import type { RunReport } from "../report/run-report";
@@ -27,6 +27,15 @@ export interface DatasetRecord {
   readonly nmp_uri: string;
 }
 
+/**
+ * What an on-demand run (`POST /api/jobs`) asked to change in its workload's curation, for that run
+ * only: the blueprint's `data_split_config` in the job's words. Keys left out keep the workload's values.
+ */
+export type DataSplitOverrides = Partial<Pick<DataSettings, "evalSize" | "valRatio" | "minTotalRecords" | "seed" | "limit">>;
+
+/** Keys of `DataSplitOverrides`, in the order the job's config schema declares them. */
+export const dataSplitOverrideKeys = ["limit", "evalSize", "valRatio", "minTotalRecords", "seed"] as const satisfies readonly (keyof DataSplitOverrides)[];
+
 export interface RunRecord {
   readonly id: string;
   readonly workload_id: string;
@@ -47,6 +56,11 @@ export interface RunRecord {
   readonly gpu_hourly_cost: number | null;
   /** The Kubernetes Job that ran it, when it ran in one. */
   readonly job: { readonly name: string; readonly uid: string; readonly namespace: string } | null;
+  /**
+   * Curation overrides of an on-demand run, recorded by the API with the pending run and applied by
+   * the Job that adopts it. Null for a scheduled run; absent in records written before it existed.
+   */
+  readonly data_split_overrides?: DataSplitOverrides | null;
 }
 
 /**
@@ -160,8 +174,22 @@ export type Patch<R> = Partial<Omit<R, "id">>;
  * identifies the part, the rest is the state of one that has not begun. Each gets a new id.
  */
 
-export function pendingRun(fields: Pick<RunRecord, "workload_id" | "client_id" | "started_at" | "seed" | "targets" | "gpu_hourly_cost" | "job">): RunRecord {
-  return { id: newRecordId(), ...fields, status: "pending", finished_at: null, num_records: null, datasets: [], error: null, drop_counts: null, report: null, workload_type: null };
+export function pendingRun(
+  fields: Pick<RunRecord, "workload_id" | "client_id" | "started_at" | "seed" | "targets" | "gpu_hourly_cost" | "job"> & Pick<Partial<RunRecord>, "data_split_overrides">,
+): RunRecord {
+  return {
+    id: newRecordId(fields.started_at),
+    data_split_overrides: null,
+    ...fields,
+    status: "pending",
+    finished_at: null,
+    num_records: null,
+    datasets: [],
+    error: null,
+    drop_counts: null,
+    report: null,
+    workload_type: null,
+  };
 }
 
 export function pendingNim(fields: Pick<NimRecord, "flywheel_run_id" | "model_name" | "gpus">): NimRecord {

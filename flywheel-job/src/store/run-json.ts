@@ -1,4 +1,3 @@
-import type { RunRecord } from "./records";
 import type { RunDetails } from "./run-store";
 
 /** A value as JSON can hold it. */
@@ -6,18 +5,13 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 export type JsonObject = { readonly [key: string]: JsonValue };
 
 /**
- * The JSON form of the run records, which `flywheel runs list --json` and `runs show --json` print:
+ * The JSON form of the run records, which `flywheel runs show --json` prints:
  * every field as the store holds it (README, "Run records"), times as ISO-8601 strings (UTC, with
  * milliseconds), numbers that are not finite as null, and the keys in one fixed order — `id` first,
  * then alphabetical — so the same records print the same text from either store.
  */
 export function recordJson(record: object): JsonObject {
   return toJson(record) as JsonObject;
-}
-
-/** `runs list --json`: the runs' `flywheel_runs` records, in the order given. */
-export function runsJson(runs: readonly RunRecord[]): JsonValue[] {
-  return runs.map(recordJson);
 }
 
 /** `runs show --json`: the run and the records of its parts, each collection under its own name. */

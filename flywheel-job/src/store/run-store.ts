@@ -1,4 +1,5 @@
 import type { RecordStore } from "./record-store";
+import { cursorOf, type RunCursor, type RunPage } from "./run-page";
 import {
   activeStatuses,
   type CustomizationRecord,
@@ -10,6 +11,9 @@ import {
   type RunRecord,
   type RunStatus,
 } from "./records";
+
+/** The error of a run cancelled while it was pending: nothing of it ran. */
+export const cancelledBeforeStart = "cancelled before its Job started it";
 
 /** A run with everything recorded about it. */
 export interface RunDetails {
@@ -66,17 +70,99 @@ export class RunStore {
   }
 
   /**
-   * Asks a run to stop: sets `cancelled` when it is still pending or running (the run notices at its
-   * next check and cleans up). Returns the run as it is now, or undefined when there is none.
+   * Asks a run to stop: sets `cancelled` when it is still pending or running. A pending run has not
+   * begun, so it is finished at once (its Job, if it starts, refuses it); a running one notices at its
+   * next check, cleans up, and finishes itself. Returns the run as it is now, or undefined when there
+   * is none.
    */
-  async requestCancel(id: string): Promise<{ readonly run: RunRecord; readonly changed: boolean } | undefined> {
-    const changed = await this.records.update("flywheel_runs", id, { status: "cancelled" }, activeStatuses);
+  async requestCancel(id: string, now: Date = new Date()): Promise<{ readonly run: RunRecord; readonly changed: boolean } | undefined> {
+    const changed =
+      (await this.records.update("flywheel_runs", id, { status: "cancelled", finished_at: now, error: cancelledBeforeStart }, ["pending"])) ||
+      (await this.records.update("flywheel_runs", id, { status: "cancelled" }, activeStatuses));
     const run = await this.getRun(id);
     return run && { run, changed };
   }
 
+
+  /**
+   * Takes the pending run an on-demand request recorded (`POST /api/jobs`) for the Job that runs it:
+   * sets `patch` and `running` only while the run is still `pending` and belongs to the pair, so a run
+   * is adopted once, by a Job of its own pair. Returns the adopted run, or why it was refused.
+   */
+  async adoptPendingRun(
+    id: string,
+    pair: { readonly workloadId: string; readonly clientId: string },
+    patch: Patch<RunRecord>,
+  ): Promise<{ readonly adopted: RunRecord } | { readonly refused: string }> {
+    const refusal = this.adoptionRefusal(id, await this.getRun(id), pair);
+    if (refusal !== undefined) {
+      return { refused: refusal };
+    }
+    if (!(await this.records.update("flywheel_runs", id, { ...patch, status: "running" }, ["pending"]))) {
+      return { refused: `run ${id} stopped being pending while this Job adopted it (cancelled, closed or adopted by another Job)` };
+    }
+    const adopted = await this.getRun(id);
+    return adopted === undefined ? { refused: `the record of run ${id} is gone from ${this.description}` } : { adopted };
+  }
+
+  /** Why the run `id` (as read: undefined when there is none) cannot be adopted by a Job of `pair`, or undefined when it can. */
+  adoptionRefusal(id: string, run: RunRecord | undefined, pair: { readonly workloadId: string; readonly clientId: string }): string | undefined {
+    if (run === undefined) {
+      return `there is no run ${id} in ${this.description}`;
+    }
+    if (run.workload_id !== pair.workloadId || run.client_id !== pair.clientId) {
+      return `run ${id} belongs to workload "${run.workload_id}", client "${run.client_id}", not to this Job's workload "${pair.workloadId}", client "${pair.clientId}"`;
+    }
+    if (run.status !== "pending") {
+      return `run ${id} is ${run.status}, not pending: only a pending run can be adopted`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Closes as `failed`, with `error`, every pending run recorded before `cutoff`: a run whose Job never
+   * started, or whose pod exited before adopting it. Conditional on `pending`, so a run adopted
+   * meanwhile is left alone. Returns the ids closed.
+   */
+  async closeStalePendingRuns(cutoff: Date, error: string, now: Date): Promise<string[]> {
+    const stale = (await this.listRuns({ statuses: ["pending"] })).filter((run) => run.started_at.getTime() < cutoff.getTime());
+    const closed: string[] = [];
+    for (const run of stale) {
+      if (await this.records.update("flywheel_runs", run.id, { status: "failed", error, finished_at: now }, ["pending"])) {
+        closed.push(run.id);
+      }
+    }
+    return closed;
+  }
+
+  /**
+   * Closes one pending run as `failed` with `error`: its Job failed before adopting it, or the pair's
+   * next run found it never started. Conditional on `pending`, so a cancel or an adoption that came
+   * first wins. Returns whether it was closed.
+   */
+  failPendingRun(id: string, error: string, now: Date): Promise<boolean> {
+    return this.records.update("flywheel_runs", id, { status: "failed", error, finished_at: now }, ["pending"]);
+  }
+
   getRun(id: string): Promise<RunRecord | undefined> {
     return this.records.get("flywheel_runs", id);
+  }
+
+  /**
+   * One page of the runs that match, newest first: at most `limit` runs after `after`, and the cursor
+   * of the next page when there is one (the store reads one run more than the page to know).
+   */
+  async listRunsPage(filter: RunFilter & { readonly limit: number; readonly after?: RunCursor }): Promise<RunPage> {
+    if (!Number.isInteger(filter.limit) || filter.limit < 1) {
+      throw new RangeError(`a page holds at least one run, not ${filter.limit}`);
+    }
+    const runs = await this.records.find(
+      "flywheel_runs",
+      { workload_id: filter.workloadId, client_id: filter.clientId, status: filter.statuses },
+      { newestFirst: true, limit: filter.limit + 1, after: filter.after },
+    );
+    const page = runs.slice(0, filter.limit);
+    return runs.length > filter.limit ? { runs: page, next: cursorOf(page[page.length - 1]) } : { runs: page };
   }
 
   listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {

@@ -32,3 +32,35 @@ export function blueprintValidator(name: string): (value: unknown) => string | u
   }
   return (value) => (validate(value) ? undefined : ajv.errorsText(validate.errors));
 }
+
+/**
+ * The answers a test file got from the blueprint's endpoints, each with the blueprint schema it must
+ * satisfy, checked together by `describeCheck` in a suite of its own: the behaviour tests that record
+ * them run on every machine, the schema check where the blueprint's document is (elsewhere it is
+ * skipped, with one line saying so).
+ */
+export class BlueprintAnswers {
+  private readonly answers: { readonly schema: string; readonly body: unknown; readonly what: string }[] = [];
+
+  /** Keeps `body` to be checked against the blueprint's schema `schema`; `what` names it in a failure. */
+  record(schema: string, body: unknown, what: string = schema): void {
+    this.answers.push({ schema, body, what });
+  }
+
+  /** The suite that checks every recorded answer: declare it after the suites that record (jest runs them in order). */
+  describeCheck(title: string): void {
+    describeWithBlueprintContract(title, () => {
+      it("every answer of a blueprint endpoint is valid under the blueprint's schema for it", () => {
+        expect(this.answers.length).toBeGreaterThan(0);
+        const validators = new Map<string, (value: unknown) => string | undefined>();
+        const problems = this.answers.flatMap(({ schema, body, what }) => {
+          const validate = validators.get(schema) ?? blueprintValidator(schema);
+          validators.set(schema, validate);
+          const problem = validate(body);
+          return problem === undefined ? [] : [`${what} (${schema}): ${problem}`];
+        });
+        expect(problems).toEqual([]);
+      });
+    });
+  }
+}

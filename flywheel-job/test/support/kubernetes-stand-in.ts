@@ -1,6 +1,7 @@
 import { strictRequestProblems } from "./openai-chat-request";
 import { HttpStandIn, type Reply } from "./http-stand-in";
 import type { NemoStandIn } from "./nemo-stand-in";
+import { standInKubeconfig } from "./stand-in-kubeconfig";
 
 type Json = Record<string, unknown>;
 
@@ -101,20 +102,9 @@ export class KubernetesStandIn {
     await this.http.stop();
   }
 
-  /** A kubeconfig that points at this stand-in (plain HTTP, so TLS verification is off). */
+  /** A kubeconfig that points at this stand-in. */
   kubeconfig(): string {
-    return [
-      "apiVersion: v1",
-      "kind: Config",
-      "clusters:",
-      `- name: stand-in\n  cluster:\n    server: ${this.url}\n    insecure-skip-tls-verify: true`,
-      "users:",
-      "- name: stand-in\n  user:\n    token: stand-in-token",
-      "contexts:",
-      `- name: stand-in\n  context:\n    cluster: stand-in\n    user: stand-in\n    namespace: ${this.namespace}`,
-      "current-context: stand-in",
-      "",
-    ].join("\n");
+    return standInKubeconfig(this.url, this.namespace);
   }
 
   /** Adds a NIMService as a run of another process would have left it (for the sweep). */

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { isPinnedByDigest } from "../../../constructs/common/images";
+import { parseQuantity } from "../../../constructs/common/quantities";
 import { isCronSchedule } from "../../../constructs/flywheel/flywheel-schedule";
-import { dataLimitsSchema, dataSettingsSchema, iclSettingsSchema, targetsSchema } from "../../../flywheel-job/src/contract";
+import { dataLimitsSchema, dataSettingsSchema, flywheelApiService, iclSettingsSchema, targetsSchema } from "../../../flywheel-job/src/contract";
+import { namespaces } from "../../../infra/platform/namespaces";
 import { optionalWithoutDefaults } from "./common";
 
 /**
@@ -11,6 +13,56 @@ import { optionalWithoutDefaults } from "./common";
 
 /** The job image, pinned by digest so every run of a schedule runs the same program. */
 export const jobImage = z.string().refine(isPinnedByDigest, "expected an image pinned by digest: registry/repository@sha256:<64 hex digits>");
+
+const namespaceName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a namespace name (a DNS-1123 label)");
+const platformNamespaceNames: readonly string[] = Object.values(namespaces);
+const quantity = z.string().refine((q) => (parseQuantity(q) ?? 0) > 0, "expected a positive Kubernetes quantity such as 500m, 2 or 512Mi");
+const cpuMemory = z.strictObject({ cpu: quantity, memory: quantity });
+
+/** `flywheel.api`: the Flywheel API (`flywheel serve`) in the flywheel namespace. */
+const flywheelApiSchema = z
+  .strictObject({
+    /** Deploy the API (it needs `flywheel.image`). */
+    enabled: z.boolean().default(true),
+    /** Pods of its Deployment; with more than one, a PodDisruptionBudget and a spread across nodes. */
+    replicas: z.int().min(1).max(10).default(1),
+    /**
+     * Namespaces (existing ones) whose pods may call the API: its isolation table allows them in and
+     * no one else. `kubectl port-forward` needs no entry.
+     */
+    clientNamespaces: z
+      .array(
+        namespaceName.refine((n) => !platformNamespaceNames.includes(n), {
+          error: (issue) => `"${String(issue.input)}" is one of the platform's own namespaces (${platformNamespaceNames.join(", ")}), not a client's`,
+        }),
+      )
+      .default([]),
+    /** An Ingress for clients outside the cluster; none when unset. */
+    ingress: z
+      .strictObject({
+        /** The host name clients call, e.g. flywheel.example.com. */
+        host: z.string().regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, "expected a fully qualified DNS name in lower case, such as flywheel.example.com"),
+        /** The Secret in the flywheel namespace with the certificate and key for `host` (kubernetes.io/tls). */
+        tlsSecretName: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "expected a Secret name (a DNS-1123 subdomain)"),
+        /** The IngressClass; the cluster's default when unset. */
+        className: z.string().min(1).optional(),
+        /** Namespace of the ingress controller's pods, which the isolation table allows in. */
+        controllerNamespace: namespaceName,
+      })
+      .optional(),
+    /** CPU and memory of the API container; the construct's defaults when unset. */
+    resources: z.strictObject({ requests: cpuMemory, limits: cpuMemory }).optional(),
+  })
+  .superRefine((api, ctx) => {
+    for (const kind of ["cpu", "memory"] as const) {
+      const request = api.resources?.requests[kind] ?? "0";
+      const limit = api.resources?.limits[kind] ?? "0";
+      if ((parseQuantity(request) ?? 0) > (parseQuantity(limit) ?? 0)) {
+        ctx.addIssue({ code: "custom", path: ["resources", "requests", kind], input: request, message: `must not exceed resources.limits.${kind} (${limit})` });
+      }
+    }
+  })
+  .prefault({});
 
 export const flywheelSchema = z
   .strictObject({
@@ -22,6 +74,9 @@ export const flywheelSchema = z
     gpuHourlyCost: z.number().positive().optional(),
     /** Hours a run may take before Kubernetes stops it. */
     maxRunHours: z.number().min(0.5).max(72).default(12),
+    /** Minutes a run the API started may wait for its Job to adopt it before it is closed as failed. */
+    startTimeoutMinutes: z.int().min(flywheelApiService.startTimeoutMinutesRange.min).max(flywheelApiService.startTimeoutMinutesRange.max).default(flywheelApiService.defaultStartTimeoutMinutes),
+    api: flywheelApiSchema,
   })
   .prefault({});
 

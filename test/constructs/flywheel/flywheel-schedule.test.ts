@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from "cdk8s";
 import { parse } from "yaml";
 import { FlywheelSchedule, scheduleName, type FlywheelScheduleProps } from "../../../constructs/flywheel/flywheel-schedule";
-import { parseJobConfig } from "../../../flywheel-job/src/contract";
+import { annotationKeys, flywheelScheduleContract, parseJobConfig } from "../../../flywheel-job/src/contract";
 import { podSecurityViolations } from "../../../policies/lib/pod-security";
 
 const image = `ghcr.io/acme/flywheel-job@sha256:${"a".repeat(64)}`;
@@ -25,7 +25,7 @@ const props: FlywheelScheduleProps = {
 
 interface Synthesized {
   kind: string;
-  metadata: { name: string; namespace: string };
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
   data?: Record<string, string>;
   spec: {
     concurrencyPolicy: string;
@@ -45,6 +45,7 @@ interface Synthesized {
             serviceAccountName: string;
             securityContext: Record<string, unknown>;
             containers: {
+              name: string;
               image: string;
               args: string[];
               env: { name: string; value?: string; valueFrom?: { fieldRef: { fieldPath: string } } }[];
@@ -141,6 +142,20 @@ describe("FlywheelSchedule", () => {
     expect(podSecurityViolations({ spec: pod }, "restricted")).toEqual([]);
     expect(container.resources).toEqual({ requests: { cpu: "500m", memory: "1024Mi" }, limits: { cpu: "2", memory: "2048Mi" } });
     expect(pod.serviceAccountName).toBe("flywheel-job");
+  });
+
+  it("is found by the API as a workload's schedule: its label, the full ids of its pair, the container the API adds the run id to", () => {
+    expect(cronJob.metadata.labels).toMatchObject({ "app.kubernetes.io/component": flywheelScheduleContract.component });
+    expect(cronJob.metadata.annotations).toMatchObject({ [annotationKeys.workload]: "customer-support-agent", [annotationKeys.client]: "support-app" });
+    expect(container.name).toBe(flywheelScheduleContract.containerName);
+    expect(job.podFailurePolicy.rules[0].onExitCodes).toMatchObject({ containerName: flywheelScheduleContract.containerName });
+  });
+
+  it("keeps the full ids where the name is truncated", () => {
+    const long = { ...props.jobConfig, clientId: "c".repeat(80) };
+    const { metadata } = synth({ jobConfig: long }).cronJob;
+    expect(metadata.name.length).toBeLessThanOrEqual(52);
+    expect(metadata.annotations?.[annotationKeys.client]).toBe("c".repeat(80));
   });
 
   it("labels the pods for the namespace's NetworkPolicies", () => {

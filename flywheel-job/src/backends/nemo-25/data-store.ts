@@ -1,5 +1,5 @@
 import { pathToFileURL } from "node:url";
-import { createRepo, deleteRepo, HubApiError, uploadFiles } from "@huggingface/hub";
+import type * as HubLibrary from "@huggingface/hub";
 import { RetryableFailure, type RetryPolicy, retrying } from "../../http/retry";
 import { describeFetchError, type ServiceClient, ServiceRequestError, ServiceUnavailableError } from "../../http/service-client";
 import { type DatasetRef, type RepoFile, repoId } from "./dataset-layout";
@@ -9,6 +9,13 @@ import { type DatasetRef, type RepoFile, repoId } from "./dataset-layout";
  * "Bearer undefined"; Data Store ignores the token, so any `hf_` placeholder does.
  */
 const placeholderToken = "hf_data_store_ignores_this_token";
+
+/**
+ * `@huggingface/hub`, loaded at the first dataset call: `flywheel serve` holds a Data Store client
+ * for DELETE but must not pay the library's memory unless it deletes a dataset.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- import() would switch to the library's ES build; this keeps the CommonJS one
+const loadHub = (): typeof HubLibrary => require("@huggingface/hub") as typeof HubLibrary;
 
 /**
  * Data Store (NeMo 25.x): namespaces through its own API, dataset repos through its Hugging
@@ -42,7 +49,7 @@ export class DataStoreClient {
 
   /** Creates the dataset's repo; one that exists is fine. */
   async createDatasetRepo(dataset: DatasetRef, signal: AbortSignal): Promise<void> {
-    await this.hub(`create dataset repo ${repoId(dataset)}`, signal, async (fetchWithTimeout) => {
+    await this.hub(`create dataset repo ${repoId(dataset)}`, signal, async (fetchWithTimeout, { createRepo, HubApiError }) => {
       try {
         await createRepo({ repo: repoDesignation(dataset), hubUrl: this.hubUrl, accessToken: placeholderToken, fetch: fetchWithTimeout });
       } catch (error) {
@@ -54,7 +61,7 @@ export class DataStoreClient {
   }
 
   async uploadFiles(dataset: DatasetRef, files: readonly RepoFile[], signal: AbortSignal): Promise<void> {
-    await this.hub(`upload ${files.map((f) => f.pathInRepo).join(", ")} to ${repoId(dataset)}`, signal, (fetchWithTimeout) =>
+    await this.hub(`upload ${files.map((f) => f.pathInRepo).join(", ")} to ${repoId(dataset)}`, signal, (fetchWithTimeout, { uploadFiles }) =>
       uploadFiles({
         repo: repoDesignation(dataset),
         hubUrl: this.hubUrl,
@@ -71,7 +78,7 @@ export class DataStoreClient {
 
   /** Deletes the repo; false when there was none. */
   async deleteDatasetRepo(dataset: DatasetRef, signal: AbortSignal): Promise<boolean> {
-    return this.hub(`delete dataset repo ${repoId(dataset)}`, signal, async (fetchWithTimeout) => {
+    return this.hub(`delete dataset repo ${repoId(dataset)}`, signal, async (fetchWithTimeout, { deleteRepo, HubApiError }) => {
       try {
         await deleteRepo({ repo: repoDesignation(dataset), hubUrl: this.hubUrl, accessToken: placeholderToken, fetch: fetchWithTimeout });
         return true;
@@ -85,7 +92,8 @@ export class DataStoreClient {
   }
 
   /** Runs a `@huggingface/hub` operation with the retry policy and error messages of every other call. */
-  private hub<T>(action: string, signal: AbortSignal, operation: (fetchWithTimeout: typeof fetch) => Promise<T>): Promise<T> {
+  private hub<T>(action: string, signal: AbortSignal, operation: (fetchWithTimeout: typeof fetch, library: typeof HubLibrary) => Promise<T>): Promise<T> {
+    const library = loadHub();
     const what = `Data Store: ${action} (${this.hubUrl})`;
     const fetchWithTimeout: typeof fetch = (input, init) =>
       // An upload of a large file gets longer than an API call.
@@ -96,12 +104,12 @@ export class DataStoreClient {
       what,
       async () => {
         try {
-          return await operation(fetchWithTimeout);
+          return await operation(fetchWithTimeout, library);
         } catch (error) {
           if (signal.aborted) {
             throw signal.reason;
           }
-          if (error instanceof HubApiError) {
+          if (error instanceof library.HubApiError) {
             const detail = `HTTP ${error.statusCode}: ${error.message}`;
             if (error.statusCode === 429 || error.statusCode >= 500) {
               throw new RetryableFailure(detail);
