@@ -16,7 +16,7 @@
  * load average (figures from a loaded machine are slower). Figures, not a test: it always exits 0.
  * Nothing is kept between runs unless asked.
  *
- *   npm run bench:api [-- --runs 10000] [-- --requests 200] [-- --state-dir DIR] [-- --keep]
+ *   npm run bench:api [-- [--runs 10000] [--requests 200] [--state-dir DIR] [--keep]]
  *
  * With `--state-dir` an existing directory is served as it is (seeded and indexed only when empty),
  * so the service's start on a directory without an index can be measured too: its first requests
@@ -307,7 +307,8 @@ function render(rows: readonly Row[], rssKb: number): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: "string" }, requests: { type: "string" }, "state-dir": { type: "string" }, keep: { type: "boolean" } } });
+  // The root script forwards its arguments through the workspace's, which passes on a "--" of its own.
+  const { values } = parseArgs({ args: process.argv.slice(2).filter((arg) => arg !== "--"), options: { runs: { type: "string" }, requests: { type: "string" }, "state-dir": { type: "string" }, keep: { type: "boolean" } } });
   const runs = Number(values.runs ?? "10000");
   const requests = Number(values.requests ?? "200");
   const loadAtStart = loadavg();
