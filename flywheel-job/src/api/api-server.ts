@@ -4,6 +4,7 @@ import { ServiceUnavailableError } from "../http/service-client";
 import { listen } from "../http/listen";
 import { ScheduleApiError, type WorkloadSchedules } from "../kubernetes/workload-schedules";
 import type { RunLog } from "../log";
+import { packageVersion } from "../package-version";
 import type { PublishedArtifacts } from "../platform/model-platform";
 import { recordIdPattern } from "../store/ids";
 import { isFinishedRun, type RunStore } from "../store/run-store";
@@ -36,7 +37,7 @@ export interface ApiServerSettings {
   readonly artifacts?: PublishedArtifacts;
   /** How long a run this service recorded may wait for its Job. @default flywheelApiService.defaultStartTimeoutMinutes */
   readonly startTimeoutMinutes?: number;
-  /** Version the OpenAPI document states. @default "0.1.0" */
+  /** Version the OpenAPI document states. @default this package's */
   readonly version?: string;
   /** The time a running part's runtime is counted to; injectable for tests. */
   readonly now?: () => Date;
@@ -85,7 +86,7 @@ export class ApiServer {
       startTimeoutMinutes,
       metrics: new ApiMetrics(),
       starter: new RunStarter({ store: settings.store, schedules: settings.schedules, startTimeoutMinutes, log: settings.log, now }),
-      document: openApiDocument(settings.version ?? "0.1.0"),
+      document: openApiDocument(settings.version ?? packageVersion()),
     };
     const server = createServer((request, response) => {
       void handle(request, response, service);

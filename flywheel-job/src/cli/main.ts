@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Command as Parser, CommanderError, Option } from "commander";
 import { ExitCode, FlywheelError, messageOf } from "../errors";
 import { type CliContext, type Command, type CommandNode, isGroup } from "./command";
 import { commands } from "./commands";
+import { packageVersion } from "../package-version";
 
 const program = "flywheel";
 
@@ -17,7 +16,7 @@ export async function main(argv: readonly string[], context: CliContext, tree: r
   let exitCode: number = ExitCode.ok;
   const parser = new Parser(program)
     .usage("<command> [options]")
-    .version(version(), "--version", "print the version")
+    .version(packageVersion(), "--version", "print the version")
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
@@ -122,9 +121,4 @@ function report(error: unknown, context: CliContext): number {
     context.stderr.write("This is a bug. Set FLYWHEEL_DEBUG=1 to print the stack trace and include it in a report.\n");
   }
   return ExitCode.internal;
-}
-
-function version(): string {
-  const manifest = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
-  return manifest.version;
 }
