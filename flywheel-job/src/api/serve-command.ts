@@ -16,9 +16,7 @@ import { openRunStore } from "../store/open-run-store";
 import { ApiServer } from "./api-server";
 import { flywheelApiService } from "./flywheel-api-service";
 import type { ApiTokens } from "./bearer-auth";
-
-/** What an HTTP header can carry as a token: visible ASCII, no spaces. */
-const tokenPattern = /^[\x21-\x7e]+$/;
+import { headerTokenPattern, headerTokenProblem } from "../http/header-token";
 
 /** The token a file holds (a mounted Secret may end in a newline). Never says the token. */
 async function readToken(args: ParsedArgs, flag: string, context: CliContext): Promise<string | undefined> {
@@ -37,8 +35,8 @@ async function readToken(args: ParsedArgs, flag: string, context: CliContext): P
   if (token === "") {
     throw new UsageError(`--${flag} ${path}: the file is empty`);
   }
-  if (!tokenPattern.test(token)) {
-    throw new UsageError(`--${flag} ${path}: the token holds characters an HTTP header cannot carry (spaces, line breaks or non-ASCII)`);
+  if (!headerTokenPattern.test(token)) {
+    throw new UsageError(`--${flag} ${path}: the token ${headerTokenProblem}`);
   }
   return token;
 }

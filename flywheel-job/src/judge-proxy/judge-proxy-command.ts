@@ -9,9 +9,7 @@ import { describeFileError } from "../file-errors";
 import { streamLog } from "../log";
 import { JudgeProxy, judgeUpstreamUrl } from "./judge-proxy-server";
 import { judgeProxyService } from "./judge-proxy-service";
-
-/** What an HTTP header value may hold: visible ASCII, no spaces (an API key is a token). */
-const tokenPattern = /^[\x21-\x7e]+$/;
+import { headerTokenPattern, headerTokenProblem } from "../http/header-token";
 
 /** The key as written (a Secret file or variable may end in a newline), or the reason it is not one. Never says the key. */
 function checkedKey(raw: string, from: string): string {
@@ -19,8 +17,8 @@ function checkedKey(raw: string, from: string): string {
   if (key === "") {
     throw new UsageError(`the judge API key in ${from} is empty`);
   }
-  if (!tokenPattern.test(key)) {
-    throw new UsageError(`the judge API key in ${from} holds characters an HTTP header cannot carry (spaces, line breaks or non-ASCII)`);
+  if (!headerTokenPattern.test(key)) {
+    throw new UsageError(`the judge API key in ${from} ${headerTokenProblem}`);
   }
   return key;
 }
