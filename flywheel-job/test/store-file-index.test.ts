@@ -97,6 +97,12 @@ describe("JsonFileRecordStore's index", () => {
     const directory = temporaryDirectory();
     const writer = new RunStore(new JsonFileRecordStore(directory));
     const newestFirst = (await seedRuns(writer, 30)).reverse();
+    // Written an hour ago, so a clock that reads the same millisecond as the writes does not keep them uncached.
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    for (const name of readdirSync(join(directory, "flywheel_runs"))) {
+      utimesSync(join(directory, "flywheel_runs", name), anHourAgo, anHourAgo);
+    }
+    utimesSync(join(directory, "flywheel_runs"), anHourAgo, anHourAgo);
     const reads: string[] = [];
     // Files and directories count as settled at once, so the directory's identity is trusted here.
     const store = new RunStore(new JsonFileRecordStore(directory, { onFileRead: (path) => reads.push(basename(path)), cacheSettledMs: 0 }));
