@@ -33,3 +33,8 @@ export function validateQuantity(owner: string, prop: string, quantity: string):
     fail(owner, `${prop} "${quantity}" is not a positive Kubernetes quantity such as 500m, 2 or 4Gi`);
   }
 }
+
+/** A memory quantity already validated (`validateComputeResources`), in mebibytes: what NODE_OPTIONS are sized by. */
+export function memoryMebibytes(quantity: string): number {
+  return (parseQuantity(quantity) ?? 0) / 2 ** 20;
+}

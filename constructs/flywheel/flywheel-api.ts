@@ -9,7 +9,7 @@ import { isPinnedByDigest } from "../common/images";
 import { validateInteger } from "../common/integers";
 import { standardLabels, validateNodeSelector } from "../common/labels";
 import { validateLabelName, validateNamespace, validateObjectName } from "../common/names";
-import { parseQuantity } from "../common/quantities";
+import { memoryMebibytes } from "../common/quantities";
 import { type SecretKeyReference, resolveSecretKey } from "../common/secrets";
 import { nonRootPodSecurityContext, restrictedContainerSecurityContext } from "../common/security-contexts";
 
@@ -59,7 +59,7 @@ export interface FlywheelApiProps {
   readonly startTimeoutMinutes?: number;
   /**
    * CPU and memory of the API container.
-   * @default requests 100m / 256Mi, limits 1 / 512Mi (in a pod it also loads the Kubernetes client and the MongoDB driver, some 110 MiB more than over a state directory)
+   * @default requests 100m / 256Mi, limits 1 / `flywheelApiService.defaultMemoryLimitMebibytes` (512Mi)
    */
   readonly resources?: ComputeResources;
   /**
@@ -74,17 +74,12 @@ export interface FlywheelApiProps {
   readonly ingress?: FlywheelApiIngress;
 }
 
-const defaultResources: ComputeResources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+const defaultResources: ComputeResources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: `${flywheelApiService.defaultMemoryLimitMebibytes}Mi` } };
 // The job image's `node` user (flywheel-job/Dockerfile: USER 1000:1000).
 const imageUser = { uid: 1000, gid: 1000 };
 const portName = "http";
 const tokensVolume = "api-tokens";
 const dnsName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
-
-/** Three quarters of the memory limit (validated), for the V8 heap: Node sizes it from the machine, not the container. */
-function heapMebibytes(memoryLimit: string): number {
-  return Math.floor(((parseQuantity(memoryLimit) ?? 0) / 2 ** 20) * 0.75);
-}
 
 /**
  * The Flywheel API (`flywheel serve`): a Deployment of the job image over the run store, the
@@ -202,7 +197,7 @@ export class FlywheelApi extends Construct {
                 env(jobEnvironment.NEMO_DATA_STORE_URL, dataStoreUrl),
                 env(jobEnvironment.NEMO_ENTITY_STORE_URL, entityStoreUrl),
                 { name: jobEnvironment.FLYWHEEL_NAMESPACE, valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-                env("NODE_OPTIONS", `--max-old-space-size=${heapMebibytes(resources.limits.memory)}`),
+                env("NODE_OPTIONS", flywheelApiService.nodeOptions(memoryMebibytes(resources.limits.memory))),
               ],
               ports: [{ name: portName, containerPort: flywheelApiService.port }],
               readinessProbe: probe(flywheelApiService.readinessPath, 3),

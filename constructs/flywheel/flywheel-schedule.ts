@@ -11,6 +11,7 @@ import {
   labelKeys,
   mountedConfigPath,
   nameFragment,
+  nodeOptionsFor,
   parseJobConfig,
 } from "../../flywheel-job/src/contract";
 import { fail, resourceLabel } from "../common/errors";
@@ -95,10 +96,6 @@ export const nonRetryableExitCodes = [ExitCode.usage, ExitCode.insufficientData,
 
 const defaultMemoryLimit = Size.gibibytes(2);
 
-/** Three quarters of the container's memory limit, for the V8 heap; the rest is buffers and code. */
-function heapMebibytes(resources: kplus.ContainerResources | undefined): number {
-  return Math.floor((resources?.memory?.limit ?? defaultMemoryLimit).toMebibytes() * 0.75);
-}
 
 /** A Kubernetes-name-safe slug of a workload and client. */
 export function scheduleName(workloadId: string, clientId: string): string {
@@ -204,7 +201,7 @@ export class FlywheelSchedule extends Construct {
         [jobEnvironment.FLYWHEEL_JOB_UID]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/controller-uid" }),
         [jobEnvironment.FLYWHEEL_NAMESPACE]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
         // Node sizes its heap from the machine, not the container: keep it inside the memory limit.
-        NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${heapMebibytes(props.resources)}`),
+        NODE_OPTIONS: kplus.EnvValue.fromValue(nodeOptionsFor((props.resources?.memory?.limit ?? defaultMemoryLimit).toMebibytes())),
         ...(props.elasticsearchCa ? { [jobEnvironment.ELASTICSEARCH_CA_FILE]: kplus.EnvValue.fromValue(`${caDirectory}/${props.elasticsearchCa.key}`) } : {}),
       },
     });

@@ -1,13 +1,13 @@
 import { k8s } from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { judgeProxyService } from "../../flywheel-job/src/contract";
+import { judgeProxyService, nodeOptionsFor } from "../../flywheel-job/src/contract";
 import { type ComputeResources, resourceRequirements, validateComputeResources } from "../common/compute-resources";
 import { fail, resourceLabel } from "../common/errors";
 import { validateHttpUrl } from "../common/http-urls";
 import { isPinnedByDigest } from "../common/images";
 import { standardLabels, validateNodeSelector } from "../common/labels";
 import { validateLabelName, validateNamespace } from "../common/names";
-import { parseQuantity } from "../common/quantities";
+import { memoryMebibytes } from "../common/quantities";
 import { type SecretKeyReference, resolveSecretKey } from "../common/secrets";
 import { nonRootPodSecurityContext, restrictedContainerSecurityContext } from "../common/security-contexts";
 
@@ -39,11 +39,6 @@ const imageUser = { uid: 1000, gid: 1000 };
 const keyDirectory = "/etc/judge-proxy";
 const keyFile = "api-key";
 const portName = "http";
-
-/** Three quarters of the memory limit (validated), for the V8 heap: Node sizes it from the machine, not the container. */
-function heapMebibytes(memoryLimit: string): number {
-  return Math.floor(((parseQuantity(memoryLimit) ?? 0) / 2 ** 20) * 0.75);
-}
 
 /**
  * The judge proxy (`flywheel judge-proxy`): a Deployment of the job image that forwards the
@@ -123,7 +118,7 @@ export class JudgeProxy extends Construct {
               // Pinned by digest: what is on the node is exactly what was asked for.
               imagePullPolicy: "IfNotPresent",
               args: judgeProxyService.arguments(upstreamUrl, `${keyDirectory}/${keyFile}`),
-              env: [{ name: "NODE_OPTIONS", value: `--max-old-space-size=${heapMebibytes(resources.limits.memory)}` }],
+              env: [{ name: "NODE_OPTIONS", value: nodeOptionsFor(memoryMebibytes(resources.limits.memory)) }],
               ports: [{ name: portName, containerPort: judgeProxyService.port }],
               readinessProbe: probe(3),
               livenessProbe: probe(6),

@@ -11,22 +11,25 @@
  * - `GET /api/jobs?limit=50` and the page its `next_cursor` names,
  * - `GET /api/jobs/{id}` for random runs.
  *
- * It prints the seeding time, p50, p95 and max per endpoint and the service's peak RSS (VmHWM), next
+ * The service runs with the NODE_OPTIONS the stack's Deployment gives it (`flywheelApiService.nodeOptions`
+ * for the default memory limit), on the Node.js that runs the bench or the one `--node PATH` names (the
+ * image's: `--node "$(npx -y -p node@$(cat .node-version) -- node -p process.execPath)"`). It prints the seeding time, p50, p95 and max per endpoint and the service's peak RSS (VmHWM), next
  * to the targets (p95 ≤ 50 ms for the list and a run's details, RSS ≤ 150 MiB), and the machine's
  * load average (figures from a loaded machine are slower). Figures, not a test: it always exits 0.
  * Nothing is kept between runs unless asked.
  *
- *   npm run bench:api [-- [--runs 10000] [--requests 200] [--state-dir DIR] [--keep]]
+ *   npm run bench:api [-- [--runs 10000] [--requests 200] [--state-dir DIR] [--keep] [--node PATH]]
  *
  * With `--state-dir` an existing directory is served as it is (seeded and indexed only when empty),
  * so the service's start on a directory without an index can be measured too: its first requests
  * then build the indexes, and its peak RSS includes that.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { flywheelApiService } from "../src/api/flywheel-api-service";
 import { buildRunReport } from "../src/report/run-report";
 import { JsonFileRecordStore } from "../src/store/json-file-record-store";
 import {
@@ -176,9 +179,15 @@ interface Service {
   readonly url: string;
 }
 
-/** Starts `flywheel serve` and waits for its "listening on" line. */
-function startService(directory: string, tokenFile: string): Promise<Service> {
-  const child = spawn(process.execPath, [distCli, "serve", "--state-dir", directory, "--port", "0", "--read-token-file", tokenFile], { stdio: ["ignore", "ignore", "pipe"] });
+/** The V8 options the stack's Deployment gives the service in a container of the default memory limit. */
+const serviceNodeOptions = flywheelApiService.nodeOptions(flywheelApiService.defaultMemoryLimitMebibytes);
+
+/** Starts `flywheel serve`, as the Deployment runs it, and waits for its "listening on" line. */
+function startService(node: string, directory: string, tokenFile: string): Promise<Service> {
+  const child = spawn(node, [distCli, "serve", "--state-dir", directory, "--port", "0", "--read-token-file", tokenFile], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, NODE_OPTIONS: serviceNodeOptions },
+  });
   return new Promise((resolve, reject) => {
     let stderr = "";
     child.stderr?.setEncoding("utf8");
@@ -308,7 +317,8 @@ function render(rows: readonly Row[], rssKb: number): string {
 
 async function main(): Promise<void> {
   // The root script forwards its arguments through the workspace's, which passes on a "--" of its own.
-  const { values } = parseArgs({ args: process.argv.slice(2).filter((arg) => arg !== "--"), options: { runs: { type: "string" }, requests: { type: "string" }, "state-dir": { type: "string" }, keep: { type: "boolean" } } });
+  const { values } = parseArgs({ args: process.argv.slice(2).filter((arg) => arg !== "--"), options: { runs: { type: "string" }, requests: { type: "string" }, "state-dir": { type: "string" }, keep: { type: "boolean" }, node: { type: "string" } } });
+  const node = values.node ?? process.execPath;
   const runs = Number(values.runs ?? "10000");
   const requests = Number(values.requests ?? "200");
   const loadAtStart = loadavg();
@@ -326,11 +336,11 @@ async function main(): Promise<void> {
       seeded = `seeded in ${seedSeconds.toFixed(1)} s, indexed in ${(await buildIndexes(directory, runIds(directory)[0])).toFixed(1)} s`;
     }
     const ids = runIds(directory);
-    service = await startService(directory, tokenFile);
+    service = await startService(node, directory, tokenFile);
     process.stderr.write(`serving ${ids.length} runs at ${service.url}; ${requests} rounds of requests ...\n`);
     const rows = await measure(service, ids, requests);
     const rssKb = peakRssKb(service.child.pid ?? 0);
-    process.stdout.write(`flywheel serve over ${ids.length.toLocaleString("en-US")} runs (JSON-file store, ${seeded})\n${render(rows, rssKb)}\n`);
+    process.stdout.write(`flywheel serve on Node.js ${execFileSync(node, ["--version"], { encoding: "utf8" }).trim()} with NODE_OPTIONS="${serviceNodeOptions}" over ${ids.length.toLocaleString("en-US")} runs (JSON-file store, ${seeded})\n${render(rows, rssKb)}\n`);
     const loads = (averages: readonly number[]): string => averages.map((load) => load.toFixed(2)).join(", ");
     process.stdout.write(`load average (1, 5, 15 min) on ${availableParallelism()} CPUs: ${loads(loadAtStart)} at the start, ${loads(loadavg())} at the end\n`);
   } catch (error) {

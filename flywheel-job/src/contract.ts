@@ -41,6 +41,8 @@ export { candidateNimService, candidateNimServiceName, nimPort, type CandidateNi
 export { ngcSecretNames } from "./kubernetes/ngc-secret-names";
 /** Where the stack deploys the judge proxy (the judge key stays out of Evaluator job bodies) and how NetworkPolicies find it. */
 export { judgeProxyService } from "./judge-proxy/judge-proxy-service";
+/** NODE_OPTIONS of the job image's processes, sized to their container's memory limit. */
+export { nodeOptionsFor } from "./node-options";
 /** Where the stack deploys the Flywheel API (`flywheel serve`), and what it relies on of the workloads' CronJobs. */
 export { flywheelApiEnvironment, flywheelApiPermissions, flywheelApiService, flywheelScheduleContract } from "./api/flywheel-api-service";
 /** The GPU scheduling contract: the taint and labels of GPU pools that NIMs and training pods select. */

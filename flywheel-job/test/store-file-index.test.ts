@@ -298,6 +298,30 @@ describe("JsonFileRecordStore's index", () => {
     }
   });
 
+  it("applies a part journal's lines in order, whether written compactly or spelled another way", async () => {
+    const directory = temporaryDirectory();
+    const writer = new JsonFileRecordStore(directory);
+    const owner = run(0);
+    const nims = [0, 1, 2, 3].map((index) => pendingNim({ flywheel_run_id: owner.id, model_name: `m${index}`, gpus: 1 }));
+    for (const nim of nims.slice(0, 3)) {
+      await writer.insert("nims", nim);
+    }
+    const reader = new JsonFileRecordStore(directory);
+    expect(await reader.find("nims", { flywheel_run_id: owner.id })).toHaveLength(3);
+
+    // As a hand or another writer might leave them: a removal then a compact re-insert (which must
+    // win), a compact line then its removal, and an entry spelled with spaces for a file written by hand.
+    writeFileSync(join(directory, "nims", `${nims[3].id}.json`), JSON.stringify(nims[3]));
+    appendFileSync(
+      journal(directory, "nims"),
+      [`["-","${nims[0].id}"]`, `["+","${nims[0].id}","${owner.id}"]`, `["+","${nims[1].id}","${owner.id}"]`, `["-","${nims[1].id}"]`, `[ "+", "${nims[3].id}", "${owner.id}" ]`].join("\n") + "\n",
+    );
+    const expected = ids([nims[0], nims[2], nims[3]]).sort();
+    for (const store of [reader, new JsonFileRecordStore(directory)]) {
+      expect(ids(await store.find("nims", { flywheel_run_id: owner.id })).sort()).toEqual(expected);
+    }
+  });
+
   it("reads a journal longer than one read of it, splitting no character", async () => {
     const directory = temporaryDirectory();
     // About 300 KiB of journal; multi-byte characters make a read end inside one more likely.

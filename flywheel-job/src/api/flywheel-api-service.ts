@@ -1,4 +1,5 @@
 import type { KubernetesPermission } from "../kubernetes/permissions";
+import { nodeOptionsFor } from "../node-options";
 
 /**
  * How the stack deploys `flywheel serve` and how its clients, probes and NetworkPolicies reach it:
@@ -23,6 +24,16 @@ export const flywheelApiService = {
   tokenFiles: { read: "read-token", operator: "operator-token" },
   /** How long a run the API recorded may wait for its Job to adopt it before it is closed as failed. @default 15 */
   defaultStartTimeoutMinutes: 15,
+  /**
+   * Memory limit of its container unless the stack sets one: over 10,000 runs in a state directory it
+   * peaks near 125 MiB (`npm run bench:api`), and in a pod it also loads the Kubernetes client and
+   * the MongoDB driver, some 110 MiB more. @default 512
+   */
+  defaultMemoryLimitMebibytes: 512,
+  /** NODE_OPTIONS of its process in a container limited to `memoryLimitMebibytes` (semi-spaces of 4 MiB: see `nodeOptionsFor`). */
+  nodeOptions(memoryLimitMebibytes: number): string {
+    return nodeOptionsFor(memoryLimitMebibytes, 4);
+  },
   /** The start timeouts `flywheel serve` accepts, in minutes: from one minute to a day. */
   startTimeoutMinutesRange: { min: 1, max: 24 * 60 },
   /**

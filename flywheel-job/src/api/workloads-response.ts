@@ -1,4 +1,4 @@
-import { CronExpressionParser } from "cron-parser";
+import type * as CronParser from "cron-parser";
 import type { WorkloadSchedule } from "../kubernetes/workload-schedules";
 import type { RunRecord } from "../store/records";
 import type { JsonObject } from "../store/run-json";
@@ -13,11 +13,18 @@ export function nextScheduledTime(schedule: string, timeZone: string | undefined
     return null;
   }
   try {
-    return CronExpressionParser.parse(schedule, { currentDate: now, tz: timeZone ?? "UTC" }).next().toDate();
+    return loadCronParser().CronExpressionParser.parse(schedule, { currentDate: now, tz: timeZone ?? "UTC" }).next().toDate();
   } catch {
     return null;
   }
 }
+
+/**
+ * cron-parser (with luxon, some 7 MiB), loaded on the first `GET /api/workloads`: a service without a
+ * cluster never answers one. A require rather than import() for the reason `loadUndici` gives.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+const loadCronParser = (): typeof CronParser => require("cron-parser") as typeof CronParser;
 
 /** One configured workload of `GET /api/workloads`: its CronJob's schedule and its newest run. */
 export function workloadItem(schedule: WorkloadSchedule, lastRun: RunRecord | undefined, now: Date): JsonObject {

@@ -25,6 +25,7 @@ export const indexedFields: { readonly [C in CollectionName]: IndexedFields } = 
   llm_judge_runs: { match: ["flywheel_run_id"], startedAt: false, fixedReference: true },
   evaluations: { match: ["nim_id"], startedAt: false, fixedReference: true },
   customizations: { match: ["nim_id"], startedAt: false, fixedReference: true },
+  evaluation_samples: { match: ["flywheel_run_id"], startedAt: false, fixedReference: true },
 };
 
 /** A record as the index sees it: an id, and the fields `indexedFields` names. */
@@ -57,8 +58,12 @@ const linesPerEntry = 2;
 const compactMargin = 1000;
 /** Journal lines parsed at a time. */
 const parseSlice = 4096;
-/** Journal bytes read at a time. */
-const readSlice = 256 * 1024;
+/**
+ * The buffer journals are read into, a slice at a time: one for every index, since reading is
+ * synchronous. A find catches its index up first, most often with nothing to read: a buffer per read
+ * would be a quarter mebibyte of garbage per query.
+ */
+const journalBuffer = Buffer.allocUnsafe(256 * 1024);
 
 /** `[match values…, started_at ms?]` of one record. */
 type Values = readonly (string | number)[];
@@ -289,42 +294,80 @@ export class FileRecordIndex {
   }
 
   /**
-   * Applies the whole lines between `offset` and `size`, read a slice at a time so a long journal is
-   * never held as one string. Split at a newline byte, which no multi-byte character contains.
+   * Applies the whole lines between `offset` and `size`, read a slice at a time into one buffer (a
+   * line cut by a slice's end moves to its start, and the buffer grows only for a line longer than
+   * it), so a long journal is never held whole nor makes a new buffer per slice. Split at a newline
+   * byte, which no multi-byte character contains.
    */
   private readLines(descriptor: number, size: number): void {
+    let buffer = journalBuffer;
+    let kept = 0;
     let position = this.offset;
-    let pending: Buffer = Buffer.alloc(0);
     while (position < size) {
-      const chunk = readBytesAt(descriptor, position, Math.min(readSlice, size - position));
-      if (chunk.length === 0) {
+      if (kept === buffer.length) {
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, kept);
+        buffer = grown;
+      }
+      const count = readSync(descriptor, buffer, kept, Math.min(buffer.length - kept, size - position), position);
+      if (count === 0) {
         break;
       }
-      position += chunk.length;
-      const bytes = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-      const end = bytes.lastIndexOf(0x0a);
+      position += count;
+      const length = kept + count;
+      const end = buffer.lastIndexOf(0x0a, length - 1);
       if (end < 0) {
-        pending = bytes;
+        kept = length;
         continue;
       }
-      this.apply(bytes.toString("utf8", 0, end));
+      this.apply(buffer, end);
       this.offset += end + 1;
-      pending = bytes.subarray(end + 1);
+      buffer.copy(buffer, 0, end + 1, length);
+      kept = length - end - 1;
     }
   }
 
-  private apply(text: string): void {
-    const lines = text.split("\n");
+  /**
+   * Applies the lines of `bytes` before `end` (a newline). A part's `+` line in its one fixed form is
+   * applied from the bytes (ReferenceEntries.putLine): a journal of 100,000 parts then makes no string
+   * or array per line, which is what loading one cost in time and in garbage the heap grew to hold.
+   * Every other line is parsed as JSON, in order with them.
+   */
+  private apply(bytes: Buffer, end: number): void {
+    let start = 0;
     if (this.header === "") {
-      this.checkHeader(lines[0]);
-      this.header = lines[0];
-      lines.shift();
+      const headerEnd = bytes.indexOf(0x0a);
+      this.checkHeader(bytes.toString("utf8", 0, headerEnd));
+      this.header = bytes.toString("utf8", 0, headerEnd);
+      start = headerEnd + 1;
     }
-    // In slices, so a long journal is never parsed into one large array at once.
-    for (let start = 0; start < lines.length; start += parseSlice) {
-      this.applyLines(lines.slice(start, start + parseSlice));
+    const parsed: string[] = [];
+    const flush = (): void => {
+      // In slices, so a long journal is never parsed into one large array at once.
+      for (let first = 0; first < parsed.length; first += parseSlice) {
+        this.applyLines(parsed.slice(first, first + parseSlice));
+      }
+      parsed.length = 0;
+    };
+    while (start <= end) {
+      const found = bytes.indexOf(0x0a, start);
+      const lineEnd = found < 0 || found > end ? end : found;
+      if (lineEnd === start) {
+        throw new CorruptIndex();
+      }
+      if (this.entries instanceof ReferenceEntries && this.entries.canPutLine(bytes, start, lineEnd)) {
+        flush();
+        if (this.dirty.size > 0) {
+          this.dirty.delete(ReferenceEntries.idOfLine(bytes, start));
+        }
+        this.entries.putLine(bytes, start);
+      } else {
+        parsed.push(bytes.toString("utf8", start, lineEnd));
+      }
+      this.lines += 1;
+      start = lineEnd + 1;
     }
-    this.lines += lines.length;
+    flush();
   }
 
   private applyLines(lines: readonly string[]): void {
@@ -504,7 +547,55 @@ class ReferenceEntries implements Entries {
     }
     this.wanted.write(id, 0, "hex");
     this.wanted.write(reference, idBytes, "hex");
-    const chain = chainOf(reference);
+    this.putWanted();
+  }
+
+  /** Whether the line from `start` to `end` is `["+","<id>","<reference>"]` with both in lowercase hex, the form `putLine` reads. */
+  canPutLine(bytes: Buffer, start: number, end: number): boolean {
+    if (end - start !== packedLine.length || bytes.compare(packedLine.prefix, 0, packedLine.prefix.length, start, start + packedLine.prefix.length) !== 0) {
+      return false;
+    }
+    const between = start + packedLine.prefix.length + 2 * idBytes;
+    if (bytes.compare(packedLine.between, 0, packedLine.between.length, between, between + packedLine.between.length) !== 0) {
+      return false;
+    }
+    const suffix = end - packedLine.suffix.length;
+    if (bytes.compare(packedLine.suffix, 0, packedLine.suffix.length, suffix, end) !== 0) {
+      return false;
+    }
+    for (const digits of [start + packedLine.prefix.length, between + packedLine.between.length]) {
+      for (let at = digits; at < digits + 2 * idBytes; at++) {
+        if (hexValue(bytes[at]) < 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The id of a line `canPutLine` accepted. */
+  static idOfLine(bytes: Buffer, start: number): string {
+    const from = start + packedLine.prefix.length;
+    return bytes.toString("latin1", from, from + 2 * idBytes);
+  }
+
+  /** Puts the entry of a line `canPutLine` accepted, decoding its hex straight into a slot. */
+  putLine(bytes: Buffer, start: number): void {
+    const id = start + packedLine.prefix.length;
+    const reference = id + 2 * idBytes + packedLine.between.length;
+    for (let byte = 0; byte < idBytes; byte++) {
+      this.wanted[byte] = (hexValue(bytes[id + 2 * byte]) << 4) | hexValue(bytes[id + 2 * byte + 1]);
+      this.wanted[idBytes + byte] = (hexValue(bytes[reference + 2 * byte]) << 4) | hexValue(bytes[reference + 2 * byte + 1]);
+    }
+    if (this.removed.size > 0) {
+      this.removed.delete(ReferenceEntries.idOfLine(bytes, start));
+    }
+    this.putWanted();
+  }
+
+  /** Adds the entry in `wanted` unless its chain holds it already. */
+  private putWanted(): void {
+    const chain = this.wantedChain();
     for (let slot = this.newest.get(chain) ?? -1; slot >= 0; slot = this.next[slot]) {
       if (this.wanted.compare(this.slots, slot * slotBytes, (slot + 1) * slotBytes) === 0) {
         return;
@@ -571,7 +662,7 @@ class ReferenceEntries implements Entries {
     const ids: string[] = [];
     if (recordIdPattern.test(reference)) {
       this.wanted.write(reference, idBytes, "hex");
-      for (let slot = this.newest.get(chainOf(reference)) ?? -1; slot >= 0; slot = this.next[slot]) {
+      for (let slot = this.newest.get(this.wantedChain()) ?? -1; slot >= 0; slot = this.next[slot]) {
         if (this.wanted.compare(this.slots, slot * slotBytes + idBytes, (slot + 1) * slotBytes, idBytes, slotBytes) === 0) {
           ids.push(this.slots.toString("hex", slot * slotBytes, slot * slotBytes + idBytes));
         }
@@ -579,6 +670,16 @@ class ReferenceEntries implements Entries {
       ids.reverse();
     }
     return [...ids, ...(this.others.get(reference) ?? [])];
+  }
+
+  /** The chain of the reference in `wanted`: its last `chainDigits` hex digits' value. */
+  private wantedChain(): number {
+    let chain = 0;
+    for (let nibble = 2 * slotBytes - chainDigits; nibble < 2 * slotBytes; nibble++) {
+      const byte = this.wanted[nibble >> 1];
+      chain = chain * 16 + ((nibble & 1) === 0 ? byte >> 4 : byte & 0x0f);
+    }
+    return chain;
   }
 
   private grow(): void {
@@ -591,8 +692,20 @@ class ReferenceEntries implements Entries {
   }
 }
 
-function chainOf(reference: string): number {
-  return Number.parseInt(reference.slice(-chainDigits), 16);
+/** The one form of a part's `+` line, `["+","<id>","<reference>"]`, around its two ids' hex digits. */
+const packedLine = {
+  prefix: Buffer.from('["+","'),
+  between: Buffer.from('","'),
+  suffix: Buffer.from('"]'),
+  length: 6 + 2 * idBytes + 3 + 2 * idBytes + 2,
+};
+
+/** The value of a lowercase hex digit's byte; -1 for any other byte (a record id is lowercase). */
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) {
+    return byte - 0x30;
+  }
+  return byte >= 0x61 && byte <= 0x66 ? byte - 0x57 : -1;
 }
 
 function readAt(descriptor: number, position: number, length: number): string {

@@ -114,6 +114,50 @@ export interface EvaluationRecord {
   /** Judge replies that gave a rating, that gave none, and the mean rating on the judge's own scale. */
   readonly judge_ratings: { readonly rated: number | null; readonly unparsed: number | null; readonly mean_rating: number | null } | null;
   readonly job_stop: JobStop | null;
+  /** What became of the per-sample results (`evaluation_samples`); absent or null before the evaluation completed. */
+  readonly samples?: EvaluationSamplesSummary | null;
+}
+
+/** The per-sample results kept of a completed evaluation, or why there are none. */
+export interface EvaluationSamplesSummary {
+  /** Sample records stored in `evaluation_samples`. */
+  readonly stored: number;
+  /** Records Evaluator's results held, when they could be read. */
+  readonly total: number | null;
+  /** Why nothing (or less than the bound) was stored, e.g. "the results ZIP has no per-sample file"; null when all went well. */
+  readonly problem: string | null;
+}
+
+/** One message of a sampled conversation. */
+export interface SampleMessage {
+  readonly role: string;
+  readonly content: string;
+}
+
+/**
+ * One of an evaluation's lowest-scoring records, kept for review beside what production answered.
+ * Its own collection, not a field of the run: a run's samples could outgrow a MongoDB document.
+ * Every text is cut to the sample bound; `truncated` names what was cut.
+ */
+export interface EvaluationSampleRecord {
+  readonly id: string;
+  readonly flywheel_run_id: string;
+  readonly evaluation_id: string;
+  /** 1 for the evaluation's lowest-scoring record. */
+  readonly rank: number;
+  /** The metric the samples are ordered by, and this record's score in it (null: Evaluator gave none). */
+  readonly metric: MetricName;
+  readonly score: number | null;
+  /** Every metric Evaluator scored this record in, 0–1 as on the evaluation. */
+  readonly scores: Readonly<Partial<Record<MetricName, number>>>;
+  /** The request's messages as the evaluation sent them (system, user, earlier turns). */
+  readonly conversation: readonly SampleMessage[];
+  /** Production's logged response: its text, or its tool calls as JSON. */
+  readonly reference: string;
+  /** The candidate's response: its text, or its tool calls as JSON. */
+  readonly response: string;
+  /** Fields cut to the bound: `reference`, `response`, `conversation[2]`, or `conversation` when messages were left out. */
+  readonly truncated: readonly string[];
 }
 
 export interface CustomizationRecord {
@@ -157,13 +201,14 @@ export interface Collections {
   readonly evaluations: EvaluationRecord;
   readonly customizations: CustomizationRecord;
   readonly llm_judge_runs: JudgeRunRecord;
+  readonly evaluation_samples: EvaluationSampleRecord;
 }
 
 export type CollectionName = keyof Collections;
-export const collectionNames: readonly CollectionName[] = ["flywheel_runs", "nims", "evaluations", "customizations", "llm_judge_runs"];
+export const collectionNames: readonly CollectionName[] = ["flywheel_runs", "nims", "evaluations", "customizations", "llm_judge_runs", "evaluation_samples"];
 
 /** Fields that refer to another record's id (ObjectIds in MongoDB). */
-export const referenceFields: readonly string[] = ["flywheel_run_id", "nim_id"];
+export const referenceFields: readonly string[] = ["flywheel_run_id", "nim_id", "evaluation_id"];
 /** Fields that hold times. */
 export const dateFields: readonly string[] = ["started_at", "finished_at"];
 

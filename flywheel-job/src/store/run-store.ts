@@ -4,6 +4,7 @@ import {
   activeStatuses,
   type CustomizationRecord,
   type EvaluationRecord,
+  type EvaluationSampleRecord,
   finishedStatuses,
   type JudgeRunRecord,
   type NimRecord,
@@ -220,6 +221,18 @@ export class RunStore {
     await this.records.update("llm_judge_runs", id, patch);
   }
 
+  async insertEvaluationSamples(records: readonly EvaluationSampleRecord[]): Promise<void> {
+    for (const record of records) {
+      await this.records.insert("evaluation_samples", record);
+    }
+  }
+
+  /** The per-sample results kept of a run's evaluations, lowest-scoring first within each evaluation. */
+  async evaluationSamples(runId: string): Promise<EvaluationSampleRecord[]> {
+    const samples = await this.records.find("evaluation_samples", { flywheel_run_id: runId });
+    return samples.sort((a, b) => a.evaluation_id.localeCompare(b.evaluation_id) || a.rank - b.rank);
+  }
+
   async details(id: string): Promise<RunDetails | undefined> {
     const run = await this.getRun(id);
     if (run === undefined) {
@@ -237,6 +250,8 @@ export class RunStore {
 
   /** Deletes a run and every record of its parts. */
   async deleteRun(details: RunDetails): Promise<void> {
+    const samples = await this.records.find("evaluation_samples", { flywheel_run_id: details.run.id });
+    await this.records.delete("evaluation_samples", samples.map((r) => r.id));
     await this.records.delete("evaluations", details.evaluations.map((r) => r.id));
     await this.records.delete("customizations", details.customizations.map((r) => r.id));
     await this.records.delete("llm_judge_runs", details.judgeRuns.map((r) => r.id));

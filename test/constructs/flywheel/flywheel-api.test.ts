@@ -99,7 +99,7 @@ describe("FlywheelApi", () => {
       NEMO_DATA_STORE_URL: "http://nemo-datastore.nemo.svc.cluster.local:8000",
       NEMO_ENTITY_STORE_URL: "http://nemo-entitystore.nemo.svc.cluster.local:8000",
       FLYWHEEL_NAMESPACE: { fieldRef: { fieldPath: "metadata.namespace" } },
-      NODE_OPTIONS: "--max-old-space-size=384",
+      NODE_OPTIONS: "--max-old-space-size=384 --max-semi-space-size=4",
     });
     // What the server says it reads: all of the required, and NeMo's two services by their own URLs.
     expect(Object.keys(byName)).toEqual(expect.arrayContaining([...flywheelApiEnvironment.required, "NEMO_DATA_STORE_URL", "NEMO_ENTITY_STORE_URL"]));
