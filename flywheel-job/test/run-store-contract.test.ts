@@ -4,7 +4,7 @@ import { JsonFileRecordStore } from "../src/store/json-file-record-store";
 import { newRecordId } from "../src/store/ids";
 import { MongoRecordStore } from "../src/store/mongo-record-store";
 import type { RecordStore } from "../src/store/record-store";
-import { type EvaluationRecord, type NimRecord, pendingEvaluation, pendingNim, pendingRun, type RunRecord } from "../src/store/records";
+import { type EvaluationRecord, type EvaluationSampleRecord, type NimRecord, pendingEvaluation, pendingNim, pendingRun, type RunRecord } from "../src/store/records";
 import { RunStore } from "../src/store/run-store";
 import { temporaryDirectory } from "./support/logs";
 
@@ -22,6 +22,22 @@ function nim(runId: string, model: string): NimRecord {
 
 function evaluation(nimId: string): EvaluationRecord {
   return { ...pendingEvaluation({ nim_id: nimId, eval_type: "base-eval" }), scores: { similarity: 0.5 } };
+}
+
+function sample(runId: string, evaluationId: string, rank: number): EvaluationSampleRecord {
+  return {
+    id: newRecordId(),
+    flywheel_run_id: runId,
+    evaluation_id: evaluationId,
+    rank,
+    metric: "similarity",
+    score: rank / 10,
+    scores: { similarity: rank / 10 },
+    conversation: [{ role: "user", content: `question ${rank}` }],
+    reference: "production",
+    response: "<script>candidate</script>",
+    truncated: rank === 1 ? ["response"] : [],
+  };
 }
 
 /** The behaviour every RecordStore must have: the run pipeline and `flywheel runs` rely on nothing else. */
@@ -117,6 +133,36 @@ function recordStoreContract(name: string, open: () => Promise<RecordStore>): vo
       expect(await store.details(dead.id)).toBeUndefined();
       expect(await records.find("nims", { flywheel_run_id: dead.id })).toEqual([]);
       expect(await records.find("evaluations", { nim_id: n.id })).toEqual([]);
+    });
+
+    it("keeps an evaluation's samples in their own collection: listed by run in rank order per evaluation, deleted with the run", async () => {
+      const mine = run();
+      const other = run();
+      await store.insertRun(mine);
+      await store.insertRun(other);
+      const n = nim(mine.id, "m");
+      await store.insertNim(n);
+      const first = evaluation(n.id);
+      const second = evaluation(n.id);
+      await store.insertEvaluation(first);
+      await store.insertEvaluation(second);
+      const [a, b] = [first.id, second.id].sort();
+      await store.insertEvaluationSamples([sample(mine.id, b, 2), sample(mine.id, a, 2), sample(mine.id, b, 1), sample(other.id, a, 1), sample(mine.id, a, 1)]);
+      await store.updateEvaluation(first.id, { samples: { stored: 2, total: 6, problem: null } });
+
+      const listed = await store.evaluationSamples(mine.id);
+      expect(listed.map((s) => [s.evaluation_id, s.rank])).toEqual([
+        [a, 1],
+        [a, 2],
+        [b, 1],
+        [b, 2],
+      ]);
+      expect(listed[0]).toEqual(expect.objectContaining({ conversation: [{ role: "user", content: "question 1" }], response: "<script>candidate</script>", truncated: ["response"] }));
+      expect((await store.details(mine.id))!.evaluations.find((e) => e.id === first.id)!.samples).toEqual({ stored: 2, total: 6, problem: null });
+
+      await store.deleteRun((await store.details(mine.id))!);
+      expect(await store.evaluationSamples(mine.id)).toEqual([]);
+      expect(await store.evaluationSamples(other.id)).toHaveLength(1);
     });
 
     describe("pages of runs", () => {

@@ -43,7 +43,9 @@ describe("flywheel runs", () => {
     expect(shown.stdout).toContain("status: completed");
     expect(shown.stdout).toContain(`dataset train: hf://datasets/dfwbp/flywheel-train-support-agent-${runId} (24 records)`);
     expect(shown.stdout).toMatch(/candidate meta\/llama-3\.2-1b-instruct: completed, deployment deleted, [\d.]+ s; fine-tuning completed → dfwbp\/flywheel-llama-3-2-1b-instruct-\w+@cust-cust-\d+/);
-    expect(shown.stdout).toMatch(/\n {2}fine-tuning: completed \(job cust-\d+\)\n {2}base-eval: completed \(job eval-\d+\)\n {2}icl-eval: completed \(job eval-\d+\)\n {2}customized-eval: completed \(job eval-\d+\)\n/);
+    expect(shown.stdout).toMatch(
+      /\n {2}fine-tuning: completed \(job cust-\d+\)\n {2}base-eval: completed \(job eval-\d+\)\n {4}samples: 6 of 6 per-sample results kept\n {2}icl-eval: completed \(job eval-\d+\)\n {4}samples: 6 of 6 per-sample results kept\n {2}customized-eval: completed \(job eval-\d+\)\n {4}samples: 6 of 6 per-sample results kept\n/,
+    );
     expect(shown.stdout).toContain("recommendation: review meta/llama-3.2-1b-instruct (base-eval) first");
     const missing = newRecordId();
     expect(await runs("show", missing)).toMatchObject({ code: 2, stderr: `flywheel: error: no run ${missing} in state directory ${fixture.stateDirectory}; "flywheel runs list" shows the runs\n` });

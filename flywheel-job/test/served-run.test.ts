@@ -5,13 +5,15 @@ import { JsonFileRecordStore } from "../src/store/json-file-record-store";
 import { RunStore } from "../src/store/run-store";
 import { BlueprintAnswers } from "./support/blueprint-contract";
 import { eventually } from "./support/eventually";
+import { logInToReviewUi } from "./support/ui-login";
 import { FlywheelFixture, largerModel, smallModel, toolWorkload } from "./support/flywheel-fixture";
 import { temporaryDirectory } from "./support/logs";
 
 /*
- * The issue's first "done when": a run recorded by `flywheel run --state-dir` is served by
- * `flywheel serve --state-dir` in the blueprint's shapes, with nothing else running — the stand-ins
- * of NeMo and Kubernetes are stopped before the API starts, and it has no cluster to talk to.
+ * The first "done when" of the API's issue and of the review UI's: a run recorded by `flywheel run
+ * --state-dir` is served by `flywheel serve --state-dir` in the blueprint's shapes, and reviewed in
+ * its UI, with nothing else running — the stand-ins of NeMo and Kubernetes are stopped before the
+ * API starts, and it has no cluster to talk to.
  */
 
 const token = "served-run-test-read-token";
@@ -21,6 +23,10 @@ interface Served {
   readonly runId: string;
   readonly list: unknown;
   readonly detail: unknown;
+  /** The review UI's pages of the run, by path, as HTML. */
+  readonly pages: Readonly<Record<"runs" | "run" | "samples" | "workload", string>>;
+  /** Per-sample results the run stored. */
+  readonly samples: number;
 }
 
 async function runThenServe(): Promise<Served> {
@@ -56,7 +62,20 @@ async function runThenServe(): Promise<Served> {
       expect(response.status).toBe(200);
       return response.json();
     };
-    return { runId: run.id, list: await get("/api/jobs"), detail: await get(`/api/jobs/${run.id}`) };
+    const cookie = await logInToReviewUi(url, token);
+    const page = async (path: string): Promise<string> => {
+      const response = await fetch(`${url}${path}`, { headers: { cookie } });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const pages = {
+      runs: await page("/"),
+      run: await page(`/runs/${run.id}`),
+      samples: await page(`/runs/${run.id}/samples`),
+      workload: await page(`/workloads/${toolWorkload.workloadId}/${toolWorkload.clientId}`),
+    };
+    const samples = (await new RunStore(new JsonFileRecordStore(fixture.stateDirectory)).evaluationSamples(run.id)).length;
+    return { runId: run.id, list: await get("/api/jobs"), detail: await get(`/api/jobs/${run.id}`), pages, samples };
   } finally {
     controller.abort("SIGTERM");
     expect(await exited).toBe(0);
@@ -87,6 +106,26 @@ describe("a run recorded offline, served offline", () => {
     expect(small.evaluations.map((evaluation) => evaluation.eval_type).sort()).toEqual(["base-eval", "customized-eval", "icl-eval"]);
     expect(small.evaluations.find((evaluation) => evaluation.eval_type === "base-eval")?.scores).toMatchObject({ function_name_accuracy: 0.97, function_name_and_args_accuracy: 0.86 });
     expect(small.customizations).toHaveLength(1);
+  });
+});
+
+describe("the same run, reviewed in the UI", () => {
+  it("lists it among the runs, linked to its page", () => {
+    expect(served.pages.runs).toContain(`href="/runs/${served.runId}"`);
+  });
+
+  it("shows its report with a chart per metric, and the candidates' lowest-scoring answers beside production's", () => {
+    for (const model of [smallModel.model, largerModel.model]) {
+      expect(served.pages.run).toContain(model);
+    }
+    expect(served.pages.run).toContain("<svg");
+    expect(served.samples).toBeGreaterThan(0);
+    expect(served.pages.samples).toContain("Production's logged response");
+    expect(served.pages.samples.match(/<article class="sample"/g)?.length).toBe(served.samples);
+  });
+
+  it("shows the workload's scores over its runs", () => {
+    expect(served.pages.workload).toContain("<svg");
   });
 });
 

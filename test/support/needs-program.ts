@@ -11,6 +11,10 @@ export interface RequiredProgram {
 }
 
 export const redisServer: RequiredProgram = { command: "redis-server", install: "apt-get install -y redis-server" };
+/** Debian's Chromium, which the review UI's browser suite drives with playwright-core. */
+export const chromium: RequiredProgram = { command: "chromium", install: "apt-get install -y chromium" };
+/** Debian's Prometheus Pushgateway, which the job's metrics are pushed to and read back from. */
+export const prometheusPushgateway: RequiredProgram = { command: "prometheus-pushgateway", install: "apt-get install -y prometheus-pushgateway" };
 
 /** Whether `command` is an executable file in one of PATH's directories. */
 export function onPath(command: string, searchPath = process.env.PATH ?? ""): boolean {

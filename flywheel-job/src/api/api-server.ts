@@ -18,10 +18,12 @@ import { parseRunListQuery } from "./list-query";
 import { openApiDocument } from "./openapi-document";
 import { readJsonBody } from "./request-body";
 import { deleteRunEverywhere } from "./run-deletion";
-import { type ApiRoute, apiRoutes, matchRoute, unmatchedRoute } from "./routes";
+import { type ApiRoute, apiRoutes, isApiPath, matchRoute, unmatchedRoute } from "./routes";
 import { startStalePendingSweep } from "./stale-pending-sweep";
 import { needsTheCluster, RunStarter } from "./start-run";
 import { workloadsResponse } from "./workloads-response";
+import { matchUiRoute } from "../ui/ui-paths";
+import { serveUi } from "../ui/ui-routes";
 
 export interface ApiServerSettings {
   readonly store: RunStore;
@@ -64,7 +66,8 @@ interface Endpoint {
 /**
  * `flywheel serve`: the blueprint's REST API over the run store, with bearer authentication on
  * `/api/*`, on-demand runs through the cluster's CronJobs, `/healthz` (the process answers),
- * `/readyz` (the store answers) and `/metrics`.
+ * `/readyz` (the store answers) and `/metrics`, and the review UI at `/` (src/ui) for every other path
+ * outside `/api`, behind a session cookie that `/api/*` never accepts.
  */
 export class ApiServer {
   private constructor(
@@ -119,9 +122,10 @@ async function handle(request: IncomingMessage, response: ServerResponse, servic
   const started = process.hrtime.bigint();
   const path = new URL(request.url ?? "/", "http://localhost").pathname;
   const matched = matchRoute(path);
+  const page = matched === undefined && !isApiPath(path) ? matchUiRoute(path) : undefined;
   let answer: Answer;
   try {
-    answer = await route(request, service, matched?.route, matched?.id ?? "");
+    answer = page === undefined ? await route(request, service, matched?.route, matched?.id ?? "") : await serveUi(request, service, page);
   } catch (error) {
     // The reason goes to the log only: a store error may name hosts or files.
     answer = failure(500, "internal error", messageOf(error));
@@ -135,7 +139,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, servic
     response.end(body);
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  service.metrics.observe(matched?.route ?? unmatchedRoute, request.method, answer.status, seconds);
+  service.metrics.observe(matched?.route ?? page?.route ?? unmatchedRoute, request.method, answer.status, seconds);
   const line = `${request.method ?? "?"} ${path.slice(0, 100)} ${answer.status} ${Math.round(seconds * 1000)} ms`;
   // A client's mistake is not the service's: 4xx are information, only 5xx are warnings.
   if (answer.status >= 500) {

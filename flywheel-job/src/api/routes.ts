@@ -14,6 +14,11 @@ export const apiRoutes = {
 
 export type ApiRoute = (typeof apiRoutes)[keyof typeof apiRoutes];
 
+/** Whether a path is the API's: only bearer tokens authorize it, never the review UI's cookie. */
+export function isApiPath(path: string): boolean {
+  return path === "/api" || path.startsWith("/api/");
+}
+
 /** Label of a request whose path is none of the routes. */
 export const unmatchedRoute = "unmatched";
 

@@ -1,4 +1,5 @@
 import { evalTypes } from "../evaluation/metrics";
+import { printableLine } from "../text/printable";
 import { renderRunReport } from "../report/render-report";
 import { buildRunReport } from "../report/run-report";
 import type { CustomizationRecord, EvaluationRecord, NimRecord, RunRecord } from "../store/records";
@@ -42,7 +43,7 @@ function candidateLines(details: RunDetails, nim: NimRecord): string[] {
     ...details.evaluations
       .filter((e) => e.nim_id === nim.id)
       .sort((a, b) => evalTypes.indexOf(a.eval_type) - evalTypes.indexOf(b.eval_type))
-      .map((evaluation) => jobLine(evaluation.eval_type, evaluation, "")),
+      .flatMap((evaluation) => [jobLine(evaluation.eval_type, evaluation, ""), ...samplesLine(evaluation)]),
   ];
   return [`candidate ${nim.model_name}: ${nim.status}, deployment ${nim.deployment_status}${nim.runtime_seconds === null ? "" : `, ${nim.runtime_seconds} s`}${adapter}`, ...jobs];
 }
@@ -55,6 +56,17 @@ function jobLine(label: string, record: EvaluationRecord | CustomizationRecord, 
   const progress = record.status === "running" ? `, ${record.progress}% done${steps}` : "";
   const job = record.job_id === null ? "" : ` (job ${record.job_id}${record.job_stop ? `: ${record.job_stop}` : ""})`;
   return `  ${label}: ${record.status}${progress}${job}`;
+}
+
+/** What became of a completed evaluation's per-sample results; nothing before it completed. */
+function samplesLine(evaluation: EvaluationRecord): string[] {
+  const samples = evaluation.samples;
+  if (samples === undefined || samples === null) {
+    return [];
+  }
+  const kept = samples.total === null ? "no per-sample results" : `${samples.stored} of ${samples.total} per-sample results kept`;
+  // The problem can quote the service's answer: printed as one line, control and bidi characters escaped.
+  return [`    samples: ${kept}${samples.problem === null ? "" : ` (${printableLine(samples.problem)})`}`];
 }
 
 /** A record's time as `runs` prints it: ISO-8601 to the second, or "" for none. */

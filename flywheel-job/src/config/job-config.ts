@@ -315,6 +315,21 @@ export const flywheelJobConfigSchema = z
     /** Minimum scores (0–1) a candidate × evaluation type must reach to be promotable; none means nothing is promotable. */
     targets: targetsSchema.prefault({}),
 
+    /**
+     * Per-sample results kept of each completed evaluation (`evaluation_samples`): its lowest-scoring
+     * records, every text cut to a size a review page can show.
+     */
+    evaluationSamples: z
+      .strictObject({
+        /** Records kept per candidate × evaluation type, lowest score first; 0 keeps none. @default 20 */
+        perEvaluation: z.int().min(0).max(1000).default(20),
+        /** UTF-8 bytes of each kept text (a message, the reference, the response). @default 8192 (8 KiB) */
+        maxTextBytes: z.int().min(256).max(1024 * 1024).default(8192),
+        /** Messages of a conversation kept: the first (usually the system prompt) and the latest. @default 16 */
+        maxMessages: z.int().min(2).max(1000).default(16),
+      })
+      .prefault({}),
+
     /** Price of one GPU-hour (any currency) for ranking promotable candidates and the plan's estimate. @default ranking by GPU count */
     gpuHourlyCost: z.number().positive().optional(),
 

@@ -1,4 +1,5 @@
 import type { WorkloadType } from "../curation/records";
+import type { SampleBounds, SampledResults } from "../evaluation/evaluation-samples";
 import type { EvaluationResults } from "../evaluation/metrics";
 import type { ModelEndpoint } from "../http/model-endpoints";
 import type { CandidateDeployments } from "./candidate-deployments";
@@ -84,6 +85,11 @@ export interface Evaluator {
   startEvaluation(spec: EvaluationSpec, signal: AbortSignal): Promise<string>;
   /** `records` is how many the evaluation was given, to count the judge replies that had no rating. */
   evaluationResults(id: string, spec: Pick<EvaluationSpec, "workloadType" | "records">, signal: AbortSignal): Promise<EvaluationResults>;
+  /**
+   * The completed evaluation's lowest-scoring records within `bounds`. Throws SamplesUnavailable
+   * saying why when the platform has none or they cannot be read; a stop of the run aborts it.
+   */
+  evaluationSamples(id: string, spec: Pick<EvaluationSpec, "workloadType">, bounds: SampleBounds, signal: AbortSignal): Promise<SampledResults>;
   readonly jobs: JobControl;
 }
 

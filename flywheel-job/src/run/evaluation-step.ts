@@ -1,7 +1,10 @@
+import { messageOf } from "../errors";
+import { SamplesUnavailable } from "../evaluation/evaluation-samples";
 import type { EvalType } from "../evaluation/metrics";
 import { scoresFrom } from "../evaluation/metrics";
 import type { ModelEndpoint } from "../http/model-endpoints";
-import { type EvaluationRecord, pendingEvaluation } from "../store/records";
+import { newRecordId } from "../store/ids";
+import { type EvaluationRecord, type EvaluationSamplesSummary, pendingEvaluation } from "../store/records";
 import { runPlatformJob } from "./platform-job";
 import type { CandidateContext, PublishedDataset } from "./run-context";
 
@@ -14,8 +17,8 @@ export async function recordEvaluation(context: CandidateContext, nimId: string,
 
 /**
  * One evaluation job through the job lifecycle (`runPlatformJob`): started on the dataset against
- * the target, its scores read and recorded once it completes. Throws when it did not complete or
- * its scores are not usable.
+ * the target, its scores read and recorded once it completes, then its per-sample results
+ * (`storeEvaluationSamples`). Throws when it did not complete or its scores are not usable.
  */
 export async function runEvaluation(
   context: CandidateContext,
@@ -34,7 +37,7 @@ export async function runEvaluation(
     target,
     judge: { url: config.judge.url, modelId: config.judge.modelId, apiKey: context.settings.judgeApiKey },
   };
-  await runPlatformJob<{ readonly id: string }, void, Pick<EvaluationRecord, "scores" | "judge_ratings">>(
+  const jobId = await runPlatformJob<{ readonly id: string }, string, Pick<EvaluationRecord, "scores" | "judge_ratings">>(
     context,
     {
       what,
@@ -47,7 +50,7 @@ export async function runEvaluation(
       collect: async ({ id }, collecting) => {
         const { scores, judgeRatings } = scoresFrom(context.workloadType, await platform.evaluator.evaluationResults(id, spec, collecting));
         return {
-          value: undefined,
+          value: id,
           fields: { scores, judge_ratings: { rated: judgeRatings.rated ?? null, unparsed: judgeRatings.unparsed ?? null, mean_rating: judgeRatings.meanRating ?? null } },
           note: Object.entries(scores).map(([name, value]) => `${name} ${value.toFixed(3)}`).join(", ") || "no scores",
         };
@@ -56,6 +59,39 @@ export async function runEvaluation(
     },
     signal,
   );
+  await storeEvaluationSamples(context, evaluationId, what, jobId, signal);
+}
+
+/**
+ * Keeps the completed evaluation's lowest-scoring records (`evaluation_samples`) and records what
+ * became of them (`samples`). Never fails the evaluation: results the platform cannot give, or that
+ * cannot be read, become the summary's `problem`, logged; a stop of the run ends the download at
+ * once and is recorded the same way (the run's next step sees the stop).
+ */
+async function storeEvaluationSamples(context: CandidateContext, evaluationId: string, what: string, jobId: string, signal: AbortSignal): Promise<void> {
+  const { store, platform, log } = context.services;
+  const bounds = context.settings.config.evaluationSamples;
+  const kept = { per_evaluation: bounds.perEvaluation, max_text_bytes: bounds.maxTextBytes, max_messages: bounds.maxMessages };
+  let summary: EvaluationSamplesSummary;
+  try {
+    const sampled = await platform.evaluator.evaluationSamples(jobId, { workloadType: context.workloadType }, bounds, signal);
+    const runId = context.runId;
+    await store.insertEvaluationSamples(sampled.samples.map((sample) => ({ id: newRecordId(), flywheel_run_id: runId, evaluation_id: evaluationId, ...sample })));
+    summary = { stored: sampled.samples.length, total: sampled.total, problem: sampled.problem, bounds: kept };
+  } catch (error) {
+    const problem = signal.aborted
+      ? "the run stopped before the per-sample results were read"
+      : error instanceof SamplesUnavailable
+        ? error.message
+        : `the per-sample results could not be read: ${messageOf(error)}`;
+    summary = { stored: 0, total: null, problem, bounds: kept };
+  }
+  await store.updateEvaluation(evaluationId, { samples: summary });
+  if (summary.problem === null) {
+    log.info(`${what}: kept ${summary.stored} of ${summary.total ?? 0} per-sample results`);
+  } else {
+    log.warn(`${what}: per-sample results: ${summary.problem}${summary.stored > 0 ? ` (kept ${summary.stored} of ${summary.total ?? 0})` : ""}`);
+  }
 }
 
 /** Marks an evaluation that never started (its customization failed, or the run stopped first). */

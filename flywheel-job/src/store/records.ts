@@ -126,6 +126,8 @@ export interface EvaluationSamplesSummary {
   readonly total: number | null;
   /** Why nothing (or less than the bound) was stored, e.g. "the results ZIP has no per-sample file"; null when all went well. */
   readonly problem: string | null;
+  /** The bounds they were kept under (the job's `evaluationSamples` then), so a page can say what a cut means; absent in older records. */
+  readonly bounds?: { readonly per_evaluation: number; readonly max_text_bytes: number; readonly max_messages: number };
 }
 
 /** One message of a sampled conversation. */
@@ -156,7 +158,7 @@ export interface EvaluationSampleRecord {
   readonly reference: string;
   /** The candidate's response: its text, or its tool calls as JSON. */
   readonly response: string;
-  /** Fields cut to the bound: `reference`, `response`, `conversation[2]`, or `conversation` when messages were left out. */
+  /** Fields cut to the text bound (`reference`, `response`, `conversation[2]`), and `conversation` when messages beyond the message bound were left out. */
   readonly truncated: readonly string[];
 }
 

@@ -103,8 +103,9 @@ export class HttpStandIn {
     if (response.destroyed) {
       return;
     }
-    const text = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
-    response.writeHead(reply.status, { "content-type": typeof reply.body === "string" ? "text/plain" : "application/json", ...reply.headers });
+    const text = reply.body === undefined ? "" : typeof reply.body === "string" || reply.body instanceof Uint8Array ? reply.body : JSON.stringify(reply.body);
+    const type = reply.body instanceof Uint8Array ? "application/octet-stream" : typeof reply.body === "string" ? "text/plain" : "application/json";
+    response.writeHead(reply.status, { "content-type": type, ...reply.headers });
     response.end(text);
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { UsageError } from "../../src/errors";
-import type { EvaluationResults } from "../../src/evaluation/metrics";
+import { LowestScoring, type SampleBounds, type SampledResults, SamplesUnavailable } from "../../src/evaluation/evaluation-samples";
+import { type EvaluationResults, scoresFrom } from "../../src/evaluation/metrics";
 import type { CandidateDeployment, CandidateDeploymentRequest, CandidateDeployments, SweepContext } from "../../src/platform/candidate-deployments";
 import type { JobControl, JobState, JobStatus, StopAnswer } from "../../src/platform/job-control";
 import type {
@@ -28,6 +29,8 @@ export interface JobBehaviour {
 /** How evaluations of a target model id behave, and what they score (every metric perfect unless told). */
 export interface EvaluationBehaviour extends JobBehaviour {
   readonly results?: EvaluationResults;
+  /** The per-sample results are unavailable for this reason (as a failed download or an unreadable ZIP would be). */
+  readonly samplesProblem?: string;
 }
 
 /** How a deployment of a candidate model behaves. */
@@ -310,12 +313,35 @@ class InMemoryEvaluator implements Evaluator {
       if (job?.status !== "completed") {
         throw new UsageError(`evaluation job ${id} has no results: it is ${job?.status ?? "unknown"}`);
       }
-      const perfect: EvaluationResults =
-        spec.workloadType === "tool_calling"
-          ? { functionNameAccuracy: 1, functionNameAndArgsAccuracy: 1, judge: { mean: 1, rated: spec.records, unparsed: 0 } }
-          : { judge: { mean: 10, rated: spec.records, unparsed: 0 } };
-      return { ...perfect, ...this.platform.evaluationBehaviour.get(job.model)?.results };
+      return { ...this.perfect(spec.workloadType, spec.records), ...this.platform.evaluationBehaviour.get(job.model)?.results };
     });
+  }
+
+  /** One row per evaluated record, each scored as the evaluation's aggregate, the conversation naming the record. */
+  evaluationSamples(id: string, spec: Pick<EvaluationSpec, "workloadType">, bounds: SampleBounds, signal: AbortSignal): Promise<SampledResults> {
+    return answer(signal, () => {
+      const job = this.jobs.get(id);
+      const started = this.specs.get(id);
+      if (job?.status !== "completed" || started === undefined) {
+        throw new SamplesUnavailable(`evaluation job ${id} has no results: it is ${job?.status ?? "unknown"}`);
+      }
+      const problem = this.platform.evaluationBehaviour.get(job.model)?.samplesProblem;
+      if (problem !== undefined) {
+        throw new SamplesUnavailable(problem);
+      }
+      const { scores } = scoresFrom(spec.workloadType, { ...this.perfect(spec.workloadType, started.records), ...this.platform.evaluationBehaviour.get(job.model)?.results });
+      const sampler = new LowestScoring(spec.workloadType, bounds);
+      for (let record = 0; record < started.records; record += 1) {
+        sampler.offer({ conversation: [{ role: "user", content: `record ${record}` }], reference: `production's answer to record ${record}`, response: `${job.model}'s answer to record ${record}`, scores });
+      }
+      return sampler.results(null);
+    });
+  }
+
+  private perfect(workloadType: EvaluationSpec["workloadType"], records: number): EvaluationResults {
+    return workloadType === "tool_calling"
+      ? { functionNameAccuracy: 1, functionNameAndArgsAccuracy: 1, judge: { mean: 1, rated: records, unparsed: 0 } }
+      : { judge: { mean: 10, rated: records, unparsed: 0 } };
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { strToU8, zipSync } from "fflate";
 import { HttpStandIn, type Reply, type SeenRequest } from "./http-stand-in";
 
 /** How a customization job of a base model behaves. */
@@ -49,7 +50,18 @@ interface EvaluationJob {
   readsUntilGone?: number;
   /** Why inference failed, when the target refused a request. */
   inferenceError?: string;
+  /** Each dataset record and the target's answer to it, as inference went. */
+  readonly answers: { readonly item: Json; readonly response: Json }[];
 }
+
+/**
+ * What `GET /v1/evaluation/jobs/{id}/download-results` serves: the results ZIP in the layout the job
+ * relies on, or one of the faults it must survive.
+ */
+export type ResultsDownload = "layout" | "no per-sample file" | "corrupt" | "server error" | "zip bomb" | "hostile" | "never answers";
+
+/** What a hostile model answers in `hostile` mode: markup, a script link, bidi controls, and 100 KiB of text. */
+export const hostileAnswer = `<script>alert("x")</script> [click](javascript:alert(1)) \u202Egnp.exe\u2066 ${"A".repeat(100 * 1024)}`;
 
 type Json = Record<string, unknown>;
 
@@ -90,6 +102,10 @@ export class NemoStandIn {
   evaluationCancel = true;
   /** How many reads still find a deleted evaluation job before it answers 404 (deletion takes a moment). */
   evaluationReadsAfterDelete = 1;
+  /** What `download-results` serves. */
+  resultsDownload: ResultsDownload = "layout";
+  /** Downloads left unanswered in `never answers` mode. */
+  resultsDownloadsHeld = 0;
   judgeApiKey: string | undefined;
   private nextId = 1;
 
@@ -343,7 +359,7 @@ export class NemoStandIn {
       const [task] = Object.values((body.config as Json).tasks as Record<string, Json>);
       const endpoint = ((body.target as Json).model as Json).api_endpoint as Json;
       const id = this.id("eval");
-      this.evaluations.set(id, { id, body, modelId: String(endpoint.model_id), records: Number((task.dataset as Json).limit), status: "created", polls: 0 });
+      this.evaluations.set(id, { id, body, modelId: String(endpoint.model_id), records: Number((task.dataset as Json).limit), status: "created", polls: 0, answers: [] });
       return { status: 200, body: { id, status: "created" } };
     });
     http.route("GET", "/v1/evaluation/jobs/:id", async (_, p) => {
@@ -398,6 +414,20 @@ export class NemoStandIn {
         return notFound("results");
       }
       return { status: 200, body: pythonJson(this.results(job)), headers: { "content-type": "application/json" } };
+    });
+    http.route("GET", "/v1/evaluation/jobs/:id/download-results", (_, p) => {
+      const job = this.evaluations.get(p.id);
+      if (!job || job.status !== "completed") {
+        return notFound("results");
+      }
+      if (this.resultsDownload === "server error") {
+        return { status: 500, body: { detail: "Internal Server Error" } };
+      }
+      if (this.resultsDownload === "never answers") {
+        this.resultsDownloadsHeld += 1;
+        return new Promise<Reply>(() => undefined);
+      }
+      return { status: 200, body: this.resultsZip(job), headers: { "content-type": "application/zip" } };
     });
   }
 
@@ -478,8 +508,67 @@ export class NemoStandIn {
       if (!response.ok) {
         return `inference failed on record ${index}: the target answered HTTP ${response.status}: ${await response.text()}`;
       }
+      job.answers.push({ item, response: (await response.json()) as Json });
     }
     return undefined;
+  }
+
+  /**
+   * The results ZIP in the layout `flywheel-job/src/backends/nemo-25/evaluation-results-zip.ts`
+   * relies on. NVIDIA documents the ZIP as the job's configuration, logs and results with the
+   * results in a `results/` folder under a folder per evaluation kind
+   * (https://docs.nvidia.com/nemo/microservices/25.6.0/evaluate/evaluation-jobs/download-results.html),
+   * and a custom evaluation's output as rows of the input's `id`, the model's `output_text` and one
+   * column per sample-level metric (https://docs.nvidia.com/nemo/microservices/latest/evaluate/evaluation-custom/output.html).
+   * The folder of a custom task and the row encoding are not documented; this stand-in writes:
+   *
+   *   custom/<task>/config.json            the job's config
+   *   custom/<task>/results/results.json   the aggregate, as `/results` answers
+   *   custom/<task>/results/outputs.jsonl  one row per record:
+   *     { id, item: <dataset record>, sample: { output_text, response: <target's answer> },
+   *       metrics: { <metric>: { scores: { <score>: { value } } } } }
+   */
+  private resultsZip(job: EvaluationJob): Uint8Array {
+    const [[name, task]] = Object.entries((job.body.config as Json).tasks as Record<string, Json>);
+    const folder = `custom/${name}`;
+    const files: Record<string, Uint8Array> = {
+      [`${folder}/config.json`]: strToU8(JSON.stringify(job.body.config)),
+      [`${folder}/results/results.json`]: strToU8(pythonJson(this.results(job))),
+      [`${folder}/logs/evaluation.log`]: strToU8("evaluation completed\n"),
+    };
+    if (this.resultsDownload === "zip bomb") {
+      // 80 MiB of spaces: some 80 KiB compressed, more than an entry may inflate to.
+      files[`${folder}/results/outputs.jsonl`] = new Uint8Array(80 * 1024 * 1024).fill(0x20);
+    } else if (this.resultsDownload !== "no per-sample file") {
+      files[`${folder}/results/outputs.jsonl`] = strToU8(this.sampleRows(job, name, task).map((row) => pythonJson(row)).join("\n") + "\n");
+    }
+    const zip = zipSync(files, { level: 6 });
+    // A corrupt archive: the local header is kept, the compressed data garbled.
+    return this.resultsDownload === "corrupt" ? zip.map((byte, index) => (index > 40 && index < zip.length - 200 ? byte ^ 0x5a : byte)) : zip;
+  }
+
+  /** Per-record rows: the judge's replies in turn (as `results` uses them) and, for tool calling, the accuracies as 1 for the first records and 0 after. */
+  private sampleRows(job: EvaluationJob, name: string, task: Json): Json[] {
+    const behaviour = this.evaluationBehaviour.get(job.modelId) ?? {};
+    const metrics = task.metrics as Record<string, Json>;
+    const rating = (metric: Json, score: string, reply: string): number | undefined => {
+      const pattern = ((((metric.params as Json).scores as Json)[score] as Json).parser as Json).pattern as string;
+      const found = new RegExp(pattern).exec(reply)?.[1];
+      return found === undefined ? undefined : Number(found);
+    };
+    const share = (value: number | undefined, index: number) => (index < Math.round((value ?? 1) * job.answers.length) ? 1 : 0);
+    return job.answers.map(({ item, response }, index) => {
+      const answer = this.resultsDownload === "hostile" ? { choices: [{ index: 0, message: { role: "assistant", content: hostileAnswer } }] } : response;
+      const message = ((answer.choices as Json[] | undefined)?.[0]?.message ?? {}) as Json;
+      const scores: Json =
+        name === "custom-tool-calling"
+          ? {
+              "tool-calling-accuracy": { scores: { function_name_accuracy: { value: share(behaviour.functionNameAccuracy, index) }, function_name_and_args_accuracy: { value: share(behaviour.functionNameAndArgsAccuracy, index) } } },
+              correctness: { scores: { rating: { value: rating(metrics.correctness, "rating", (behaviour.correctnessReplies ?? ["RATING: 1"])[index % (behaviour.correctnessReplies ?? ["RATING: 1"]).length]) ?? null } } },
+            }
+          : { "llm-judge": { scores: { similarity: { value: rating(metrics["llm-judge"], "similarity", (behaviour.judgeReplies ?? ["10"])[index % (behaviour.judgeReplies ?? ["10"]).length]) ?? null } } } };
+      return { id: index, item, sample: { output_text: typeof message.content === "string" ? message.content : "", response: answer }, metrics: scores };
+    });
   }
 
   private results(job: EvaluationJob): Json {

@@ -1,10 +1,13 @@
+import { type SampleBounds, type SampledResults, SamplesUnavailable } from "../../evaluation/evaluation-samples";
 import type { EvaluationResults } from "../../evaluation/metrics";
+import { downloadBounded } from "../../http/bounded-download";
 import { ServiceRequestError, type ServiceClient } from "../../http/service-client";
 import { asRecord, jsonText, numberField, recordAt, stringField } from "../../json-fields";
 import type { JobControl, JobStatus, StopAnswer } from "../../platform/job-control";
 import type { EvaluationSpec, Evaluator } from "../../platform/model-platform";
 import { datasetRefOf, evaluationFile, filesUrl } from "./dataset-layout";
 import { evaluationJobBody, evaluationNames } from "./evaluation-config";
+import { resultsZipLimits, sampleResultsZip } from "./evaluation-results-zip";
 import { jobState } from "./job-state";
 
 /** Evaluator (NeMo 25.x): one evaluation job per candidate × evaluation type, configured inline. */
@@ -14,6 +17,8 @@ export class EvaluatorClient implements Evaluator {
   constructor(
     private readonly baseUrl: string,
     private readonly http: ServiceClient,
+    /** How long the results download may take. */
+    private readonly timeoutMs: number,
   ) {
     this.jobs = new EvaluationJobs(baseUrl, http);
   }
@@ -62,6 +67,26 @@ export class EvaluatorClient implements Evaluator {
     }
     const names = evaluationNames.generic;
     return { judge: judge(names.task, names.judgeMetric, names.judgeScore) };
+  }
+
+  /**
+   * Per-sample results: 25.06 serves them only inside the job's results ZIP (`download-results`),
+   * read within `resultsZipLimits` by `sampleResultsZip`. One attempt: they are a review aid, and a
+   * retry loop would hold the run up for what it does not need.
+   */
+  async evaluationSamples(id: string, spec: Pick<EvaluationSpec, "workloadType">, bounds: SampleBounds, signal: AbortSignal): Promise<SampledResults> {
+    const url = `${this.jobs.url(id)}/download-results`;
+    const outcome = await downloadBounded({ url, accept: "application/zip", limitBytes: resultsZipLimits.downloadBytes, timeoutMs: this.timeoutMs, signal });
+    switch (outcome.kind) {
+      case "status":
+        throw new SamplesUnavailable(`Evaluator answered HTTP ${outcome.status} to GET ${url}`);
+      case "too large":
+        throw new SamplesUnavailable(`the results ZIP of evaluation job ${id} is larger than the ${outcome.limitBytes} bytes read`);
+      case "unanswered":
+        throw new SamplesUnavailable(`Evaluator did not answer GET ${url}: ${outcome.reason}`);
+      case "body":
+        return sampleResultsZip(outcome.body, spec.workloadType, bounds);
+    }
   }
 }
 

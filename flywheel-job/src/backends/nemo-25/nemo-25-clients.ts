@@ -38,7 +38,7 @@ export function nemo25Clients(connection: Nemo25Connection): Nemo25Clients {
     entityStoreUrl,
     dataStore: new DataStoreClient(required(urls.dataStore, "Data Store", "NEMO_DATA_STORE_URL", "dataStoreUrl"), http, settings, settings.timeoutMs),
     entityStore: new EntityStoreClient(entityStoreUrl, http),
-    evaluator: new EvaluatorClient(required(urls.evaluator, "Evaluator", "NEMO_EVALUATOR_URL", "evaluatorUrl"), http),
+    evaluator: new EvaluatorClient(required(urls.evaluator, "Evaluator", "NEMO_EVALUATOR_URL", "evaluatorUrl"), http, settings.timeoutMs),
     ...(urls.customizer ? { customizer: new CustomizerClient(urls.customizer, http, namespace) } : {}),
   };
 }
