@@ -15,6 +15,7 @@ import type * as ElasticsearchClientModule from "../logs/elasticsearch-client";
 import type * as ElasticsearchLogSourceModule from "../logs/elasticsearch-log-source";
 import { JsonlLogSource } from "../logs/jsonl-log-source";
 import type { LogSource } from "../logs/log-source";
+import { PushgatewaySink } from "../metrics/pushgateway";
 import type { PublishedArtifacts } from "../platform/model-platform";
 import { openRunStore } from "../store/open-run-store";
 import type { RunStore } from "../store/run-store";
@@ -68,9 +69,10 @@ export interface OpenedRunServices {
 /**
  * Connects everything a run needs, from the environment: the model platform (NeMo 25.x with its
  * candidates as NIMServices in the cluster), the run store (`--state-dir` or MongoDB), the GPU
- * budget (Redis when REDIS_URL is set, else this process) and the logs (a JSONL export with
- * `--logs`, else Elasticsearch). NeMo's URLs are checked before anything is connected. `close`
- * disconnects what was connected.
+ * budget (Redis when REDIS_URL is set, else this process), the logs (a JSONL export with
+ * `--logs`, else Elasticsearch) and, with FLYWHEEL_PUSHGATEWAY_URL, the Pushgateway for the run's
+ * metrics. NeMo's URLs are checked before anything is connected. `close` disconnects what was
+ * connected.
  */
 export async function openRunServices(
   config: FlywheelJobConfig,
@@ -121,6 +123,7 @@ export async function openRunServices(
         models: new ModelEndpoints(new ServiceClient(settings)),
         logSource,
         log,
+        ...(environment.FLYWHEEL_PUSHGATEWAY_URL === undefined ? {} : { metrics: new PushgatewaySink(environment.FLYWHEEL_PUSHGATEWAY_URL) }),
       },
       namespace: kubernetes.namespace,
       close,

@@ -44,6 +44,8 @@ const environmentSchema = z
     FLYWHEEL_JOB_UID: text.optional(),
     /** Namespace of the Job, its NIMServices and the NIMCaches. */
     FLYWHEEL_NAMESPACE: text.optional(),
+    /** The Pushgateway the run pushes its metrics to (flywheel-job/README.md, "Metrics"); unset: nothing is pushed. */
+    FLYWHEEL_PUSHGATEWAY_URL: http.optional(),
     /** Kubernetes configuration file(s) when not running in the cluster. */
     KUBECONFIG: text.optional(),
     /** Set by Kubernetes in every pod: the job then uses its service account. */

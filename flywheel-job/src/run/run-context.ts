@@ -4,6 +4,7 @@ import type { WorkloadType } from "../curation/records";
 import type { ModelEndpoints } from "../http/model-endpoints";
 import type { RunLog } from "../log";
 import type { LogSource } from "../logs/log-source";
+import type { JobMetricsSink } from "../metrics/run-metrics";
 import type { DatasetLocation, ModelPlatform } from "../platform/model-platform";
 import type { RunStore } from "../store/run-store";
 import type { PollSettings } from "../waits/poll-until";
@@ -19,6 +20,8 @@ export interface RunServices {
   readonly models: Pick<ModelEndpoints, "checkChatModel" | "embed">;
   readonly logSource: LogSource;
   readonly log: RunLog;
+  /** Where the run pushes its metrics at each stage's end and at its exit; absent: nowhere. */
+  readonly metrics?: JobMetricsSink;
 }
 
 /** What one run does, fixed before it starts. */

@@ -3,6 +3,7 @@ import { messageOf, TransientError } from "../errors";
 import { UniformExampleSelector, type ExampleSelector } from "../curation/icl/example-selector";
 import { SemanticExampleSelector } from "../curation/icl/semantic-example-selector";
 import { prepareData } from "../curation/prepare-data";
+import { RunMetrics } from "../metrics/run-metrics";
 import { isFinishedRun } from "../store/run-store";
 import { watchForCancel } from "./cancel-watch";
 import { runCandidate } from "./candidate-run";
@@ -19,7 +20,8 @@ export class RunInProgressError extends TransientError {}
  * One flywheel run (flywheel-job/README.md, "What a run does"): take the pair's lock, open the run's
  * records, sweep the deployments crashed runs left behind, check the judge, curate and publish the
  * datasets, run every candidate (side by side as the GPU budget allows), then report and close the
- * run. A run-level failure fails the run; a candidate's does not. `shutdown` (SIGTERM, SIGINT) and
+ * run, pushing its metrics (src/metrics/) at each stage's end and at its exit. A run-level failure
+ * fails the run; a candidate's does not. `shutdown` (SIGTERM, SIGINT) and
  * `flywheel runs cancel` stop it at the next check, after which it deletes what it deployed, cancels
  * its jobs and releases its GPUs. With `settings.runId` it runs the pending run `POST /api/jobs`
  * recorded (src/run/pending-run.ts): refused unless that run is pending and of this pair, its
@@ -84,6 +86,7 @@ async function runLocked(settings: RunSettings, services: RunServices, control: 
   const { config, workloadId, clientId } = settings;
   const signal = control.signal;
   const { runId, nims, judgeRunId } = await openRunRecords(settings, store, log);
+  const metrics = new RunMetrics(services.metrics, { store, log, runId, group: { workload: workloadId, client: clientId } });
 
   const watchEnd = new AbortController();
   const watch = watchForCancel(store, runId, config.polling.minSeconds * 1000, AbortSignal.any([signal, watchEnd.signal]), () => stopRun(new RunStopped("cancelled", `run ${runId} was cancelled`)), log);
@@ -106,19 +109,24 @@ async function runLocked(settings: RunSettings, services: RunServices, control: 
       // Before any GPU is spent: a candidate to fine-tune needs a platform that can.
       platform.requireCustomizer();
     }
+    await metrics.stageEnded("sweep");
     await checkJudge(settings, services, judgeRunId, signal);
+    await metrics.stageEnded("judge_check");
 
     const data = await prepareData(services.logSource, { workloadId, clientId }, config, exampleSelector(settings, services, signal));
     await store.updateActiveRun(runId, { num_records: data.counts.sampled, drop_counts: { ...data.dropCounts }, workload_type: data.workloadType });
     log.info(`curated ${data.counts.sampled} records of a ${data.workloadType} workload: ${data.split.eval.length} eval, ${data.split.train.length} train, ${data.split.validation.length} validation`);
+    await metrics.stageEnded("curation", data.counts);
     signal.throwIfAborted();
 
     const { datasets, records } = await publishDatasets(platform, data, { workloadId, runId, directory: join(settings.workDirectory, `flywheel-${runId}`) }, log, signal);
     await store.updateActiveRun(runId, { datasets: records });
+    await metrics.stageEnded("publish_datasets");
     signal.throwIfAborted();
 
     const context: CandidateContext = { services, settings, runId, workloadType: data.workloadType, datasets };
     await Promise.allSettled(config.candidates.map((candidate, i) => runCandidate(context, nims[i], candidate, i, signal)));
+    await metrics.stageEnded("candidates");
     signal.throwIfAborted();
   } catch (error) {
     if (signal.aborted && signal.reason instanceof RunStopped) {
@@ -132,7 +140,13 @@ async function runLocked(settings: RunSettings, services: RunServices, control: 
     await watch;
     await removeLeftovers(services, runId);
   }
-  return closeRun(store, log, runId, { ...ending, ...(signal.reason instanceof RunStopped ? { stop: signal.reason } : {}) });
+  // The exit's push, failed and stopped runs included: closing may fail too, and the run then fails.
+  const outcome = await closeRun(store, log, runId, { ...ending, ...(signal.reason instanceof RunStopped ? { stop: signal.reason } : {}) }).catch(async (error: unknown) => {
+    await metrics.runEnded("failed");
+    throw error;
+  });
+  await metrics.runEnded(outcome.status);
+  return outcome;
 }
 
 /** Asks the judge a test question before any GPU is spent; records whether it answered. */

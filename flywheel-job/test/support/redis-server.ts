@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
+import { freePort } from "./free-port";
 import { Redis } from "ioredis";
 
 /** A redis-server child process on a free loopback port, for the tests that need real Redis. */
@@ -37,16 +38,6 @@ export async function startRedisServer(): Promise<RedisServer> {
       await exited;
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {
