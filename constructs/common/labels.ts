@@ -1,7 +1,9 @@
 import { fail } from "./errors";
 
-const labelKey = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const labelValue = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label key: an optional DNS prefix, then a name of at most 63 characters. */
+export const labelKey = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A non-empty label value of at most 63 characters. */
+export const labelValue = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** Node selector labels: keys may carry a DNS prefix; values are labels of at most 63 characters. */
 export function validateNodeSelector(owner: string, prop: string, selector: Readonly<Record<string, string>>): void {

@@ -77,7 +77,8 @@ export interface FlywheelApiProps {
 const defaultResources: ComputeResources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: `${flywheelApiService.defaultMemoryLimitMebibytes}Mi` } };
 // The job image's `node` user (flywheel-job/Dockerfile: USER 1000:1000).
 const imageUser = { uid: 1000, gid: 1000 };
-const portName = "http";
+/** Name of its container and Service port, which clients and its ServiceMonitor address. */
+export const flywheelApiPortName = "http";
 const tokensVolume = "api-tokens";
 const dnsName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 
@@ -154,11 +155,11 @@ export class FlywheelApi extends Construct {
 
     new k8s.KubeService(this, "service", {
       metadata,
-      spec: { type: "ClusterIP", selector, ports: [{ name: portName, port: flywheelApiService.port, targetPort: k8s.IntOrString.fromString(portName) }] },
+      spec: { type: "ClusterIP", selector, ports: [{ name: flywheelApiPortName, port: flywheelApiService.port, targetPort: k8s.IntOrString.fromString(flywheelApiPortName) }] },
     });
 
     const probe = (path: string, failureThreshold: number): k8s.Probe => ({
-      httpGet: { path, port: k8s.IntOrString.fromString(portName) },
+      httpGet: { path, port: k8s.IntOrString.fromString(flywheelApiPortName) },
       periodSeconds: 10,
       timeoutSeconds: 3,
       failureThreshold,
@@ -199,7 +200,7 @@ export class FlywheelApi extends Construct {
                 { name: jobEnvironment.FLYWHEEL_NAMESPACE, valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
                 env("NODE_OPTIONS", flywheelApiService.nodeOptions(memoryMebibytes(resources.limits.memory))),
               ],
-              ports: [{ name: portName, containerPort: flywheelApiService.port }],
+              ports: [{ name: flywheelApiPortName, containerPort: flywheelApiService.port }],
               readinessProbe: probe(flywheelApiService.readinessPath, 3),
               livenessProbe: probe(flywheelApiService.healthPath, 6),
               resources: resourceRequirements(resources),

@@ -15,6 +15,7 @@ import {
   parseJobConfig,
 } from "../../flywheel-job/src/contract";
 import { fail, resourceLabel } from "../common/errors";
+import { validateHttpUrl } from "../common/http-urls";
 import { isPinnedByDigest } from "../common/images";
 import { validateInteger } from "../common/integers";
 import { validatePodSelectorLabels } from "../common/labels";
@@ -48,6 +49,11 @@ export interface FlywheelScheduleProps {
    * @default none (the system's CAs)
    */
   readonly elasticsearchCa?: ConfigMapKey;
+  /**
+   * The Prometheus Pushgateway the run pushes its metrics to (`FLYWHEEL_PUSHGATEWAY_URL`), `http(s)://…`.
+   * @default none: the run pushes nothing
+   */
+  readonly pushgatewayUrl?: string;
   /** Labels of the Job's pods; the flywheel namespace's NetworkPolicies select the job by them. */
   readonly podLabels: Readonly<Record<string, string>>;
   /**
@@ -124,6 +130,9 @@ export class FlywheelSchedule extends Construct {
     }
     if (!isPinnedByDigest(props.image)) {
       fail(owner, `image "${props.image}" must be pinned by digest (registry/repository@sha256:<digest>), so every run of the schedule runs the same program`);
+    }
+    if (props.pushgatewayUrl !== undefined) {
+      validateHttpUrl(owner, "pushgatewayUrl", props.pushgatewayUrl);
     }
     // The namespace's NetworkPolicies select the job's pods by these labels.
     validatePodSelectorLabels(owner, "podLabels", props.podLabels);
@@ -202,6 +211,7 @@ export class FlywheelSchedule extends Construct {
         [jobEnvironment.FLYWHEEL_NAMESPACE]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
         // Node sizes its heap from the machine, not the container: keep it inside the memory limit.
         NODE_OPTIONS: kplus.EnvValue.fromValue(nodeOptionsFor((props.resources?.memory?.limit ?? defaultMemoryLimit).toMebibytes())),
+        ...(props.pushgatewayUrl ? { [jobEnvironment.FLYWHEEL_PUSHGATEWAY_URL]: kplus.EnvValue.fromValue(props.pushgatewayUrl) } : {}),
         ...(props.elasticsearchCa ? { [jobEnvironment.ELASTICSEARCH_CA_FILE]: kplus.EnvValue.fromValue(`${caDirectory}/${props.elasticsearchCa.key}`) } : {}),
       },
     });

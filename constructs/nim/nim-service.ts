@@ -12,6 +12,7 @@ import { gpuPoolNodeSelector } from "../common/gpu-pools";
 import { type ContainerImage, validateImage } from "../common/images";
 import { validateInteger } from "../common/integers";
 import { validateLabelName, validateNamespace, validateObjectName, validateServiceName } from "../common/names";
+import { monitorObjectLabels } from "../monitoring/monitor-labels";
 import { apiServicePort, inClusterServiceUrl } from "./urls";
 
 /** The NIMCache a NIMService loads its weights from. */
@@ -65,6 +66,12 @@ export interface NimServiceProps {
    * @default none
    */
   readonly autoscaling?: NimServiceAutoscaling;
+  /**
+   * The labels its Prometheus selects monitors by (`MonitorSelection.monitorLabels`): the operator
+   * then creates a ServiceMonitor for the NIM's metrics with them.
+   * @default no metrics collection (monitoring is off)
+   */
+  readonly monitorLabels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -93,6 +100,9 @@ export class NimService extends Construct {
     validateInteger(owner, "gpus", props.gpus, 1, 16);
     validateComputeResources(owner, "resources", props.resources);
     validateScale(owner, props.replicas, props.autoscaling);
+    if (props.monitorLabels !== undefined) {
+      monitorObjectLabels(owner, props.monitorLabels);
+    }
 
     this.name = props.name;
     this.namespace = props.namespace;
@@ -120,6 +130,7 @@ export class NimService extends Construct {
         tolerations: [{ ...gpuToleration() }],
         nodeSelector: gpuPoolNodeSelector(owner, "nodeSelector", "inference", props.nodeSelector),
         expose: { service: { type: "ClusterIP", port: apiServicePort } },
+        metrics: props.monitorLabels && { enabled: true, serviceMonitor: { additionalLabels: { ...props.monitorLabels } } },
         replicas: props.autoscaling === undefined ? (props.replicas ?? 1) : undefined,
         scale: props.autoscaling && {
           enabled: true,

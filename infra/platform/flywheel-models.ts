@@ -51,7 +51,13 @@ export interface FlywheelModelsArgs {
   /** CPU nodes the caching jobs run on. */
   readonly cpuNodeSelector: Readonly<Record<string, string>>;
   readonly secretNames: { readonly ngcApiKey: string; readonly pullSecret: string };
-  /** The NIM operator's CRDs and release. */
+  /**
+   * The labels its Prometheus selects monitors by: the judge and embedding NIMs this stack runs
+   * are then scraped (their ServiceMonitors, which `dependsOn` must then order after their CRD).
+   * Absent when monitoring is off.
+   */
+  readonly monitorLabels?: Readonly<Record<string, string>>;
+  /** The NIM operator's CRDs and release, and prometheus-operator's CRDs with `monitorLabels`. */
   readonly dependsOn: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
 }
@@ -141,6 +147,7 @@ export class FlywheelModels extends pulumi.ComponentResource {
           nimCache: { name: modelCache.name },
           gpus: model.gpus,
           resources: { requests: { cpu: "2", memory: "16Gi" }, limits: { cpu: "8", memory: "32Gi" } },
+          ...(args.monitorLabels ? { monitorLabels: args.monitorLabels } : {}),
         });
       }
       return servedModelEndpoint(role, model, args.servingNamespace);

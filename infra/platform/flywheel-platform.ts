@@ -10,11 +10,14 @@ import { FlywheelWorkloads } from "./flywheel-workloads";
 import { GpuOperator } from "./gpu-operator";
 import { JudgeProxyDeployment } from "./judge-proxy-deployment";
 import { LogStore, logStoreNaming } from "./log-store";
+import { type MonitorSelection, monitorSelection } from "./monitor-selection";
+import { MonitoringStack } from "./monitoring";
 import { type NamespaceKey, namespaces, PlatformNamespaces } from "./namespaces";
 import { NemoDependencies } from "./nemo-dependencies";
 import { NemoMicroservices } from "./nemo-microservices";
 import { flywheelPodLabels } from "./network-paths";
 import { NimOperator } from "./nim-operator";
+import { PlatformMonitors } from "./platform-monitors";
 import { applyPlatformNetworkPolicies } from "./platform-network-policies";
 import { type PlatformEndpoints, platformEndpoints } from "./platform-endpoints";
 import { RunState, runStateNaming } from "./run-state";
@@ -70,12 +73,20 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
   readonly endpoints: PlatformEndpoints;
   /** Where the Flywheel API is and the Secrets of its tokens, when the stack deploys it. */
   readonly flywheelApi?: FlywheelApiEndpoints;
+  /** The labels monitors, rules and dashboards carry to be picked up; absent when monitoring is off. */
+  readonly monitorSelection?: MonitorSelection;
+  /** The stack's own monitoring, unless `platform.monitoring` is `external` or off. */
+  readonly monitoring?: MonitoringStack;
 
   constructor(name: string, args: FlywheelPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:FlywheelPlatform", name, {}, opts);
     const { cluster, versions } = args;
     const provider = cluster.provider;
     const child = { parent: this };
+    this.monitorSelection = monitorSelection(args.settings.monitoring);
+    // Installed unless monitoring is off or an existing Prometheus Operator does it (`external`).
+    const ownMonitoring = args.settings.monitoring.external ? undefined : this.monitorSelection;
+    const installsMonitoring = ownMonitoring !== undefined;
 
     this.namespaces = new PlatformNamespaces(`${name}-namespaces`, {
       provider,
@@ -84,6 +95,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         ...(args.settings.gpuOperator.enabled ? [] : ["gpuOperator" as const]),
         // Only a server outside the cluster has master credentials and a bootstrap Job to keep apart.
         ...(args.externalPostgres ? [] : ["nemoDatabase" as const]),
+        ...(installsMonitoring ? [] : ["monitoring" as const]),
       ],
     }, child);
     const inNamespace = (key: keyof typeof namespaces): pulumi.CustomResourceOptions => ({
@@ -99,12 +111,31 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     ngcSecrets(`${name}-nemo`, namespaces.nemo, args.ngcApiKey, inNamespace("nemo"), { apiKey: nemoReadsNgcApiKey });
     ngcSecrets(`${name}-flywheel`, namespaces.flywheel, args.ngcApiKey, inNamespace("flywheel"));
 
+    if (ownMonitoring) {
+      this.monitoring = new MonitoringStack(`${name}-monitoring`, {
+        charts: versions.charts,
+        crdUrls: versions.crds.prometheusOperator,
+        namespace: namespaces.monitoring,
+        prometheus: args.settings.monitoring.prometheus,
+        selection: ownMonitoring,
+        storageClass: cluster.storage.durableStorageClass,
+        nodeSelector: cluster.systemNodeSelector,
+        provider,
+      }, afterNamespaces);
+    }
+
+    // What every monitor waits for: the CRDs of the stack's own Prometheus Operator (none with `external`).
+    const monitorDependencies = this.monitoring?.dependencies ?? [];
+    const monitorLabels = this.monitorSelection?.monitorLabels;
+
     if (args.settings.gpuOperator.enabled) {
       new GpuOperator(`${name}-gpu-operator`, {
         chart: versions.charts.gpuOperator,
         namespace: namespaces.gpuOperator,
         driver: args.settings.gpuOperator.driver,
         toolkit: args.settings.gpuOperator.toolkit,
+        ...(monitorLabels ? { monitorLabels } : {}),
+        dependsOn: monitorDependencies,
         provider,
       }, afterNamespaces);
     }
@@ -215,7 +246,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       inferencePool,
       cpuNodeSelector: cluster.systemNodeSelector,
       secretNames: ngcSecretRefs,
-      dependsOn: [...nimOperator.dependencies, ...this.namespaces.all],
+      ...(monitorLabels ? { monitorLabels } : {}),
+      dependsOn: [...nimOperator.dependencies, ...this.namespaces.all, ...monitorDependencies],
       provider,
     }, { parent: this });
 
@@ -231,6 +263,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       embedding: args.models.embedding.type,
       elasticsearchSnapshots: settings.elasticsearch.snapshots && cluster.aws !== undefined,
       flywheelJobs: args.schedules !== undefined,
+      monitoring: installsMonitoring,
       ...(args.flywheelApi
         ? {
             flywheelApi: {
@@ -264,6 +297,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         elasticsearchCaConfigMap: logStoreNaming.caConfigMap,
         apiKeys: args.modelApiKeys,
         podLabels: flywheelPodLabels.job,
+        ...(this.monitoring ? { pushgatewayUrl: this.monitoring.pushgatewayUrl } : {}),
         // The stores, then what the Jobs mount to reach them.
         dependsOn: [logStore.elasticsearch, runState.stores, runState.connections, logStore.caConfigMap, ...this.nemo.ready, this.models, networkPolicies, ...(judgeProxy ? [judgeProxy] : [])],
         provider,
@@ -283,6 +317,16 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         dependsOn: [...this.namespaces.all, runState.stores, runState.connections, networkPolicies],
         provider,
       }, { parent: this }).endpoints;
+    }
+
+    if (this.monitorSelection) {
+      new PlatformMonitors(`${name}-monitors`, {
+        selection: this.monitorSelection,
+        inClusterPostgres: args.externalPostgres === undefined,
+        flywheelApi: args.flywheelApi !== undefined,
+        dependsOn: [...this.namespaces.all, ...monitorDependencies],
+        provider,
+      }, { parent: this });
     }
 
     this.endpoints = platformEndpoints({

@@ -23,6 +23,8 @@ export interface FlywheelWorkloadsArgs {
   /** API keys of remote judge and embedding endpoints. */
   readonly apiKeys: { readonly judge?: pulumi.Output<string>; readonly embedding?: pulumi.Output<string> };
   readonly podLabels: Readonly<Record<string, string>>;
+  /** The Pushgateway each run pushes its metrics to; none when the stack installs no monitoring of its own. */
+  readonly pushgatewayUrl?: string;
   /** The data services, NeMo and the model caches: a run needs them all. */
   readonly dependsOn: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
@@ -64,6 +66,7 @@ export class FlywheelWorkloads extends pulumi.ComponentResource {
         environmentSecrets: [args.connectionsSecret, modelKeysSecret],
         elasticsearchCa: { name: args.elasticsearchCaConfigMap, key: "ca.crt" },
         podLabels: args.podLabels,
+        ...(args.pushgatewayUrl ? { pushgatewayUrl: args.pushgatewayUrl } : {}),
         maxRunDuration: Duration.minutes(Math.round(args.schedules.maxRunHours * 60)),
       });
     }

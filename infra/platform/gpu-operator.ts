@@ -9,6 +9,13 @@ export interface GpuOperatorArgs {
   readonly driver: boolean;
   /** Install the container toolkit (same). */
   readonly toolkit: boolean;
+  /**
+   * The labels its Prometheus selects monitors by (`MonitorSelection.monitorLabels`): the operator then
+   * creates the DCGM exporter's ServiceMonitor with them. Absent when monitoring is off: no monitor.
+   */
+  readonly monitorLabels?: Readonly<Record<string, string>>;
+  /** What the ServiceMonitor waits for: prometheus-operator's CRDs (`MonitoringStack.dependencies`). */
+  readonly dependsOn?: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
 }
 
@@ -32,7 +39,11 @@ export class GpuOperator extends pulumi.ComponentResource {
         devicePlugin: { enabled: true },
         gfd: { enabled: true },
         nfd: { enabled: true },
-        dcgmExporter: { enabled: true },
+        dcgmExporter: {
+          enabled: true,
+          // The operator (not Helm) creates it, from the ClusterPolicy, once the CRD exists.
+          ...(args.monitorLabels ? { serviceMonitor: { enabled: true, additionalLabels: { ...args.monitorLabels } } } : {}),
+        },
         // No MIG partitioning on these pools; the manager would only add a DaemonSet per GPU node.
         migManager: { enabled: false },
         // The operator itself has no GPU toleration, so it stays off the tainted GPU nodes.
@@ -40,7 +51,7 @@ export class GpuOperator extends pulumi.ComponentResource {
       },
       // GPU nodes boot from zero and pull large images before the validator passes.
       timeoutSeconds: 1200,
-    }, { parent: this, provider: args.provider });
+    }, { parent: this, provider: args.provider, dependsOn: [...(args.dependsOn ?? [])] });
     this.registerOutputs({});
   }
 }

@@ -22,6 +22,8 @@ export const namespaces = {
   nemoDatabase: "nemo-db",
   /** Volcano, the batch scheduler Customizer's training jobs run on. */
   volcano: "volcano-system",
+  /** kube-prometheus-stack (Prometheus Operator, Prometheus, Grafana, kube-state-metrics, node-exporter) and the Pushgateway. */
+  monitoring: "monitoring",
   /** The flywheel CronJobs, the candidate models' NIMCaches and each run's NIMServices. */
   flywheel: "flywheel",
 } as const;
@@ -58,13 +60,17 @@ export const podSecurityLevels: Readonly<Record<NamespaceKey, PodSecurityLevel>>
   volcano: "baseline",
   // The NIM operator's NIMCache Job and NIMService pods have no seccompProfile (it sets one only on TKGS).
   flywheel: "baseline",
+  // node-exporter's DaemonSet (kube-prometheus-stack 88.5.3's prometheus-node-exporter 4.56.1) runs
+  // with hostNetwork, hostPID and hostPath mounts of / , /proc and /sys, which baseline forbids.
+  monitoring: "privileged",
 };
 
 export interface PlatformNamespacesArgs {
   readonly provider: k8s.Provider;
   /**
    * Namespaces not to create: something else owns them (a GPU Operator already installed), or
-   * nothing runs there (`nemoDatabase` without an external PostgreSQL server).
+   * nothing runs there (`nemoDatabase` without an external PostgreSQL server, `monitoring` unless
+   * the stack installs its own).
    * @default none
    */
   readonly omit?: readonly NamespaceKey[];

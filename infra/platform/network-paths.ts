@@ -3,6 +3,8 @@ import { type AddressSet, type NetworkPath, type PathEnd, type PodSet, tcp } fro
 import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
 import { candidateNimComponent, flywheelApiService, judgeProxyService, labelKeys, nimPort } from "../../flywheel-job/src/contract";
 import { logStoreNaming } from "./log-store";
+import { kubePrometheusStackRelease } from "./monitor-selection";
+import { monitoringNaming } from "./monitoring";
 import { namespaces } from "./namespaces";
 import { nemoServiceNames } from "./nemo-microservices";
 import { servedModelServiceName } from "./flywheel-models";
@@ -14,6 +16,12 @@ export const flywheelPodLabels = {
   // The job labels the NIMServices it creates, and their pods, with this.
   candidateNim: { [labelKeys.component]: candidateNimComponent },
 } as const;
+
+/** The labels of the NeMo services' CloudNativePG instances: `cnpg.io/cluster: <Cluster name>`. */
+export const postgresPodLabels = { "cnpg.io/cluster": "nemo-postgres" } as const;
+
+/** The container port CloudNativePG's instance manager serves PostgreSQL's metrics on, by name and number. */
+export const cnpgMetricsPort = { name: "metrics", port: 9187 } as const;
 
 /**
  * Ports the charts' and operators' pods listen on, as their values and sources set them. Where a
@@ -39,6 +47,23 @@ const podPorts = {
   /** Volcano's admission webhook (volcano 1.15.0 values :23,28,69). */
   volcanoWebhook: 8443,
   https: 443,
+  /** Prometheus's web port and its config reloader's (kube-prometheus-stack 88.5.3 values `prometheus.service.targetPort`, `reloaderWebPort`). */
+  prometheus: 9090,
+  prometheusReloader: 8080,
+  /** The Prometheus Operator's TLS port, its metrics and admission webhooks (values `prometheusOperator.tls.internalPort`; Service 443 → it). */
+  prometheusOperator: 10250,
+  /** Grafana's pod (values `grafana.service.targetPort`; Service 80 → it). */
+  grafana: 3000,
+  /** kube-state-metrics 8.4.0 (values `kube-state-metrics.service.port`). */
+  kubeStateMetrics: 8080,
+  pushgateway: monitoringNaming.pushgatewayPort,
+  /** CoreDNS's metrics, scraped by kube-prometheus-stack's `coreDns` ServiceMonitor. */
+  dnsMetrics: 9153,
+  /** On every node's address: node-exporter (host network, values `prometheus-node-exporter.service.port`) and the kubelet. */
+  nodeExporter: 9100,
+  kubelet: 10250,
+  /** The DCGM exporter's metrics (gpu-operator v25.10.1 assets/state-dcgm-exporter, `DCGM_EXPORTER_LISTEN` :9400). */
+  dcgmExporter: 9400,
 } as const;
 
 /** What decides which paths a stack needs. */
@@ -68,6 +93,12 @@ export interface NetworkPathsInput {
    * namespace when `flywheel.api.ingress` is set); absent when the stack does not deploy the API.
    */
   readonly flywheelApi?: { readonly clientNamespaces: readonly string[]; readonly ingressControllerNamespace?: string };
+  /**
+   * Whether the stack installs its own monitoring (kube-prometheus-stack and the Pushgateway in
+   * `monitoring`); not with `platform.monitoring.external` or `enabled: false`.
+   * @default false
+   */
+  readonly monitoring?: boolean;
 }
 
 const nimOperatorSource = "k8s-nim-operator v3.1.2 internal/render/manifests/deployment.yaml:24-31 (`app: <CR name>`)";
@@ -131,7 +162,7 @@ export const platformPods = {
   postgres: pods(
     "nemo-postgres",
     namespaces.nemo,
-    { matchLabels: { "cnpg.io/cluster": "nemo-postgres" } },
+    { matchLabels: postgresPodLabels },
     "https://cloudnative-pg.io/documentation/1.18/samples/networkpolicy-example.yaml (cnpg.io/cluster: <Cluster name>)",
   ),
   postgresBootstrap: ownPods("nemo-postgres-bootstrap", namespaces.nemoDatabase, "nemo-postgres-bootstrap", "constructs/data/postgres/postgres-bootstrap-job.ts (standardLabels)"),
@@ -179,6 +210,43 @@ export const platformPods = {
   volcanoAll: namespacePods(namespaces.volcano),
   // The operator, NFD and the operands (host-network DaemonSets are not subject to NetworkPolicy).
   gpuOperatorAll: namespacePods(namespaces.gpuOperator),
+  dcgmExporter: pods("dcgm-exporter", namespaces.gpuOperator, { matchLabels: { app: "nvidia-dcgm-exporter" } }, "gpu-operator v25.10.1 assets/state-dcgm-exporter/0800_daemonset.yaml (app: nvidia-dcgm-exporter)", false),
+  prometheus: pods(
+    "prometheus",
+    namespaces.monitoring,
+    { matchLabels: { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": `${kubePrometheusStackRelease}-prometheus` } },
+    "kube-prometheus-stack 88.5.3 templates/prometheus/service.yaml:73-79 (the Service's selector of the operator-built pods)",
+  ),
+  prometheusOperator: pods(
+    "prometheus-operator",
+    namespaces.monitoring,
+    { matchLabels: { app: `${kubePrometheusStackRelease}-operator`, release: kubePrometheusStackRelease } },
+    "kube-prometheus-stack 88.5.3 templates/prometheus-operator/deployment.yaml:21-24",
+  ),
+  prometheusAdmissionJobs: pods(
+    "prometheus-admission-jobs",
+    namespaces.monitoring,
+    { matchExpressions: [{ key: "app", operator: "In", values: [`${kubePrometheusStackRelease}-admission-create`, `${kubePrometheusStackRelease}-admission-patch`] }] },
+    "kube-prometheus-stack 88.5.3 templates/prometheus-operator/admission-webhooks/job-patch/job-createSecret.yaml:26, job-patchWebhook.yaml:34",
+  ),
+  grafana: pods(
+    "grafana",
+    namespaces.monitoring,
+    { matchLabels: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": kubePrometheusStackRelease } },
+    "grafana-community grafana 12.11.1 templates/_helpers.tpl (grafana.selectorLabels)",
+  ),
+  kubeStateMetrics: pods(
+    "kube-state-metrics",
+    namespaces.monitoring,
+    { matchLabels: { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": kubePrometheusStackRelease } },
+    "kube-state-metrics 8.4.0 templates/_helpers.tpl:79-85",
+  ),
+  pushgateway: pods(
+    "pushgateway",
+    namespaces.monitoring,
+    { matchLabels: { "app.kubernetes.io/name": "prometheus-pushgateway", "app.kubernetes.io/instance": monitoringNaming.pushgatewayRelease } },
+    "prometheus-pushgateway 3.8.0 templates/_helpers.tpl:74-77",
+  ),
   kubeDns: pods("kube-dns", "kube-system", { matchLabels: { "k8s-app": "kube-dns" } }, "EKS CoreDNS add-on and kubeadm (k8s-app: kube-dns)"),
 } as const;
 
@@ -197,6 +265,8 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
   const datastorePorts = tcp(nemoContainerPorts.datastore, apiServicePort);
   const evaluatorPorts = tcp(nemoContainerPorts.evaluator, apiServicePort);
   const mlflowPorts = tcp(podPorts.mlflowPod, podPorts.mlflowService);
+  // The nodes' own addresses: in the VPC on EKS, in `existingCluster.controlPlaneCidrs` on a cluster you bring.
+  const nodes: AddressSet = { kind: "addresses", name: "nodes", cidrs: [...input.controlPlaneCidrs] };
   const path = (from: PathEnd, to: PathEnd, ports: NetworkPath["ports"], why: string): NetworkPath => ({ from, to, ports, why });
   const toApi = (from: PodSet, why: string): NetworkPath => path(from, apiServer, tcp(...input.apiServerPorts), why);
 
@@ -233,6 +303,28 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
         toApi(p.flywheelApi, "read the workloads' CronJobs, create and read the Jobs of on-demand runs"),
       ]
     : [];
+  const monitoringPaths: (NetworkPath | false)[] = [
+    path(p.prometheus, p.prometheus, tcp(podPorts.prometheus, podPorts.prometheusReloader), "its own metrics and its config reloader's, every replica's"),
+    path(p.prometheus, p.prometheusOperator, tcp(podPorts.prometheusOperator), "the operator's metrics"),
+    path(p.prometheus, p.kubeStateMetrics, tcp(podPorts.kubeStateMetrics), "the state of Jobs, CronJobs, pods and nodes"),
+    path(p.prometheus, p.grafana, tcp(podPorts.grafana), "Grafana's metrics"),
+    path(p.prometheus, p.pushgateway, tcp(podPorts.pushgateway), "the metrics pushed there"),
+    path(p.prometheus, p.kubeDns, tcp(podPorts.dnsMetrics), "CoreDNS's metrics"),
+    path(p.prometheus, nodes, tcp(podPorts.nodeExporter, podPorts.kubelet), "node-exporter (host network) and the kubelet's and cAdvisor's metrics"),
+    toApi(p.prometheus, "discover targets; the API server's metrics"),
+    path(p.grafana, p.prometheus, tcp(podPorts.prometheus), "its Prometheus data source"),
+    toApi(p.grafana, "its sidecars load dashboards and data sources from ConfigMaps"),
+    toApi(p.prometheusOperator, "reconcile Prometheus, monitors and rules into StatefulSets and Secrets"),
+    toApi(p.kubeStateMetrics, "list and watch the objects it reports"),
+    toApi(p.prometheusAdmissionJobs, "create the webhook certificate's Secret and patch it into the webhook configurations"),
+    path(controlPlane, p.prometheusOperator, tcp(podPorts.prometheusOperator), "the operator's admission webhooks for PrometheusRules and AlertmanagerConfigs (Service 443 → 10250)"),
+    input.namespaces.includes(namespaces.gpuOperator) && path(p.prometheus, p.dcgmExporter, tcp(podPorts.dcgmExporter), "the GPUs' utilisation, memory, power and XID errors"),
+    input.judge === "local" && path(p.prometheus, p.judgeNim, tcp(apiServicePort), "the judge NIM's serving metrics (/v1/metrics)"),
+    input.embedding === "local" && path(p.prometheus, p.embeddingNim, tcp(apiServicePort), "the embedding NIM's serving metrics (/v1/metrics)"),
+    input.flywheelApi !== undefined && path(p.prometheus, p.flywheelApi, tcp(flywheelApiService.port), "the Flywheel API's /metrics"),
+    input.postgres === "in-cluster" && path(p.prometheus, p.postgres, tcp(cnpgMetricsPort.port), "PostgreSQL's metrics from CloudNativePG's instance manager"),
+    input.flywheelJobs && path(p.flywheelJob, p.pushgateway, tcp(podPorts.pushgateway), "push the run's metrics at each stage's end and at exit"),
+  ];
   const rows: (NetworkPath | false)[] = [
     // DNS: every namespace's pods resolve the Services they call.
     ...input.namespaces.map((namespace) =>
@@ -324,6 +416,9 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
 
     // The Flywheel API: its clients, and what it reads and deletes.
     ...flywheelApiPaths,
+
+    // The stack's own monitoring.
+    ...(input.monitoring ? monitoringPaths : []),
   ];
   const created = new Set(input.namespaces);
   return rows

@@ -37,6 +37,7 @@ export type KubernetesVersion = keyof typeof eks;
 export const supportedKubernetesVersions = Object.keys(eks) as KubernetesVersion[];
 
 const nvidiaCharts = "https://helm.ngc.nvidia.com/nvidia";
+const prometheusCommunityCharts = "https://prometheus-community.github.io/helm-charts";
 
 const charts = {
   clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
@@ -51,6 +52,9 @@ const charts = {
   argoWorkflows: { repository: "https://argoproj.github.io/argo-helm", chart: "argo-workflows", version: "1.0.18" },
   mlflow: { repository: "https://community-charts.github.io/helm-charts", chart: "mlflow", version: "1.11.5" },
   milvus: { repository: "https://zilliztech.github.io/milvus-helm/", chart: "milvus", version: "4.2.58" },
+  // Prometheus Operator v0.93.1 (its CRDs below), Prometheus, Grafana, kube-state-metrics, node-exporter.
+  kubePrometheusStack: { repository: prometheusCommunityCharts, chart: "kube-prometheus-stack", version: "88.5.3" },
+  prometheusPushgateway: { repository: prometheusCommunityCharts, chart: "prometheus-pushgateway", version: "3.8.0" },
 } as const satisfies Record<string, HelmChartPin>;
 
 /**
@@ -59,6 +63,7 @@ const charts = {
  * fresh cluster").
  */
 const cnpgCrdBase = "https://raw.githubusercontent.com/cloudnative-pg/cloudnative-pg/v1.28.1/config/crd/bases";
+const prometheusOperatorCrdBase = "https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/v0.93.1/example/prometheus-operator-crd";
 const nimCrdBase = "https://raw.githubusercontent.com/NVIDIA/k8s-nim-operator/v3.1.2/config/crd/bases";
 const crds = {
   nimOperator: [
@@ -86,6 +91,19 @@ const crds = {
     "scheduledbackups",
     "subscriptions",
   ].map((kind) => `${cnpgCrdBase}/postgresql.cnpg.io_${kind}.yaml`),
+  // kube-prometheus-stack 88.5.3's appVersion.
+  prometheusOperator: [
+    "alertmanagerconfigs",
+    "alertmanagers",
+    "podmonitors",
+    "probes",
+    "prometheusagents",
+    "prometheuses",
+    "prometheusrules",
+    "scrapeconfigs",
+    "servicemonitors",
+    "thanosrulers",
+  ].map((kind) => `${prometheusOperatorCrdBase}/monitoring.coreos.com_${kind}.yaml`),
 } as const satisfies Record<string, readonly string[]>;
 
 /**

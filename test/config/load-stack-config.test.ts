@@ -453,6 +453,7 @@ describe("production rules", () => {
       "data-flywheel:platform.elasticsearch.nodes: must be at least 3 in production, got 1",
       "data-flywheel:platform.mongodb.members: must be at least 3 in production, so a majority survives a lost member, got 1",
       "data-flywheel:platform.redis.persistence: must be true in production, got false",
+      "data-flywheel:platform.monitoring.prometheus.replicas: must be at least 2 in production, so metrics and alerts survive a lost node, got 1",
       "data-flywheel:platform.postgres.instances: must be at least 3 in production (a primary and two replicas), or use postgres.rds, got 1",
     ]);
   });

@@ -19,6 +19,7 @@ describe("platformEndpoints", () => {
         nemo: "nemo",
         nemoDatabase: "nemo-db",
         volcano: "volcano-system",
+        monitoring: "monitoring",
         flywheel: "flywheel",
       },
       elasticsearch: {

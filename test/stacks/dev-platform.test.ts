@@ -29,10 +29,12 @@ describe("dev platform", () => {
       "eck-operator",
       "gpu-operator",
       "k8s-nim-operator",
+      "kube-prometheus-stack",
       "milvus",
       "mlflow",
       "mongodb-kubernetes",
       "nemo-operator",
+      "prometheus-pushgateway",
       "volcano",
     ]);
     for (const release of releases) {

@@ -62,6 +62,17 @@ const nonEndpointPaths: Record<string, string> = {
   "elasticsearch-to-elasticsearch": "replication: transport between nodes",
   "mongodb-to-mongodb": "replication between members",
   "nemo-postgres-to-nemo-postgres": "replication between instances",
+  "prometheus-to-prometheus": "scrape: Prometheus's own ServiceMonitor (kube-prometheus-stack), every replica",
+  "prometheus-to-prometheus-operator": "scrape: the operator's ServiceMonitor",
+  "prometheus-to-kube-state-metrics": "scrape: kube-state-metrics's ServiceMonitor",
+  "prometheus-to-grafana": "scrape: Grafana's ServiceMonitor",
+  "prometheus-to-pushgateway": "scrape: the Pushgateway's ServiceMonitor",
+  "prometheus-to-dcgm-exporter": "scrape: the DCGM exporter's ServiceMonitor, which the GPU operator creates",
+  "prometheus-to-flywheel-embedding": "scrape: the NIMService's ServiceMonitor, which the NIM operator creates",
+  "prometheus-to-flywheel-api": "scrape: the Flywheel API's ServiceMonitor",
+  "prometheus-to-nemo-postgres": "scrape: CloudNativePG's PodMonitor (port metrics)",
+  "grafana-to-prometheus": "Grafana's data source, which kube-prometheus-stack writes itself",
+  "flywheel-job-to-pushgateway": "the job's metrics push (issue 17, item 3)",
 };
 
 function matches(selector: Selector | undefined, labels: Labels): boolean {

@@ -15,6 +15,8 @@ export const redisServer: RequiredProgram = { command: "redis-server", install: 
 export const chromium: RequiredProgram = { command: "chromium", install: "apt-get install -y chromium" };
 /** Debian's Prometheus Pushgateway, which the job's metrics are pushed to and read back from. */
 export const prometheusPushgateway: RequiredProgram = { command: "prometheus-pushgateway", install: "apt-get install -y prometheus-pushgateway" };
+/** Debian's promtool (package `prometheus`), which checks the alert rules and runs their unit tests. */
+export const promtool: RequiredProgram = { command: "promtool", install: "apt-get install -y prometheus" };
 
 /** Whether `command` is an executable file in one of PATH's directories. */
 export function onPath(command: string, searchPath = process.env.PATH ?? ""): boolean {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { mongodbMemberCounts, mongodbMembersRule } from "../../../constructs/data";
 import { namespaces } from "../../../infra/platform/namespaces";
+import { monitoringSchema } from "./monitoring";
 
 const platformNamespaceNames: readonly string[] = Object.values(namespaces);
 
@@ -100,6 +101,7 @@ export const platformSchema = z
           .optional(),
       })
       .prefault({}),
+    monitoring: monitoringSchema,
   })
   .prefault({});
 
@@ -120,6 +122,9 @@ export function checkProductionPlatform(platform: PlatformSettings, ctx: z.Refin
   }
   if (!platform.redis.persistence) {
     issue(["redis", "persistence"], false, "must be true in production");
+  }
+  if (platform.monitoring.enabled && !platform.monitoring.external && platform.monitoring.prometheus.replicas < 2) {
+    issue(["monitoring", "prometheus", "replicas"], platform.monitoring.prometheus.replicas, "must be at least 2 in production, so metrics and alerts survive a lost node");
   }
   if (!platform.postgres.rds && platform.postgres.instances < 3) {
     issue(["postgres", "instances"], platform.postgres.instances, "must be at least 3 in production (a primary and two replicas), or use postgres.rds");

@@ -167,6 +167,12 @@ describe("FlywheelSchedule", () => {
     expect([custom.activeDeadlineSeconds, custom.backoffLimit]).toEqual([7200, 0]);
   });
 
+  it("tells the run where to push its metrics only when a Pushgateway is given", () => {
+    const env = (overrides: Partial<FlywheelScheduleProps>): string[] => synth(overrides).cronJob.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => `${e.name}=${e.value ?? ""}`);
+    expect(env({ pushgatewayUrl: "http://prometheus-pushgateway.monitoring.svc:9091" })).toContain("FLYWHEEL_PUSHGATEWAY_URL=http://prometheus-pushgateway.monitoring.svc:9091");
+    expect(env({}).filter((e) => e.startsWith("FLYWHEEL_PUSHGATEWAY_URL"))).toEqual([]);
+  });
+
   it("refuses an image that is not pinned by digest", () => {
     expect(() => synth({ image: "ghcr.io/acme/flywheel-job:1.0" })).toThrow(
       'FlywheelSchedule flywheel/flywheel-customer-support-agent-support-app: image "ghcr.io/acme/flywheel-job:1.0" must be pinned by digest',
@@ -178,6 +184,7 @@ describe("FlywheelSchedule", () => {
     [{ schedule: "weekly" }, `${owner}: schedule "weekly" is not a cron expression with five fields`],
     [{ podLabels: {} }, `${owner}: podLabels must name at least one label, or it would select every pod of the namespace`],
     [{ retries: -1 }, `${owner}: retries must be an integer ≥ 0, got -1`],
+    [{ pushgatewayUrl: "prometheus-pushgateway:9091" }, `${owner}: pushgatewayUrl "prometheus-pushgateway:9091" must be an http:// or https:// URL`],
   ] as [Partial<FlywheelScheduleProps>, string][])("refuses %j", (override, message) => {
     expect(() => synth(override)).toThrow(new Error(message));
   });

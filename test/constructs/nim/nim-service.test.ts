@@ -31,6 +31,12 @@ describe("NimService", () => {
     expect(spec.expose).toEqual({ service: { type: "ClusterIP", port: 8000 } });
   });
 
+  it("has the operator create a ServiceMonitor carrying its Prometheus's labels when given them, and collects nothing otherwise", () => {
+    expect(nimService({ monitorLabels: { release: "kube-prometheus-stack" } }).spec.metrics).toEqual({ enabled: true, serviceMonitor: { additionalLabels: { release: "kube-prometheus-stack" } } });
+    expect(nimService().spec.metrics).toBeUndefined();
+    expect(build({ monitorLabels: {} })).toThrow(/monitorLabels must name at least one label/);
+  });
+
   it("runs on the inference GPU pool: tolerates the GPU taint and selects the pool", () => {
     const { spec } = nimService({ nodeSelector: { "data-flywheel.io/node-pool": "inference-l40s" } });
     expect(spec.tolerations).toEqual([{ key: gpuTaint.key, operator: "Exists", effect: gpuTaint.effect }]);

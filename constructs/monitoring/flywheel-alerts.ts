@@ -1,0 +1,237 @@
+import { Construct } from "constructs";
+import { candidateNimComponent, labelKeys } from "../../flywheel-job/src/contract";
+import { fail, resourceLabel } from "../common/errors";
+import { validateLabelName, validateNamespace } from "../common/names";
+import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from "../imports/prometheus-operator-v0.93.1/prometheusrule-monitoring.coreos.com";
+import { monitorObjectLabels } from "./monitor-labels";
+
+export interface FlywheelAlertsProps {
+  readonly name: string;
+  /** The namespace the PrometheusRule sits in (its Prometheus must select rules there). */
+  readonly namespace: string;
+  /** The labels its Prometheus selects rules by: `MonitorSelection.monitorLabels` of the stack. */
+  readonly monitorLabels: Readonly<Record<string, string>>;
+  /** The README's address; each alert's `runbook_url` is this plus `#<its runbook's anchor>`. */
+  readonly runbookBaseUrl: string;
+  /** The namespace of the workloads' CronJobs and the Flywheel API. */
+  readonly flywheelNamespace: string;
+  /** The Flywheel API's Service name: its ServiceMonitor's targets get it as their `job` label. */
+  readonly apiServiceName: string;
+  /** The namespace the candidate NIMs run in. */
+  readonly candidateNamespace: string;
+  /** How long a run may take at most, in hours (1–168); a candidate NIM pod older than this leaked. */
+  readonly maxRunHours: number;
+  /** The namespace of Elasticsearch and its exporter. */
+  readonly elasticsearchNamespace: string;
+  /**
+   * When Elasticsearch's certificate expires, in seconds since the Unix epoch: the certificate's
+   * `validityEndTime` as Pulumi knows it, rendered into the rule (no metric publishes it).
+   */
+  readonly elasticsearchCertificateNotAfterSeconds: number;
+  /**
+   * Share of Elasticsearch's data disk in use above which it alerts (0.5–0.99).
+   * @default 0.85, Elasticsearch's low disk watermark, past which it allocates no new shards to the node
+   */
+  readonly elasticsearchDiskWatermark?: number;
+  /**
+   * Share of a NIM's finished requests that failed above which it alerts (0.001–1).
+   * @default 0.05
+   */
+  readonly nimErrorRatio?: number;
+  /**
+   * p95 time to first token of a NIM above which it alerts, in seconds (0.1–600).
+   * @default 10
+   */
+  readonly nimTimeToFirstTokenSeconds?: number;
+  /**
+   * GPU utilisation (percent, 0–100) under which a GPU node counts as idle; idle for 30 minutes alerts.
+   * @default 5
+   */
+  readonly gpuIdleUtilisationPercent?: number;
+}
+
+/** The README anchor of each alert's runbook entry; the README's headings produce these. */
+export const alertRunbookAnchors = {
+  FlywheelRunFailed: "flywheelrunfailed",
+  FlywheelScheduleMissed: "flywheelschedulemissed",
+  FlywheelCandidateNimLeaked: "flywheelcandidatenimleaked",
+  FlywheelGpuNodeIdle: "flywheelgpunodeidle",
+  FlywheelNimErrorRateHigh: "flywheelnimerrorratehigh",
+  FlywheelNimTimeToFirstTokenHigh: "flywheelnimtimetofirsttokenhigh",
+  FlywheelElasticsearchDiskOverWatermark: "flywheelelasticsearchdiskoverwatermark",
+  FlywheelElasticsearchCertificateExpiring: "flywheelelasticsearchcertificateexpiring",
+  FlywheelApiDown: "flywheelapidown",
+} as const;
+
+export type FlywheelAlertName = keyof typeof alertRunbookAnchors;
+
+/** The `job` label the job's pushed series carry (the Pushgateway's ServiceMonitor honours it). */
+const pushedJobLabel = "flywheel";
+/** Days before Elasticsearch's certificate expires that the alert starts. */
+const certificateWarningDays = 30;
+/** How long a GPU node must stay idle before it alerts. */
+const gpuIdleFor = "30m";
+
+/** One alerting rule before rendering. */
+interface AlertRule {
+  readonly alert: FlywheelAlertName;
+  readonly expr: string;
+  readonly for: string;
+  readonly severity: "critical" | "warning";
+  readonly summary: string;
+  readonly description: string;
+}
+
+/**
+ * The flywheel's alerts as one PrometheusRule: a failed run, a missed schedule, a leaked candidate
+ * NIM, idle GPU nodes, a NIM's errors or slow first tokens, Elasticsearch's disk and certificate,
+ * and the Flywheel API down. Each has a README runbook entry its `runbook_url` points at. The
+ * expressions use equality matchers only and ranges of several scrape intervals, so they mean the
+ * same in Prometheus 2.x and 3.x (which changed what a regex `.` matches and where ranges start).
+ */
+export class FlywheelAlerts extends Construct {
+  readonly rule: PrometheusRule;
+
+  constructor(scope: Construct, id: string, props: FlywheelAlertsProps) {
+    super(scope, id);
+    const owner = resourceLabel("PrometheusRule", props.namespace, props.name);
+    validateLabelName(owner, "name", props.name);
+    validateNamespace(owner, props.namespace);
+    for (const key of ["flywheelNamespace", "candidateNamespace", "elasticsearchNamespace"] as const) {
+      validateLabelName(owner, key, props[key]);
+    }
+    validateLabelName(owner, "apiServiceName", props.apiServiceName);
+    if (!/^https:\/\/[^\s#"]+$/.test(props.runbookBaseUrl)) {
+      fail(owner, `runbookBaseUrl must be an https URL without a fragment, got "${props.runbookBaseUrl}"`);
+    }
+    const maxRunHours = inRange(owner, "maxRunHours", props.maxRunHours, 1, 168);
+    const notAfter = inRange(owner, "elasticsearchCertificateNotAfterSeconds", props.elasticsearchCertificateNotAfterSeconds, 1, 32_503_680_000);
+    const watermark = inRange(owner, "elasticsearchDiskWatermark", props.elasticsearchDiskWatermark ?? 0.85, 0.5, 0.99);
+    const errorRatio = inRange(owner, "nimErrorRatio", props.nimErrorRatio ?? 0.05, 0.001, 1);
+    const ttft = inRange(owner, "nimTimeToFirstTokenSeconds", props.nimTimeToFirstTokenSeconds ?? 10, 0.1, 600);
+    const idlePercent = inRange(owner, "gpuIdleUtilisationPercent", props.gpuIdleUtilisationPercent ?? 5, 0, 100);
+
+    const nimScope = `namespace="${props.candidateNamespace}"`;
+    const api = `job="${props.apiServiceName}", namespace="${props.flywheelNamespace}"`;
+    const es = `namespace="${props.elasticsearchNamespace}"`;
+    const cronjobs = `namespace="${props.flywheelNamespace}"`;
+    const rules: readonly AlertRule[] = [
+      {
+        alert: "FlywheelRunFailed",
+        // The job's last push for a workload and client said failed; the next run's push replaces it.
+        expr: `flywheel_run_status{job="${pushedJobLabel}", status="failed"} == 1`,
+        for: "1m",
+        severity: "warning",
+        summary: "A flywheel run failed",
+        description: "The last run of workload {{ $labels.workload }} for client {{ $labels.client }} ended failed.",
+      },
+      {
+        alert: "FlywheelScheduleMissed",
+        // A regular schedule's period is the gap from its last scheduled time to its next one; no
+        // success within twice that means at least one whole run was missed or failed.
+        expr:
+          `(time() - kube_cronjob_status_last_successful_time{${cronjobs}})` +
+          ` > on (namespace, cronjob) 2 * (kube_cronjob_next_schedule_time{${cronjobs}} - on (namespace, cronjob) kube_cronjob_status_last_schedule_time{${cronjobs}})`,
+        for: "5m",
+        severity: "warning",
+        summary: "A flywheel schedule missed its runs",
+        description: "CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} has had no successful run within twice its period ({{ $value | humanizeDuration }} since its last success).",
+      },
+      {
+        alert: "FlywheelCandidateNimLeaked",
+        // kube_pod_labels carries the component label only when kube-state-metrics allowlists it
+        // (metricLabelsAllowlist pods=[app.kubernetes.io/component]).
+        expr:
+          `(time() - kube_pod_created{${nimScope}}) > ${maxRunHours * 3600}` +
+          ` and on (namespace, pod) kube_pod_labels{${nimScope}, label_${promLabel(labelKeys.component)}="${candidateNimComponent}"}`,
+        for: "10m",
+        severity: "warning",
+        summary: "A candidate NIM outlived any run",
+        description: `Pod {{ $labels.namespace }}/{{ $labels.pod }} is a candidate NIM older than ${maxRunHours} h (maxRunHours): no run should still hold it, and it holds GPUs.`,
+      },
+      {
+        alert: "FlywheelGpuNodeIdle",
+        expr: `max by (Hostname) (DCGM_FI_DEV_GPU_UTIL) < ${idlePercent}`,
+        for: gpuIdleFor,
+        severity: "warning",
+        summary: "A GPU node is up but idle",
+        description: `Every GPU of node {{ $labels.Hostname }} has been under ${idlePercent}% utilisation for ${gpuIdleFor}: it costs without working.`,
+      },
+      {
+        alert: "FlywheelNimErrorRateHigh",
+        expr:
+          `sum by (namespace, service) (rate(request_failure_total{${nimScope}}[10m]))` +
+          ` / sum by (namespace, service) (rate(request_finish_total{${nimScope}}[10m])) > ${errorRatio}`,
+        for: "10m",
+        severity: "warning",
+        summary: "A NIM fails too many requests",
+        description: `NIM {{ $labels.namespace }}/{{ $labels.service }} failed {{ $value | humanizePercentage }} of its requests over 10 minutes (threshold ${errorRatio}).`,
+      },
+      {
+        alert: "FlywheelNimTimeToFirstTokenHigh",
+        expr: `histogram_quantile(0.95, sum by (namespace, service, le) (rate(time_to_first_token_seconds_bucket{${nimScope}}[10m]))) > ${ttft}`,
+        for: "10m",
+        severity: "warning",
+        summary: "A NIM is slow to its first token",
+        description: `NIM {{ $labels.namespace }}/{{ $labels.service }}'s p95 time to first token is {{ $value | humanizeDuration }} (threshold ${ttft} s).`,
+      },
+      {
+        alert: "FlywheelElasticsearchDiskOverWatermark",
+        expr: `1 - elasticsearch_filesystem_data_available_bytes{${es}} / elasticsearch_filesystem_data_size_bytes{${es}} > ${watermark}`,
+        for: "15m",
+        severity: "critical",
+        summary: "Elasticsearch's disk is over its watermark",
+        description: `Node {{ $labels.name }}'s data disk is {{ $value | humanizePercentage }} full (watermark ${watermark}): Elasticsearch stops placing shards on it.`,
+      },
+      {
+        alert: "FlywheelElasticsearchCertificateExpiring",
+        // Pulumi's validityEndTime of the certificate, rendered here: the rule changes when it does.
+        expr: `vector(${notAfter}) - vector(time()) < ${certificateWarningDays * 86_400}`,
+        for: "1h",
+        severity: "warning",
+        summary: "Elasticsearch's certificate expires soon",
+        description: `Elasticsearch's certificate expires in {{ $value | humanizeDuration }} (under ${certificateWarningDays} days).`,
+      },
+      {
+        alert: "FlywheelApiDown",
+        // No replica answers its scrape, or no target is left to scrape at all.
+        expr: `max by (namespace, job) (up{${api}}) == 0 or absent(up{${api}})`,
+        for: "5m",
+        severity: "critical",
+        summary: "The Flywheel API is down",
+        description: `No replica of Service ${props.flywheelNamespace}/${props.apiServiceName} answers Prometheus's scrape.`,
+      },
+    ];
+
+    this.rule = new PrometheusRule(this, "rule", {
+      metadata: { name: props.name, namespace: props.namespace, labels: monitorObjectLabels(owner, props.monitorLabels) },
+      spec: {
+        groups: [
+          {
+            name: "flywheel",
+            rules: rules.map((r) => ({
+              alert: r.alert,
+              expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
+              for: r.for,
+              labels: { severity: r.severity },
+              annotations: { summary: r.summary, description: r.description, runbook_url: `${props.runbookBaseUrl}#${alertRunbookAnchors[r.alert]}` },
+            })),
+          },
+        ],
+      },
+    });
+  }
+}
+
+/** `value` when it is a finite number in [min, max]; else a clear error naming `prop`. */
+function inRange(owner: string, prop: string, value: number, min: number, max: number): number {
+  if (!Number.isFinite(value) || value < min || value > max) {
+    fail(owner, `${prop} must be a number from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** A Kubernetes label key as kube-state-metrics names it in `label_*`: every other character becomes `_`. */
+function promLabel(key: string): string {
+  return key.replace(/[^a-zA-Z0-9_]/g, "_");
+}

@@ -1,0 +1,56 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { App, Chart } from "cdk8s";
+import { flywheelApiPortName } from "../../constructs/flywheel/flywheel-api";
+import { PodMonitor, ServiceMonitor } from "../../constructs/monitoring";
+import { flywheelApiService, labelKeys } from "../../flywheel-job/src/contract";
+import { applyChart } from "../kubernetes/cdk8s-chart";
+import type { MonitorSelection } from "./monitor-selection";
+import { namespaces } from "./namespaces";
+import { cnpgMetricsPort, platformPods, postgresPodLabels } from "./network-paths";
+
+export interface PlatformMonitorsArgs {
+  /** The labels its Prometheus selects monitors by. */
+  readonly selection: MonitorSelection;
+  /** Whether PostgreSQL runs on CloudNativePG in the cluster (RDS's metrics are CloudWatch's). */
+  readonly inClusterPostgres: boolean;
+  /** Whether the stack deploys the Flywheel API. */
+  readonly flywheelApi: boolean;
+  /** prometheus-operator's CRDs (none with an `external` Prometheus) and the namespaces. */
+  readonly dependsOn: readonly pulumi.Resource[];
+  readonly provider: k8s.Provider;
+}
+
+/**
+ * The monitors this stack writes itself, for what no chart or operator makes one for: the Flywheel
+ * API's `/metrics`, and CloudNativePG's instances (a PodMonitor: the chart's own
+ * `spec.monitoring.enablePodMonitor` is deprecated in CloudNativePG 1.28).
+ */
+export class PlatformMonitors extends pulumi.ComponentResource {
+  constructor(name: string, args: PlatformMonitorsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-flywheel:platform:PlatformMonitors", name, {}, opts);
+    const chart = new Chart(new App(), name);
+    const monitorLabels = args.selection.monitorLabels;
+    if (args.flywheelApi) {
+      new ServiceMonitor(chart, "flywheel-api", {
+        name: flywheelApiService.serviceName,
+        namespace: namespaces.flywheel,
+        monitorLabels,
+        serviceSelector: { [labelKeys.component]: flywheelApiService.component },
+        endpoints: [{ port: flywheelApiPortName, path: flywheelApiService.metricsPath }],
+      });
+    }
+    if (args.inClusterPostgres) {
+      new PodMonitor(chart, "postgres", {
+        name: platformPods.postgres.name,
+        namespace: platformPods.postgres.namespace,
+        monitorLabels,
+        // The pods the isolation table admits Prometheus to: the same selector, one owner.
+        podSelector: postgresPodLabels,
+        endpoints: [{ port: cnpgMetricsPort.name }],
+      });
+    }
+    applyChart(name, chart, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });
+    this.registerOutputs({});
+  }
+}

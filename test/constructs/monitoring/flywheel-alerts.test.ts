@@ -1,0 +1,85 @@
+import type { Chart } from "cdk8s";
+import { alertRunbookAnchors, FlywheelAlerts, type FlywheelAlertsProps } from "../../../constructs/monitoring";
+import { only, synth } from "../data/support";
+import { alertProps } from "./flywheel-alerts-props";
+
+interface RenderedRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
+function render(overrides: Partial<FlywheelAlertsProps> = {}) {
+  return only(synth((chart: Chart) => { new FlywheelAlerts(chart, "alerts", { ...alertProps, ...overrides }); }), "PrometheusRule");
+}
+
+function rules(overrides: Partial<FlywheelAlertsProps> = {}): RenderedRule[] {
+  const spec = render(overrides).spec as { groups: { rules: RenderedRule[] }[] };
+  return spec.groups.flatMap((g) => g.rules);
+}
+
+function rule(name: string, overrides: Partial<FlywheelAlertsProps> = {}): RenderedRule {
+  const found = rules(overrides).find((r) => r.alert === name);
+  if (!found) {
+    throw new Error(`no alert ${name}`);
+  }
+  return found;
+}
+
+describe("FlywheelAlerts", () => {
+  test("is one PrometheusRule carrying the labels its Prometheus selects rules by", () => {
+    expect(render().metadata).toEqual({ name: "flywheel-alerts", namespace: "monitoring", labels: { release: "kube-prometheus-stack" } });
+  });
+
+  test("every alert has a for, a severity, a summary, a description and a runbook_url at its README anchor", () => {
+    const rendered = rules();
+    expect(rendered.map((r) => r.alert).sort()).toEqual(Object.keys(alertRunbookAnchors).sort());
+    for (const r of rendered) {
+      expect(r.for).toMatch(/^\d+[mh]$/);
+      expect(["critical", "warning"]).toContain(r.labels.severity);
+      expect(r.annotations.summary).not.toBe("");
+      expect(r.annotations.description).not.toBe("");
+      expect(r.annotations.runbook_url).toBe(`https://example.test/data-flywheel/README.md#${alertRunbookAnchors[r.alert as keyof typeof alertRunbookAnchors]}`);
+    }
+  });
+
+  test("uses no regex matcher, whose '.' Prometheus 3 matches differently from 2.x", () => {
+    for (const r of rules()) {
+      expect(r.expr).not.toMatch(/=~|!~/);
+    }
+  });
+
+  test("renders the thresholds it is given", () => {
+    const overrides = { maxRunHours: 6, nimErrorRatio: 0.2, nimTimeToFirstTokenSeconds: 3, elasticsearchDiskWatermark: 0.9, gpuIdleUtilisationPercent: 10, elasticsearchCertificateNotAfterSeconds: 1_900_000_000 };
+    expect(rule("FlywheelCandidateNimLeaked", overrides).expr).toContain("> 21600");
+    expect(rule("FlywheelCandidateNimLeaked", overrides).expr).toContain('label_app_kubernetes_io_component="candidate-nim"');
+    expect(rule("FlywheelNimErrorRateHigh", overrides).expr).toMatch(/> 0\.2$/);
+    expect(rule("FlywheelNimTimeToFirstTokenHigh", overrides).expr).toMatch(/> 3$/);
+    expect(rule("FlywheelElasticsearchDiskOverWatermark", overrides).expr).toMatch(/> 0\.9$/);
+    expect(rule("FlywheelGpuNodeIdle", overrides).expr).toMatch(/< 10$/);
+    expect(rule("FlywheelElasticsearchCertificateExpiring", overrides).expr).toContain("vector(1900000000)");
+  });
+
+  test("watches the Flywheel API by the job label its ServiceMonitor gives it: the Service's name", () => {
+    expect(rule("FlywheelApiDown", { apiServiceName: "api", flywheelNamespace: "fw" }).expr).toContain('up{job="api", namespace="fw"}');
+  });
+
+  test.each([
+    [{ maxRunHours: 0 }, /maxRunHours must be a number from 1 to 168, got 0/],
+    [{ maxRunHours: Number.NaN }, /maxRunHours must be a number/],
+    [{ nimErrorRatio: 1.5 }, /nimErrorRatio must be a number from 0.001 to 1, got 1.5/],
+    [{ nimTimeToFirstTokenSeconds: 0 }, /nimTimeToFirstTokenSeconds must be/],
+    [{ elasticsearchDiskWatermark: 0.999 }, /elasticsearchDiskWatermark must be a number from 0.5 to 0.99/],
+    [{ gpuIdleUtilisationPercent: 101 }, /gpuIdleUtilisationPercent must be/],
+    [{ elasticsearchCertificateNotAfterSeconds: -1 }, /elasticsearchCertificateNotAfterSeconds must be/],
+    [{ runbookBaseUrl: "http://example.test/README.md" }, /runbookBaseUrl must be an https URL/],
+    [{ runbookBaseUrl: "https://example.test/README.md#alerts" }, /runbookBaseUrl must be an https URL without a fragment/],
+    [{ apiServiceName: "Flywheel_API" }, /apiServiceName "Flywheel_API" must be a DNS-1123 label/],
+    [{ candidateNamespace: "NIM" }, /candidateNamespace "NIM" must be a DNS-1123 label/],
+    [{ monitorLabels: {} }, /monitorLabels must name at least one label/],
+  ] as const)("refuses %j, naming the prop", (overrides, message) => {
+    expect(() => render(overrides)).toThrow(message);
+  });
+});
