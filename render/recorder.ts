@@ -31,6 +31,9 @@ export interface RecordedOptions {
   readonly aliasUrns?: string[];
 }
 
+/** When the render's mocked certificates start: 2026-01-01T00:00:00Z. */
+const mockCertificateStart = Date.UTC(2026, 0, 1);
+
 /** Outputs a mocked resource reports, beyond its inputs: what the program reads back from AWS. */
 function mockOutputs(type: string, name: string, inputs: Record<string, unknown>, region: string): Record<string, unknown> {
   const account = "123456789012";
@@ -62,7 +65,11 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
       return { privateKeyPem: `-----BEGIN PRIVATE KEY-----\nmock ${name}\n-----END PRIVATE KEY-----\n`, publicKeyPem: `mock-public-key-${name}` };
     case "tls:index/selfSignedCert:SelfSignedCert":
     case "tls:index/locallySignedCert:LocallySignedCert":
-      return { certPem: `-----BEGIN CERTIFICATE-----\nmock ${name}\n-----END CERTIFICATE-----\n` };
+      return {
+        certPem: `-----BEGIN CERTIFICATE-----\nmock ${name}\n-----END CERTIFICATE-----\n`,
+        // A fixed start keeps the render reproducible; the end follows the requested validity.
+        validityEndTime: new Date(mockCertificateStart + Number(inputs.validityPeriodHours ?? 0) * 3_600_000).toISOString().replace(/\.000Z$/, "Z"),
+      };
     case "tls:index/certRequest:CertRequest":
       return { certRequestPem: `mock-csr-${name}` };
     default:

@@ -84,6 +84,7 @@ export function defineStack(config: StackConfig): StackOutputs {
     ...(config.flywheel.api.enabled && config.jobImage
       ? { flywheelApi: { image: config.jobImage, settings: config.flywheel.api, startTimeoutMinutes: config.flywheel.startTimeoutMinutes } }
       : {}),
+    ...(config.flywheel.gpuHourlyCost !== undefined ? { gpuHourlyCost: config.flywheel.gpuHourlyCost } : {}),
     production: config.environment === "production",
     ngcApiKey: config.secrets.ngcApiKey,
     wandbApiKey: config.secrets.wandbApiKey,

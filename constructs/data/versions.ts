@@ -21,4 +21,11 @@ export const dataServiceDefaults = {
   postgresImage: "ghcr.io/cloudnative-pg/postgresql:18.4-minimal-trixie",
   /** The curl the Elasticsearch bootstrap Job runs. */
   curlImage: "curlimages/curl:8.21.0",
+  /**
+   * prometheus-community's elasticsearch_exporter, the version prometheus-elasticsearch-exporter 7.4.0
+   * runs (its appVersion); the project publishes its images on quay.io and Docker Hub only.
+   */
+  elasticsearchExporterImage: "quay.io/prometheuscommunity/elasticsearch-exporter:v1.11.0",
+  /** oliver006/redis_exporter, the version prometheus-redis-exporter 6.29.0 runs (its appVersion), from its GHCR repository. */
+  redisExporterImage: "ghcr.io/oliver006/redis_exporter:v1.89.0",
 } as const;

@@ -54,6 +54,11 @@ export interface FlywheelScheduleProps {
    * @default none: the run pushes nothing
    */
   readonly pushgatewayUrl?: string;
+  /**
+   * The MLflow tracking server each completed evaluation is logged to (`FLYWHEEL_MLFLOW_URL`), `http(s)://…`.
+   * @default none: the run logs nothing to MLflow
+   */
+  readonly mlflowUrl?: string;
   /** Labels of the Job's pods; the flywheel namespace's NetworkPolicies select the job by them. */
   readonly podLabels: Readonly<Record<string, string>>;
   /**
@@ -134,6 +139,9 @@ export class FlywheelSchedule extends Construct {
     if (props.pushgatewayUrl !== undefined) {
       validateHttpUrl(owner, "pushgatewayUrl", props.pushgatewayUrl);
     }
+    if (props.mlflowUrl !== undefined) {
+      validateHttpUrl(owner, "mlflowUrl", props.mlflowUrl);
+    }
     // The namespace's NetworkPolicies select the job's pods by these labels.
     validatePodSelectorLabels(owner, "podLabels", props.podLabels);
     const retries = props.retries ?? 2;
@@ -212,6 +220,7 @@ export class FlywheelSchedule extends Construct {
         // Node sizes its heap from the machine, not the container: keep it inside the memory limit.
         NODE_OPTIONS: kplus.EnvValue.fromValue(nodeOptionsFor((props.resources?.memory?.limit ?? defaultMemoryLimit).toMebibytes())),
         ...(props.pushgatewayUrl ? { [jobEnvironment.FLYWHEEL_PUSHGATEWAY_URL]: kplus.EnvValue.fromValue(props.pushgatewayUrl) } : {}),
+        ...(props.mlflowUrl ? { [jobEnvironment.FLYWHEEL_MLFLOW_URL]: kplus.EnvValue.fromValue(props.mlflowUrl) } : {}),
         ...(props.elasticsearchCa ? { [jobEnvironment.ELASTICSEARCH_CA_FILE]: kplus.EnvValue.fromValue(`${caDirectory}/${props.elasticsearchCa.key}`) } : {}),
       },
     });

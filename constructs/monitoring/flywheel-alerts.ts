@@ -11,15 +11,26 @@ export interface FlywheelAlertsProps {
   readonly namespace: string;
   /** The labels its Prometheus selects rules by: `MonitorSelection.monitorLabels` of the stack. */
   readonly monitorLabels: Readonly<Record<string, string>>;
-  /** The README's address; each alert's `runbook_url` is this plus `#<its runbook's anchor>`. */
-  readonly runbookBaseUrl: string;
+  /**
+   * The README's address; each alert's `runbook_url` is this plus `#<its runbook's anchor>`.
+   * @default none: each alert's `runbook` annotation names the README's anchor (`README.md#<anchor>`)
+   */
+  readonly runbookBaseUrl?: string;
   /** The namespace of the workloads' CronJobs and the Flywheel API. */
   readonly flywheelNamespace: string;
-  /** The Flywheel API's Service name: its ServiceMonitor's targets get it as their `job` label. */
-  readonly apiServiceName: string;
+  /**
+   * The Flywheel API's Service name: its ServiceMonitor's targets get it as their `job` label.
+   * @default none: the stack deploys no Flywheel API, and nothing alerts on it
+   */
+  readonly apiServiceName?: string;
   /** The namespace the candidate NIMs run in. */
   readonly candidateNamespace: string;
-  /** How long a run may take at most, in hours (1–168); a candidate NIM pod older than this leaked. */
+  /**
+   * The namespace of the stack's other NIMs (the judge and embedding NIMs), whose errors and latency
+   * alert too; the GPU nodes they hold idle between runs and do not alert as idle.
+   */
+  readonly servingNamespace: string;
+  /** How long a run may take at most, in hours (above 0); a candidate NIM pod older than this leaked. */
   readonly maxRunHours: number;
   /** The namespace of Elasticsearch and its exporter. */
   readonly elasticsearchNamespace: string;
@@ -29,26 +40,44 @@ export interface FlywheelAlertsProps {
    */
   readonly elasticsearchCertificateNotAfterSeconds: number;
   /**
-   * Share of Elasticsearch's data disk in use above which it alerts (0.5–0.99).
+   * Share of Elasticsearch's data disk in use above which it alerts (`alertThresholds.elasticsearchDiskWatermark`).
    * @default 0.85, Elasticsearch's low disk watermark, past which it allocates no new shards to the node
    */
   readonly elasticsearchDiskWatermark?: number;
   /**
-   * Share of a NIM's finished requests that failed above which it alerts (0.001–1).
+   * Share of a NIM's finished requests that failed above which it alerts (`alertThresholds.nimErrorRatio`).
    * @default 0.05
    */
   readonly nimErrorRatio?: number;
   /**
-   * p95 time to first token of a NIM above which it alerts, in seconds (0.1–600).
+   * p95 time to first token of a NIM above which it alerts, in seconds (`alertThresholds.nimTimeToFirstTokenSeconds`).
    * @default 10
    */
   readonly nimTimeToFirstTokenSeconds?: number;
   /**
-   * GPU utilisation (percent, 0–100) under which a GPU node counts as idle; idle for 30 minutes alerts.
+   * GPU utilisation (percent) under which a GPU node counts as idle; idle for 30 minutes alerts
+   * (`alertThresholds.gpuIdleUtilisationPercent`).
    * @default 5
    */
   readonly gpuIdleUtilisationPercent?: number;
 }
+
+/** A threshold's allowed range and its default. */
+export interface AlertThreshold {
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
+}
+
+/** The thresholds a stack may set (`platform.monitoring.alerts`): the one owner of their ranges and defaults. */
+export const alertThresholds = {
+  nimErrorRatio: { min: 0.001, max: 1, default: 0.05 },
+  nimTimeToFirstTokenSeconds: { min: 0.1, max: 600, default: 10 },
+  elasticsearchDiskWatermark: { min: 0.5, max: 0.99, default: 0.85 },
+  gpuIdleUtilisationPercent: { min: 0, max: 100, default: 5 },
+} as const satisfies Record<string, AlertThreshold>;
+
+export type AlertThresholdName = keyof typeof alertThresholds;
 
 /** The README anchor of each alert's runbook entry; the README's headings produce these. */
 export const alertRunbookAnchors = {
@@ -100,21 +129,30 @@ export class FlywheelAlerts extends Construct {
     for (const key of ["flywheelNamespace", "candidateNamespace", "elasticsearchNamespace"] as const) {
       validateLabelName(owner, key, props[key]);
     }
-    validateLabelName(owner, "apiServiceName", props.apiServiceName);
-    if (!/^https:\/\/[^\s#"]+$/.test(props.runbookBaseUrl)) {
+    validateLabelName(owner, "servingNamespace", props.servingNamespace);
+    if (props.apiServiceName !== undefined) {
+      validateLabelName(owner, "apiServiceName", props.apiServiceName);
+    }
+    if (props.runbookBaseUrl !== undefined && !/^https:\/\/[^\s#"]+$/.test(props.runbookBaseUrl)) {
       fail(owner, `runbookBaseUrl must be an https URL without a fragment, got "${props.runbookBaseUrl}"`);
     }
-    const maxRunHours = inRange(owner, "maxRunHours", props.maxRunHours, 1, 168);
-    const notAfter = inRange(owner, "elasticsearchCertificateNotAfterSeconds", props.elasticsearchCertificateNotAfterSeconds, 1, 32_503_680_000);
-    const watermark = inRange(owner, "elasticsearchDiskWatermark", props.elasticsearchDiskWatermark ?? 0.85, 0.5, 0.99);
-    const errorRatio = inRange(owner, "nimErrorRatio", props.nimErrorRatio ?? 0.05, 0.001, 1);
-    const ttft = inRange(owner, "nimTimeToFirstTokenSeconds", props.nimTimeToFirstTokenSeconds ?? 10, 0.1, 600);
-    const idlePercent = inRange(owner, "gpuIdleUtilisationPercent", props.gpuIdleUtilisationPercent ?? 5, 0, 100);
+    if (!Number.isFinite(props.maxRunHours) || props.maxRunHours <= 0) {
+      fail(owner, `maxRunHours must be a number above 0, got ${props.maxRunHours}`);
+    }
+    const maxRunSeconds = Math.round(props.maxRunHours * 3600);
+    const notAfter = inRange(owner, "elasticsearchCertificateNotAfterSeconds", props.elasticsearchCertificateNotAfterSeconds, { min: 1, max: 32_503_680_000 });
+    const watermark = threshold(owner, "elasticsearchDiskWatermark", props.elasticsearchDiskWatermark);
+    const errorRatio = threshold(owner, "nimErrorRatio", props.nimErrorRatio);
+    const ttft = threshold(owner, "nimTimeToFirstTokenSeconds", props.nimTimeToFirstTokenSeconds);
+    const idlePercent = threshold(owner, "gpuIdleUtilisationPercent", props.gpuIdleUtilisationPercent);
 
-    const nimScope = `namespace="${props.candidateNamespace}"`;
-    const api = `job="${props.apiServiceName}", namespace="${props.flywheelNamespace}"`;
+    const candidates = `namespace="${props.candidateNamespace}"`;
+    // Every NIM the stack or a run serves, without a regex matcher: one selector per namespace, joined by `or`.
+    const nimNamespaces = [...new Set([props.candidateNamespace, props.servingNamespace])];
+    const nimRate = (metric: string) => nimNamespaces.map((ns) => `rate(${metric}{namespace="${ns}"}[10m])`).join(" or ");
     const es = `namespace="${props.elasticsearchNamespace}"`;
     const cronjobs = `namespace="${props.flywheelNamespace}"`;
+    const apiRules: readonly AlertRule[] = props.apiServiceName === undefined ? [] : [apiDown(props.flywheelNamespace, props.apiServiceName)];
     const rules: readonly AlertRule[] = [
       {
         alert: "FlywheelRunFailed",
@@ -129,9 +167,12 @@ export class FlywheelAlerts extends Construct {
         alert: "FlywheelScheduleMissed",
         // A regular schedule's period is the gap from its last scheduled time to its next one; no
         // success within twice that means at least one whole run was missed or failed.
+        // A suspended schedule is meant not to run. One that never succeeded has no last success
+        // series (kube-state-metrics leaves it out), so a schedule's first success starts the watch.
         expr:
           `(time() - kube_cronjob_status_last_successful_time{${cronjobs}})` +
-          ` > on (namespace, cronjob) 2 * (kube_cronjob_next_schedule_time{${cronjobs}} - on (namespace, cronjob) kube_cronjob_status_last_schedule_time{${cronjobs}})`,
+          ` > on (namespace, cronjob) 2 * (kube_cronjob_next_schedule_time{${cronjobs}} - on (namespace, cronjob) kube_cronjob_status_last_schedule_time{${cronjobs}})` +
+          ` unless on (namespace, cronjob) kube_cronjob_spec_suspend{${cronjobs}} == 1`,
         for: "5m",
         severity: "warning",
         summary: "A flywheel schedule missed its runs",
@@ -142,16 +183,21 @@ export class FlywheelAlerts extends Construct {
         // kube_pod_labels carries the component label only when kube-state-metrics allowlists it
         // (metricLabelsAllowlist pods=[app.kubernetes.io/component]).
         expr:
-          `(time() - kube_pod_created{${nimScope}}) > ${maxRunHours * 3600}` +
-          ` and on (namespace, pod) kube_pod_labels{${nimScope}, label_${promLabel(labelKeys.component)}="${candidateNimComponent}"}`,
+          `(time() - kube_pod_created{${candidates}}) > ${maxRunSeconds}` +
+          ` and on (namespace, pod) kube_pod_labels{${candidates}, label_${promLabel(labelKeys.component)}="${candidateNimComponent}"}`,
         for: "10m",
         severity: "warning",
         summary: "A candidate NIM outlived any run",
-        description: `Pod {{ $labels.namespace }}/{{ $labels.pod }} is a candidate NIM older than ${maxRunHours} h (maxRunHours): no run should still hold it, and it holds GPUs.`,
+        description: `Pod {{ $labels.namespace }}/{{ $labels.pod }} is a candidate NIM older than ${props.maxRunHours} h (maxRunHours): no run should still hold it, and it holds GPUs.`,
       },
       {
         alert: "FlywheelGpuNodeIdle",
-        expr: `max by (Hostname) (DCGM_FI_DEV_GPU_UTIL) < ${idlePercent}`,
+        // A node where a judge or embedding NIM holds a GPU idles between runs by design. dcgm-exporter
+        // labels a held GPU with its pod's namespace, which the GPU operator's ServiceMonitor
+        // (honorLabels false) keeps as `exported_namespace`, its own target `namespace` winning.
+        expr:
+          `max by (Hostname) (DCGM_FI_DEV_GPU_UTIL` +
+          ` unless on (Hostname) DCGM_FI_DEV_GPU_UTIL{exported_namespace="${props.servingNamespace}"}) < ${idlePercent}`,
         for: gpuIdleFor,
         severity: "warning",
         summary: "A GPU node is up but idle",
@@ -160,8 +206,8 @@ export class FlywheelAlerts extends Construct {
       {
         alert: "FlywheelNimErrorRateHigh",
         expr:
-          `sum by (namespace, service) (rate(request_failure_total{${nimScope}}[10m]))` +
-          ` / sum by (namespace, service) (rate(request_finish_total{${nimScope}}[10m])) > ${errorRatio}`,
+          `sum by (namespace, service) (${nimRate("request_failure_total")})` +
+          ` / sum by (namespace, service) (${nimRate("request_finish_total")}) > ${errorRatio}`,
         for: "10m",
         severity: "warning",
         summary: "A NIM fails too many requests",
@@ -169,7 +215,7 @@ export class FlywheelAlerts extends Construct {
       },
       {
         alert: "FlywheelNimTimeToFirstTokenHigh",
-        expr: `histogram_quantile(0.95, sum by (namespace, service, le) (rate(time_to_first_token_seconds_bucket{${nimScope}}[10m]))) > ${ttft}`,
+        expr: `histogram_quantile(0.95, sum by (namespace, service, le) (${nimRate("time_to_first_token_seconds_bucket")})) > ${ttft}`,
         for: "10m",
         severity: "warning",
         summary: "A NIM is slow to its first token",
@@ -192,15 +238,7 @@ export class FlywheelAlerts extends Construct {
         summary: "Elasticsearch's certificate expires soon",
         description: `Elasticsearch's certificate expires in {{ $value | humanizeDuration }} (under ${certificateWarningDays} days).`,
       },
-      {
-        alert: "FlywheelApiDown",
-        // No replica answers its scrape, or no target is left to scrape at all.
-        expr: `max by (namespace, job) (up{${api}}) == 0 or absent(up{${api}})`,
-        for: "5m",
-        severity: "critical",
-        summary: "The Flywheel API is down",
-        description: `No replica of Service ${props.flywheelNamespace}/${props.apiServiceName} answers Prometheus's scrape.`,
-      },
+      ...apiRules,
     ];
 
     this.rule = new PrometheusRule(this, "rule", {
@@ -214,7 +252,13 @@ export class FlywheelAlerts extends Construct {
               expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
               for: r.for,
               labels: { severity: r.severity },
-              annotations: { summary: r.summary, description: r.description, runbook_url: `${props.runbookBaseUrl}#${alertRunbookAnchors[r.alert]}` },
+              annotations: {
+                summary: r.summary,
+                description: r.description,
+                ...(props.runbookBaseUrl === undefined
+                  ? { runbook: `README.md#${alertRunbookAnchors[r.alert]}` }
+                  : { runbook_url: `${props.runbookBaseUrl}#${alertRunbookAnchors[r.alert]}` }),
+              },
             })),
           },
         ],
@@ -223,10 +267,28 @@ export class FlywheelAlerts extends Construct {
   }
 }
 
+/** The Flywheel API down: no replica answers its scrape, or no target is left to scrape at all. */
+function apiDown(namespace: string, serviceName: string): AlertRule {
+  const api = `job="${serviceName}", namespace="${namespace}"`;
+  return {
+    alert: "FlywheelApiDown",
+    expr: `max by (namespace, job) (up{${api}}) == 0 or absent(up{${api}})`,
+    for: "5m",
+    severity: "critical",
+    summary: "The Flywheel API is down",
+    description: `No replica of Service ${namespace}/${serviceName} answers Prometheus's scrape.`,
+  };
+}
+
+/** A threshold prop, or its default, checked against its range in `alertThresholds`. */
+function threshold(owner: string, prop: AlertThresholdName, value: number | undefined): number {
+  return inRange(owner, prop, value ?? alertThresholds[prop].default, alertThresholds[prop]);
+}
+
 /** `value` when it is a finite number in [min, max]; else a clear error naming `prop`. */
-function inRange(owner: string, prop: string, value: number, min: number, max: number): number {
-  if (!Number.isFinite(value) || value < min || value > max) {
-    fail(owner, `${prop} must be a number from ${min} to ${max}, got ${value}`);
+function inRange(owner: string, prop: string, value: number, range: { readonly min: number; readonly max: number }): number {
+  if (!Number.isFinite(value) || value < range.min || value > range.max) {
+    fail(owner, `${prop} must be a number from ${range.min} to ${range.max}, got ${value}`);
   }
   return value;
 }

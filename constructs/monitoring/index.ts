@@ -1,6 +1,7 @@
-export { alertRunbookAnchors, FlywheelAlerts, type FlywheelAlertName, type FlywheelAlertsProps } from "./flywheel-alerts";
+export { alertRunbookAnchors, alertThresholds, FlywheelAlerts, type AlertThreshold, type AlertThresholdName, type FlywheelAlertName, type FlywheelAlertsProps } from "./flywheel-alerts";
+export { ElasticsearchExporter, elasticsearchExporterComponent, elasticsearchExporterPort, type ElasticsearchExporterProps } from "./elasticsearch-exporter";
 export { durationMilliseconds, prometheusDuration } from "./prometheus-duration";
 export { monitorObjectLabels } from "./monitor-labels";
 export { PodMonitor, type PodMonitorProps } from "./pod-monitor";
-export { defaultMetricsPath, type ScrapeEndpoint } from "./scrape-endpoint";
+export { defaultMetricsPath, type ScrapeBasicAuth, type ScrapeEndpoint } from "./scrape-endpoint";
 export { ServiceMonitor, type ServiceMonitorProps } from "./service-monitor";

@@ -1,4 +1,5 @@
 import { fail } from "../common/errors";
+import { validateDataKey, validateObjectName } from "../common/names";
 import { durationMilliseconds } from "./prometheus-duration";
 
 /** One port a monitor scrapes, and how. */
@@ -29,19 +30,50 @@ export interface ScrapeEndpoint {
    * @default false
    */
   readonly honorLabels?: boolean;
+  /**
+   * HTTP basic auth, from a Secret in the monitor's namespace (Prometheus reads it there): for targets
+   * that want a user (MongoDB's `spec.prometheus`).
+   * @default none
+   */
+  readonly basicAuth?: ScrapeBasicAuth;
+}
+
+/** A Secret of the monitor's namespace holding the user and password Prometheus scrapes with. */
+export interface ScrapeBasicAuth {
+  readonly secretName: string;
+  /** @default "username" */
+  readonly usernameKey?: string;
+  /** @default "password" */
+  readonly passwordKey?: string;
 }
 
 /** Where Prometheus looks for metrics unless an endpoint says otherwise. */
 export const defaultMetricsPath = "/metrics";
 
 /** An endpoint's fields as both monitor kinds spell them, but the scheme (each kind has its own enum). */
-export function endpointFields(endpoint: ScrapeEndpoint): { port: string; path: string; interval?: string; scrapeTimeout?: string; honorLabels?: boolean } {
+export function endpointFields(endpoint: ScrapeEndpoint): {
+  port: string;
+  path: string;
+  interval?: string;
+  scrapeTimeout?: string;
+  honorLabels?: boolean;
+  basicAuth?: { username: { name: string; key: string }; password: { name: string; key: string } };
+} {
+  const auth = endpoint.basicAuth;
   return {
     port: endpoint.port,
     path: endpoint.path ?? defaultMetricsPath,
     ...(endpoint.interval !== undefined ? { interval: endpoint.interval } : {}),
     ...(endpoint.scrapeTimeout !== undefined ? { scrapeTimeout: endpoint.scrapeTimeout } : {}),
     ...(endpoint.honorLabels ? { honorLabels: true } : {}),
+    ...(auth
+      ? {
+          basicAuth: {
+            username: { name: auth.secretName, key: auth.usernameKey ?? "username" },
+            password: { name: auth.secretName, key: auth.passwordKey ?? "password" },
+          },
+        }
+      : {}),
   };
 }
 
@@ -68,6 +100,11 @@ export function validateScrapeEndpoints(owner: string, prop: string, endpoints: 
     const timeout = endpoint.scrapeTimeout === undefined ? undefined : durationMilliseconds(endpoint.scrapeTimeout);
     if (endpoint.scrapeTimeout !== undefined && timeout === undefined) {
       fail(owner, `${at}.scrapeTimeout "${endpoint.scrapeTimeout}" is not a Prometheus duration longer than zero (such as 10s)`);
+    }
+    if (endpoint.basicAuth) {
+      validateObjectName(owner, `${at}.basicAuth.secretName`, endpoint.basicAuth.secretName);
+      validateDataKey(owner, `${at}.basicAuth.usernameKey`, endpoint.basicAuth.usernameKey ?? "username");
+      validateDataKey(owner, `${at}.basicAuth.passwordKey`, endpoint.basicAuth.passwordKey ?? "password");
     }
     if (interval !== undefined && timeout !== undefined && timeout > interval) {
       fail(owner, `${at}.scrapeTimeout "${endpoint.scrapeTimeout}" is longer than its interval "${endpoint.interval}"; Prometheus refuses that`);

@@ -45,5 +45,11 @@ export { judgeProxyService } from "./judge-proxy/judge-proxy-service";
 export { nodeOptionsFor } from "./node-options";
 /** Where the stack deploys the Flywheel API (`flywheel serve`), and what it relies on of the workloads' CronJobs. */
 export { flywheelApiEnvironment, flywheelApiPermissions, flywheelApiService, flywheelScheduleContract } from "./api/flywheel-api-service";
+/** The metrics a run pushes, the Pushgateway `job` label they carry and the evaluation types they are labelled with: what the dashboards query. */
+export { jobMetrics, pushJobName, runStages, type JobMetric } from "./metrics/job-metrics";
+/** The label values of the pushed metrics: a run's statuses (`status`) and curation's drop reasons (`reason`). */
+export { runStatuses } from "./store/records";
+export { dropReasons } from "./curation/drop-reasons";
+export { evalTypes, type EvalType } from "./evaluation/metrics";
 /** The GPU scheduling contract: the taint and labels of GPU pools that NIMs and training pods select. */
 export { gpuNodeSelector, gpuResource, gpuRoleLabel, gpuRoles, gpuTaint, gpuToleration, nodePoolLabel, type GpuRole, type Toleration } from "./scheduling";

@@ -39,7 +39,7 @@ function finishedRunDetail(): ReturnType<typeof jobDetailResponse> {
       drop_counts: { duplicate: 3 },
     };
     const nim = { ...pendingNim({ flywheel_run_id: run.id, model_name: "meta/llama-3.2-1b-instruct", gpus: 1 }), status: "completed" as const, deployment_status: "deleted" as const, started_at: started, finished_at: finished, runtime_seconds: 3600 };
-    const evaluation = { ...pendingEvaluation({ nim_id: nim.id, eval_type: "base-eval" }), status: "completed" as const, scores: { similarity: 0.8 }, progress: 100, started_at: started, finished_at: finished, runtime_seconds: 60, nmp_uri: "http://evaluator/v1/evaluation/jobs/e1" };
+    const evaluation = { ...pendingEvaluation({ nim_id: nim.id, eval_type: "base-eval" }), status: "completed" as const, scores: { similarity: 0.8 }, progress: 100, started_at: started, finished_at: finished, runtime_seconds: 60, nmp_uri: "http://evaluator/v1/evaluation/jobs/e1", mlflow_uri: "http://mlflow.nemo:80/#/experiments/3/runs/0a1b" };
     const customization = { ...pendingCustomization({ nim_id: nim.id, base_model: nim.model_name }), status: "completed" as const, progress: 100, epochs_completed: 2, steps_completed: 40, started_at: started, finished_at: finished, runtime_seconds: 600, customized_model: "dfwbp/llama-lora@v1" };
     const report = buildRunReport(run, [nim], [evaluation]);
     return jobDetailResponse(details({ ...run, report }, { nims: [nim], evaluations: [evaluation], customizations: [customization] }), now);
@@ -86,7 +86,7 @@ describe("the blueprint's shapes of this project's run records", () => {
           status: "completed",
           deployment_status: "completed",
           runtime_seconds: 3600,
-          evaluations: [{ eval_type: "base-eval", scores: { similarity: 0.8 }, runtime_seconds: 60, progress: 100 }],
+          evaluations: [{ eval_type: "base-eval", scores: { similarity: 0.8 }, runtime_seconds: 60, progress: 100, mlflow_uri: "http://mlflow.nemo:80/#/experiments/3/runs/0a1b" }],
           customizations: [{ customized_model: "dfwbp/llama-lora@v1", epochs_completed: 2, steps_completed: 40, runtime_seconds: 600 }],
         },
       ],

@@ -1,4 +1,5 @@
 import { parseJobConfig } from "../src/config/job-config";
+import type { UsageError } from "../src/errors";
 import { candidateNimService, candidateNimServiceName, runSelector } from "../src/backends/nemo-25/candidate-nim-service";
 import { candidateNimComponent, labelKeys, labelValue } from "../src/kubernetes/labels";
 import { endpointOf } from "../src/backends/nemo-25/nim-readiness";
@@ -52,6 +53,25 @@ describe("a candidate's NIMService", () => {
     expect(long).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])$/);
     expect(long.startsWith(`fw-${runId}-12-llama-3-3-nemotron`)).toBe(true);
     expect(labelValue("-x".repeat(40))).toMatch(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/);
+  });
+
+  it("turns its metrics on with a ServiceMonitor carrying the monitor labels it is given, and leaves both off without them", () => {
+    const metricsOf = (deployment: Record<string, unknown>): unknown => {
+      const parsed = parseJobConfig({ candidates: [smallModel], judge: { url: "http://judge/v1/chat/completions", modelId: "j" }, deployment }, "test");
+      return candidateNimService({ runId, workloadId: "w", clientId: "c", index: 0, candidate: parsed.candidates[0], namespace: "flywheel", deployment: parsed.deployment, peftSource: "http://es" }).spec.metrics;
+    };
+    expect(metricsOf({ monitorLabels: { release: "kube-prometheus-stack" } })).toEqual({ enabled: true, serviceMonitor: { additionalLabels: { release: "kube-prometheus-stack" } } });
+    expect(metricsOf({})).toBeUndefined();
+    const refusal = (deployment: Record<string, unknown>): string[] => {
+      try {
+        metricsOf(deployment);
+      } catch (error) {
+        return [...(error as UsageError).details];
+      }
+      throw new Error("expected the configuration to be rejected");
+    };
+    expect(refusal({ monitorLabels: {} })).toEqual([expect.stringContaining("deployment.monitorLabels: name at least one label")]);
+    expect(refusal({ monitorLabels: { release: "not a label value" } })).toEqual([expect.stringContaining("deployment.monitorLabels.release")]);
   });
 
   it("is reached at the endpoint its status reports, or at its Service's name", () => {

@@ -4,6 +4,7 @@ import type { RunRecord } from "../src/store/records";
 import { RunStore } from "../src/store/run-store";
 import { eventually } from "./support/eventually";
 import { FlywheelFixture, genericWorkload, smallModel, toolWorkload } from "./support/flywheel-fixture";
+import { MlflowStandIn } from "./support/mlflow-stand-in";
 import { hostileAnswer, type ResultsDownload } from "./support/nemo-stand-in";
 
 let fixture: FlywheelFixture;
@@ -57,6 +58,32 @@ describe("per-sample results of a run's evaluations", () => {
 
     const shown = await fixture.cli(["runs", "show", run.id, "--state-dir", fixture.stateDirectory]);
     expect(shown.stdout).toContain("    samples: 4 of 6 per-sample results kept");
+  });
+
+  it("are logged to MLflow with FLYWHEEL_MLFLOW_URL, and runs show prints each evaluation's MLflow run", async () => {
+    const mlflow = new MlflowStandIn();
+    await mlflow.start();
+    try {
+      const result = await fixture.run(fixture.config(genericWorkload, { ...oneCandidate, evaluationSamples: { perEvaluation: 4 } }), fixture.env({ FLYWHEEL_MLFLOW_URL: mlflow.url }));
+
+      expect(result.code).toBe(0);
+      const run = await onlyRun();
+      const evaluations = (await store().details(run.id))!.evaluations;
+      const uris = evaluations.map((e) => e.mlflow_uri);
+      expect(uris).toEqual([...mlflow.runs.keys()].map(() => expect.stringMatching(new RegExp(`^${mlflow.url}/#/experiments/1/runs/[0-9a-f]{32}$`))));
+      expect(new Set(uris).size).toBe(2);
+      // The four kept samples' similarity, one step each.
+      for (const logged of mlflow.runs.values()) {
+        const steps = (logged.batches[0].metrics as { key: string; step: number }[]).filter((m) => m.key === "sample/similarity");
+        expect(steps.map((m) => m.step)).toEqual([0, 1, 2, 3]);
+      }
+      const shown = await fixture.cli(["runs", "show", run.id, "--state-dir", fixture.stateDirectory]);
+      for (const uri of uris) {
+        expect(shown.stdout).toContain(`\n    mlflow: ${uri}\n`);
+      }
+    } finally {
+      await mlflow.stop();
+    }
   });
 
   it("ranks a tool-calling evaluation's records by name-and-arguments accuracy and keeps the tool calls as JSON", async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { prometheusPushgateway, describeWithProgram } from "../../test/support/needs-program";
-import { PushgatewaySink, pushJobName } from "../src/metrics/pushgateway";
-import { runStages } from "../src/metrics/job-metrics";
+import { pushJobName, runStages } from "../src/metrics/job-metrics";
+import { PushgatewaySink } from "../src/metrics/pushgateway";
 import { largerModel, smallModel, toolWorkload } from "./support/flywheel-fixture";
 import { metricsRun, metricsRunConfig } from "./support/metrics-run";
 import { type PushedGroup, type PushgatewayServer, startPushgateway } from "./support/pushgateway";
@@ -83,6 +83,7 @@ describeWithProgram(prometheusPushgateway, "the job's metrics on a real Pushgate
     const group = pairGroup(await gateway.groups());
     expect(valueOf(group, "flywheel_run_status", { status: "failed" })).toBe(1);
     expect([...group.metrics.keys()].filter((name) => name.startsWith("flywheel_")).sort()).toEqual([
+      "flywheel_evaluation_target_ratio",
       "flywheel_run_duration_seconds",
       "flywheel_run_start_timestamp_seconds",
       "flywheel_run_status",

@@ -57,6 +57,8 @@ describe("the job's metrics of a run", () => {
     expect(values.get("flywheel_run_duration_seconds{}")).toBeGreaterThanOrEqual(runStages.reduce((sum, stage) => sum + (values.get(`flywheel_stage_duration_seconds{stage="${stage}"}`) ?? 0), 0) - 0.001);
     expect(["pulled", "valid", "of_workload_type", "unique", "sampled"].map((stage) => values.get(`flywheel_curation_records{stage="${stage}"}`))).toEqual([60, 60, 60, 60, 30]);
     expect(values.get('flywheel_curation_dropped_records{reason="duplicate"}')).toBe(0);
+    // The workload's target, once per metric: the dashboards draw it against every evaluation type's scores.
+    expect([...values].filter(([name]) => name.startsWith("flywheel_evaluation_target_ratio"))).toEqual([['flywheel_evaluation_target_ratio{metric="function_name_and_args_accuracy"}', 0.9]]);
 
     const { nims } = (await at.store.details(outcome.runId)) ?? { nims: [] };
     const scores = [...values].filter(([name]) => name.startsWith("flywheel_evaluation_score_ratio") && name.includes('metric="function_name_and_args_accuracy"'));
@@ -91,7 +93,8 @@ describe("the job's metrics of a run", () => {
     expect(values.get('flywheel_run_status{status="failed"}')).toBe(1);
     expect(values.get('flywheel_run_status{status="running"}')).toBe(0);
     expect([...values.keys()].filter((name) => name.startsWith("flywheel_stage_duration_seconds"))).toEqual(['flywheel_stage_duration_seconds{stage="sweep"}', 'flywheel_stage_duration_seconds{stage="judge_check"}']);
-    expect(namesOf(last)).toEqual([jobMetrics.runStatus.name, jobMetrics.runStart.name, jobMetrics.runDuration.name, jobMetrics.stageDuration.name]);
+    // The workload's targets are its configuration, not a result: a failed run pushes them too.
+    expect(namesOf(last)).toEqual([jobMetrics.runStatus.name, jobMetrics.runStart.name, jobMetrics.runDuration.name, jobMetrics.stageDuration.name, jobMetrics.evaluationTarget.name]);
     expect(sink.pushes).toHaveLength(3);
     expectNoRunId(last, outcome.runId);
   });
@@ -145,7 +148,7 @@ describe("the metric families", () => {
       { ...pendingEvaluation({ nim_id: done.id, eval_type: "icl-eval" }), status: "failed" as const, scores: { similarity: 0.1 } },
       { ...pendingEvaluation({ nim_id: running.id, eval_type: "base-eval" }), status: "running" as const },
     ];
-    const values = series(jobMetricFamilies({ status: "completed", startedAt, at, stageSeconds: { sweep: 1.5 }, nims: [done, running, neverHeld], evaluations }));
+    const values = series(jobMetricFamilies({ status: "completed", startedAt, at, stageSeconds: { sweep: 1.5 }, nims: [done, running, neverHeld], evaluations, targets: {} }));
 
     expect([...values].filter(([name]) => name.startsWith("flywheel_evaluation_score_ratio") || name.startsWith("flywheel_candidate_gpu_seconds"))).toEqual([
       ['flywheel_evaluation_score_ratio{candidate="meta/a",eval_type="base-eval",metric="similarity"}', 0.7],
@@ -157,7 +160,7 @@ describe("the metric families", () => {
   });
 
   it("give every drop reason a series once curation recorded its counts", () => {
-    const families = jobMetricFamilies({ status: "running", startedAt, at, stageSeconds: {}, dropCounts: { invalid_timestamp: 4 }, nims: [], evaluations: [] });
+    const families = jobMetricFamilies({ status: "running", startedAt, at, stageSeconds: {}, dropCounts: { invalid_timestamp: 4 }, nims: [], evaluations: [], targets: {} });
     const dropped = families.find((family) => family.name === jobMetrics.droppedRecords.name);
     expect(dropped?.samples.find((sample) => sample.labels.reason === "invalid_timestamp")?.value).toBe(4);
     expect(dropped?.samples.find((sample) => sample.labels.reason === "duplicate")?.value).toBe(0);

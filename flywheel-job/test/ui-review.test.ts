@@ -83,12 +83,16 @@ function sampleRecord(runId: string, evaluationId: string, rank: number, fields:
   };
 }
 
+/** The MLflow run of the completed run's first evaluation, a quote and a tag after it; the second's is a javascript: URL. */
+const mlflowRun = "https://mlflow.example.com/#/experiments/1/runs/0a1b";
+const hostileMlflowUri = `${mlflowRun}"><script>alert(1)</script>`;
+
 /** A completed tool-calling run with two candidates, a stored report, and samples of one evaluation. */
 async function seedCompletedRun(store: RunStore): Promise<RunRecord> {
   const base = runRecord({ workload_id: "trip-planner" });
   const small = nimRecord(base.id, `small-${hostile.script}`, 1);
   const large = nimRecord(base.id, "large-model", 4);
-  const evaluations = [evaluationRecord(small.id, { function_name_accuracy: 0.9, function_name_and_args_accuracy: 0.7 }, { samples: { stored: 2, total: 40, problem: null, bounds: { per_evaluation: 20, max_text_bytes: 8192, max_messages: 16 } } }), evaluationRecord(large.id, { function_name_accuracy: 0.95 }, { samples: { stored: 0, total: null, problem: "the results ZIP has no per-sample file" } })];
+  const evaluations = [evaluationRecord(small.id, { function_name_accuracy: 0.9, function_name_and_args_accuracy: 0.7 }, { samples: { stored: 2, total: 40, problem: null, bounds: { per_evaluation: 20, max_text_bytes: 8192, max_messages: 16 } }, mlflow_uri: hostileMlflowUri }), evaluationRecord(large.id, { function_name_accuracy: 0.95 }, { samples: { stored: 0, total: null, problem: "the results ZIP has no per-sample file" }, mlflow_uri: "javascript:alert(1)" })];
   const run = { ...base, report: buildRunReport(base, [small, large], evaluations) };
   await store.insertRun(run);
   await store.insertNim(small);
@@ -295,6 +299,16 @@ describe("the review UI of flywheel serve", () => {
       expect(text).not.toContain('http-equiv="refresh"');
     });
 
+    it("links each evaluation's MLflow run when its URL is http or https, opened without the UI as referrer, and shows any other as text", async () => {
+      const { text } = await page(api, `/runs/${completed.id}`, reader);
+      expect(text).toContain("<th scope=\"col\">MLflow</th>");
+      expect(text).toContain(`<a href="${mlflowRun}%22%3E%3Cscript%3Ealert(1)%3C/script%3E" rel="noopener noreferrer">MLflow run</a>`);
+      expect(text).toContain("<td>javascript:alert(1)</td>");
+      expect(text).not.toContain('href="javascript:');
+      const half = await page(api, `/runs/${halfWritten.id}`, reader);
+      expect(half.text).toMatch(/<td>—<\/td><\/tr>/);
+    });
+
     it("refreshes a running run's page and shows its progress", async () => {
       const { text } = await page(api, `/runs/${running.id}`, reader);
       expect(text).toContain('<meta http-equiv="refresh" content="10">');
@@ -334,7 +348,8 @@ describe("the review UI of flywheel serve", () => {
         const { text } = await page(api, path, reader);
         expect([path, text.includes("<script")]).toEqual([path, false]);
         expect([path, /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/.test(text)]).toEqual([path, false]);
-        expect([path, hrefs(text).filter((href) => !href.startsWith("/"))]).toEqual([path, []]);
+        // The one link off the UI: the MLflow run, its quote and tag percent-encoded.
+        expect([path, hrefs(text).filter((href) => !href.startsWith("/") && href !== `${mlflowRun}%22%3E%3Cscript%3Ealert(1)%3C/script%3E`)]).toEqual([path, []]);
         expect([path, /\sstyle=|\son[a-z]+=/i.test(text)]).toEqual([path, false]);
       }
       const samples = (await page(api, `/runs/${completed.id}/samples`, reader)).text;

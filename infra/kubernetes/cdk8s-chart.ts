@@ -33,3 +33,13 @@ export function withJobTimeouts(objects: readonly unknown[]): unknown[] {
 export function applyChart(name: string, chart: Chart, opts: pulumi.ComponentResourceOptions): k8s.yaml.v2.ConfigGroup {
   return new k8s.yaml.v2.ConfigGroup(name, { objs: withJobTimeouts(chart.toJson()) }, opts);
 }
+
+/**
+ * Applies a cdk8s chart that renders a value Pulumi learns only as it deploys (a certificate's
+ * expiry): the chart is built once the value is known, the ConfigGroup itself is declared now, so
+ * the resource graph does not depend on the value. In a preview before the value exists the
+ * group's objects are unknown, and Pulumi shows them as such.
+ */
+export function applyChartOf<T>(name: string, value: pulumi.Output<T>, build: (known: T) => Chart, opts: pulumi.ComponentResourceOptions): k8s.yaml.v2.ConfigGroup {
+  return new k8s.yaml.v2.ConfigGroup(name, { objs: value.apply((known) => withJobTimeouts(build(known).toJson())) }, opts);
+}

@@ -3,6 +3,7 @@ import { ngcSecretNames } from "../../flywheel-job/src/contract";
 import type { ClusterTarget } from "../cluster-target";
 import { ngcSecrets } from "../kubernetes/secrets";
 import { DataOperators } from "./data-operators";
+import { DataServiceMonitors } from "./data-service-monitors";
 import { FlywheelApiDeployment, type FlywheelApiEndpoints } from "./flywheel-api-deployment";
 import { dataServicesAliases } from "./data-services-aliases";
 import { FlywheelModels } from "./flywheel-models";
@@ -17,12 +18,15 @@ import { NemoDependencies } from "./nemo-dependencies";
 import { NemoMicroservices } from "./nemo-microservices";
 import { flywheelPodLabels } from "./network-paths";
 import { NimOperator } from "./nim-operator";
+import { PlatformAlerts } from "./platform-alerts";
+import { PlatformDashboards } from "./platform-dashboards";
 import { PlatformMonitors } from "./platform-monitors";
 import { applyPlatformNetworkPolicies } from "./platform-network-policies";
 import { type PlatformEndpoints, platformEndpoints } from "./platform-endpoints";
 import { RunState, runStateNaming } from "./run-state";
 import type { FlywheelSchedules } from "../../stacks/config/load";
 import type { StackSettings } from "../../stacks/config/schema";
+import { defaultMaxRunHours } from "../../stacks/config/schema/workloads";
 import type { versions } from "../../stacks/config/versions";
 
 /** Pinned versions the platform installs. */
@@ -43,6 +47,8 @@ export interface FlywheelPlatformArgs {
     readonly settings: StackSettings["flywheel"]["api"];
     readonly startTimeoutMinutes: number;
   };
+  /** The price of a GPU-hour (`data-flywheel:flywheel.gpuHourlyCost`): the Flywheel dashboard's cost panels start from it. */
+  readonly gpuHourlyCost?: number;
   readonly production: boolean;
   readonly ngcApiKey: pulumi.Output<string>;
   /** Customizer's Weights & Biases key, when the stack sets one. */
@@ -147,7 +153,9 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       namespace: namespaces.nimOperator,
       nodeSelector: cluster.systemNodeSelector,
       provider,
-    }, afterNamespaces);
+      // After prometheus-operator's CRDs: the operator looks for the ServiceMonitor CRD once, at start,
+      // to cache only the ServiceMonitors it labels (k8s-nim-operator v3.1.2 internal/k8sutil/k8sutil.go).
+    }, { ...afterNamespaces, dependsOn: [...this.namespaces.all, ...monitorDependencies] });
 
     const dataOperators = new DataOperators(`${name}-data-operators`, {
       eck: { chart: versions.charts.eckOperator, crdUrls: versions.crds.eck },
@@ -187,6 +195,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       nodeSelector: cluster.systemNodeSelector,
       eck: dataOperators.eck,
       aws: cluster.aws,
+      // The data services serve metrics whenever something scrapes them (own or external Prometheus).
+      metrics: this.monitorSelection !== undefined,
       provider,
       tags: args.tags,
     }, { ...afterNamespaces, aliases: formerDataServices.logStore });
@@ -205,6 +215,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       nodeSelector: cluster.systemNodeSelector,
       logReader: { url: logStore.url, username: logStoreNaming.readerUser, password: logStore.readerPassword },
       formerParent: formerDataServices.runStateFormerParent,
+      ...(this.monitorSelection ? { metrics: { redisExporterImage: data.redisExporterImage } } : {}),
       provider,
     }, afterNamespaces);
 
@@ -264,6 +275,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       elasticsearchSnapshots: settings.elasticsearch.snapshots && cluster.aws !== undefined,
       flywheelJobs: args.schedules !== undefined,
       monitoring: installsMonitoring,
+      dataServiceMetrics: this.monitorSelection !== undefined,
       ...(args.flywheelApi
         ? {
             flywheelApi: {
@@ -298,6 +310,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         apiKeys: args.modelApiKeys,
         podLabels: flywheelPodLabels.job,
         ...(this.monitoring ? { pushgatewayUrl: this.monitoring.pushgatewayUrl } : {}),
+        // The stack always installs MLflow with NeMo (Customizer's tracking server): every run logs its evaluations there.
+        mlflowUrl: this.nemo.mlflowUrl,
         // The stores, then what the Jobs mount to reach them.
         dependsOn: [logStore.elasticsearch, runState.stores, runState.connections, logStore.caConfigMap, ...this.nemo.ready, this.models, networkPolicies, ...(judgeProxy ? [judgeProxy] : [])],
         provider,
@@ -325,6 +339,35 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         inClusterPostgres: args.externalPostgres === undefined,
         flywheelApi: args.flywheelApi !== undefined,
         dependsOn: [...this.namespaces.all, ...monitorDependencies],
+        provider,
+      }, { parent: this });
+      new DataServiceMonitors(`${name}-data-monitors`, {
+        selection: this.monitorSelection,
+        namespace: namespaces.data,
+        elasticsearchUrl: logStore.url,
+        elasticsearchExporterImage: data.elasticsearchExporterImage,
+        nodeSelector: cluster.systemNodeSelector,
+        dependsOn: [...this.namespaces.all, ...monitorDependencies, logStore, runState.stores, networkPolicies],
+        provider,
+      }, { parent: this });
+      new PlatformAlerts(`${name}-alerts`, {
+        selection: this.monitorSelection,
+        ownMonitoring: installsMonitoring,
+        settings: args.settings.monitoring.alerts,
+        maxRunHours: args.schedules?.maxRunHours ?? defaultMaxRunHours,
+        flywheelApi: args.flywheelApi !== undefined,
+        elasticsearchCertificateNotAfter: logStore.certificateNotAfter,
+        dependsOn: [...this.namespaces.all, ...monitorDependencies],
+        provider,
+      }, { parent: this });
+      // The stack's own Grafana searches every namespace; an external one's sidecar must search flywheel's.
+      new PlatformDashboards(`${name}-dashboards`, {
+        selection: this.monitorSelection,
+        namespace: installsMonitoring ? namespaces.monitoring : namespaces.flywheel,
+        flywheelNamespace: namespaces.flywheel,
+        ...(args.gpuHourlyCost !== undefined ? { gpuHourlyCost: args.gpuHourlyCost } : {}),
+        alerts: args.settings.monitoring.alerts,
+        dependsOn: this.namespaces.all,
         provider,
       }, { parent: this });
     }

@@ -8,6 +8,7 @@ import { jobEnvironment } from "../../flywheel-job/src/contract";
 import type { FlywheelSchedules } from "../../stacks/config/load";
 import { applyChart } from "../kubernetes/cdk8s-chart";
 import { secret } from "../kubernetes/secrets";
+import { logStoreNaming } from "./log-store";
 import type { ModelEndpoint } from "./flywheel-models";
 
 export interface FlywheelWorkloadsArgs {
@@ -25,6 +26,8 @@ export interface FlywheelWorkloadsArgs {
   readonly podLabels: Readonly<Record<string, string>>;
   /** The Pushgateway each run pushes its metrics to; none when the stack installs no monitoring of its own. */
   readonly pushgatewayUrl?: string;
+  /** The MLflow each run logs its evaluations to; none when the stack installs no MLflow. */
+  readonly mlflowUrl?: string;
   /** The data services, NeMo and the model caches: a run needs them all. */
   readonly dependsOn: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
@@ -64,9 +67,10 @@ export class FlywheelWorkloads extends pulumi.ComponentResource {
         image: args.schedules.image,
         serviceAccountName: access.serviceAccountName,
         environmentSecrets: [args.connectionsSecret, modelKeysSecret],
-        elasticsearchCa: { name: args.elasticsearchCaConfigMap, key: "ca.crt" },
+        elasticsearchCa: { name: args.elasticsearchCaConfigMap, key: logStoreNaming.caKey },
         podLabels: args.podLabels,
         ...(args.pushgatewayUrl ? { pushgatewayUrl: args.pushgatewayUrl } : {}),
+        ...(args.mlflowUrl ? { mlflowUrl: args.mlflowUrl } : {}),
         maxRunDuration: Duration.minutes(Math.round(args.schedules.maxRunHours * 60)),
       });
     }

@@ -15,16 +15,23 @@ import { optionalNodeSelector, persistentStorage } from "./construct-props";
 
 const elasticsearchName = "flywheel-logs";
 const readerUser = "flywheel-reader";
+const metricsUser = "flywheel-metrics";
 
 /** Names of the log store, its data stream and users, and the objects consumers mount. */
 export const logStoreNaming = {
   elasticsearch: elasticsearchName,
   logIndex: "flywheel",
   readerUser,
+  /** The metrics exporter's user (role `monitor` only), when monitoring is on. */
+  metricsUser,
   /** The user of one writer namespace, which the `writer` field of its documents names. */
   writerUser: logWriterUser,
-  /** In the flywheel namespace: the CA that signed Elasticsearch's certificate (`ca.crt`). */
+  /** In the flywheel namespace (and, with monitoring, the log store's): the CA that signed Elasticsearch's certificate (`ca.crt`). */
   caConfigMap: `${elasticsearchName}-ca`,
+  /** The key of the CA's certificate in `caConfigMap`. */
+  caKey: "ca.crt",
+  /** In the log store's namespace, with monitoring: the Deployment and Service of the metrics exporter. */
+  exporter: `${elasticsearchName}-exporter`,
   /** In each writer namespace: its own user's `url`, `username`, `password`, `ca.crt`. */
   writerSecret: "flywheel-log-writer",
   snapshotServiceAccount: "elasticsearch-snapshots",
@@ -36,6 +43,8 @@ export const logStoreNaming = {
 export const logStoreSecretNames = {
   httpTls: `${elasticsearchName}-http-tls`,
   reader: `${elasticsearchName}-user-${readerUser}`,
+  /** The metrics exporter's file-realm user (`kubernetes.io/basic-auth`), which the exporter reads its credentials from. */
+  metrics: `${elasticsearchName}-user-${metricsUser}`,
   /** The file-realm user (`kubernetes.io/basic-auth`) of one writer namespace. */
   writer: (writerNamespace: string): string => `${elasticsearchName}-user-${logWriterUser(writerNamespace)}`,
   roles: `${elasticsearchName}-roles`,
@@ -72,6 +81,12 @@ export interface LogStoreArgs {
    * @default no snapshots
    */
   readonly aws?: AwsIdentity;
+  /**
+   * Create the metrics exporter's user (`logStoreNaming.metricsUser`, the `monitor` cluster privilege
+   * only) and the CA ConfigMap in `namespace` the exporter verifies Elasticsearch with.
+   * @default false
+   */
+  readonly metrics?: boolean;
   /** The cluster's Kubernetes provider. */
   readonly provider: k8s.Provider;
   /**
@@ -99,13 +114,16 @@ export class LogStore extends pulumi.ComponentResource {
   readonly caConfigMap: k8s.core.v1.ConfigMap;
   /** Name of the snapshot bucket, when the log store is snapshotted. */
   readonly snapshotBucket?: string;
+  /** When Elasticsearch's HTTP certificate expires (RFC 3339), which its expiry alert is rendered with. */
+  readonly certificateNotAfter: pulumi.Output<string>;
 
   constructor(name: string, args: LogStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:LogStore", name, {}, opts);
     const ns = args.namespace;
     const k8sOpts = { parent: this, provider: args.provider };
 
-    const { ca, httpTls } = this.httpCertificate(name, args);
+    const { ca, httpTls, notAfter } = this.httpCertificate(name, args);
+    this.certificateNotAfter = notAfter;
 
     const readerPassword = generatedPassword(`${name}-es-reader`, this);
     const fileRealmUser = (id: string, secretName: string, username: string, role: string, password: random.RandomPassword): k8s.core.v1.Secret =>
@@ -120,15 +138,17 @@ export class LogStore extends pulumi.ComponentResource {
       username: logWriterUser(writerNamespace),
       password: generatedPassword(`${name}-es-writer-${writerNamespace}`, this),
     }));
+    const metrics = args.metrics ?? false;
     const users = [
       fileRealmUser("es-reader", logStoreSecretNames.reader, readerUser, logStoreRoles.reader, readerPassword),
+      ...(metrics ? [fileRealmUser("es-metrics", logStoreSecretNames.metrics, metricsUser, logStoreRoles.metrics, generatedPassword(`${name}-es-metrics`, this))] : []),
       ...writers.map((writer) =>
         fileRealmUser(`es-writer-${writer.namespace}`, logStoreSecretNames.writer(writer.namespace), writer.username, logStoreRoles.writer, writer.password),
       ),
     ];
     const roles = new k8s.core.v1.Secret(`${name}-es-roles`, {
       metadata: { name: logStoreSecretNames.roles, namespace: ns },
-      stringData: { [rolesFileKey]: logStoreRolesYaml({ logIndex: logStoreNaming.logIndex }) },
+      stringData: { [rolesFileKey]: logStoreRolesYaml({ logIndex: logStoreNaming.logIndex, metrics }) },
     }, k8sOpts);
 
     const snapshots = args.settings.snapshots && args.aws ? this.snapshotStorage(name, args, args.aws) : undefined;
@@ -143,7 +163,11 @@ export class LogStore extends pulumi.ComponentResource {
       highAvailability: args.production,
       storage: persistentStorage(args.settings.storageGiB, args.storageClass),
       httpTlsSecretName: logStoreSecretNames.httpTls,
-      fileRealmSecretNames: [logStoreSecretNames.reader, ...writers.map((writer) => logStoreSecretNames.writer(writer.namespace))],
+      fileRealmSecretNames: [
+        logStoreSecretNames.reader,
+        ...(metrics ? [logStoreSecretNames.metrics] : []),
+        ...writers.map((writer) => logStoreSecretNames.writer(writer.namespace)),
+      ],
       rolesSecretNames: [logStoreSecretNames.roles],
       snapshots: snapshots
         ? {
@@ -170,8 +194,14 @@ export class LogStore extends pulumi.ComponentResource {
 
     this.caConfigMap = new k8s.core.v1.ConfigMap(`${name}-ca-flywheel`, {
       metadata: { name: logStoreNaming.caConfigMap, namespace: args.flywheelNamespace },
-      data: { "ca.crt": ca.certPem },
+      data: { [logStoreNaming.caKey]: ca.certPem },
     }, k8sOpts);
+    if (metrics) {
+      new k8s.core.v1.ConfigMap(`${name}-ca-metrics`, {
+        metadata: { name: logStoreNaming.caConfigMap, namespace: ns },
+        data: { [logStoreNaming.caKey]: ca.certPem },
+      }, k8sOpts);
+    }
     for (const writer of writers) {
       secret(`${name}-writer-${writer.namespace}`, {
         name: logStoreNaming.writerSecret,
@@ -190,7 +220,7 @@ export class LogStore extends pulumi.ComponentResource {
    * A CA of this stack's own signs Elasticsearch's HTTP certificate, so every consumer, in any
    * namespace, trusts the same CA, which outlives certificate renewals.
    */
-  private httpCertificate(name: string, args: LogStoreArgs): { ca: tls.SelfSignedCert; httpTls: k8s.core.v1.Secret } {
+  private httpCertificate(name: string, args: LogStoreArgs): { ca: tls.SelfSignedCert; httpTls: k8s.core.v1.Secret; notAfter: pulumi.Output<string> } {
     const ns = args.namespace;
     const caKey = new tls.PrivateKey(`${name}-ca`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
     const ca = new tls.SelfSignedCert(`${name}-ca`, {
@@ -221,7 +251,7 @@ export class LogStore extends pulumi.ComponentResource {
       type: "kubernetes.io/tls",
       stringData: { "tls.crt": serverCert.certPem, "tls.key": serverKey.privateKeyPem, "ca.crt": ca.certPem },
     }, { parent: this, provider: args.provider });
-    return { ca, httpTls };
+    return { ca, httpTls, notAfter: serverCert.validityEndTime };
   }
 
   /** An encrypted, private, versioned S3 bucket for snapshots and the role Elasticsearch assumes to write it. */

@@ -162,6 +162,11 @@ export class MonitoringStack extends pulumi.ComponentResource {
         // honorLabels keeps the job and instance labels a push carries (the chart's default).
         serviceMonitor: { enabled: true, namespace: args.namespace, additionalLabels: { ...args.selection.monitorLabels }, honorLabels: true },
         containerSecurityContext: pushgatewayContainer,
+        // Pushed groups live in memory: without a file on a volume, a restart or a drain would drop
+        // every workload's last outcome and scores until each runs again (the chart then passes
+        // --persistence.file). Its ReadWriteOnce volume suits the chart's Recreate strategy, and takes
+        // the cluster's default StorageClass: the chart's values declare no storageClass key.
+        persistentVolume: { enabled: true, size: "2Gi" },
         nodeSelector,
         resources: small,
       },

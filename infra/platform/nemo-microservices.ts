@@ -112,9 +112,18 @@ export function nemoServiceUrls(namespace: string, customizer: boolean): NemoUrl
 
 const postgresName = "nemo-postgres";
 
+/** MLflow's release, which names its Service, and the Service's and its pods' ports (community-charts mlflow 1.11.5 values :100,104). */
+export const mlflowNaming = { release: "mlflow", servicePort: 80, podPort: 5000 } as const;
+
 /** The names MLflow's Service answers to in the cluster, shortest first. */
 export function mlflowHostNames(namespace: string): string[] {
-  return ["mlflow", `mlflow.${namespace}`, `mlflow.${namespace}.svc`, `mlflow.${namespace}.svc.cluster.local`];
+  const name = mlflowNaming.release;
+  return [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`];
+}
+
+/** MLflow's in-cluster URL, which Customizer and the flywheel Jobs log to. */
+export function mlflowServiceUrl(namespace: string): string {
+  return `http://${mlflowHostNames(namespace).at(-1)}:${mlflowNaming.servicePort}`;
 }
 
 /**
@@ -123,6 +132,8 @@ export function mlflowHostNames(namespace: string): string[] {
  */
 export class NemoMicroservices extends pulumi.ComponentResource {
   readonly urls: NemoUrls;
+  /** MLflow's in-cluster URL. */
+  readonly mlflowUrl: string;
   /** What the flywheel Jobs wait for. */
   readonly ready: pulumi.Resource[];
 
@@ -151,7 +162,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
 
     const mlflow = pinnedRelease(`${name}-mlflow`, {
       chart: args.mlflowChart,
-      releaseName: "mlflow",
+      releaseName: mlflowNaming.release,
       namespace: ns,
       values: {
         backendStore: {
@@ -228,7 +239,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
         database: database("customizer"),
         datastoreUrl: datastore.url,
         entitystoreUrl: entitystore.url,
-        mlflowUrl: `http://${mlflowHostNames(ns).at(-1)}:80`,
+        mlflowUrl: mlflowServiceUrl(ns),
         wandb: { secretName: "customizer-wandb" },
         config,
         modelDownloads: { ngcApiSecret: args.secretNames.ngcApiKey },
@@ -255,6 +266,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     });
 
     this.urls = nemoServiceUrls(ns, customize);
+    this.mlflowUrl = mlflowServiceUrl(ns);
     this.ready = [microservices];
     this.registerOutputs({});
   }

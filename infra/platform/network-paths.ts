@@ -1,4 +1,5 @@
-import { elasticsearchHttpPort, mongodbPort, postgresPort, redisPort } from "../../constructs/data";
+import { elasticsearchHttpPort, mongodbMetricsPort, mongodbPort, postgresPort, redisMetricsPort, redisPort } from "../../constructs/data";
+import { elasticsearchExporterComponent, elasticsearchExporterPort } from "../../constructs/monitoring/elasticsearch-exporter";
 import { type AddressSet, type NetworkPath, type PathEnd, type PodSet, tcp } from "../../constructs/network/network-path";
 import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
 import { candidateNimComponent, flywheelApiService, judgeProxyService, labelKeys, nimPort } from "../../flywheel-job/src/contract";
@@ -6,7 +7,7 @@ import { logStoreNaming } from "./log-store";
 import { kubePrometheusStackRelease } from "./monitor-selection";
 import { monitoringNaming } from "./monitoring";
 import { namespaces } from "./namespaces";
-import { nemoServiceNames } from "./nemo-microservices";
+import { mlflowNaming, nemoServiceNames } from "./nemo-microservices";
 import { servedModelServiceName } from "./flywheel-models";
 import { runStateNaming } from "./run-state";
 
@@ -35,9 +36,8 @@ const podPorts = {
   argoServer: 2746,
   /** Milvus standalone (milvus-helm 4.2.58, standalone-deployment.yaml:84). */
   milvus: 19530,
-  /** MLflow's pod and Service (community-charts mlflow 1.11.5 values :100,104). */
-  mlflowPod: 5000,
-  mlflowService: 80,
+  mlflowPod: mlflowNaming.podPort,
+  mlflowService: mlflowNaming.servicePort,
   /** Elasticsearch transport between the cluster's nodes. */
   elasticsearchTransport: 9300,
   /** CloudNativePG's instance manager status endpoint, which the operator polls. */
@@ -99,6 +99,13 @@ export interface NetworkPathsInput {
    * @default false
    */
   readonly monitoring?: boolean;
+  /**
+   * Whether the data services serve metrics (the Elasticsearch exporter, MongoDB's `spec.prometheus`,
+   * Redis's exporter sidecar), which they do whenever monitoring is on, with the stack's own
+   * Prometheus or an `external` one.
+   * @default false
+   */
+  readonly dataServiceMetrics?: boolean;
 }
 
 const nimOperatorSource = "k8s-nim-operator v3.1.2 internal/render/manifests/deployment.yaml:24-31 (`app: <CR name>`)";
@@ -158,7 +165,7 @@ export const platformPods = {
     "argo-helm argo-workflows 1.0.18 templates/_helpers.tpl:77-98 (controller.name, values :333)",
   ),
   milvus: pods("milvus", namespaces.nemo, { matchLabels: { "app.kubernetes.io/name": "milvus", "app.kubernetes.io/instance": "milvus" } }, "milvus-helm 4.2.58 templates/_helpers.tpl:187-190"),
-  mlflow: pods("mlflow", namespaces.nemo, { matchLabels: { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": "mlflow" } }, "community-charts mlflow 1.11.5 templates/_helpers.tpl:49-53"),
+  mlflow: pods("mlflow", namespaces.nemo, { matchLabels: { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": mlflowNaming.release } }, "community-charts mlflow 1.11.5 templates/_helpers.tpl:49-53"),
   postgres: pods(
     "nemo-postgres",
     namespaces.nemo,
@@ -202,6 +209,12 @@ export const platformPods = {
   ),
   mongodbOperator: pods("mongodb-operator", namespaces.data, { matchLabels: { "app.kubernetes.io/name": "mongodb-kubernetes-operator" } }, "mongodb-kubernetes 1.9.1 helm_chart/templates/operator.yaml:13-21"),
   redis: ownPods("redis", namespaces.data, runStateNaming.redis, "constructs/data/redis/redis-server.ts (standardLabels)"),
+  elasticsearchExporter: pods(
+    "elasticsearch-exporter",
+    namespaces.data,
+    { matchLabels: { "app.kubernetes.io/name": elasticsearchExporterComponent, "app.kubernetes.io/instance": logStoreNaming.exporter } },
+    "constructs/monitoring/elasticsearch-exporter.ts (standardLabels)",
+  ),
   eckOperator: pods("eck-operator", namespaces.dataOperators, { matchLabels: { "app.kubernetes.io/name": "eck-operator" } }, "eck-operator 3.5.0 templates/_helpers.tpl:59-65"),
   cnpgOperator: pods("cnpg-operator", namespaces.dataOperators, { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } }, "cloudnative-pg chart 0.27.1 templates/_helpers.tpl:59-62"),
   nimOperator: pods("nim-operator", namespaces.nimOperator, { matchLabels: { "app.kubernetes.io/name": "k8s-nim-operator" } }, "k8s-nim-operator 3.1.2 chart templates/_helpers.tpl:48-51"),
@@ -284,6 +297,7 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     input.judge === "remote" && path(p.flywheelJob, p.judgeProxy, tcp(judgeProxyService.port), "the judge URL of its configuration, which it hands to Evaluator"),
     input.embedding === "remote" && path(p.flywheelJob, anyAddress, tcp(podPorts.https), "the remote embedding endpoint"),
     toApi(p.flywheelJob, "create, watch and delete the run's NIMServices"),
+    path(p.flywheelJob, p.mlflow, mlflowPorts, "log each evaluation, as the blueprint does (FLYWHEEL_MLFLOW_URL)"),
     input.customizer && path(p.candidateNims, p.entitystore, tcp(nemoContainerPorts.entitystore), "LoRA adapters (the NIMService's PEFT source)"),
     input.customizer && path(p.candidateNims, p.datastore, datastorePorts, "LoRA adapter files"),
     path(p.nimOperator, p.candidateNims, tcp(nimPort), "the operator asks a NIM for its models before reporting it Ready"),
@@ -321,8 +335,16 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     input.namespaces.includes(namespaces.gpuOperator) && path(p.prometheus, p.dcgmExporter, tcp(podPorts.dcgmExporter), "the GPUs' utilisation, memory, power and XID errors"),
     input.judge === "local" && path(p.prometheus, p.judgeNim, tcp(apiServicePort), "the judge NIM's serving metrics (/v1/metrics)"),
     input.embedding === "local" && path(p.prometheus, p.embeddingNim, tcp(apiServicePort), "the embedding NIM's serving metrics (/v1/metrics)"),
+    input.flywheelJobs && path(p.prometheus, p.candidateNims, tcp(nimPort), "the candidate NIMs' serving metrics (/v1/metrics), through the ServiceMonitor the NIM operator makes for each"),
     input.flywheelApi !== undefined && path(p.prometheus, p.flywheelApi, tcp(flywheelApiService.port), "the Flywheel API's /metrics"),
     input.postgres === "in-cluster" && path(p.prometheus, p.postgres, tcp(cnpgMetricsPort.port), "PostgreSQL's metrics from CloudNativePG's instance manager"),
+    ...(input.dataServiceMetrics === true
+      ? [
+          path(p.prometheus, p.elasticsearchExporter, tcp(elasticsearchExporterPort.port), "Elasticsearch's metrics, from its exporter"),
+          path(p.prometheus, p.mongodb, tcp(mongodbMetricsPort.port), "MongoDB's metrics from every member's agent (spec.prometheus)"),
+          path(p.prometheus, p.redis, tcp(redisMetricsPort.port), "Redis's metrics from its exporter sidecar"),
+        ]
+      : []),
     input.flywheelJobs && path(p.flywheelJob, p.pushgateway, tcp(podPorts.pushgateway), "push the run's metrics at each stage's end and at exit"),
   ];
   const rows: (NetworkPath | false)[] = [
@@ -419,6 +441,8 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
 
     // The stack's own monitoring.
     ...(input.monitoring ? monitoringPaths : []),
+    // The exporters, for the stack's Prometheus or an external one.
+    input.dataServiceMetrics === true && path(p.elasticsearchExporter, p.elasticsearch, tcp(elasticsearchHttpPort), "cluster health and every node's stats, as the monitor-only user"),
   ];
   const created = new Set(input.namespaces);
   return rows

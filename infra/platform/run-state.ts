@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
 import { standardLabels } from "../../constructs/common/labels";
-import { mongoConnectionUri, MongoDbReplicaSet, RedisServer, redisUrlWithPassword } from "../../constructs/data";
+import { mongoConnectionUri, MongoDbReplicaSet, redisExporterPasswordFile, RedisServer, redisUrlWithPassword } from "../../constructs/data";
 import { ReplicaDisruptionBudget } from "../../constructs/data/replica-disruption-budget";
 import { jobEnvironment } from "../../flywheel-job/src/contract";
 import type { StackSettings } from "../../stacks/config/schema";
@@ -22,6 +22,9 @@ export const runStateNaming = {
   redis: redisName,
   /** In the flywheel namespace: ELASTICSEARCH_*, MONGODB_URL, REDIS_URL. */
   connectionsSecret: "flywheel-data-connections",
+  /** With metrics: the basic-auth user of MongoDB's metrics endpoint, and its Secret (`username`, `password`), which Prometheus reads too. */
+  mongodbMetricsUser: "prometheus",
+  mongodbMetricsSecret: `${mongodbName}-metrics`,
 } as const;
 
 /** In-cluster URLs of the run-state services, without credentials. */
@@ -62,6 +65,12 @@ export interface RunStateArgs {
    * @default no aliases
    */
   readonly formerParent?: pulumi.Input<string>;
+  /**
+   * Serve Prometheus metrics: MongoDB's members through `spec.prometheus` (basic auth, a generated
+   * password), Redis through a redis_exporter sidecar with this image.
+   * @default no metrics
+   */
+  readonly metrics?: { readonly redisExporterImage: string };
   /** The cluster's Kubernetes provider. */
   readonly provider: k8s.Provider;
 }
@@ -91,7 +100,24 @@ export class RunState extends pulumi.ComponentResource {
     const mongoPassword = generatedPassword(`${name}-mongodb`, this, aliases);
     const mongoSecret = secret(`${name}-mongodb`, { name: passwordSecrets.mongodb, namespace: ns, stringData: { password: mongoPassword.result } }, k8sOpts);
     const redisPassword = generatedPassword(`${name}-redis`, this, aliases);
-    const redisSecret = secret(`${name}-redis`, { name: passwordSecrets.redis, namespace: ns, stringData: { password: redisPassword.result } }, k8sOpts);
+    // With metrics, the exporter's Redis user has a password of its own: Redis hashes one key, the exporter reads the other.
+    const redisMetricsKeys = { password: "metrics-password", exporterFile: "exporter-passwords.json" };
+    const redisMetricsPassword = args.metrics && generatedPassword(`${name}-redis-metrics`, this);
+    const redisSecret = secret(`${name}-redis`, {
+      name: passwordSecrets.redis,
+      namespace: ns,
+      stringData: {
+        password: redisPassword.result,
+        ...(redisMetricsPassword
+          ? { [redisMetricsKeys.password]: redisMetricsPassword.result, [redisMetricsKeys.exporterFile]: redisMetricsPassword.result.apply(redisExporterPasswordFile) }
+          : {}),
+      },
+    }, k8sOpts);
+    const mongoMetricsSecret = args.metrics && secret(`${name}-mongodb-metrics`, {
+      name: runStateNaming.mongodbMetricsSecret,
+      namespace: ns,
+      stringData: { username: runStateNaming.mongodbMetricsUser, password: generatedPassword(`${name}-mongodb-metrics`, this).result },
+    }, k8sOpts);
 
     const mongoCrds = new OperatorCrds(`${name}-mongodb-crds`, { urls: args.versions.mongodbOperator.crdUrls, provider: args.provider }, child);
     const mongoOperator = pinnedRelease(`${name}-mongodb-operator`, {
@@ -127,6 +153,7 @@ export class RunState extends pulumi.ComponentResource {
       user: { password: { name: passwordSecrets.mongodb } },
       storage: { data: persistentStorage(args.mongodb.storageGiB, args.storageClass), logs: persistentStorage(2, args.storageClass) },
       nodeSelector,
+      ...(args.metrics ? { metrics: { username: runStateNaming.mongodbMetricsUser, password: { name: runStateNaming.mongodbMetricsSecret } } } : {}),
     });
     // The operator makes no PodDisruptionBudget (MongoDB Controllers for Kubernetes 1.9.1 has none):
     // a drain takes at most one member at a time, so the replica set keeps its majority.
@@ -148,8 +175,20 @@ export class RunState extends pulumi.ComponentResource {
       appendOnly: args.redis.persistence,
       storage: persistentStorage(args.redis.storageGiB, args.storageClass),
       nodeSelector,
+      ...(args.metrics
+        ? {
+            exporter: {
+              image: args.metrics.redisExporterImage,
+              password: { name: passwordSecrets.redis, key: redisMetricsKeys.password },
+              passwordFile: { name: passwordSecrets.redis, key: redisMetricsKeys.exporterFile },
+            },
+          }
+        : {}),
     });
-    this.stores = applyChart(`${name}-state`, chart, { ...k8sOpts, dependsOn: [mongoCrds, mongoOperator, mongoSecret, redisSecret] });
+    this.stores = applyChart(`${name}-state`, chart, {
+      ...k8sOpts,
+      dependsOn: [mongoCrds, mongoOperator, mongoSecret, redisSecret, ...(mongoMetricsSecret ? [mongoMetricsSecret] : [])],
+    });
 
     this.connections = secret(`${name}-connections`, {
       name: runStateNaming.connectionsSecret,

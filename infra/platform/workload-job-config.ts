@@ -3,6 +3,7 @@ import type { StackSettings } from "../../stacks/config/schema";
 import { type ModelEndpoint, servedModelEndpoint } from "./flywheel-models";
 import { judgeEndpointForJobs } from "./judge-proxy-deployment";
 import { logStoreNaming } from "./log-store";
+import { monitorSelection } from "./monitor-selection";
 import { namespaces } from "./namespaces";
 import { type NemoUrls, nemoServiceUrls } from "./nemo-microservices";
 
@@ -26,10 +27,13 @@ export interface JobPlatform {
   readonly nemo: NemoUrls;
   readonly gpuBudget: number;
   readonly gpuHourlyCost?: number;
+  /** The labels Prometheus selects monitors by, which each candidate NIM's ServiceMonitor carries; absent when monitoring is off. */
+  readonly monitorLabels?: Readonly<Record<string, string>>;
 }
 
 /** The platform's side of every job configuration of a stack, computed as the platform computes it. */
-export function jobPlatformOf(settings: Pick<StackSettings, "models" | "flywheel"> & { readonly platform: Pick<StackSettings["platform"], "elasticsearch"> }): JobPlatform {
+export function jobPlatformOf(settings: Pick<StackSettings, "models" | "flywheel"> & { readonly platform: Pick<StackSettings["platform"], "elasticsearch" | "monitoring"> }): JobPlatform {
+  const monitorLabels = monitorSelection(settings.platform.monitoring)?.monitorLabels;
   return {
     logIndex: logStoreNaming.logIndex,
     logWriterNamespaces: settings.platform.elasticsearch.logWriterNamespaces,
@@ -39,6 +43,7 @@ export function jobPlatformOf(settings: Pick<StackSettings, "models" | "flywheel
     nemo: nemoServiceUrls(namespaces.nemo, settings.models.candidates.some((m) => m.customization !== undefined)),
     gpuBudget: settings.flywheel.gpuBudget,
     ...(settings.flywheel.gpuHourlyCost !== undefined ? { gpuHourlyCost: settings.flywheel.gpuHourlyCost } : {}),
+    ...(monitorLabels ? { monitorLabels } : {}),
   };
 }
 
@@ -103,6 +108,7 @@ export function workloadJobConfig(workload: Workload, models: readonly Candidate
       pullSecrets: [ngcSecretNames.pullSecret],
       nodeSelector: gpuNodeSelector("inference"),
       tolerations: [{ ...gpuToleration() }],
+      ...(platform.monitorLabels ? { monitorLabels: { ...platform.monitorLabels } } : {}),
     },
     nemo: {
       entityStoreUrl: platform.nemo.entitystore,

@@ -19,6 +19,8 @@ export const imageRegistryAllowedDefaults: ImageRegistryAllowedConfig = {
     "docker.io/curlimages/curl",
     "docker.elastic.co",
     "quay.io/mongodb",
+    // prometheus-community's Elasticsearch exporter, published on quay.io and Docker Hub only: this repository only.
+    "quay.io/prometheuscommunity/elasticsearch-exporter",
     "registry.k8s.io",
     "ghcr.io",
     "public.ecr.aws",

@@ -1,4 +1,5 @@
 import { loadStackConfig, StackConfigError } from "../../stacks/config/load";
+import { alertThresholds } from "../../constructs/monitoring";
 import { defaultDashboardLabel, monitorSelection } from "../../infra/platform/monitor-selection";
 import { editedStack } from "../support/stack-config";
 
@@ -95,6 +96,33 @@ describe("platform.monitoring", () => {
     ]);
     expect(settings("prod", { external: { releaseLabel: "prom" } }).external?.releaseLabel).toBe("prom");
     expect(settings("prod", { enabled: false }).enabled).toBe(false);
+  });
+
+  it("takes the alerts' thresholds and README address, each optional", () => {
+    const alerts = { nimErrorRatio: 0.1, nimTimeToFirstTokenSeconds: 5, elasticsearchDiskWatermark: 0.9, gpuIdleUtilisationPercent: 10, runbookBaseUrl: "https://git.example.com/data-flywheel/README.md" };
+    expect(settings("dev", { alerts }).alerts).toEqual(alerts);
+    expect(settings("dev", { alerts: {} }).alerts).toEqual({});
+  });
+
+  it.each([
+    ["nimErrorRatio", alertThresholds.nimErrorRatio.min / 2],
+    ["nimErrorRatio", alertThresholds.nimErrorRatio.max + 0.5],
+    ["nimTimeToFirstTokenSeconds", 0],
+    ["nimTimeToFirstTokenSeconds", alertThresholds.nimTimeToFirstTokenSeconds.max + 1],
+    ["elasticsearchDiskWatermark", 0.4],
+    ["elasticsearchDiskWatermark", 1],
+    ["gpuIdleUtilisationPercent", -1],
+    ["gpuIdleUtilisationPercent", 101],
+  ] as const)("refuses the alert threshold %s %j, outside the alert's range, naming the key", (key, value) => {
+    expect(problems("dev", { alerts: { [key]: value } })).toEqual([expect.stringMatching(new RegExp(`^data-flywheel:platform\\.monitoring\\.alerts\\.${key}: `))]);
+  });
+
+  it.each(["http://git.example.com/README.md", "https://git.example.com/README.md#alerts", "README.md"])("refuses the runbook address %j", (runbookBaseUrl) => {
+    expect(problems("dev", { alerts: { runbookBaseUrl } })).toEqual([expect.stringMatching(/^data-flywheel:platform\.monitoring\.alerts\.runbookBaseUrl: /)]);
+  });
+
+  it("refuses alert thresholds with monitoring turned off", () => {
+    expect(problems("dev", { enabled: false, alerts: { nimErrorRatio: 0.1 } })).toEqual([expect.stringMatching(/^data-flywheel:platform\.monitoring\.alerts: only applies when enabled is true/)]);
   });
 
   it("refuses a key it does not know", () => {

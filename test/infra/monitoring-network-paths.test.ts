@@ -59,6 +59,23 @@ describe("the monitoring namespace's paths", () => {
     expect(pushers({ flywheelJobs: false })).toEqual(["prometheus"]);
   });
 
+  it("let Prometheus scrape the data services and the candidate NIMs on their metrics ports, when they serve metrics", () => {
+    const paths = rows({ dataServiceMetrics: true });
+    expect(paths.get("prometheus-to-elasticsearch-exporter")).toEqual(["TCP/9114"]);
+    expect(paths.get("prometheus-to-mongodb")).toEqual(["TCP/9216"]);
+    expect(paths.get("prometheus-to-redis")).toEqual(["TCP/9121"]);
+    expect(paths.get("prometheus-to-candidate-nims")).toEqual(["TCP/8000"]);
+    expect([...rows().keys()].filter((name) => ["prometheus-to-elasticsearch-exporter", "prometheus-to-mongodb", "prometheus-to-redis"].includes(name))).toEqual([]);
+    expect(rows({ flywheelJobs: false }).has("prometheus-to-candidate-nims")).toBe(false);
+  });
+
+  it("let the Elasticsearch exporter reach Elasticsearch whenever it runs, with the stack's Prometheus or an external one", () => {
+    const exporterPaths = (over: Partial<NetworkPathsInput>) =>
+      platformNetworkPaths({ ...input, ...over }).filter((p) => p.from === platformPods.elasticsearchExporter).map((p) => [pathName(p), p.ports.map((port) => port.port)]);
+    expect(exporterPaths({ dataServiceMetrics: true, monitoring: false })).toEqual([["elasticsearch-exporter-to-elasticsearch", [9200]]]);
+    expect(exporterPaths({ dataServiceMetrics: false })).toEqual([]);
+  });
+
   it("are none when the stack installs no monitoring of its own (external, or off), which is the default", () => {
     const otherNamespaces = Object.values(namespaces).filter((n) => n !== namespaces.monitoring);
     expect([...rows({ monitoring: false, namespaces: otherNamespaces }).keys()]).toEqual([]);

@@ -1,6 +1,7 @@
 import { parseJobConfig } from "../../flywheel-job/src/contract";
 import { jobPlatformOf, stackKeyOf, workloadJobConfig } from "../../infra/platform/workload-job-config";
 import type { StackSettings } from "../../stacks/config/schema";
+import { monitoringSchema } from "../../stacks/config/schema/monitoring";
 
 const models: StackSettings["models"]["candidates"] = [
   { name: "meta/small", image: { repository: "nvcr.io/nim/meta/small", tag: "1.0" }, gpus: 1, contextLength: 8192, cacheSizeGiB: 50 },
@@ -34,7 +35,10 @@ const platform = jobPlatformOf({
     embedding: { type: "local", model: "embed-model", image: { repository: "nvcr.io/nim/nvidia/embed", tag: "1.9.0" }, gpus: 1, cacheSizeGiB: 10 },
   },
   flywheel: { gpuBudget: 4, gpuHourlyCost: 1.5, maxRunHours: 12, startTimeoutMinutes: 15, api: { enabled: true, replicas: 1, clientNamespaces: [] } },
-  platform: { elasticsearch: { nodes: 1, storageGiB: 50, logRetentionDays: 30, snapshots: false, logWriterNamespaces: ["shop", "support"] } },
+  platform: {
+    elasticsearch: { nodes: 1, storageGiB: 50, logRetentionDays: 30, snapshots: false, logWriterNamespaces: ["shop", "support"] },
+    monitoring: monitoringSchema.parse({ enabled: false }),
+  },
 });
 
 describe("a workload's job configuration", () => {

@@ -180,13 +180,16 @@ describe("dev data services", () => {
     expect(ofType(dev.resources, "data-flywheel:platform:DataServices")).toEqual([]);
   });
 
-  it("parents the certificates, users, Elasticsearch and the CA ConfigMap to the log store", () => {
+  it("parents the certificates, users (the metrics exporter's with monitoring on), Elasticsearch and the CA ConfigMaps to the log store", () => {
     expect(childrenOf("data-flywheel:platform:LogStore::platform-data")).toEqual([
       "kubernetes:core/v1:ConfigMap::platform-data-ca-flywheel",
+      "kubernetes:core/v1:ConfigMap::platform-data-ca-metrics",
       "kubernetes:core/v1:Secret::platform-data-es-http-tls",
+      "kubernetes:core/v1:Secret::platform-data-es-metrics",
       "kubernetes:core/v1:Secret::platform-data-es-reader",
       "kubernetes:core/v1:Secret::platform-data-es-roles",
       "kubernetes:yaml/v2:ConfigGroup::platform-data-logs",
+      "random:index/randomPassword:RandomPassword::platform-data-es-metrics",
       "random:index/randomPassword:RandomPassword::platform-data-es-reader",
       "tls:index/certRequest:CertRequest::platform-data-es-http",
       "tls:index/locallySignedCert:LocallySignedCert::platform-data-es-http",
@@ -196,16 +199,19 @@ describe("dev data services", () => {
     ]);
   });
 
-  it("parents the MongoDB operator, MongoDB, Redis and the flywheel's connections Secret to the run state", () => {
+  it("parents the MongoDB operator, MongoDB and Redis (and their metrics passwords, with monitoring on) and the flywheel's connections Secret to the run state", () => {
     expect(childrenOf("data-flywheel:platform:RunState::platform-data")).toEqual([
       "data-flywheel:kubernetes:OperatorCrds::platform-data-mongodb-crds",
       "kubernetes:core/v1:Secret::platform-data-connections",
       "kubernetes:core/v1:Secret::platform-data-mongodb",
+      "kubernetes:core/v1:Secret::platform-data-mongodb-metrics",
       "kubernetes:core/v1:Secret::platform-data-redis",
       "kubernetes:helm.sh/v3:Release::platform-data-mongodb-operator",
       "kubernetes:yaml/v2:ConfigGroup::platform-data-state",
       "random:index/randomPassword:RandomPassword::platform-data-mongodb",
+      "random:index/randomPassword:RandomPassword::platform-data-mongodb-metrics",
       "random:index/randomPassword:RandomPassword::platform-data-redis",
+      "random:index/randomPassword:RandomPassword::platform-data-redis-metrics",
     ]);
   });
 

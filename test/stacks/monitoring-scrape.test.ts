@@ -1,9 +1,11 @@
+import { parse } from "yaml";
+import { mongodbMetricsPort } from "../../constructs/data";
 import { gpuRoleLabel, gpuToleration, labelKeys, nodePoolLabel } from "../../flywheel-job/src/contract";
 import type { KubernetesObject } from "../../policies/lib/kubernetes-object";
-import { renderSource, type RenderedStack } from "../../render/render-stack";
+import type { RenderedStack } from "../../render/render-stack";
+import { externalMonitoringStack } from "../support/external-monitoring-stack";
 import { renderedStack } from "../support/rendered-stacks";
 import { input, named, ofType } from "../support/resources";
-import { editedStack } from "../support/stack-config";
 
 let rendered: Record<"dev" | "prod" | "local" | "external", RenderedStack>;
 
@@ -12,11 +14,7 @@ beforeAll(async () => {
   const dev = await renderedStack("dev");
   const prod = await renderedStack("prod");
   const local = await renderedStack("local");
-  const external = await renderSource(
-    editedStack("dev", (c) => {
-      c["data-flywheel:platform"] = { monitoring: { external: { releaseLabel: "cluster-monitoring" } } };
-    }),
-  );
+  const external = await externalMonitoringStack();
   rendered = { dev, prod, local, external };
 });
 
@@ -31,6 +29,16 @@ const monitor = (stack: RenderedStack, kind: string, namespace: string, name: st
   return found;
 };
 const release = (stack: RenderedStack, name: string) => named(stack.resources, "kubernetes:helm.sh/v3:Release", name);
+const podSpec = (stack: RenderedStack, kind: string, name: string): { containers: { name: string; image: string; args?: string[]; ports?: { name: string }[] }[]; volumes?: unknown[] } => {
+  const workload = monitor(stack, kind, "data", name) as { spec?: { template?: { spec?: unknown } } };
+  return workload.spec?.template?.spec as ReturnType<typeof podSpec>;
+};
+const networkPolicies = (stack: RenderedStack): string[] => stack.manifests.filter((m) => m.kind === "NetworkPolicy").map((m) => `${m.metadata.namespace}/${m.metadata.name}`);
+/** The `deployment.monitorLabels` of each workload's job configuration (its ConfigMap), as the job reads it. */
+const jobMonitorLabels = (stack: RenderedStack): unknown[] =>
+  stack.manifests
+    .filter((m) => m.kind === "ConfigMap" && m.metadata.namespace === "flywheel" && /-config$/.test(m.metadata.name ?? ""))
+    .map((m) => (parse((m as KubernetesObject & { data?: Record<string, string> }).data?.["config.yaml"] ?? "") as { deployment: { monitorLabels?: unknown } }).deployment.monitorLabels);
 const nimServiceMetrics = (stack: RenderedStack) =>
   stack.manifests.filter((m) => m.kind === "NIMService").map((m) => [m.metadata.name, (m as { spec?: { metrics?: unknown } }).spec?.metrics]);
 
@@ -67,6 +75,79 @@ describe.each(["dev", "prod"] as const)("what the %s stack's Prometheus scrapes"
   });
 });
 
+describe.each(["dev", "prod"] as const)("the %s stack's data services", (stack) => {
+  it("scrape Elasticsearch through an exporter that reads every node's stats over verified TLS, after the CRDs", () => {
+    const elasticsearch = monitor(rendered[stack], "ServiceMonitor", "data", "flywheel-logs-exporter");
+    expect(elasticsearch.metadata.labels).toEqual(ownRelease);
+    expect(elasticsearch.spec).toMatchObject({ endpoints: [{ port: "metrics", path: "/metrics" }] });
+    const [exporter] = podSpec(rendered[stack], "Deployment", "flywheel-logs-exporter").containers;
+    expect(exporter.image).toBe("quay.io/prometheuscommunity/elasticsearch-exporter:v1.11.0");
+    expect(exporter.args).toEqual(["--es.uri=https://flywheel-logs-es-http.data.svc:9200", "--es.all", "--es.ca=/etc/elasticsearch-ca/ca.crt", "--web.listen-address=:9114"]);
+    expect(monitor(rendered[stack], "ConfigMap", "data", "flywheel-logs-ca")).toBeDefined();
+    expect(monitor(rendered[stack], "Secret", "data", "flywheel-logs-user-flywheel-metrics")).toBeDefined();
+    const cluster = monitor(rendered[stack], "Elasticsearch", "data", "flywheel-logs") as { spec?: { auth?: { fileRealm?: { secretName: string }[] } } };
+    expect(cluster.spec?.auth?.fileRealm).toEqual(expect.arrayContaining([{ secretName: "flywheel-logs-user-flywheel-metrics" }]));
+    expect(named(rendered[stack].resources, "kubernetes:yaml/v2:ConfigGroup", "platform-data-monitors").options?.dependsOn).toContain(crdGroup);
+  });
+
+  it("scrape MongoDB's members through spec.prometheus, with the basic-auth user Prometheus reads from the same Secret", () => {
+    const replicaSet = monitor(rendered[stack], "MongoDBCommunity", "data", "flywheel-mongodb") as { spec?: { prometheus?: unknown } };
+    expect(replicaSet.spec?.prometheus).toEqual({ port: mongodbMetricsPort.port, username: "prometheus", passwordSecretRef: { name: "flywheel-mongodb-metrics", key: "password" } });
+    const mongodb = monitor(rendered[stack], "ServiceMonitor", "data", "flywheel-mongodb");
+    expect(mongodb.metadata.labels).toEqual(ownRelease);
+    expect(mongodb.spec).toEqual({
+      selector: { matchLabels: { app: "flywheel-mongodb-svc" } },
+      endpoints: [{
+        port: "prometheus",
+        path: "/metrics",
+        scheme: "http",
+        basicAuth: { username: { name: "flywheel-mongodb-metrics", key: "username" }, password: { name: "flywheel-mongodb-metrics", key: "password" } },
+      }],
+    });
+  });
+
+  it("scrape Redis through an exporter sidecar on loopback, as the metrics user, on the ClusterIP Service's metrics port only", () => {
+    const redis = monitor(rendered[stack], "ServiceMonitor", "data", "flywheel-redis");
+    expect(redis.spec).toMatchObject({ selector: { matchLabels: { "app.kubernetes.io/instance": "flywheel-redis" } }, endpoints: [{ port: "metrics" }] });
+    const pod = podSpec(rendered[stack], "StatefulSet", "flywheel-redis");
+    const exporter = pod.containers.find((c) => c.name === "exporter");
+    expect(exporter?.args).toEqual(["--redis.addr=redis://127.0.0.1:6379", "--redis.user=metrics", "--redis.password-file=/run/secrets/redis-exporter/passwords.json", "--web.listen-address=:9121"]);
+    // Redis hashes the metrics user's own password, and the exporter's file holds it, both from the Redis password Secret.
+    expect(pod.volumes).toEqual(expect.arrayContaining([
+      { name: "metrics-password", secret: { secretName: "flywheel-redis-password", items: [{ key: "metrics-password", path: "password" }], defaultMode: 0o440 } },
+      { name: "exporter-password", secret: { secretName: "flywheel-redis-password", items: [{ key: "exporter-passwords.json", path: "passwords.json" }], defaultMode: 0o440 } },
+    ]));
+    const servicePorts = (name: string) => (monitor(rendered[stack], "Service", "data", name) as { spec?: { ports: { name: string }[] } }).spec?.ports.map((p) => p.name);
+    expect([servicePorts("flywheel-redis"), servicePorts("flywheel-redis-headless")]).toEqual([["redis", "metrics"], ["redis"]]);
+  });
+
+  it("admit Prometheus to each exporter and the exporter to Elasticsearch, on both ends", () => {
+    expect(networkPolicies(rendered[stack])).toEqual(
+      expect.arrayContaining([
+        "monitoring/prometheus-to-elasticsearch-exporter-egress",
+        "data/prometheus-to-elasticsearch-exporter-ingress",
+        "data/prometheus-to-mongodb-ingress",
+        "data/prometheus-to-redis-ingress",
+        "data/elasticsearch-exporter-to-elasticsearch-egress",
+        "data/elasticsearch-exporter-to-elasticsearch-ingress",
+      ]),
+    );
+  });
+});
+
+describe("the candidate NIMs a run creates", () => {
+  it("are told the monitor labels through each workload's job configuration: the stack's, an external one's, none when monitoring is off", () => {
+    expect(jobMonitorLabels(rendered.dev)).toEqual([ownRelease]);
+    expect(jobMonitorLabels(rendered.external)).toEqual([{ release: "cluster-monitoring" }]);
+    expect(jobMonitorLabels(rendered.local).length).toBeGreaterThan(0);
+    expect(jobMonitorLabels(rendered.local).filter((labels) => labels !== undefined)).toEqual([]);
+  });
+
+  it("are reachable from Prometheus in dev, whose workloads create them", () => {
+    expect(networkPolicies(rendered.dev)).toEqual(expect.arrayContaining(["monitoring/prometheus-to-candidate-nims-egress", "flywheel/prometheus-to-candidate-nims-ingress"]));
+  });
+});
+
 describe("PostgreSQL's metrics", () => {
   it("are scraped from CloudNativePG's instances in dev by a PodMonitor on their metrics port", () => {
     const postgres = monitor(rendered.dev, "PodMonitor", "nemo", "nemo-postgres");
@@ -96,6 +177,13 @@ describe("an existing Prometheus Operator (external)", () => {
     expect(input(release(stack, "platform-gpu-operator"), "values", "dcgmExporter", "serviceMonitor")).toEqual({ enabled: true, additionalLabels: { release: "cluster-monitoring" } });
     expect(JSON.stringify(stack.resources.map((r) => r.options?.dependsOn ?? []))).not.toContain(crdGroup);
   });
+
+  it("still runs the data services' exporters, and opens their paths for no Prometheus of the stack's", () => {
+    expect(podSpec(rendered.external, "Deployment", "flywheel-logs-exporter").containers).toHaveLength(1);
+    expect(podSpec(rendered.external, "StatefulSet", "flywheel-redis").containers.map((c) => c.name)).toEqual(["redis", "exporter"]);
+    expect(networkPolicies(rendered.external).filter((p) => p.includes("prometheus-to-"))).toEqual([]);
+    expect(networkPolicies(rendered.external)).toContain("data/elasticsearch-exporter-to-elasticsearch-ingress");
+  });
 });
 
 describe("monitoring off (local)", () => {
@@ -107,5 +195,12 @@ describe("monitoring off (local)", () => {
       expect(input(gpuOperator, "values", "dcgmExporter")).toEqual({ enabled: true });
     }
     expect(local.manifests.filter((m) => m.kind === "NetworkPolicy" && /^prometheus-to-/.test(m.metadata.name ?? ""))).toEqual([]);
+  });
+
+  it("runs no exporter and gives the data services no metrics endpoint or user", () => {
+    const local = rendered.local;
+    expect(local.manifests.filter((m) => /exporter|metrics/.test(m.metadata.name ?? "") && m.metadata.namespace === "data")).toEqual([]);
+    expect(podSpec(local, "StatefulSet", "flywheel-redis").containers.map((c) => c.name)).toEqual(["redis"]);
+    expect((monitor(local, "MongoDBCommunity", "data", "flywheel-mongodb") as { spec?: { prometheus?: unknown } }).spec?.prometheus).toBeUndefined();
   });
 });

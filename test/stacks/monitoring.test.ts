@@ -1,12 +1,12 @@
 import type { KubernetesObject } from "../../policies/lib/kubernetes-object";
 import type { RecordedResource } from "../../render/recorder";
-import { renderSource, type RenderedStack } from "../../render/render-stack";
+import type { RenderedStack } from "../../render/render-stack";
 import { podSecurityEnforceLabel } from "../../policies/lib/pod-security";
 import { defaultDashboardLabel } from "../../infra/platform/monitor-selection";
 import { monitoringNaming } from "../../infra/platform/monitoring";
+import { externalMonitoringStack } from "../support/external-monitoring-stack";
 import { renderedStack } from "../support/rendered-stacks";
 import { input, named, ofType } from "../support/resources";
-import { editedStack } from "../support/stack-config";
 
 let rendered: Record<"dev" | "prod" | "local" | "external", RenderedStack>;
 
@@ -15,12 +15,8 @@ beforeAll(async () => {
   const dev = await renderedStack("dev");
   const prod = await renderedStack("prod");
   const local = await renderedStack("local");
-  // A render of its own: no shipped stack uses an existing Prometheus Operator.
-  const external = await renderSource(
-    editedStack("dev", (c) => {
-      c["data-flywheel:platform"] = { monitoring: { external: { releaseLabel: "cluster-monitoring" } } };
-    }),
-  );
+  // Shared: no shipped stack uses an existing Prometheus Operator.
+  const external = await externalMonitoringStack();
   rendered = { dev, prod, local, external };
 });
 
@@ -52,6 +48,8 @@ describe.each(["dev", "prod"] as const)("monitoring in the %s stack", (stack) =>
     const pushgateway = release(rendered[stack], "prometheus-pushgateway");
     expect(input(pushgateway, "version")).toBe("3.8.0");
     expect(input(pushgateway, "name")).toBe(monitoringNaming.pushgatewayRelease);
+    // Pushed groups survive a restart: the last outcome of a workload that ran a week ago stays.
+    expect(input(pushgateway, "values", "persistentVolume")).toMatchObject({ enabled: true });
     expect(input(pushgateway, "values", "serviceMonitor")).toMatchObject({ enabled: true, additionalLabels: { release: input(release(rendered[stack], "kube-prometheus-stack"), "name") } });
     expect(pushgateway.options?.dependsOn).toEqual([crdGroup]);
   });

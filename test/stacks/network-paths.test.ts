@@ -71,8 +71,12 @@ const nonEndpointPaths: Record<string, string> = {
   "prometheus-to-flywheel-embedding": "scrape: the NIMService's ServiceMonitor, which the NIM operator creates",
   "prometheus-to-flywheel-api": "scrape: the Flywheel API's ServiceMonitor",
   "prometheus-to-nemo-postgres": "scrape: CloudNativePG's PodMonitor (port metrics)",
+  "prometheus-to-candidate-nims": "scrape: the ServiceMonitors the NIM operator makes for the NIMServices a run creates",
+  "prometheus-to-elasticsearch-exporter": "scrape: the Elasticsearch exporter's ServiceMonitor",
+  "prometheus-to-mongodb": "scrape: MongoDB's ServiceMonitor (port prometheus, which spec.prometheus opens)",
+  "prometheus-to-redis": "scrape: Redis's ServiceMonitor (its exporter sidecar's port metrics)",
+  "elasticsearch-exporter-to-elasticsearch": "the exporter's --es.uri, an argument rather than an environment variable",
   "grafana-to-prometheus": "Grafana's data source, which kube-prometheus-stack writes itself",
-  "flywheel-job-to-pushgateway": "the job's metrics push (issue 17, item 3)",
 };
 
 function matches(selector: Selector | undefined, labels: Labels): boolean {
@@ -139,7 +143,7 @@ function callersOf(rendered: RenderedStack): Caller[] {
     if (object.apiVersion.startsWith("apps.nvidia.com/") && object.kind !== "NIMCache") {
       callers.push({ what, namespace, labels: { app: name, ...((spec.labels ?? {}) as Labels) }, endpoints: endpointsIn(spec, what) });
     } else if (object.kind === "CronJob") {
-      const jobTemplate = (spec.jobTemplate as { spec: { template: { spec: { volumes?: { configMap?: { name: string } }[] } } } }).spec.template;
+      const jobTemplate = (spec.jobTemplate as { spec: { template: { spec: { volumes?: { configMap?: { name: string } }[]; containers: { env?: { value?: string }[] }[] } } } }).spec.template;
       const configs = (jobTemplate.spec.volumes ?? []).flatMap((v) => rendered.manifests.filter((m) => m.kind === "ConfigMap" && m.metadata.namespace === namespace && m.metadata.name === v.configMap?.name));
       const fromConfig = configs.flatMap((c) => Object.values((c.data ?? {}) as Record<string, string>).flatMap((text) => endpointsIn(parse(text), `${what} ${c.metadata.name}`)));
       // The data services' URLs reach the job in the connections Secret, whose values are the stack's outputs.
@@ -149,7 +153,9 @@ function callersOf(rendered: RenderedStack): Caller[] {
         ...dataUrlEndpoints(`${what} MONGODB_URL`, outputs.mongodb.url),
         ...dataUrlEndpoints(`${what} REDIS_URL`, outputs.redis.url),
       ];
-      callers.push({ what, namespace, labels: podTemplateLabels(jobTemplate), endpoints: [...fromConfig, ...fromSecret] });
+      // And the URLs the stack sets in the job's environment (FLYWHEEL_PUSHGATEWAY_URL, FLYWHEEL_MLFLOW_URL).
+      const fromEnv = endpointsIn(jobTemplate.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.value)), what);
+      callers.push({ what, namespace, labels: podTemplateLabels(jobTemplate), endpoints: [...fromConfig, ...fromSecret, ...fromEnv] });
     } else if (object.kind === "Deployment" && namespace === "flywheel") {
       // This project's Deployments (the judge proxy, the Flywheel API): URLs in their environment, and
       // the store's connection string, whose value is the stack's output, by reference to the connections Secret.

@@ -17,6 +17,8 @@ export const chromium: RequiredProgram = { command: "chromium", install: "apt-ge
 export const prometheusPushgateway: RequiredProgram = { command: "prometheus-pushgateway", install: "apt-get install -y prometheus-pushgateway" };
 /** Debian's promtool (package `prometheus`), which checks the alert rules and runs their unit tests. */
 export const promtool: RequiredProgram = { command: "promtool", install: "apt-get install -y prometheus" };
+/** Debian's Prometheus server (the same package), which the dashboards' queries run against over fixture series. */
+export const prometheusServer: RequiredProgram = { command: "prometheus", install: "apt-get install -y prometheus" };
 
 /** Whether `command` is an executable file in one of PATH's directories. */
 export function onPath(command: string, searchPath = process.env.PATH ?? ""): boolean {

@@ -54,6 +54,7 @@ export function serviceMap(manifests: readonly KubernetesObject[], resources: re
     "argo-workflows": (release) => [[`${release}-server`, 2746]],
     milvus: () => [["milvus", 19530]],
     mlflow: (release) => [[release, 80]],
+    "prometheus-pushgateway": (release) => [[release, 9091]],
   };
   for (const release of resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")) {
     const services = chartServices[String(release.inputs.chart)]?.(String(release.inputs.name)) ?? [];
@@ -153,6 +154,8 @@ export function serviceBackends(manifests: readonly KubernetesObject[], resource
     "argo-workflows": (release) => [[`${release}-server`, { "app.kubernetes.io/name": "argo-workflows-server", "app.kubernetes.io/instance": release }, [2746, 2746]]],
     milvus: (release) => [["milvus", { "app.kubernetes.io/name": "milvus", "app.kubernetes.io/instance": release, component: "standalone" }, [19530, 19530]]],
     mlflow: (release) => [[release, { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": release }, [80, 5000]]],
+    // prometheus-pushgateway 3.8.0 templates/_helpers.tpl (fullname is the release's name when it holds the chart's) and values `service.port`.
+    "prometheus-pushgateway": (release) => [[release, { "app.kubernetes.io/name": "prometheus-pushgateway", "app.kubernetes.io/instance": release }, [9091, 9091]]],
   };
   for (const release of resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")) {
     for (const [service, labels, ports] of chartBackends[String(release.inputs.chart)]?.(String(release.inputs.name)) ?? []) {

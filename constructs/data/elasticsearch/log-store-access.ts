@@ -21,6 +21,8 @@ export const logStoreRoles = {
   reader: "flywheel_log_reader",
   /** The application's logger: appends documents to the log data stream, nothing else. */
   writer: "flywheel_log_writer",
+  /** The metrics exporter: cluster health and node stats (the `monitor` cluster privilege), no index. */
+  metrics: "flywheel_metrics",
 } as const;
 
 /** Key of the roles file in the roles Secret (ECK's `spec.auth.roles`). */
@@ -41,6 +43,11 @@ export interface LogStoreRolesOptions {
    * @default - none: the flywheel role only reads the log data stream
    */
   readonly flywheelScratchIndexPattern?: string;
+  /**
+   * Include the metrics exporter's role.
+   * @default false
+   */
+  readonly metrics?: boolean;
 }
 
 interface RoleDescriptor {
@@ -68,6 +75,8 @@ export function logStoreRoleDescriptors(options: LogStoreRolesOptions): Record<s
       // `auto_configure` lets the first write create the data stream from its template.
       indices: [{ names: [options.logIndex], privileges: ["create_doc", "auto_configure"] }],
     },
+    // elasticsearch_exporter's defaults (cluster health, every node's stats) need `monitor` alone.
+    ...(options.metrics ? { [logStoreRoles.metrics]: { cluster: ["monitor"], indices: [] } } : {}),
   };
 }
 

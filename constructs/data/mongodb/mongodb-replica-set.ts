@@ -17,6 +17,13 @@ import { dataServiceDefaults } from "../versions";
 export const mongodbPort = 27017;
 
 /**
+ * Where the members serve Prometheus metrics with `spec.prometheus` set: the operator's default port
+ * (CRD `spec.prometheus.port`, "Defaults to 9216") and the name of the port it adds to the members'
+ * Service (mongodb-kubernetes 1.9.1 mongodb-community-operator/controllers/prometheus.go, `prometheusPort`).
+ */
+export const mongodbMetricsPort = { name: "prometheus", port: 9216 } as const;
+
+/**
  * The service account MongoDB Controllers for Kubernetes runs MongoDBCommunity pods as (fixed in the
  * operator). Its chart creates it, with its Role, in each watched namespace; with a cluster-wide
  * watch it creates it only in the operator's namespace.
@@ -65,6 +72,14 @@ export interface MongoDbResourcesProps {
   readonly agent?: ComputeResources;
 }
 
+/** The members' Prometheus endpoint (`spec.prometheus`), behind HTTP basic auth. */
+export interface MongoDbMetricsProps {
+  /** The basic-auth user Prometheus scrapes with. */
+  readonly username: string;
+  /** Secret (in the replica set's namespace) holding that user's password. */
+  readonly password: SecretKeyReference;
+}
+
 export interface MongoDbReplicaSetProps {
   /** Name of the `MongoDBCommunity` resource, its StatefulSet and replica set. */
   readonly name: string;
@@ -101,6 +116,12 @@ export interface MongoDbReplicaSetProps {
    * @default - any node
    */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * Serve Prometheus metrics on every member (`mongodbMetricsPort`, `/metrics`), the agent reading
+   * them from mongod.
+   * @default no metrics endpoint
+   */
+  readonly metrics?: MongoDbMetricsProps;
 }
 
 /** What a client needs to connect, without the password. */
@@ -190,6 +211,10 @@ export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
     validateComputeResources(owner, "resources.mongod", mongodResources);
     validateComputeResources(owner, "resources.agent", agentResources);
     if (props.nodeSelector !== undefined) validateNodeSelector(owner, "nodeSelector", props.nodeSelector);
+    const metricsPassword = props.metrics && resolveSecretKey(owner, "metrics.password", props.metrics.password);
+    if (props.metrics && !/^[A-Za-z0-9._-]{1,64}$/.test(props.metrics.username)) {
+      fail(owner, `metrics.username "${props.metrics.username}" must be letters, digits, '.', '_' or '-'`);
+    }
 
     this.name = props.name;
     this.namespace = props.namespace;
@@ -215,6 +240,9 @@ export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
         version,
         featureCompatibilityVersion: minor[1],
         security: { authentication: { modes: [MongoDbCommunitySpecSecurityAuthenticationModes.SCRAM] } },
+        ...(props.metrics && metricsPassword
+          ? { prometheus: { port: mongodbMetricsPort.port, username: props.metrics.username, passwordSecretRef: { name: metricsPassword.name, key: metricsPassword.key } } }
+          : {}),
         users: [{
           name: username,
           db: this.authDatabase,

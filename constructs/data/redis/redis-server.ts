@@ -5,6 +5,7 @@ import { contentHash } from "../../common/content-hash";
 import { fail, resourceLabel } from "../../common/errors";
 import { standardLabels, validateNodeSelector } from "../../common/labels";
 import { validateLabelName, validateNamespace } from "../../common/names";
+import { validatePinnedReference } from "../../common/images";
 import { type SecretKeyReference, resolveSecretKey } from "../../common/secrets";
 import { nonRootPodSecurityContext, restrictedContainerSecurityContext } from "../../common/security-contexts";
 import { type PersistentStorage, validateStorage } from "../../common/storage";
@@ -12,6 +13,53 @@ import { dataServiceDefaults } from "../versions";
 
 /** Redis's port. */
 export const redisPort = 6379;
+
+/** The metrics exporter sidecar's port (redis_exporter's default `--web.listen-address` :9121), by name and number. */
+export const redisMetricsPort = { name: "metrics", port: 9121 } as const;
+
+/** The address the exporter sidecar reaches Redis at: the pod's own loopback. */
+export const redisExporterTarget = `redis://127.0.0.1:${redisPort}`;
+
+/** The Redis user the exporter sidecar logs in as (`--redis.user`), not the all-powerful `default`. */
+export const redisMetricsUser = "metrics";
+
+/**
+ * The metrics user's ACL rules: the list redis_exporter's README gives for a dedicated exporter user,
+ * without `+arcount`: ARCOUNT is new in Redis 8.8, and Redis 8.6 refuses to start on an ACL rule naming
+ * a command it lacks (the exporter sends it only for `--check-keys` on array keys, which we don't set).
+ * No key or channel patterns: its default collection (INFO, CONFIG GET, SLOWLOG, LATENCY) reads no key.
+ */
+const metricsUserRules = [
+  "resetkeys resetchannels -@all +@connection +memory -readonly +strlen +config|get +xinfo +pfcount -quit +zcard +type +xlen",
+  "-readwrite -command +client -wait +scard +llen +hlen +get +eval +slowlog +cluster|info +cluster|slots +cluster|nodes",
+  "-hello -echo +info +latency +scan -reset -auth -asking",
+].join(" ");
+
+/**
+ * The exporter's password file (`--redis.password-file`): redis_exporter reads it as JSON mapping the
+ * address it scrapes, with the `--redis.user` user put in it, to the password. (The user goes in the
+ * flag, not the address: its Redis client reads a lone name in the address as a password.) Pulumi
+ * writes it into a Secret; it never becomes an argument or a variable of the container's environment.
+ * @param password the metrics user's password
+ */
+export function redisExporterPasswordFile(password: string): string {
+  return JSON.stringify({ [redisExporterTarget.replace("redis://", `redis://${redisMetricsUser}@`)]: password });
+}
+
+/** The Prometheus exporter sidecar: oliver006/redis_exporter beside Redis, on loopback. */
+export interface RedisExporterProps {
+  /** redis_exporter's image, pinned by tag or digest. */
+  readonly image: string;
+  /** Secret (in `namespace`) key holding the password of `redisMetricsUser`, the exporter's own Redis user. */
+  readonly password: SecretKeyReference;
+  /** Secret (in `namespace`) key holding `redisExporterPasswordFile(<that same password>)`. */
+  readonly passwordFile: SecretKeyReference;
+  /**
+   * CPU and memory of the exporter container.
+   * @default requests 10m / 32Mi, limits 100m / 64Mi
+   */
+  readonly resources?: ComputeResources;
+}
 
 export interface RedisServerProps {
   /** Name of the StatefulSet and of the Service clients connect to. */
@@ -45,6 +93,12 @@ export interface RedisServerProps {
    * @default - any node
    */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * A redis_exporter sidecar serving Redis's metrics on `redisMetricsPort` (`/metrics`), which the
+   * ClusterIP Service exposes too.
+   * @default no exporter
+   */
+  readonly exporter?: RedisExporterProps;
 }
 
 /** The connection URL with the password, for Pulumi to put into the consumer's Secret. */
@@ -53,6 +107,8 @@ export function redisUrlWithPassword(url: string, password: string): string {
 }
 
 const defaultResources: ComputeResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+const defaultExporterResources: ComputeResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
+const exporterPasswordDir = "/run/secrets/redis-exporter";
 // The official image's `redis` user (uid 999; group 1000 in the alpine variant).
 const redisUser = { uid: 999, gid: 1000 };
 const configDir = "/etc/redis";
@@ -60,6 +116,8 @@ const dataDir = "/data";
 // The Secret's password, mounted as a file; and, in memory, the ACL line derived from it at start.
 const passwordDir = "/run/secrets/redis";
 const passwordFile = `${passwordDir}/password`;
+const metricsPasswordDir = "/run/secrets/redis-metrics";
+const metricsPasswordFile = `${metricsPasswordDir}/password`;
 const authDir = "/run/redis";
 const authConfig = `${authDir}/auth.conf`;
 
@@ -86,13 +144,20 @@ export function redisConfig(appendOnly: boolean): string {
  * read from the mounted Secret and piped, never an argument of any process or a variable of the
  * container's environment (both of which the container runtime records on the node); the hash
  * needs no quoting, whatever the password holds.
+ * @param metricsUser also declare `redisMetricsUser`, with its password from the exporter's Secret
  */
-export function redisStartScript(): string {
+export function redisStartScript(metricsUser: boolean): string {
   return [
     "set -eu",
     "umask 077",
     `hash=$(sha256sum < ${passwordFile} | cut -d ' ' -f 1)`,
     `printf 'user default on resetpass #%s ~* &* +@all\n' "$hash" > ${authConfig}`,
+    ...(metricsUser
+      ? [
+          `hash=$(sha256sum < ${metricsPasswordFile} | cut -d ' ' -f 1)`,
+          `printf 'user ${redisMetricsUser} on resetpass #%s ${metricsUserRules}\n' "$hash" >> ${authConfig}`,
+        ]
+      : []),
     // The image's entrypoint runs redis-server for a `.conf` first argument (and loads the bundled modules).
     `exec docker-entrypoint.sh ${configDir}/redis.conf`,
   ].join("\n");
@@ -109,7 +174,9 @@ const livenessCheck = `${authenticatedPing} | grep -qE 'PONG|LOADING'`;
  * Redis from the official image as one StatefulSet pod: password required (read from the Secret's
  * file, never on a command line or in the environment), persistence on a PVC
  * (RDB snapshots, plus the append-only file when `appendOnly`), non-root with a read-only root
- * filesystem. Clients connect through the ClusterIP Service `<name>`.
+ * filesystem. Clients connect through the ClusterIP Service `<name>`. With `exporter`, a
+ * redis_exporter sidecar reads Redis on loopback as `redisMetricsUser`, which may run only the
+ * commands the exporter collects with and read no key, and serves its metrics on that Service too.
  */
 export class RedisServer extends Construct {
   readonly name: string;
@@ -137,6 +204,16 @@ export class RedisServer extends Construct {
     validateStorage(owner, "storage", storage);
     validateComputeResources(owner, "resources", resources);
     if (props.nodeSelector !== undefined) validateNodeSelector(owner, "nodeSelector", props.nodeSelector);
+    const exporter = props.exporter && {
+      image: props.exporter.image,
+      password: resolveSecretKey(owner, "exporter.password", props.exporter.password),
+      passwordFile: resolveSecretKey(owner, "exporter.passwordFile", props.exporter.passwordFile),
+      resources: props.exporter.resources ?? defaultExporterResources,
+    };
+    if (exporter) {
+      validatePinnedReference(owner, "exporter.image", exporter.image);
+      validateComputeResources(owner, "exporter.resources", exporter.resources);
+    }
 
     this.name = props.name;
     this.namespace = props.namespace;
@@ -149,10 +226,19 @@ export class RedisServer extends Construct {
     const configMapName = `${props.name}-config`;
 
     const config = redisConfig(appendOnly);
+    const start = redisStartScript(exporter !== undefined);
     new k8s.KubeConfigMap(this, "config", { metadata: metadata(configMapName), data: { "redis.conf": config } });
     new k8s.KubeService(this, "service", {
       metadata: metadata(this.serviceName),
-      spec: { type: "ClusterIP", selector, ports: [{ name: "redis", port: redisPort, targetPort: k8s.IntOrString.fromString("redis") }] },
+      spec: {
+        type: "ClusterIP",
+        selector,
+        ports: [
+          { name: "redis", port: redisPort, targetPort: k8s.IntOrString.fromString("redis") },
+          // On this Service only, not the headless one: a ServiceMonitor selecting both scrapes the pod once.
+          ...(exporter ? [{ name: redisMetricsPort.name, port: redisMetricsPort.port, targetPort: k8s.IntOrString.fromString(redisMetricsPort.name) }] : []),
+        ],
+      },
     });
     new k8s.KubeService(this, "headless", {
       metadata: metadata(headlessServiceName),
@@ -167,7 +253,7 @@ export class RedisServer extends Construct {
         selector: { matchLabels: selector },
         template: {
           // A changed config file or start script restarts the pod (both are read only at start).
-          metadata: { labels, annotations: { "data-flywheel.io/config-hash": contentHash({ config, start: redisStartScript() }) } },
+          metadata: { labels, annotations: { "data-flywheel.io/config-hash": contentHash({ config, start }) } },
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
@@ -177,7 +263,7 @@ export class RedisServer extends Construct {
             containers: [{
               name: "redis",
               image,
-              command: ["/bin/sh", "-c", redisStartScript()],
+              command: ["/bin/sh", "-c", start],
               ports: [{ name: "redis", containerPort: redisPort }],
               readinessProbe: {
                 exec: { command: ["sh", "-c", readinessCheck] },
@@ -194,13 +280,36 @@ export class RedisServer extends Construct {
                 { name: "config", mountPath: configDir, readOnly: true },
                 { name: "password", mountPath: passwordDir, readOnly: true },
                 { name: "auth", mountPath: authDir },
+                ...(exporter ? [{ name: "metrics-password", mountPath: metricsPasswordDir, readOnly: true }] : []),
               ],
-            }],
+            },
+            ...(exporter
+              ? [{
+                  name: "exporter",
+                  image: exporter.image,
+                  args: [
+                    `--redis.addr=${redisExporterTarget}`,
+                    `--redis.user=${redisMetricsUser}`,
+                    `--redis.password-file=${exporterPasswordDir}/passwords.json`,
+                    `--web.listen-address=:${redisMetricsPort.port}`,
+                  ],
+                  ports: [{ name: redisMetricsPort.name, containerPort: redisMetricsPort.port }],
+                  resources: resourceRequirements(exporter.resources),
+                  securityContext: restrictedContainerSecurityContext(),
+                  volumeMounts: [{ name: "exporter-password", mountPath: exporterPasswordDir, readOnly: true }],
+                }]
+              : [])],
             volumes: [
               { name: "config", configMap: { name: configMapName } },
               // Readable by the pod's group (fsGroup) only: the redis user is not the files' owner.
               { name: "password", secret: { secretName: password.name, items: [{ key: password.key, path: "password" }], defaultMode: 0o440 } },
               { name: "auth", emptyDir: { medium: "Memory", sizeLimit: k8s.Quantity.fromString("1Mi") } },
+              ...(exporter
+                ? [
+                    { name: "metrics-password", secret: { secretName: exporter.password.name, items: [{ key: exporter.password.key, path: "password" }], defaultMode: 0o440 } },
+                    { name: "exporter-password", secret: { secretName: exporter.passwordFile.name, items: [{ key: exporter.passwordFile.key, path: "passwords.json" }], defaultMode: 0o440 } },
+                  ]
+                : []),
             ],
           },
         },

@@ -133,6 +133,7 @@ function evaluationShape(evaluation: EvaluationRecord, now: Date): JsonObject | 
     runtime_seconds: runtime,
     progress: evaluation.progress,
     nmp_uri: evaluation.nmp_uri,
+    mlflow_uri: evaluation.mlflow_uri ?? null,
     error: evaluation.error,
   };
 }

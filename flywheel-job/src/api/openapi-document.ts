@@ -57,6 +57,7 @@ const schemas: Record<string, Schema> = {
       runtime_seconds: { type: "number", minimum: 0 },
       progress: { type: "number", minimum: 0, maximum: 100 },
       nmp_uri: nullableString,
+      mlflow_uri: { ...nullableString, description: "The evaluation's run in MLflow, once it was logged there (null without MLflow)." },
       error: nullableString,
     },
     ["eval_type", "started_at", "runtime_seconds", "progress"],

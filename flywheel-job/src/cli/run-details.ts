@@ -43,7 +43,7 @@ function candidateLines(details: RunDetails, nim: NimRecord): string[] {
     ...details.evaluations
       .filter((e) => e.nim_id === nim.id)
       .sort((a, b) => evalTypes.indexOf(a.eval_type) - evalTypes.indexOf(b.eval_type))
-      .flatMap((evaluation) => [jobLine(evaluation.eval_type, evaluation, ""), ...samplesLine(evaluation)]),
+      .flatMap((evaluation) => [jobLine(evaluation.eval_type, evaluation, ""), ...samplesLine(evaluation), ...mlflowLine(evaluation)]),
   ];
   return [`candidate ${nim.model_name}: ${nim.status}, deployment ${nim.deployment_status}${nim.runtime_seconds === null ? "" : `, ${nim.runtime_seconds} s`}${adapter}`, ...jobs];
 }
@@ -56,6 +56,11 @@ function jobLine(label: string, record: EvaluationRecord | CustomizationRecord, 
   const progress = record.status === "running" ? `, ${record.progress}% done${steps}` : "";
   const job = record.job_id === null ? "" : ` (job ${record.job_id}${record.job_stop ? `: ${record.job_stop}` : ""})`;
   return `  ${label}: ${record.status}${progress}${job}`;
+}
+
+/** Where the evaluation's run is in MLflow, once it was logged there. */
+function mlflowLine(evaluation: EvaluationRecord): string[] {
+  return typeof evaluation.mlflow_uri === "string" ? [`    mlflow: ${printableLine(evaluation.mlflow_uri)}`] : [];
 }
 
 /** What became of a completed evaluation's per-sample results; nothing before it completed. */

@@ -16,6 +16,7 @@ import type * as ElasticsearchLogSourceModule from "../logs/elasticsearch-log-so
 import { JsonlLogSource } from "../logs/jsonl-log-source";
 import type { LogSource } from "../logs/log-source";
 import { PushgatewaySink } from "../metrics/pushgateway";
+import { MlflowTracking } from "../mlflow/mlflow-tracking";
 import type { PublishedArtifacts } from "../platform/model-platform";
 import { openRunStore } from "../store/open-run-store";
 import type { RunStore } from "../store/run-store";
@@ -70,8 +71,8 @@ export interface OpenedRunServices {
  * Connects everything a run needs, from the environment: the model platform (NeMo 25.x with its
  * candidates as NIMServices in the cluster), the run store (`--state-dir` or MongoDB), the GPU
  * budget (Redis when REDIS_URL is set, else this process), the logs (a JSONL export with
- * `--logs`, else Elasticsearch) and, with FLYWHEEL_PUSHGATEWAY_URL, the Pushgateway for the run's
- * metrics. NeMo's URLs are checked before anything is connected. `close` disconnects what was
+ * `--logs`, else Elasticsearch), with FLYWHEEL_PUSHGATEWAY_URL the Pushgateway for the run's
+ * metrics, and with FLYWHEEL_MLFLOW_URL MLflow for its evaluations. NeMo's URLs are checked before anything is connected. `close` disconnects what was
  * connected.
  */
 export async function openRunServices(
@@ -124,6 +125,7 @@ export async function openRunServices(
         logSource,
         log,
         ...(environment.FLYWHEEL_PUSHGATEWAY_URL === undefined ? {} : { metrics: new PushgatewaySink(environment.FLYWHEEL_PUSHGATEWAY_URL) }),
+        ...(environment.FLYWHEEL_MLFLOW_URL === undefined ? {} : { tracking: new MlflowTracking(environment.FLYWHEEL_MLFLOW_URL, settings) }),
       },
       namespace: kubernetes.namespace,
       close,

@@ -46,6 +46,8 @@ const environmentSchema = z
     FLYWHEEL_NAMESPACE: text.optional(),
     /** The Pushgateway the run pushes its metrics to (flywheel-job/README.md, "Metrics"); unset: nothing is pushed. */
     FLYWHEEL_PUSHGATEWAY_URL: http.optional(),
+    /** The MLflow tracking server each completed evaluation is logged to (flywheel-job/README.md, "MLflow"); unset: nothing is logged. */
+    FLYWHEEL_MLFLOW_URL: http.optional(),
     /** Kubernetes configuration file(s) when not running in the cluster. */
     KUBECONFIG: text.optional(),
     /** Set by Kubernetes in every pod: the job then uses its service account. */

@@ -162,6 +162,12 @@ const deployment = z
       .prefault({}),
     /** How often a NIM looks for new LoRA adapters in Entity Store (`NIM_PEFT_REFRESH_INTERVAL`). @default 60 */
     loraRefreshSeconds: z.int().min(5).max(3600).default(60),
+    /**
+     * The labels the cluster's Prometheus selects ServiceMonitors by: with them, each candidate NIM
+     * has its metrics on, and the NIM operator makes its ServiceMonitor carrying them
+     * (`spec.metrics.serviceMonitor.additionalLabels`). @default none: no metrics, no ServiceMonitor
+     */
+    monitorLabels: z.record(labelKey, labelValue).refine((labels) => Object.keys(labels).length > 0, "name at least one label, or leave monitorLabels out").optional(),
   })
   .prefault({});
 

@@ -1,3 +1,4 @@
+import type { MetricName } from "../config/job-config";
 import type { StageCounts } from "../curation/curate";
 import { dropReasons } from "../curation/drop-reasons";
 import { type EvaluationRecord, finishedStatuses, type NimRecord, type RunStatus, runStatuses } from "../store/records";
@@ -8,6 +9,9 @@ import { type EvaluationRecord, finishedStatuses, type NimRecord, type RunStatus
  * (workload and client, which the Pushgateway adds as labels): no label holds a run id, so the
  * number of series stays bounded however many runs there are.
  */
+
+/** The Pushgateway's `job` label of every group the job pushes; the dashboards and alerts select by it. */
+export const pushJobName = "flywheel";
 
 /** The stages of a run whose ends are pushed, in the order the run goes through them. */
 export const runStages = ["sweep", "judge_check", "curation", "publish_datasets", "candidates"] as const;
@@ -41,6 +45,7 @@ export const jobMetrics = {
   curationRecords: { name: "flywheel_curation_records", help: "Records left after each curation stage (pulled, valid, of the workload's type, unique, sampled)", labelNames: ["stage"] },
   droppedRecords: { name: "flywheel_curation_dropped_records", help: "Pulled records curation did not use, by the first check each failed", labelNames: ["reason"] },
   evaluationScore: { name: "flywheel_evaluation_score_ratio", help: "Score 0-1 of each completed evaluation, per candidate model, evaluation type and metric", labelNames: ["candidate", "eval_type", "metric"] },
+  evaluationTarget: { name: "flywheel_evaluation_target_ratio", help: "Minimum score 0-1 the workload's targets set per metric, which a candidate must reach in an evaluation type to be promotable", labelNames: ["metric"] },
   candidateGpuSeconds: { name: "flywheel_candidate_gpu_seconds", help: "GPUs held from the GPU budget times the seconds they were held, per candidate model that held them and finished", labelNames: ["candidate"] },
 } as const satisfies Record<string, JobMetric>;
 
@@ -70,6 +75,8 @@ export interface RunMetricsInput {
   readonly dropCounts?: Readonly<Record<string, number>> | null;
   readonly nims: readonly NimRecord[];
   readonly evaluations: readonly EvaluationRecord[];
+  /** The workload's targets: one target applies to every evaluation type, so it has no `eval_type` label. */
+  readonly targets: Readonly<Partial<Record<MetricName, number>>>;
 }
 
 /**
@@ -108,6 +115,10 @@ export function jobMetricFamilies(input: RunMetricsInput): MetricFamily[] {
           ? []
           : Object.entries(evaluation.scores).flatMap(([metric, value]) => (value === undefined ? [] : [{ labels: { candidate, eval_type: evaluation.eval_type, metric }, value }]));
       }),
+    ),
+    family(
+      jobMetrics.evaluationTarget,
+      Object.entries(input.targets).flatMap(([metric, value]) => (value === undefined ? [] : [{ labels: { metric }, value }])),
     ),
     family(
       jobMetrics.candidateGpuSeconds,

@@ -1,9 +1,6 @@
 import { Gauge, Pushgateway, Registry } from "prom-client";
-import type { MetricFamily } from "./job-metrics";
+import { type MetricFamily, pushJobName } from "./job-metrics";
 import type { JobMetricsSink, MetricsGroup } from "./run-metrics";
-
-/** The Pushgateway's `job` label of every group the job pushes. */
-export const pushJobName = "flywheel";
 
 /**
  * How long one push may take, connection included. A gateway that does not answer costs the run at

@@ -1,3 +1,4 @@
+import type { MetricName } from "../config/job-config";
 import type { StageCounts } from "../curation/curate";
 import { messageOf } from "../errors";
 import type { RunLog } from "../log";
@@ -35,7 +36,13 @@ export class RunMetrics {
 
   constructor(
     private readonly sink: JobMetricsSink | undefined,
-    private readonly run: { readonly store: RunStore; readonly log: RunLog; readonly runId: string; readonly group: MetricsGroup },
+    private readonly run: {
+      readonly store: RunStore;
+      readonly log: RunLog;
+      readonly runId: string;
+      readonly group: MetricsGroup;
+      readonly targets: Readonly<Partial<Record<MetricName, number>>>;
+    },
   ) {}
 
   /** Records the end of `stage` (curation gives its counts) and pushes the run as running. */
@@ -57,7 +64,7 @@ export class RunMetrics {
     if (sink === undefined) {
       return;
     }
-    const { store, log, runId, group } = this.run;
+    const { store, log, runId, group, targets } = this.run;
     let details: RunDetails | undefined;
     try {
       details = await store.details(runId);
@@ -73,6 +80,7 @@ export class RunMetrics {
       dropCounts: details?.run.drop_counts ?? null,
       nims: details?.nims ?? [],
       evaluations: details?.evaluations ?? [],
+      targets,
     });
     await sink.push(group, families).catch((error: unknown) => log.warn(`metrics: could not push the run's metrics to ${sink.description} (the run goes on): ${messageOf(error)}`));
   }

@@ -5,6 +5,7 @@ import type { ModelEndpoints } from "../http/model-endpoints";
 import type { RunLog } from "../log";
 import type { LogSource } from "../logs/log-source";
 import type { JobMetricsSink } from "../metrics/run-metrics";
+import type { EvaluationTracking } from "../mlflow/mlflow-tracking";
 import type { DatasetLocation, ModelPlatform } from "../platform/model-platform";
 import type { RunStore } from "../store/run-store";
 import type { PollSettings } from "../waits/poll-until";
@@ -22,6 +23,8 @@ export interface RunServices {
   readonly log: RunLog;
   /** Where the run pushes its metrics at each stage's end and at its exit; absent: nowhere. */
   readonly metrics?: JobMetricsSink;
+  /** Where each completed evaluation is logged (MLflow, with FLYWHEEL_MLFLOW_URL); absent: nowhere. */
+  readonly tracking?: EvaluationTracking;
 }
 
 /** What one run does, fixed before it starts. */

@@ -86,7 +86,7 @@ async function runLocked(settings: RunSettings, services: RunServices, control: 
   const { config, workloadId, clientId } = settings;
   const signal = control.signal;
   const { runId, nims, judgeRunId } = await openRunRecords(settings, store, log);
-  const metrics = new RunMetrics(services.metrics, { store, log, runId, group: { workload: workloadId, client: clientId } });
+  const metrics = new RunMetrics(services.metrics, { store, log, runId, group: { workload: workloadId, client: clientId }, targets: config.targets });
 
   const watchEnd = new AbortController();
   const watch = watchForCancel(store, runId, config.polling.minSeconds * 1000, AbortSignal.any([signal, watchEnd.signal]), () => stopRun(new RunStopped("cancelled", `run ${runId} was cancelled`)), log);

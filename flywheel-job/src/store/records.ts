@@ -116,6 +116,11 @@ export interface EvaluationRecord {
   readonly job_stop: JobStop | null;
   /** What became of the per-sample results (`evaluation_samples`); absent or null before the evaluation completed. */
   readonly samples?: EvaluationSamplesSummary | null;
+  /**
+   * The blueprint's field: the evaluation's run in MLflow (`<MLflow>/#/experiments/<id>/runs/<id>`),
+   * once it was logged there; absent or null without MLflow, before, or when logging failed.
+   */
+  readonly mlflow_uri?: string | null;
 }
 
 /** The per-sample results kept of a completed evaluation, or why there are none. */

@@ -5,6 +5,7 @@ import { streamLog } from "../../src/log";
 import { JsonlLogSource } from "../../src/logs/jsonl-log-source";
 import type { MetricFamily } from "../../src/metrics/job-metrics";
 import type { JobMetricsSink, MetricsGroup } from "../../src/metrics/run-metrics";
+import type { EvaluationTracking } from "../../src/mlflow/mlflow-tracking";
 import type { RunOutcome } from "../../src/run/run-records";
 import { runFlywheel } from "../../src/run/run-flywheel";
 import { JsonFileRecordStore } from "../../src/store/json-file-record-store";
@@ -36,8 +37,8 @@ export interface MetricsRun {
   readonly store: RunStore;
   /** The lines of the run's log. */
   readonly log: string[];
-  /** Runs `input`, pushing to `sink`; `shutdown` is SIGTERM's signal. */
-  run(input: FlywheelJobConfigInput, sink: JobMetricsSink | undefined, shutdown?: AbortSignal): Promise<RunOutcome>;
+  /** Runs `input`, pushing to `sink` and logging its evaluations to `tracking`; `shutdown` is SIGTERM's signal. */
+  run(input: FlywheelJobConfigInput, sink: JobMetricsSink | undefined, shutdown?: AbortSignal, tracking?: EvaluationTracking): Promise<RunOutcome>;
 }
 
 /** A workspace whose runs share one store; each run pushes to the sink it is given. */
@@ -52,7 +53,7 @@ export function metricsRun(): MetricsRun {
     platform,
     store,
     log,
-    run: (input, sink, shutdown = new AbortController().signal) =>
+    run: (input, sink, shutdown = new AbortController().signal, tracking) =>
       runFlywheel(
         { config: parseJobConfig(input, "test config"), ...toolWorkload, workDirectory: join(directory, "work") },
         {
@@ -64,6 +65,7 @@ export function metricsRun(): MetricsRun {
           logSource: new JsonlLogSource(logFile),
           log: streamLog({ write: (text: string) => log.push(text) }),
           ...(sink === undefined ? {} : { metrics: sink }),
+          ...(tracking === undefined ? {} : { tracking }),
         },
         shutdown,
       ),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { labelKey, labelValue } from "../../../constructs/common/labels";
+import { type AlertThreshold, alertThresholds } from "../../../constructs/monitoring/flywheel-alerts";
 import { durationMilliseconds, prometheusDuration } from "../../../constructs/monitoring/prometheus-duration";
 import { defaultDashboardLabel } from "../../../infra/platform/monitor-selection";
 
@@ -30,6 +31,23 @@ const prometheusSchema = z.strictObject({
   storageGiB: z.int().min(2).max(16384).default(20),
 });
 
+/** A threshold of an alert, in the range the alert construct declares. */
+const threshold = (range: AlertThreshold) => z.number().min(range.min).max(range.max).optional();
+
+/** The alerts' thresholds (README "Alerts and runbooks"); each left out keeps the alert's default. */
+const alertsSchema = z.strictObject({
+  /** Share of a NIM's requests that failed over 10 minutes above which it alerts. */
+  nimErrorRatio: threshold(alertThresholds.nimErrorRatio),
+  /** p95 seconds to a NIM's first token over 10 minutes above which it alerts. */
+  nimTimeToFirstTokenSeconds: threshold(alertThresholds.nimTimeToFirstTokenSeconds),
+  /** Share of Elasticsearch's data disk in use above which it alerts. */
+  elasticsearchDiskWatermark: threshold(alertThresholds.elasticsearchDiskWatermark),
+  /** GPU utilisation, in percent, under which a GPU node idle for 30 minutes alerts. */
+  gpuIdleUtilisationPercent: threshold(alertThresholds.gpuIdleUtilisationPercent),
+  /** Where your team reads this README (https, no `#`): each alert's `runbook_url` is it plus the runbook's anchor. */
+  runbookBaseUrl: z.url({ protocol: /^https$/, error: "expected an https URL" }).refine((url) => !url.includes("#"), "must not have a fragment (#…); the alerts add their anchors").optional(),
+});
+
 export const monitoringSchema = z
   .strictObject({
     /** Monitoring at all. Off: nothing is installed and no monitor, rule or dashboard is created. */
@@ -48,10 +66,14 @@ export const monitoringSchema = z
         dashboardLabel: z.strictObject({ name: labelName, value: labelText }).default(defaultDashboardLabel),
       })
       .optional(),
+    alerts: alertsSchema.optional(),
   })
   .superRefine((monitoring, ctx) => {
     if (!monitoring.enabled && monitoring.external) {
       ctx.addIssue({ code: "custom", path: ["external"], input: "(set)", message: "only applies when enabled is true; remove it, or enabled: false" });
+    }
+    if (monitoring.alerts && !monitoring.enabled) {
+      ctx.addIssue({ code: "custom", path: ["alerts"], input: "(set)", message: "only applies when enabled is true: enabled: false creates no alert; remove it" });
     }
     if (monitoring.prometheus && (monitoring.external || !monitoring.enabled)) {
       ctx.addIssue({

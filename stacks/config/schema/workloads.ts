@@ -64,6 +64,9 @@ const flywheelApiSchema = z
   })
   .prefault({});
 
+/** Hours a run may take when the stack does not say (`flywheel.maxRunHours`). */
+export const defaultMaxRunHours = 12;
+
 export const flywheelSchema = z
   .strictObject({
     /** The flywheel job image (README: "The job image"). Required to deploy; the render uses a placeholder. */
@@ -73,7 +76,7 @@ export const flywheelSchema = z
     /** Price of one GPU-hour, for ranking promotable candidates by cost. */
     gpuHourlyCost: z.number().positive().optional(),
     /** Hours a run may take before Kubernetes stops it. */
-    maxRunHours: z.number().min(0.5).max(72).default(12),
+    maxRunHours: z.number().min(0.5).max(72).default(defaultMaxRunHours),
     /** Minutes a run the API started may wait for its Job to adopt it before it is closed as failed. */
     startTimeoutMinutes: z.int().min(flywheelApiService.startTimeoutMinutesRange.min).max(flywheelApiService.startTimeoutMinutesRange.max).default(flywheelApiService.defaultStartTimeoutMinutes),
     api: flywheelApiSchema,

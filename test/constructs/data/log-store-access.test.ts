@@ -23,6 +23,11 @@ describe("log store roles", () => {
     }
   });
 
+  test("the metrics exporter's role is opt-in and has the monitor cluster privilege and no index", () => {
+    expect(logStoreRoleDescriptors({ logIndex: "flywheel" })[logStoreRoles.metrics]).toBeUndefined();
+    expect(logStoreRoleDescriptors({ logIndex: "flywheel", metrics: true })[logStoreRoles.metrics]).toEqual({ cluster: ["monitor"], indices: [] });
+  });
+
   test("scratch indices for the flywheel are opt-in and limited to their pattern", () => {
     const reader = logStoreRoleDescriptors({ logIndex: "flywheel", flywheelScratchIndexPattern: "flywheel-scratch-*" })[logStoreRoles.reader];
     expect(reader.indices).toContainEqual({

@@ -1,5 +1,5 @@
 import type { Chart } from "cdk8s";
-import { MongoDbReplicaSet, type MongoDbReplicaSetProps, mongoConnectionUri } from "../../../constructs/data/mongodb/mongodb-replica-set";
+import { MongoDbReplicaSet, type MongoDbReplicaSetProps, mongoConnectionUri, mongodbMetricsPort } from "../../../constructs/data/mongodb/mongodb-replica-set";
 import { type Manifest, expectNoSecretValues, expectValidCoreObjects, ofKind, only, synth } from "./support";
 
 const base: MongoDbReplicaSetProps = { name: "flywheel-mongo", namespace: "data", user: { password: { name: "mongo-flywheel-password" } } };
@@ -70,6 +70,15 @@ describe("MongoDbReplicaSet", () => {
     expect(construct.hosts).toEqual([0, 1, 2].map((i) => `flywheel-mongo-${i}.flywheel-mongo-svc.data.svc.cluster.local:27017`));
     expect(construct.connectionStringWithoutPassword).toBe(
       `mongodb://flywheel@${construct.hosts.join(",")}/flywheel?replicaSet=flywheel-mongo&authSource=admin`,
+    );
+  });
+
+  test("serves Prometheus metrics behind basic auth only when asked, the password from its Secret", () => {
+    expect(mongo(base).resource.spec.prometheus).toBeUndefined();
+    const { resource } = mongo({ ...base, metrics: { username: "prometheus", password: { name: "mongo-metrics" } } });
+    expect(resource.spec.prometheus).toEqual({ port: mongodbMetricsPort.port, username: "prometheus", passwordSecretRef: { name: "mongo-metrics", key: "password" } });
+    expect(() => mongo({ ...base, metrics: { username: "prom etheus", password: { name: "mongo-metrics" } } })).toThrow(
+      "MongoDbReplicaSet data/flywheel-mongo: metrics.username \"prom etheus\" must be letters, digits, '.', '_' or '-'",
     );
   });
 

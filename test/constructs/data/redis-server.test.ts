@@ -1,5 +1,5 @@
 import type { Chart } from "cdk8s";
-import { RedisServer, type RedisServerProps, redisUrlWithPassword } from "../../../constructs/data/redis/redis-server";
+import { redisExporterPasswordFile, redisMetricsUser, RedisServer, type RedisServerProps, redisUrlWithPassword } from "../../../constructs/data/redis/redis-server";
 import { type Manifest, expectNoSecretValues, expectValidCoreObjects, ofKind, only, synth } from "./support";
 
 const base: RedisServerProps = { name: "redis", namespace: "data", password: { name: "redis-auth" } };
@@ -92,6 +92,50 @@ describe("RedisServer", () => {
     expect(sts.spec.serviceName).toBe("redis-headless");
     for (const service of services) expect(service.spec.selector).toEqual(sts.spec.selector.matchLabels);
     expect(construct.url).toBe("redis://redis.data.svc.cluster.local:6379");
+  });
+
+  const exporter = { image: "ghcr.io/oliver006/redis_exporter:v1.89.0", password: { name: "redis-auth", key: "metrics" }, passwordFile: { name: "redis-auth", key: "exporter.json" } };
+
+  test("an exporter sidecar, when asked, scrapes Redis on loopback as the metrics user, with the password file from its Secret, and serves on the ClusterIP Service", () => {
+    expect(redis(base).pod.containers).toHaveLength(1);
+    const { pod, manifests } = redis({ ...base, exporter });
+    const sidecar = pod.containers[1] as Manifest;
+    expect(sidecar).toMatchObject({
+      name: "exporter",
+      image: exporter.image,
+      args: ["--redis.addr=redis://127.0.0.1:6379", "--redis.user=metrics", "--redis.password-file=/run/secrets/redis-exporter/passwords.json", "--web.listen-address=:9121"],
+      ports: [{ name: "metrics", containerPort: 9121 }],
+      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+    });
+    expect(sidecar.env).toBeUndefined();
+    expect(pod.volumes).toContainEqual({ name: "exporter-password", secret: { secretName: "redis-auth", items: [{ key: "exporter.json", path: "passwords.json" }], defaultMode: 0o440 } });
+    const ports = (name: string) => only(manifests, "Service", name).spec.ports.map((p: Manifest) => p.name);
+    expect([ports("redis"), ports("redis-headless")]).toEqual([["redis", "metrics"], ["redis"]]);
+    expectValidCoreObjects(manifests);
+    expect(() => redis({ ...base, exporter: { ...exporter, image: "ghcr.io/oliver006/redis_exporter" } })).toThrow("exporter.image");
+  });
+
+  test("with the exporter, Redis declares the metrics user from its own password file: no keys, no channels, no writes, no admin", () => {
+    const plain = redis(base);
+    const { pod, container, sts } = redis({ ...base, exporter });
+    expect(plain.container.command[2]).not.toContain(`user ${redisMetricsUser}`);
+    expect(pod.volumes).toContainEqual({ name: "metrics-password", secret: { secretName: "redis-auth", items: [{ key: "metrics", path: "password" }], defaultMode: 0o440 } });
+    expect(container.volumeMounts).toContainEqual({ name: "metrics-password", mountPath: "/run/secrets/redis-metrics", readOnly: true });
+    expect(pod.containers[1].volumeMounts).not.toContainEqual(expect.objectContaining({ name: "metrics-password" }));
+    const script = container.command[2] as string;
+    expect(script).toContain("sha256sum < /run/secrets/redis-metrics/password");
+    // Appended after the default user's line, to the file the config includes.
+    const rule = (/printf 'user metrics on resetpass #%s ([^'\n]*)\n' "\$hash" >> \/run\/redis\/auth\.conf/.exec(script) ?? [])[1];
+    expect(rule).toContain("resetkeys resetchannels -@all ");
+    // What the user may run is checked against a real redis-server in redis-start.test.ts.
+    expect(rule).not.toMatch(/[~&]|allkeys|allchannels|\+@all|nopass/);
+    // The pod restarts when the metrics user comes or goes: Redis reads the rules at start only.
+    const hash = (manifest: Manifest) => manifest.spec.template.metadata.annotations["data-flywheel.io/config-hash"];
+    expect(hash(sts)).not.toBe(hash(plain.sts));
+  });
+
+  test("redisExporterPasswordFile maps the exporter's target, with the metrics user, to the password, as JSON", () => {
+    expect(JSON.parse(redisExporterPasswordFile('p"w'))).toEqual({ "redis://metrics@127.0.0.1:6379": 'p"w' });
   });
 
   test("redisUrlWithPassword percent-encodes the password", () => {

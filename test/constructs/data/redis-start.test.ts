@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import type { Chart } from "cdk8s";
-import { RedisServer, redisPort } from "../../../constructs/data/redis/redis-server";
+import { redisMetricsUser, RedisServer, redisPort } from "../../../constructs/data/redis/redis-server";
 import { describeWithProgram, redisServer } from "../../support/needs-program";
 import { type Manifest, only, synth } from "./support";
 
@@ -21,17 +21,20 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The pod as the construct writes it, run on this machine: every mount path becomes a directory of
- * `root`, the image's entrypoint a stub that starts the real redis-server, and Redis's port a free one.
+ * The pod as the construct writes it, with the exporter sidecar (so with the metrics user), run on
+ * this machine: every mount path of the Redis container becomes a directory of `root`, the image's
+ * entrypoint a stub that starts the real redis-server, and Redis's port a free one.
  */
 function podOnThisMachine(root: string, port: number) {
-  const manifests = synth((chart: Chart) => new RedisServer(chart, "redis", { name: "redis", namespace: "data", password: { name: "redis-auth" } }));
+  const exporter = { image: "ghcr.io/oliver006/redis_exporter:v1.89.0", password: { name: "redis-auth", key: "metrics" }, passwordFile: { name: "redis-auth", key: "exporter.json" } };
+  const manifests = synth((chart: Chart) => new RedisServer(chart, "redis", { name: "redis", namespace: "data", password: { name: "redis-auth" }, exporter }));
   const container = only(manifests, "StatefulSet").spec.template.spec.containers[0] as Manifest;
   const mounts = (container.volumeMounts as { name: string; mountPath: string }[]).map(({ name, mountPath }) => ({ from: mountPath, to: path.join(root, name) }));
+  // Longest path first: /run/secrets/redis is a prefix of /run/secrets/redis-metrics.
   const local = (text: string): string =>
-    mounts.reduce((out, { from, to }) => out.split(from).join(to), text).split(`port ${redisPort}`).join(`port ${port}`).split(`-p ${redisPort}`).join(`-p ${port}`);
+    [...mounts].sort((a, b) => b.from.length - a.from.length).reduce((out, { from, to }) => out.split(from).join(to), text).split(`port ${redisPort}`).join(`port ${port}`).split(`-p ${redisPort}`).join(`-p ${port}`);
   mounts.forEach(({ to }) => mkdirSync(to, { recursive: true }));
-  if (!["config", "password"].every((name) => mounts.some(({ to }) => to === path.join(root, name)))) {
+  if (!["config", "password", "metrics-password"].every((name) => mounts.some(({ to }) => to === path.join(root, name)))) {
     throw new Error("the Redis container mounts no config or password volume");
   }
   writeFileSync(path.join(root, "config", "redis.conf"), local(only(manifests, "ConfigMap").data["redis.conf"] as string));
@@ -41,6 +44,7 @@ function podOnThisMachine(root: string, port: number) {
   chmodSync(path.join(bin, "docker-entrypoint.sh"), 0o755);
   return {
     passwordFile: path.join(root, "password", "password"),
+    metricsPasswordFile: path.join(root, "metrics-password", "password"),
     start: local((container.command as string[])[2]),
     readiness: local((container.readinessProbe.exec.command as string[])[2]),
     env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` },
@@ -53,12 +57,17 @@ describeWithProgram(redisServer, "the Redis pod's start script and probes, again
   let server: ChildProcess | undefined;
   let pod: ReturnType<typeof podOnThisMachine>;
   const password = "p@ss word with 'quotes' and $dollars";
+  const metricsPassword = "metrics \"pass\" %s with 'quotes'";
+  /** redis-cli as the metrics user, the way redis_exporter logs in (AUTH with the user name). */
+  const asMetrics = (...command: string[]) =>
+    run("redis-cli", ["-p", String(port), "--user", redisMetricsUser, ...command], { env: { ...process.env, REDISCLI_AUTH: metricsPassword } }).then(({ stdout }) => stdout);
 
   beforeAll(async () => {
     root = mkdtempSync(path.join(tmpdir(), "redis-pod-"));
     port = await freePort();
     pod = podOnThisMachine(root, port);
     writeFileSync(pod.passwordFile, password);
+    writeFileSync(pod.metricsPasswordFile, metricsPassword);
     server = spawn("/bin/sh", ["-c", pod.start], { env: pod.env, stdio: "ignore" });
     for (let attempt = 0; attempt < 100; attempt++) {
       const answer = await run("redis-cli", ["-p", String(port), "ping"]).then(({ stdout }) => stdout, () => "");
@@ -87,6 +96,27 @@ describeWithProgram(redisServer, "the Redis pod's start script and probes, again
   it("admits the password read from the Secret's file, whatever characters it holds", async () => {
     const { stdout } = await run("redis-cli", ["-p", String(port), "ping"], { env: { ...process.env, REDISCLI_AUTH: password } });
     expect(stdout.trim()).toBe("PONG");
+  });
+
+  it("lets the metrics user read what redis_exporter collects: INFO, CONFIG GET, SLOWLOG, LATENCY", async () => {
+    expect(await asMetrics("info", "all")).toContain("redis_version:");
+    expect(await asMetrics("config", "get", "maxmemory-policy")).toContain("noeviction");
+    expect(await asMetrics("slowlog", "len")).toMatch(/^\d+$/m);
+    expect(await asMetrics("latency", "latest")).not.toContain("NOPERM");
+  });
+
+  it("refuses the metrics user any key, any write, and the admin commands", async () => {
+    await run("redis-cli", ["-p", String(port), "set", "flywheel:lock", "held"], { env: { ...process.env, REDISCLI_AUTH: password } });
+    for (const command of [["get", "flywheel:lock"], ["set", "flywheel:lock", "stolen"], ["del", "flywheel:lock"], ["flushall"], ["config", "set", "maxmemory-policy", "allkeys-lru"], ["acl", "list"], ["shutdown", "nosave"]]) {
+      expect(await asMetrics(...command)).toContain("NOPERM");
+    }
+    const { stdout } = await run("redis-cli", ["-p", String(port), "get", "flywheel:lock"], { env: { ...process.env, REDISCLI_AUTH: password } });
+    expect(stdout.trim()).toBe("held");
+  });
+
+  it("refuses the metrics user with the default user's password", async () => {
+    const { stdout, stderr } = await run("redis-cli", ["-p", String(port), "--user", redisMetricsUser, "ping"], { env: { ...process.env, REDISCLI_AUTH: password } });
+    expect(`${stdout}${stderr}`).toMatch(/WRONGPASS|NOAUTH/);
   });
 
   it("is ready by its own readiness probe, which authenticates", async () => {

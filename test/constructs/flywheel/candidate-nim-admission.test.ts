@@ -126,6 +126,12 @@ describe("CandidateNimAdmission admits what the job creates", () => {
     expect(await denials(jobsNimService())).toEqual([]);
   });
 
+  it("admits it with its metrics and ServiceMonitor on, as the dev stack's monitoring has the job ask", async () => {
+    const nim = jobsNimService() as NimServiceJson & { spec: { metrics?: unknown } };
+    expect(nim.spec.metrics).toEqual({ enabled: true, serviceMonitor: { additionalLabels: { release: "kube-prometheus-stack" } } });
+    expect(await denials(nim)).toEqual([]);
+  });
+
   it("admits it with the CRD's defaults applied, as the API server sees it", async () => {
     const nim = jobsNimService();
     nim.spec.inferencePlatform = "standalone";

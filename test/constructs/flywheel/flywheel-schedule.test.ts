@@ -173,6 +173,12 @@ describe("FlywheelSchedule", () => {
     expect(env({}).filter((e) => e.startsWith("FLYWHEEL_PUSHGATEWAY_URL"))).toEqual([]);
   });
 
+  it("tells the run where to log its evaluations only when an MLflow is given", () => {
+    const env = (overrides: Partial<FlywheelScheduleProps>): string[] => synth(overrides).cronJob.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: { name: string; value?: string }) => `${e.name}=${e.value ?? ""}`);
+    expect(env({ mlflowUrl: "http://mlflow.nemo.svc.cluster.local:80" })).toContain("FLYWHEEL_MLFLOW_URL=http://mlflow.nemo.svc.cluster.local:80");
+    expect(env({}).filter((e) => e.startsWith("FLYWHEEL_MLFLOW_URL"))).toEqual([]);
+  });
+
   it("refuses an image that is not pinned by digest", () => {
     expect(() => synth({ image: "ghcr.io/acme/flywheel-job:1.0" })).toThrow(
       'FlywheelSchedule flywheel/flywheel-customer-support-agent-support-app: image "ghcr.io/acme/flywheel-job:1.0" must be pinned by digest',
@@ -185,6 +191,7 @@ describe("FlywheelSchedule", () => {
     [{ podLabels: {} }, `${owner}: podLabels must name at least one label, or it would select every pod of the namespace`],
     [{ retries: -1 }, `${owner}: retries must be an integer ≥ 0, got -1`],
     [{ pushgatewayUrl: "prometheus-pushgateway:9091" }, `${owner}: pushgatewayUrl "prometheus-pushgateway:9091" must be an http:// or https:// URL`],
+    [{ mlflowUrl: "mlflow:5000" }, `${owner}: mlflowUrl "mlflow:5000" must be an http:// or https:// URL`],
   ] as [Partial<FlywheelScheduleProps>, string][])("refuses %j", (override, message) => {
     expect(() => synth(override)).toThrow(new Error(message));
   });

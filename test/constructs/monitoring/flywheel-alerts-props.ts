@@ -12,6 +12,7 @@ export const alertProps: FlywheelAlertsProps = {
   flywheelNamespace: "flywheel",
   apiServiceName: "flywheel-api",
   candidateNamespace: "nim",
+  servingNamespace: "nemo",
   maxRunHours: 2,
   elasticsearchNamespace: "elastic",
   elasticsearchCertificateNotAfterSeconds: certificateNotAfterSeconds,

@@ -66,8 +66,33 @@ describe("FlywheelAlerts", () => {
     expect(rule("FlywheelApiDown", { apiServiceName: "api", flywheelNamespace: "fw" }).expr).toContain('up{job="api", namespace="fw"}');
   });
 
+  test("has no Flywheel API alert when the stack deploys no API, which would otherwise fire for ever", () => {
+    expect(rules({ apiServiceName: undefined }).map((r) => r.alert)).not.toContain("FlywheelApiDown");
+  });
+
+  test("watches the NIMs of runs and of the stack (judge, embedding), one selector per namespace", () => {
+    const expr = rule("FlywheelNimErrorRateHigh").expr;
+    expect(expr).toContain('rate(request_failure_total{namespace="nim"}[10m]) or rate(request_failure_total{namespace="nemo"}[10m])');
+    expect(rule("FlywheelNimTimeToFirstTokenHigh").expr).toContain('time_to_first_token_seconds_bucket{namespace="nemo"}');
+  });
+
+  test("leaves out of the idle GPU alert the nodes whose GPUs the serving namespace's NIMs hold, by dcgm-exporter's pod namespace", () => {
+    expect(rule("FlywheelGpuNodeIdle", { servingNamespace: "serving" }).expr).toContain('unless on (Hostname) DCGM_FI_DEV_GPU_UTIL{exported_namespace="serving"}');
+  });
+
+  test("accepts any maxRunHours the stack config does, half an hour included", () => {
+    expect(rule("FlywheelCandidateNimLeaked", { maxRunHours: 0.5 }).expr).toContain("> 1800");
+  });
+
+  test("without a README address, names the README anchor in a runbook annotation", () => {
+    for (const r of rules({ runbookBaseUrl: undefined })) {
+      expect(r.annotations.runbook_url).toBeUndefined();
+      expect(r.annotations.runbook).toBe(`README.md#${alertRunbookAnchors[r.alert as keyof typeof alertRunbookAnchors]}`);
+    }
+  });
+
   test.each([
-    [{ maxRunHours: 0 }, /maxRunHours must be a number from 1 to 168, got 0/],
+    [{ maxRunHours: 0 }, /maxRunHours must be a number above 0, got 0/],
     [{ maxRunHours: Number.NaN }, /maxRunHours must be a number/],
     [{ nimErrorRatio: 1.5 }, /nimErrorRatio must be a number from 0.001 to 1, got 1.5/],
     [{ nimTimeToFirstTokenSeconds: 0 }, /nimTimeToFirstTokenSeconds must be/],
@@ -78,6 +103,7 @@ describe("FlywheelAlerts", () => {
     [{ runbookBaseUrl: "https://example.test/README.md#alerts" }, /runbookBaseUrl must be an https URL without a fragment/],
     [{ apiServiceName: "Flywheel_API" }, /apiServiceName "Flywheel_API" must be a DNS-1123 label/],
     [{ candidateNamespace: "NIM" }, /candidateNamespace "NIM" must be a DNS-1123 label/],
+    [{ servingNamespace: "Nemo" }, /servingNamespace "Nemo" must be a DNS-1123 label/],
     [{ monitorLabels: {} }, /monitorLabels must name at least one label/],
   ] as const)("refuses %j, naming the prop", (overrides, message) => {
     expect(() => render(overrides)).toThrow(message);

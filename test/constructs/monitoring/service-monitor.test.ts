@@ -33,6 +33,12 @@ describe("ServiceMonitor", () => {
     ]);
   });
 
+  test("authenticates with basic auth from a Secret of its namespace when told", () => {
+    expect(monitor({ endpoints: [{ port: "prometheus", basicAuth: { secretName: "mongo-metrics" } }] }).spec.endpoints).toEqual([
+      { port: "prometheus", path: "/metrics", scheme: "http", basicAuth: { username: { name: "mongo-metrics", key: "username" }, password: { name: "mongo-metrics", key: "password" } } },
+    ]);
+  });
+
   test.each([
     [{ monitorLabels: {} }, "ServiceMonitor monitoring/pushgateway: monitorLabels must name at least one label"],
     [{ labels: { release: "other" } }, 'labels["release"] would override a label its Prometheus selects by'],
@@ -43,6 +49,7 @@ describe("ServiceMonitor", () => {
     [{ endpoints: [{ port: "http", interval: "30 seconds" }] }, 'endpoints[0].interval "30 seconds" is not a Prometheus duration'],
     [{ endpoints: [{ port: "http", interval: "10s", scrapeTimeout: "30s" }] }, 'endpoints[0].scrapeTimeout "30s" is longer than its interval "10s"'],
     [{ name: "Push" }, "ServiceMonitor monitoring/Push: name"],
+    [{ endpoints: [{ port: "http", basicAuth: { secretName: "Mongo" } }] }, "endpoints[0].basicAuth.secretName"],
   ])("refuses %j", (overrides, message) => {
     expect(() => monitor(overrides)).toThrow(message);
   });

@@ -36,8 +36,9 @@ export function runSelector(runId: string): string {
  * A candidate's NIMService: on the inference GPU pool (its taint tolerated, its label selected),
  * weights from the candidate's NIMCache (which outlives runs), LoRA adapters from Entity Store,
  * labelled with the run and workload and, on its pods too, with the component the namespace's
- * NetworkPolicies let through, owned by the run's Job so that it goes when the Job goes, and with the
- * guided-decoding backend its tool-calling evaluations rely on.
+ * NetworkPolicies let through, owned by the run's Job so that it goes when the Job goes, with the
+ * guided-decoding backend its tool-calling evaluations rely on, and with its metrics and
+ * ServiceMonitor when the configuration names the labels Prometheus selects monitors by.
  */
 export function candidateNimService(props: CandidateNimServiceProps): NimServiceObject {
   const { candidate, deployment } = props;
@@ -86,6 +87,9 @@ export function candidateNimService(props: CandidateNimServiceProps): NimService
         ...(candidate.guidedDecodingBackend === null ? [] : [{ name: "NIM_GUIDED_DECODING_BACKEND", value: candidate.guidedDecodingBackend }]),
       ],
       expose: { service: { type: "ClusterIP", port: nimPort } },
+      // The NIM operator makes the ServiceMonitor (when prometheus-operator's CRD exists), with the
+      // labels the cluster's Prometheus selects by; without them the NIM is not scraped.
+      ...(deployment.monitorLabels ? { metrics: { enabled: true, serviceMonitor: { additionalLabels: { ...deployment.monitorLabels } } } } : {}),
     },
   };
 }

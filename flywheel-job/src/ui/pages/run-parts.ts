@@ -34,6 +34,20 @@ function modelOf(details: RunDetails, nimId: unknown): string {
   return textOf(details.nims.find((nim) => nim.id === nimId)?.model_name) ?? "a deployment not recorded";
 }
 
+/**
+ * The evaluation's MLflow run as a link, opened without this page as its referrer or opener; only an
+ * http or https URL is a link (the record is the job's, but a link must never run script), anything
+ * else is shown as text.
+ */
+function mlflowLink(value: unknown): Html | string {
+  const text = textOf(value);
+  if (text === undefined) {
+    return "—";
+  }
+  const url = URL.parse(text);
+  return url !== null && (url.protocol === "http:" || url.protocol === "https:") ? html`<a href="${url.href}" rel="noopener noreferrer">MLflow run</a>` : text;
+}
+
 export function partsSection(details: RunDetails, now: Date, live: boolean): Html {
   const deployments =
     details.nims.length === 0
@@ -58,8 +72,8 @@ export function partsSection(details: RunDetails, now: Date, live: boolean): Htm
       ? missing("no evaluation is recorded yet")
       : dataTable(
           "Evaluations",
-          ["Model", "Evaluation", "Status", "Progress", "Runtime"],
-          details.evaluations.map((e) => [modelOf(details, e.nim_id), textOf(e.eval_type) ?? "—", statusText(e.status), percent(e.progress), runtime(e, now)]),
+          ["Model", "Evaluation", "Status", "Progress", "Runtime", "MLflow"],
+          details.evaluations.map((e) => [modelOf(details, e.nim_id), textOf(e.eval_type) ?? "—", statusText(e.status), percent(e.progress), runtime(e, now), mlflowLink(e.mlflow_uri)]),
           [3],
         );
   const judge = details.judgeRuns.map((j) => html`<p>Judge: ${textOf(j.model_name) ?? "—"} (${textOf(j.deployment_type) ?? "—"}), ${textOf(j.deployment_status) ?? "status not recorded"}</p>`);

@@ -1,0 +1,73 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { App, Chart } from "cdk8s";
+import { FlywheelAlerts } from "../../constructs/monitoring";
+import { flywheelApiService } from "../../flywheel-job/src/contract";
+import type { MonitoringSettings } from "../../stacks/config/schema/monitoring";
+import { applyChartOf } from "../kubernetes/cdk8s-chart";
+import type { MonitorSelection } from "./monitor-selection";
+import { namespaces } from "./namespaces";
+
+export interface PlatformAlertsArgs {
+  /** The labels its Prometheus selects rules by. */
+  readonly selection: MonitorSelection;
+  /**
+   * Whether the stack installs its own Prometheus: the rule then sits in its namespace; with an
+   * `external` one, in the flywheel namespace (the stack creates no `monitoring` namespace then).
+   */
+  readonly ownMonitoring: boolean;
+  /** The thresholds and README address the stack sets (`platform.monitoring.alerts`). */
+  readonly settings?: MonitoringSettings["alerts"];
+  /** How long a run may take, in hours: a candidate NIM pod older than this leaked. */
+  readonly maxRunHours: number;
+  /** Whether the stack deploys the Flywheel API, which then alerts when down. */
+  readonly flywheelApi: boolean;
+  /** When Elasticsearch's HTTP certificate expires (RFC 3339): `LogStore.certificateNotAfter`. */
+  readonly elasticsearchCertificateNotAfter: pulumi.Output<string>;
+  /** prometheus-operator's CRDs (none with an `external` Prometheus) and the namespaces. */
+  readonly dependsOn: readonly pulumi.Resource[];
+  readonly provider: k8s.Provider;
+}
+
+/** The PrometheusRule's name. */
+const ruleName = "flywheel-alerts";
+
+/**
+ * The flywheel's alerts (README "Alerts and runbooks") as one PrometheusRule. Elasticsearch's
+ * certificate expiry is rendered into its alert, so the rule is built once Pulumi knows it, and a
+ * new certificate changes the rule at the same `pulumi up`.
+ */
+export class PlatformAlerts extends pulumi.ComponentResource {
+  constructor(name: string, args: PlatformAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("data-flywheel:platform:PlatformAlerts", name, {}, opts);
+    const { settings } = args;
+    const build = (notAfter: string): Chart => {
+      const chart = new Chart(new App(), name);
+      new FlywheelAlerts(chart, "alerts", {
+        name: ruleName,
+        namespace: args.ownMonitoring ? namespaces.monitoring : namespaces.flywheel,
+        monitorLabels: args.selection.monitorLabels,
+        flywheelNamespace: namespaces.flywheel,
+        candidateNamespace: namespaces.flywheel,
+        servingNamespace: namespaces.nemo,
+        elasticsearchNamespace: namespaces.data,
+        maxRunHours: args.maxRunHours,
+        elasticsearchCertificateNotAfterSeconds: rfc3339Seconds(notAfter),
+        ...(args.flywheelApi ? { apiServiceName: flywheelApiService.serviceName } : {}),
+        ...settings,
+      });
+      return chart;
+    };
+    applyChartOf(name, args.elasticsearchCertificateNotAfter, build, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });
+    this.registerOutputs({});
+  }
+}
+
+/** An RFC 3339 time (the TLS provider's `validityEndTime`) in whole seconds since the Unix epoch. */
+function rfc3339Seconds(time: string): number {
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) {
+    throw new Error(`PlatformAlerts: Elasticsearch's certificate validityEndTime "${time}" is no RFC 3339 time`);
+  }
+  return Math.floor(ms / 1000);
+}

@@ -1,0 +1,67 @@
+import type { KubernetesObject } from "../../policies/lib/kubernetes-object";
+import { alertRunbookAnchors } from "../../constructs/monitoring";
+import type { RenderedStack } from "../../render/render-stack";
+import { externalMonitoringStack, externalReleaseLabel, externalRunbookBaseUrl } from "../support/external-monitoring-stack";
+import { renderedStack } from "../support/rendered-stacks";
+
+interface Rule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly annotations: Record<string, string>;
+}
+
+const ruleObjects = (stack: RenderedStack): KubernetesObject[] => stack.manifests.filter((m) => m.kind === "PrometheusRule" && m.metadata.name === "flywheel-alerts");
+const rulesOf = (stack: RenderedStack): Rule[] => {
+  const [object] = ruleObjects(stack);
+  return ((object as unknown as { spec: { groups: { rules: Rule[] }[] } }).spec.groups).flatMap((g) => g.rules);
+};
+const exprOf = (stack: RenderedStack, alert: string): string => rulesOf(stack).find((r) => r.alert === alert)?.expr ?? "";
+
+let dev: RenderedStack;
+let prod: RenderedStack;
+let local: RenderedStack;
+let external: RenderedStack;
+
+beforeAll(async () => {
+  // One after another: a render in this worker holds Pulumi's global runtime.
+  dev = await renderedStack("dev");
+  prod = await renderedStack("prod");
+  local = await renderedStack("local");
+  // Shared: no shipped stack uses an existing Prometheus Operator.
+  external = await externalMonitoringStack();
+});
+
+describe("the flywheel's alerts in the stacks", () => {
+  test.each([["dev"], ["prod"]] as const)("%s: one rule in monitoring, labelled for the stack's own Prometheus, with every alert", (name) => {
+    const stack = name === "dev" ? dev : prod;
+    expect(ruleObjects(stack).map((r) => r.metadata)).toEqual([{ name: "flywheel-alerts", namespace: "monitoring", labels: { release: "kube-prometheus-stack" } }]);
+    expect(rulesOf(stack).map((r) => r.alert).sort()).toEqual(Object.keys(alertRunbookAnchors).sort());
+  });
+
+  test("local, with monitoring off, has none", () => {
+    expect(local.manifests.filter((m) => m.kind === "PrometheusRule")).toEqual([]);
+  });
+
+  test("waits for prometheus-operator's CRDs", () => {
+    const alerts = dev.resources.find((r) => r.type === "kubernetes:yaml/v2:ConfigGroup" && r.parent === "data-flywheel:platform:PlatformAlerts::platform-alerts");
+    expect(alerts?.options?.dependsOn).toEqual(expect.arrayContaining(["data-flywheel:kubernetes:OperatorCrds::platform-monitoring-crds"]));
+  });
+
+  test("without a schedule's maxRunHours, a candidate NIM leaks after the default 12 hours", () => {
+    expect(exprOf(prod, "FlywheelCandidateNimLeaked")).toContain("> 43200");
+  });
+
+  test("renders Elasticsearch's certificate's validityEndTime into its expiry alert", () => {
+    // The render's mocked certificates start on 2026-01-01 and last the requested two years.
+    expect(exprOf(dev, "FlywheelElasticsearchCertificateExpiring")).toContain(`vector(${Date.UTC(2028, 0, 1) / 1000})`);
+  });
+
+  test("with an external Prometheus: in flywheel, labelled with its release, the config's thresholds, maxRunHours and README address", () => {
+    expect(ruleObjects(external).map((r) => r.metadata)).toEqual([{ name: "flywheel-alerts", namespace: "flywheel", labels: { release: externalReleaseLabel } }]);
+    expect(exprOf(external, "FlywheelNimErrorRateHigh")).toMatch(/> 0\.2$/);
+    expect(exprOf(external, "FlywheelGpuNodeIdle")).toMatch(/< 10$/);
+    expect(exprOf(external, "FlywheelNimTimeToFirstTokenHigh")).toMatch(/> 10$/);
+    expect(exprOf(external, "FlywheelCandidateNimLeaked")).toContain("> 10800");
+    expect(rulesOf(external).find((r) => r.alert === "FlywheelApiDown")?.annotations.runbook_url).toBe(`${externalRunbookBaseUrl}#flywheelapidown`);
+  });
+});
