@@ -14,6 +14,7 @@ export {
   defaultMaxSeqLength,
   flywheelJobConfigSchema,
   iclSettingsSchema,
+  isNimLlm1Tag,
   metricNames,
   parseJobConfig,
   targetsSchema,
@@ -51,5 +52,7 @@ export { jobMetrics, pushJobName, runStages, type JobMetric } from "./metrics/jo
 export { runStatuses } from "./store/records";
 export { dropReasons } from "./curation/drop-reasons";
 export { evalTypes, type EvalType } from "./evaluation/metrics";
+/** The form of a run's id, which the stack config's serving entries record as their evidence. */
+export { recordIdPattern } from "./store/ids";
 /** The GPU scheduling contract: the taint and labels of GPU pools that NIMs and training pods select. */
 export { gpuNodeSelector, gpuResource, gpuRoleLabel, gpuRoles, gpuTaint, gpuToleration, nodePoolLabel, type GpuRole, type Toleration } from "./scheduling";

@@ -98,14 +98,22 @@ export function defaultMaxSeqLength(contextLength: number): number {
 }
 
 /**
+ * Whether a NIM for LLMs image tag is of the 1.x generation. 2.x is a new architecture (vLLM or
+ * SGLang) that removed many 1.x variables and loads LoRA adapters from a mounted directory instead
+ * of polling Entity Store; the tag's major version tells them apart.
+ */
+export function isNimLlm1Tag(imageTag: string): boolean {
+  return /^1\./.test(imageTag);
+}
+
+/**
  * The guided-decoding backend a candidate NIM gets when none is set. NIM LLM 1.x images read
  * `NIM_GUIDED_DECODING_BACKEND`, and NVIDIA's blueprint sets `outlines` on every NIM it deploys for
  * its structured (tool-call) answers. NIM LLM 2.x no longer has the variable (its vLLM engine is
- * configured through its own arguments), so nothing is set there; the tag's major version tells them
- * apart.
+ * configured through its own arguments), so nothing is set there.
  */
 export function defaultGuidedDecodingBackend(imageTag: string): string | null {
-  return /^1\./.test(imageTag) ? "outlines" : null;
+  return isNimLlm1Tag(imageTag) ? "outlines" : null;
 }
 
 /**

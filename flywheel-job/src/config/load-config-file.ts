@@ -14,11 +14,11 @@ export interface ConfigFile {
 }
 
 /**
- * The YAML parser, loaded with the first config file: commands that read none (`flywheel serve`)
- * do not pay its memory. (Required, as a dynamic import() would make reading a config asynchronous.)
+ * The YAML parser, loaded with the first file a command reads: commands that read none (`flywheel
+ * serve`) do not pay its memory. (Required, as a dynamic import() would make reading asynchronous.)
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the note above
-const loadYaml = (): typeof Yaml => require("yaml") as typeof Yaml;
+export const loadYaml = (): typeof Yaml => require("yaml") as typeof Yaml;
 
 /**
  * Reads a YAML or JSON configuration file (JSON is YAML) without validating it. Throws UsageError

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { namespaces } from "../../../infra/platform/namespaces";
 import { supportedKubernetesVersions } from "../versions";
 
 /** Value types shared by several sections of the stack config. */
@@ -21,6 +22,19 @@ export const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/,
 export const kubernetesVersion = z.enum(supportedKubernetesVersions);
 
 export const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "expected an EKS add-on version such as v1.20.4-eksbuild.2");
+
+/** A Kubernetes namespace name: a DNS-1123 label. */
+export const namespaceName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a namespace name (a DNS-1123 label)");
+
+const platformNamespaceNames: readonly string[] = Object.values(namespaces);
+
+/**
+ * The namespace of a client of something the stack serves. The isolation table lets its pods in, and
+ * the stack's own namespaces are not clients: listing one would open a path no application needs.
+ */
+export const clientNamespaceName = namespaceName.refine((n) => !platformNamespaceNames.includes(n), {
+  error: (issue) => `"${String(issue.input)}" is one of the platform's own namespaces (${platformNamespaceNames.join(", ")}), not a client's`,
+});
 
 export const nodeCount = z.int().min(0);
 

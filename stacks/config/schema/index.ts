@@ -4,6 +4,7 @@ import { awsSchema, checkAws } from "./aws";
 import { existingClusterSchema } from "./existing-cluster";
 import { modelsSchema } from "./models";
 import { checkProductionPlatform, platformSchema } from "./platform";
+import { checkProductionServing, checkServing, servingSchema } from "./serving";
 import { flywheelSchema, workloadsSchema } from "./workloads";
 
 /**
@@ -24,6 +25,7 @@ export const stackConfigSchema = z
     models: modelsSchema,
     flywheel: flywheelSchema,
     workloads: workloadsSchema,
+    serving: servingSchema,
   })
   .superRefine((cfg, ctx) => {
     if (cfg.cloud === "aws" && !cfg.aws) {
@@ -40,7 +42,9 @@ export const stackConfigSchema = z
     }
     if (cfg.environment === "production") {
       checkProductionPlatform(cfg.platform, ctx);
+      checkProductionServing(cfg.serving, ctx);
     }
+    checkServing({ serving: cfg.serving, gpuBudget: cfg.flywheel.gpuBudget, apiEnabled: cfg.flywheel.api.enabled, ...(cfg.aws ? { aws: cfg.aws } : {}) }, ctx);
     if (cfg.platform.postgres.rds && cfg.cloud !== "aws") {
       ctx.addIssue({ code: "custom", path: ["platform", "postgres", "rds"], input: "(set)", message: "needs cloud aws" });
     }

@@ -6,7 +6,8 @@ import { pinnedTag } from "./common";
  * runs), and the judge and embedding models it uses.
  */
 
-const nimImage = z.strictObject({
+/** A NIM image; the tag names one build. */
+export const nimImage = z.strictObject({
   /** Image repository, e.g. nvcr.io/nim/meta/llama-3.2-1b-instruct. */
   repository: z.string().regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/, "expected an image repository such as nvcr.io/nim/meta/llama-3.2-1b-instruct"),
   tag: pinnedTag,
@@ -49,9 +50,12 @@ const customization = z.strictObject({
   maxSeqLength: z.int().min(512).optional(),
 });
 
+/** A model id as a NIM serves it, `namespace/name`. */
+export const nimModelId = z.string().regex(/^[a-z0-9._-]+\/[a-z0-9._-]+$/i, "expected a model id such as meta/llama-3.2-1b-instruct");
+
 const candidateModel = z.strictObject({
   /** Model id as the NIM serves it and as workloads refer to it, e.g. meta/llama-3.2-1b-instruct. */
-  name: z.string().regex(/^[a-z0-9._-]+\/[a-z0-9._-]+$/i, "expected a model id such as meta/llama-3.2-1b-instruct"),
+  name: nimModelId,
   image: nimImage,
   gpus: z.int().min(1).max(8).default(1),
   /** Context window the NIM serves, tokens: bounds the in-context examples. */

@@ -3,8 +3,7 @@ import { isPinnedByDigest } from "../../../constructs/common/images";
 import { parseQuantity } from "../../../constructs/common/quantities";
 import { isCronSchedule } from "../../../constructs/flywheel/flywheel-schedule";
 import { dataLimitsSchema, dataSettingsSchema, flywheelApiService, iclSettingsSchema, targetsSchema } from "../../../flywheel-job/src/contract";
-import { namespaces } from "../../../infra/platform/namespaces";
-import { optionalWithoutDefaults } from "./common";
+import { clientNamespaceName, namespaceName, optionalWithoutDefaults } from "./common";
 
 /**
  * `data-flywheel:flywheel` (the job every workload runs) and `data-flywheel:workloads` (one
@@ -14,8 +13,6 @@ import { optionalWithoutDefaults } from "./common";
 /** The job image, pinned by digest so every run of a schedule runs the same program. */
 export const jobImage = z.string().refine(isPinnedByDigest, "expected an image pinned by digest: registry/repository@sha256:<64 hex digits>");
 
-const namespaceName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "expected a namespace name (a DNS-1123 label)");
-const platformNamespaceNames: readonly string[] = Object.values(namespaces);
 const quantity = z.string().refine((q) => (parseQuantity(q) ?? 0) > 0, "expected a positive Kubernetes quantity such as 500m, 2 or 512Mi");
 const cpuMemory = z.strictObject({ cpu: quantity, memory: quantity });
 
@@ -30,13 +27,7 @@ const flywheelApiSchema = z
      * Namespaces (existing ones) whose pods may call the API: its isolation table allows them in and
      * no one else. `kubectl port-forward` needs no entry.
      */
-    clientNamespaces: z
-      .array(
-        namespaceName.refine((n) => !platformNamespaceNames.includes(n), {
-          error: (issue) => `"${String(issue.input)}" is one of the platform's own namespaces (${platformNamespaceNames.join(", ")}), not a client's`,
-        }),
-      )
-      .default([]),
+    clientNamespaces: z.array(clientNamespaceName).default([]),
     /** An Ingress for clients outside the cluster; none when unset. */
     ingress: z
       .strictObject({
