@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
-import { candidateNimComponent, labelKeys } from "../../flywheel-job/src/contract";
+import { candidateNimComponent, jobMetrics, labelKeys, pushJobName } from "../../flywheel-job/src/contract";
 import { fail, resourceLabel } from "../common/errors";
 import { validateLabelName, validateNamespace } from "../common/names";
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from "../imports/prometheus-operator-v0.93.1/prometheusrule-monitoring.coreos.com";
+import { kubeStateMetricsLabel } from "./kube-state-metrics-labels";
 import { monitorObjectLabels } from "./monitor-labels";
 
 export interface FlywheelAlertsProps {
@@ -94,8 +95,6 @@ export const alertRunbookAnchors = {
 
 export type FlywheelAlertName = keyof typeof alertRunbookAnchors;
 
-/** The `job` label the job's pushed series carry (the Pushgateway's ServiceMonitor honours it). */
-const pushedJobLabel = "flywheel";
 /** Days before Elasticsearch's certificate expires that the alert starts. */
 const certificateWarningDays = 30;
 /** How long a GPU node must stay idle before it alerts. */
@@ -157,7 +156,7 @@ export class FlywheelAlerts extends Construct {
       {
         alert: "FlywheelRunFailed",
         // The job's last push for a workload and client said failed; the next run's push replaces it.
-        expr: `flywheel_run_status{job="${pushedJobLabel}", status="failed"} == 1`,
+        expr: `${jobMetrics.runStatus.name}{job="${pushJobName}", status="failed"} == 1`,
         for: "1m",
         severity: "warning",
         summary: "A flywheel run failed",
@@ -184,7 +183,7 @@ export class FlywheelAlerts extends Construct {
         // (metricLabelsAllowlist pods=[app.kubernetes.io/component]).
         expr:
           `(time() - kube_pod_created{${candidates}}) > ${maxRunSeconds}` +
-          ` and on (namespace, pod) kube_pod_labels{${candidates}, label_${promLabel(labelKeys.component)}="${candidateNimComponent}"}`,
+          ` and on (namespace, pod) kube_pod_labels{${candidates}, ${kubeStateMetricsLabel(labelKeys.component)}="${candidateNimComponent}"}`,
         for: "10m",
         severity: "warning",
         summary: "A candidate NIM outlived any run",
@@ -291,9 +290,4 @@ function inRange(owner: string, prop: string, value: number, range: { readonly m
     fail(owner, `${prop} must be a number from ${range.min} to ${range.max}, got ${value}`);
   }
   return value;
-}
-
-/** A Kubernetes label key as kube-state-metrics names it in `label_*`: every other character becomes `_`. */
-function promLabel(key: string): string {
-  return key.replace(/[^a-zA-Z0-9_]/g, "_");
 }

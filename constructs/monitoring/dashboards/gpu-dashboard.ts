@@ -3,6 +3,7 @@ import { fail } from "../../common/errors";
 import { alertThresholds } from "../flywheel-alerts";
 import { buildDashboard, type PanelSpec, textBoxVariable } from "./dashboard-builder";
 import type { Dashboard } from "./dashboard-model";
+import { kubeStateMetricsLabel } from "../kube-state-metrics-labels";
 
 export interface GpuDashboardProps {
   /**
@@ -14,11 +15,6 @@ export interface GpuDashboardProps {
 
 /** The GPUs dashboard's uid, and its ConfigMap key `gpus.json`. */
 export const gpuDashboardUid = "gpus";
-
-/** kube-state-metrics' name for a node label it exports (`metricLabelsAllowlist`): `label_` and the key, every other character `_`. */
-export function kubeStateMetricsLabel(labelKey: string): string {
-  return `label_${labelKey.replace(/[^A-Za-z0-9_]/g, "_")}`;
-}
 
 const poolLabel = kubeStateMetricsLabel(nodePoolLabel);
 const roleLabel = kubeStateMetricsLabel(gpuRoleLabel);

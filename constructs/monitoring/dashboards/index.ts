@@ -9,7 +9,8 @@ export { dashboardSchemaVersion, datasourceVariable, type Dashboard, type Panel,
 export { dashboardPanelQueries, dashboardVariables, type PanelQuery } from "./dashboard-queries";
 export { dataServicesDashboard, dataServicesDashboardUid } from "./data-services-dashboard";
 export { flywheelDashboard, flywheelDashboardUid, type FlywheelDashboardProps } from "./flywheel-dashboard";
-export { gpuDashboard, gpuDashboardUid, kubeStateMetricsLabel, type GpuDashboardProps } from "./gpu-dashboard";
+export { gpuDashboard, gpuDashboardUid, type GpuDashboardProps } from "./gpu-dashboard";
+export { kubeStateMetricsLabel } from "../kube-state-metrics-labels";
 export { dashboardConfigMapMaxBytes, GrafanaDashboard, type GrafanaDashboardProps } from "./grafana-dashboard";
 export { nimServingDashboard, nimServingDashboardUid } from "./nim-serving-dashboard";
 
