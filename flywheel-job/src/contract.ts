@@ -56,3 +56,14 @@ export { evalTypes, type EvalType } from "./evaluation/metrics";
 export { recordIdPattern } from "./store/ids";
 /** The GPU scheduling contract: the taint and labels of GPU pools that NIMs and training pods select. */
 export { gpuNodeSelector, gpuResource, gpuRoleLabel, gpuRoles, gpuTaint, gpuToleration, nodePoolLabel, type GpuRole, type Toleration } from "./scheduling";
+/** What the stack, the pack and `flywheel verify serving` share about served models: labels, the evidence annotation, the verify Job's config. */
+export {
+  promotedFromSchema,
+  servingAnnotationKeys,
+  servingModelComponent,
+  servingVerifyConfigSchema,
+  verifyServingNaming,
+  type PromotedFrom,
+  type ServingVerifyConfig,
+  type VerifiedServingEntry,
+} from "./serving/serving-contract";

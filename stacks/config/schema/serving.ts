@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { evalTypes, isNimLlm1Tag, recordIdPattern, targetsSchema } from "../../../flywheel-job/src/contract";
+import { isNimLlm1Tag, promotedFromSchema, recordIdPattern } from "../../../flywheel-job/src/contract";
 import { gpuInstanceType } from "../../../infra/gpu-instance-types";
 import type { AwsSettings } from "./aws";
 import { clientNamespaceName, dnsLabel } from "./common";
@@ -25,24 +25,6 @@ export const servingScaleMetrics = {
 export type ServingScaleMetric = keyof typeof servingScaleMetrics;
 
 const runId = z.string().regex(recordIdPattern, "expected a run id (24 hexadecimal digits, as `flywheel runs list` shows it)");
-const scores = targetsSchema.refine((t) => Object.keys(t).length > 0, "must record at least one metric");
-
-/** What an entry was promoted on: the run, the evaluation and its scores against the workload's targets then. */
-const promotedFrom = z.strictObject({
-  runId,
-  /** The workload the run was of (its `workloadId` and `clientId` in `workloads`), whose targets the pack compares. */
-  workloadId: z.string().min(1),
-  clientId: z.string().min(1),
-  evalType: z.enum(evalTypes),
-  /** Its scores (0–1) per metric. */
-  scores,
-  /** The workload's targets at promotion. */
-  targets: scores,
-  /** When it was promoted, ISO 8601 with a time zone (quote it in YAML). */
-  at: z.iso.datetime({ offset: true, error: "expected an ISO 8601 time with a time zone, such as 2026-12-01T10:00:00Z" }),
-  /** Why it was promoted although `flywheel promote` refused it (`--force --reason`). */
-  forcedReason: z.string().min(1).optional(),
-});
 
 /** A customized model as Customizer names it: `namespace/name@cust-<id>`. */
 export const customizedModelId = z
@@ -72,7 +54,7 @@ const servingEntry = z
     /** Namespaces of the applications that may call it. */
     clientNamespaces: z.array(clientNamespaceName).refine((list) => list.length > 0, "must list at least one application namespace, or nothing may call the model"),
     /** Its evidence; required once it serves (`replicas.max` above 0). */
-    promotedFrom: promotedFrom.optional(),
+    promotedFrom: promotedFromSchema.optional(),
   })
   .superRefine((entry, ctx) => {
     const { min, max } = entry.replicas;
