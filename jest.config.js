@@ -14,8 +14,10 @@ const swc = (syntax) => [
     module: { type: "commonjs", ignoreDynamic: false },
   },
 ];
-// `@marcbachmann/cel-js`, which evaluates admission policies' CEL in tests, is an ES module too.
-const esmPackages = ["@kubernetes/client-node", "openid-client", "oauth4webapi", "jose", "@marcbachmann/cel-js"];
+// `@marcbachmann/cel-js`, which evaluates admission policies' CEL in tests, is an ES module too, and
+// so are `@octokit/rest` (`flywheel promote --open-pr`) and the packages it loads.
+const octokitPackages = ["@octokit", "before-after-hook", "universal-user-agent", "content-type", "json-with-bigint"];
+const esmPackages = ["@kubernetes/client-node", "openid-client", "oauth4webapi", "jose", "@marcbachmann/cel-js", ...octokitPackages];
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test", "<rootDir>/flywheel-job/test", "<rootDir>/policies/test"],

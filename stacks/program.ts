@@ -80,6 +80,7 @@ export function defineStack(config: StackConfig): StackOutputs {
     versions,
     settings: config.platform,
     models: config.models,
+    ...(config.serving.length > 0 && config.jobImage ? { serving: { entries: config.serving, stack: config.stack, verifyImage: config.jobImage } } : {}),
     ...(config.schedules ? { schedules: config.schedules } : {}),
     ...(config.flywheel.api.enabled && config.jobImage
       ? { flywheelApi: { image: config.jobImage, settings: config.flywheel.api, startTimeoutMinutes: config.flywheel.startTimeoutMinutes } }

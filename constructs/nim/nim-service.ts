@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import {
   NimService as NimServiceObject,
+  type NimServiceSpecAffinity,
   NimServiceSpecResourcesLimits,
   NimServiceSpecResourcesRequests,
   type NimServiceSpecScaleHpaMetrics,
@@ -11,6 +12,7 @@ import { fail, resourceLabel } from "../common/errors";
 import { gpuPoolNodeSelector } from "../common/gpu-pools";
 import { type ContainerImage, validateImage } from "../common/images";
 import { validateInteger } from "../common/integers";
+import { validateNodeSelector } from "../common/labels";
 import { validateLabelName, validateNamespace, validateObjectName, validateServiceName } from "../common/names";
 import { monitorObjectLabels } from "../monitoring/monitor-labels";
 import { apiServicePort, inClusterServiceUrl } from "./urls";
@@ -72,6 +74,28 @@ export interface NimServiceProps {
    * @default no metrics collection (monitoring is off)
    */
   readonly monitorLabels?: Readonly<Record<string, string>>;
+  /**
+   * Labels of the NIMService and of its pods (`spec.labels`, which the operator puts on the pods
+   * beside its own `app: <name>`): what NetworkPolicies and policies select them by.
+   * @default none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Annotations of the NIMService itself (not of its pods).
+   * @default none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables of the NIM container, e.g. `NIM_PEFT_SOURCE`.
+   * @default none
+   */
+  readonly env?: readonly { readonly name: string; readonly value: string }[];
+  /**
+   * Affinity rules of its pods (the CRD has no topology spread constraints: spreading across zones
+   * is pod anti-affinity).
+   * @default none
+   */
+  readonly affinity?: NimServiceSpecAffinity;
 }
 
 /**
@@ -103,6 +127,16 @@ export class NimService extends Construct {
     if (props.monitorLabels !== undefined) {
       monitorObjectLabels(owner, props.monitorLabels);
     }
+    validateNodeSelector(owner, "labels", props.labels ?? {});
+    const envNames = (props.env ?? []).map((variable) => variable.name);
+    envNames.forEach((variable, i) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+        fail(owner, `env[${i}].name "${variable}" is not an environment variable name`);
+      }
+      if (envNames.indexOf(variable) !== i) {
+        fail(owner, `env[${i}].name "${variable}" is set twice`);
+      }
+    });
 
     this.name = props.name;
     this.namespace = props.namespace;
@@ -110,8 +144,16 @@ export class NimService extends Construct {
     this.openAiBaseUrl = `${this.url}/v1`;
 
     this.apiObject = new NimServiceObject(this, "Resource", {
-      metadata: { name: props.name, namespace: props.namespace },
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        ...(props.labels ? { labels: { ...props.labels } } : {}),
+        ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
+      },
       spec: {
+        ...(props.labels ? { labels: { ...props.labels } } : {}),
+        ...(props.env ? { env: props.env.map((variable) => ({ ...variable })) } : {}),
+        ...(props.affinity ? { affinity: props.affinity } : {}),
         image: {
           repository: props.image.repository,
           tag: props.image.tag,

@@ -58,6 +58,9 @@ export { recordIdPattern } from "./store/ids";
 export { gpuNodeSelector, gpuResource, gpuRoleLabel, gpuRoles, gpuTaint, gpuToleration, nodePoolLabel, type GpuRole, type Toleration } from "./scheduling";
 /** What the stack, the pack and `flywheel verify serving` share about served models: labels, the evidence annotation, the verify Job's config. */
 export {
+  customizedModelIdPattern,
+  isToolCallingEvidence,
+  productionMinServingReplicas,
   promotedFromSchema,
   servingAnnotationKeys,
   servingModelComponent,

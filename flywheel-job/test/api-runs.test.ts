@@ -187,7 +187,7 @@ describe("flywheel serve with a cluster: on-demand runs, cancel, delete, paging,
     const document = answer.body as { openapi: string; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> }; paths: Record<string, unknown> };
     expect(document.openapi).toBe("3.1.0");
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
-    expect(Object.keys(document.paths).sort()).toEqual(["/api/jobs", "/api/jobs/{job_id}", "/api/jobs/{job_id}/cancel", "/api/openapi.json", "/api/workloads", "/healthz", "/metrics", "/readyz"]);
+    expect(Object.keys(document.paths).sort()).toEqual(["/api/jobs", "/api/jobs/{job_id}", "/api/jobs/{job_id}/cancel", "/api/jobs/{job_id}/icl-examples", "/api/openapi.json", "/api/workloads", "/healthz", "/metrics", "/readyz"]);
     for (const name of ["JobRequest", "JobResponse", "JobsListResponse", "JobDetailResponse", "JobCancelResponse", "JobDeleteResponse", "HTTPValidationError"]) {
       expect(document.components.schemas).toHaveProperty(name);
     }

@@ -4,7 +4,7 @@ import { JsonFileRecordStore } from "../src/store/json-file-record-store";
 import { newRecordId } from "../src/store/ids";
 import { MongoRecordStore } from "../src/store/mongo-record-store";
 import type { RecordStore } from "../src/store/record-store";
-import { type EvaluationRecord, type EvaluationSampleRecord, type NimRecord, pendingEvaluation, pendingNim, pendingRun, type RunRecord } from "../src/store/records";
+import { type EvaluationRecord, type EvaluationSampleRecord, type IclExamplePoolRecord, type NimRecord, pendingEvaluation, pendingNim, pendingRun, type RunRecord } from "../src/store/records";
 import { RunStore } from "../src/store/run-store";
 import { temporaryDirectory } from "./support/logs";
 
@@ -37,6 +37,23 @@ function sample(runId: string, evaluationId: string, rank: number): EvaluationSa
     reference: "production",
     response: "<script>candidate</script>",
     truncated: rank === 1 ? ["response"] : [],
+  };
+}
+
+function iclPool(runId: string): IclExamplePoolRecord {
+  // A tool schema's `$ref` and a dotted key: the example is kept as text, so either store holds them.
+  const example = { request: { messages: [{ role: "user", content: "where is order 7?" }], tools: [{ type: "function", function: { name: "lookup", parameters: { $ref: "#/$defs/order", "a.b": 1 } } }] }, response: { choices: [] } };
+  return {
+    id: newRecordId(),
+    flywheel_run_id: runId,
+    selection: "uniform",
+    max_examples_per_record: 3,
+    examples_per_record: [0, 1, 4],
+    instruction: "Here are examples",
+    distinct_examples: 3,
+    examples: [{ uses: 5, example_json: JSON.stringify(example) }],
+    omitted: { over_count: 1, over_bytes: 1 },
+    bounds: { max_examples: 64, max_example_bytes: 65536 },
   };
 }
 
@@ -163,6 +180,24 @@ function recordStoreContract(name: string, open: () => Promise<RecordStore>): vo
       await store.deleteRun((await store.details(mine.id))!);
       expect(await store.evaluationSamples(mine.id)).toEqual([]);
       expect(await store.evaluationSamples(other.id)).toHaveLength(1);
+    });
+
+    it("keeps a run's in-context example pool in its own collection: found by run, its text intact, deleted with the run", async () => {
+      const mine = run();
+      const other = run();
+      await store.insertRun(mine);
+      await store.insertRun(other);
+      const pool = iclPool(mine.id);
+      await store.insertIclExamplePool(pool);
+      await store.insertIclExamplePool(iclPool(other.id));
+
+      expect(await store.iclExamplePool(mine.id)).toEqual(pool);
+      expect(JSON.parse((await store.iclExamplePool(mine.id))!.examples[0].example_json)).toMatchObject({ request: { tools: [{ function: { parameters: { $ref: "#/$defs/order", "a.b": 1 } } }] } });
+      expect(await store.iclExamplePool(newRecordId())).toBeUndefined();
+
+      await store.deleteRun((await store.details(mine.id))!);
+      expect(await store.iclExamplePool(mine.id)).toBeUndefined();
+      expect(await store.iclExamplePool(other.id)).toMatchObject({ flywheel_run_id: other.id });
     });
 
     describe("pages of runs", () => {

@@ -21,9 +21,11 @@ import { NimOperator } from "./nim-operator";
 import { PlatformAlerts } from "./platform-alerts";
 import { PlatformDashboards } from "./platform-dashboards";
 import { PlatformMonitors } from "./platform-monitors";
+import { PrometheusAdapter } from "./prometheus-adapter";
 import { applyPlatformNetworkPolicies } from "./platform-network-policies";
 import { type PlatformEndpoints, platformEndpoints } from "./platform-endpoints";
 import { RunState, runStateNaming } from "./run-state";
+import { ServingModels } from "./serving-models";
 import type { FlywheelSchedules } from "../../stacks/config/load";
 import type { StackSettings } from "../../stacks/config/schema";
 import { defaultMaxRunHours } from "../../stacks/config/schema/workloads";
@@ -39,6 +41,11 @@ export interface FlywheelPlatformArgs {
   readonly settings: StackSettings["platform"];
   /** The candidate, judge and embedding models (`data-flywheel:models`). */
   readonly models: StackSettings["models"];
+  /**
+   * The models served to applications (`data-flywheel:serving`), the stack's name and the job image
+   * `flywheel verify serving` runs from; absent without serving entries.
+   */
+  readonly serving?: { readonly entries: StackSettings["serving"]; readonly stack: string; readonly verifyImage: string };
   /** The scheduled flywheels, with their validated job configurations; absent without workloads. */
   readonly schedules?: FlywheelSchedules;
   /** The Flywheel API (`data-flywheel:flywheel.api`) and the job image it runs; absent when it is not enabled. */
@@ -75,6 +82,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
   readonly namespaces: PlatformNamespaces;
   readonly nemo: NemoMicroservices;
   readonly models: FlywheelModels;
+  /** The models served to applications, when the stack has serving entries. */
+  readonly serving?: ServingModels;
   /** The stack's outputs: where the services are and the Secrets to use them with. */
   readonly endpoints: PlatformEndpoints;
   /** Where the Flywheel API is and the Secrets of its tokens, when the stack deploys it. */
@@ -93,6 +102,9 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     // Installed unless monitoring is off or an existing Prometheus Operator does it (`external`).
     const ownMonitoring = args.settings.monitoring.external ? undefined : this.monitorSelection;
     const installsMonitoring = ownMonitoring !== undefined;
+    // An entry's HPA scales on NIM metrics only prometheus-adapter serves; the config refuses one without the stack's own Prometheus.
+    const servingAutoscales = (args.serving?.entries ?? []).some((entry) => entry.replicas.min < entry.replicas.max);
+    const installsPrometheusAdapter = installsMonitoring && servingAutoscales;
 
     this.namespaces = new PlatformNamespaces(`${name}-namespaces`, {
       provider,
@@ -102,6 +114,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         // Only a server outside the cluster has master credentials and a bootstrap Job to keep apart.
         ...(args.externalPostgres ? [] : ["nemoDatabase" as const]),
         ...(installsMonitoring ? [] : ["monitoring" as const]),
+        ...(args.serving ? [] : ["serving" as const]),
       ],
     }, child);
     const inNamespace = (key: keyof typeof namespaces): pulumi.CustomResourceOptions => ({
@@ -116,6 +129,9 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       args.models.candidates.some((m) => m.customization !== undefined) || args.models.judge.type === "local" || args.models.embedding.type === "local";
     ngcSecrets(`${name}-nemo`, namespaces.nemo, args.ngcApiKey, inNamespace("nemo"), { apiKey: nemoReadsNgcApiKey });
     ngcSecrets(`${name}-flywheel`, namespaces.flywheel, args.ngcApiKey, inNamespace("flywheel"));
+    if (args.serving) {
+      ngcSecrets(`${name}-serving`, namespaces.serving, args.ngcApiKey, inNamespace("serving"));
+    }
 
     if (ownMonitoring) {
       this.monitoring = new MonitoringStack(`${name}-monitoring`, {
@@ -128,6 +144,15 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         nodeSelector: cluster.systemNodeSelector,
         provider,
       }, afterNamespaces);
+      if (installsPrometheusAdapter) {
+        new PrometheusAdapter(`${name}-prometheus-adapter`, {
+          chart: versions.charts.prometheusAdapter,
+          namespace: namespaces.monitoring,
+          nodeSelector: cluster.systemNodeSelector,
+          provider,
+          dependsOn: [this.monitoring.release],
+        }, afterNamespaces);
+      }
     }
 
     // What every monitor waits for: the CRDs of the stack's own Prometheus Operator (none with `external`).
@@ -262,6 +287,26 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       provider,
     }, { parent: this });
 
+    if (args.serving) {
+      this.serving = new ServingModels(`${name}-serving`, {
+        entries: args.serving.entries,
+        stack: args.serving.stack,
+        namespace: namespaces.serving,
+        flywheelNamespace: namespaces.flywheel,
+        verifyImage: args.serving.verifyImage,
+        candidates: args.models.candidates,
+        storage: cluster.storage,
+        inferencePool,
+        cpuNodeSelector: cluster.systemNodeSelector,
+        entitystoreUrl: this.nemo.urls.entitystore,
+        secretNames: ngcSecretRefs,
+        ...(monitorLabels ? { monitorLabels } : {}),
+        production: args.production,
+        dependsOn: [...nimOperator.dependencies, ...this.namespaces.all, ...monitorDependencies],
+        provider,
+      }, { parent: this });
+    }
+
     const networkPolicies = applyPlatformNetworkPolicies(`${name}-network-policies`, {
       namespaces: (Object.keys(this.namespaces.byKey) as NamespaceKey[]).map((key) => namespaces[key]),
       apiServerPorts: cluster.apiServerPorts,
@@ -276,6 +321,13 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       flywheelJobs: args.schedules !== undefined,
       monitoring: installsMonitoring,
       dataServiceMetrics: this.monitorSelection !== undefined,
+      prometheusAdapter: installsPrometheusAdapter,
+      serving: (args.serving?.entries ?? []).map((entry) => ({
+        name: entry.name,
+        clientNamespaces: entry.clientNamespaces,
+        adapter: entry.adapter !== undefined,
+        iclExamples: entry.iclExamplesFrom !== undefined,
+      })),
       ...(args.flywheelApi
         ? {
             flywheelApi: {
@@ -379,6 +431,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       nemo: this.nemo.urls,
       judge: this.models.judge,
       embedding: this.models.embedding,
+      ...(this.serving ? { serving: this.serving.endpoints } : {}),
     });
     this.registerOutputs({ ...this.endpoints, flywheelApi: this.flywheelApi });
   }

@@ -33,6 +33,13 @@ export const monitoringNaming = {
   grafanaAdminUserKey: "admin-user",
   grafanaAdminPasswordKey: "admin-password",
   grafanaAdminUser: "admin",
+  /**
+   * The Service in front of the stack's Prometheus: kube-prometheus-stack 88.5.3 names it
+   * `<fullname>-prometheus` (templates/prometheus/service.yaml), the fullname being the release's
+   * name, and serves it on `prometheus.service.port`, the pods' port too.
+   */
+  prometheusService: `${kubePrometheusStackRelease}-prometheus`,
+  prometheusPort: 9090,
 } as const;
 
 /** Share of a Prometheus volume its TSDB may fill before the oldest blocks go, whatever `retention` says. */

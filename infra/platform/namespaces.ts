@@ -26,6 +26,8 @@ export const namespaces = {
   monitoring: "monitoring",
   /** The flywheel CronJobs, the candidate models' NIMCaches and each run's NIMServices. */
   flywheel: "flywheel",
+  /** The models served to applications (`data-flywheel:serving`): their NIMServices, NIMCaches and PDBs, apart from the flywheel's experiments. */
+  serving: "serving",
 } as const;
 
 export type NamespaceKey = keyof typeof namespaces;
@@ -60,6 +62,8 @@ export const podSecurityLevels: Readonly<Record<NamespaceKey, PodSecurityLevel>>
   volcano: "baseline",
   // The NIM operator's NIMCache Job and NIMService pods have no seccompProfile (it sets one only on TKGS).
   flywheel: "baseline",
+  // Only NIM-operator pods: the NIMServices' and the NIMCache Jobs', without a seccompProfile as in flywheel.
+  serving: "baseline",
   // node-exporter's DaemonSet (kube-prometheus-stack 88.5.3's prometheus-node-exporter 4.56.1) runs
   // with hostNetwork, hostPID and hostPath mounts of / , /proc and /sys, which baseline forbids.
   monitoring: "privileged",
@@ -70,7 +74,7 @@ export interface PlatformNamespacesArgs {
   /**
    * Namespaces not to create: something else owns them (a GPU Operator already installed), or
    * nothing runs there (`nemoDatabase` without an external PostgreSQL server, `monitoring` unless
-   * the stack installs its own).
+   * the stack installs its own, `serving` without serving entries).
    * @default none
    */
   readonly omit?: readonly NamespaceKey[];

@@ -2,13 +2,14 @@ import { elasticsearchHttpPort, mongodbMetricsPort, mongodbPort, postgresPort, r
 import { elasticsearchExporterComponent, elasticsearchExporterPort } from "../../constructs/monitoring/elasticsearch-exporter";
 import { type AddressSet, type NetworkPath, type PathEnd, type PodSet, tcp } from "../../constructs/network/network-path";
 import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
-import { candidateNimComponent, flywheelApiService, judgeProxyService, labelKeys, nimPort } from "../../flywheel-job/src/contract";
+import { candidateNimComponent, flywheelApiService, judgeProxyService, labelKeys, nimPort, servingModelComponent, verifyServingNaming } from "../../flywheel-job/src/contract";
 import { logStoreNaming } from "./log-store";
 import { kubePrometheusStackRelease } from "./monitor-selection";
 import { monitoringNaming } from "./monitoring";
 import { namespaces } from "./namespaces";
 import { mlflowNaming, nemoServiceNames } from "./nemo-microservices";
 import { servedModelServiceName } from "./flywheel-models";
+import { prometheusAdapterNaming } from "./prometheus-adapter";
 import { runStateNaming } from "./run-state";
 
 /** Labels the network policies select the flywheel's pods by. */
@@ -48,7 +49,7 @@ const podPorts = {
   volcanoWebhook: 8443,
   https: 443,
   /** Prometheus's web port and its config reloader's (kube-prometheus-stack 88.5.3 values `prometheus.service.targetPort`, `reloaderWebPort`). */
-  prometheus: 9090,
+  prometheus: monitoringNaming.prometheusPort,
   prometheusReloader: 8080,
   /** The Prometheus Operator's TLS port, its metrics and admission webhooks (values `prometheusOperator.tls.internalPort`; Service 443 → it). */
   prometheusOperator: 10250,
@@ -106,6 +107,34 @@ export interface NetworkPathsInput {
    * @default false
    */
   readonly dataServiceMetrics?: boolean;
+  /**
+   * Whether the stack installs prometheus-adapter beside its own monitoring, for serving entries
+   * that scale (`replicas.min` below `replicas.max`).
+   * @default false
+   */
+  readonly prometheusAdapter?: boolean;
+  /**
+   * The models the stack serves to applications (`data-flywheel:serving`), in the serving namespace.
+   * @default none
+   */
+  readonly serving?: readonly ServingPathsEntry[];
+}
+
+/** What of a serving entry decides its paths. */
+export interface ServingPathsEntry {
+  /** The entry's name, its NIMService's. */
+  readonly name: string;
+  /** The namespaces of the applications that call it. */
+  readonly clientNamespaces: readonly string[];
+  /** Whether it serves a LoRA adapter, which it loads from Entity Store. */
+  readonly adapter: boolean;
+  /** Whether the Flywheel API serves its clients the in-context examples of a run (`iclExamplesFrom`). */
+  readonly iclExamples: boolean;
+}
+
+/** One serving entry's pods, by the label the NIM operator gives its NIMService's pods. */
+export function servingModelPods(entryName: string): PodSet {
+  return pods(`serving-${entryName}`, namespaces.serving, { matchLabels: { app: entryName } }, nimOperatorSource);
 }
 
 const nimOperatorSource = "k8s-nim-operator v3.1.2 internal/render/manifests/deployment.yaml:24-31 (`app: <CR name>`)";
@@ -260,6 +289,15 @@ export const platformPods = {
     { matchLabels: { "app.kubernetes.io/name": "prometheus-pushgateway", "app.kubernetes.io/instance": monitoringNaming.pushgatewayRelease } },
     "prometheus-pushgateway 3.8.0 templates/_helpers.tpl:74-77",
   ),
+  prometheusAdapter: pods(
+    "prometheus-adapter",
+    namespaces.monitoring,
+    { matchLabels: { "app.kubernetes.io/name": prometheusAdapterNaming.podName, "app.kubernetes.io/instance": prometheusAdapterNaming.release } },
+    "prometheus-adapter 5.3.0 templates/_helpers.tpl (k8s-prometheus-adapter.selectorLabels)",
+  ),
+  servingModels: pods("serving-models", namespaces.serving, { matchLabels: { [labelKeys.component]: servingModelComponent } }, "constructs/serving/serving-model.ts (NIMService spec.labels)"),
+  servingNimCaches: pods("serving-nimcache-jobs", namespaces.serving, { matchLabels: { app: "k8s-nim-operator" } }, "k8s-nim-operator v3.1.2 internal/controller/nimcache_controller.go:995-1001"),
+  verifyServing: pods("verify-serving", namespaces.flywheel, { matchLabels: { [labelKeys.component]: verifyServingNaming.component } }, "constructs/serving/verify-serving.ts (the CronJob's pod template)"),
   kubeDns: pods("kube-dns", "kube-system", { matchLabels: { "k8s-app": "kube-dns" } }, "EKS CoreDNS add-on and kubeadm (k8s-app: kube-dns)"),
 } as const;
 
@@ -304,6 +342,32 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     path(p.evaluatorWorkflows, p.candidateNims, tcp(nimPort), "the evaluation target"),
   ];
   const api = input.flywheelApi;
+  const serving = input.serving ?? [];
+  const servingClient = (namespace: string): PodSet => pods(`serving-client-${namespace}`, namespace, "all", "serving[].clientNamespaces");
+  // A namespace whose entries' examples the API serves is let through once, however many entries name it.
+  const iclClientNamespaces = [...new Set(serving.flatMap((entry) => (entry.iclExamples ? entry.clientNamespaces : [])))];
+  const servingPaths: (NetworkPath | false)[] =
+    serving.length === 0
+      ? []
+      : [
+          ...serving.flatMap((entry): (NetworkPath | false)[] => {
+            const model = servingModelPods(entry.name);
+            return [
+              ...entry.clientNamespaces.map((namespace) => path(servingClient(namespace), model, tcp(apiServicePort), `the application calls the served model ${entry.name}`)),
+              entry.adapter && path(model, p.entitystore, tcp(nemoContainerPorts.entitystore), "its LoRA adapter (the NIMService's PEFT source)"),
+              entry.adapter && path(model, p.datastore, datastorePorts, "the LoRA adapter's files"),
+            ];
+          }),
+          ...(api
+            ? iclClientNamespaces.map((namespace) =>
+                path(servingClient(namespace), p.flywheelApi, tcp(flywheelApiService.port), "the in-context examples of a served entry (GET /api/jobs/{id}/icl-examples)"),
+              )
+            : []),
+          path(p.nimOperator, p.servingModels, tcp(apiServicePort), "the operator asks a NIM for its models before reporting it Ready"),
+          path(p.servingNimCaches, anyAddress, tcp(podPorts.https), "download model weights from NGC"),
+          path(p.verifyServing, p.servingModels, tcp(apiServicePort), "list each entry's models and send it a chat completion"),
+          toApi(p.verifyServing, "wait until each entry's NIMService is Ready"),
+        ];
   const flywheelApiPaths: (NetworkPath | false)[] = api
     ? [
         ...api.clientNamespaces.map((namespace) =>
@@ -332,6 +396,10 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     toApi(p.kubeStateMetrics, "list and watch the objects it reports"),
     toApi(p.prometheusAdmissionJobs, "create the webhook certificate's Secret and patch it into the webhook configurations"),
     path(controlPlane, p.prometheusOperator, tcp(podPorts.prometheusOperator), "the operator's admission webhooks for PrometheusRules and AlertmanagerConfigs (Service 443 → 10250)"),
+    input.prometheusAdapter === true && path(p.prometheusAdapter, p.prometheus, tcp(podPorts.prometheus), "the serving NIMs' metrics it serves to their HPAs"),
+    input.prometheusAdapter === true && toApi(p.prometheusAdapter, "delegate authentication and authorization of the API server's requests; list the pods and namespaces it maps series to"),
+    input.prometheusAdapter === true &&
+      path(controlPlane, p.prometheusAdapter, tcp(prometheusAdapterNaming.listenPort), "the API server aggregates custom.metrics.k8s.io from it (APIService; Service 443 → 6443)"),
     input.namespaces.includes(namespaces.gpuOperator) && path(p.prometheus, p.dcgmExporter, tcp(podPorts.dcgmExporter), "the GPUs' utilisation, memory, power and XID errors"),
     input.judge === "local" && path(p.prometheus, p.judgeNim, tcp(apiServicePort), "the judge NIM's serving metrics (/v1/metrics)"),
     input.embedding === "local" && path(p.prometheus, p.embeddingNim, tcp(apiServicePort), "the embedding NIM's serving metrics (/v1/metrics)"),
@@ -346,6 +414,7 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
         ]
       : []),
     input.flywheelJobs && path(p.flywheelJob, p.pushgateway, tcp(podPorts.pushgateway), "push the run's metrics at each stage's end and at exit"),
+    serving.length > 0 && path(p.prometheus, p.servingModels, tcp(apiServicePort), "the served models' metrics (/v1/metrics), which prometheus-adapter turns into their HPAs' Pods metrics"),
   ];
   const rows: (NetworkPath | false)[] = [
     // DNS: every namespace's pods resolve the Services they call.
@@ -435,6 +504,9 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     path(controlPlane, p.eckOperator, tcp(podPorts.operatorWebhook), "ECK's validating webhook (Service eck-operator-webhook 443 → 9443)"),
     path(controlPlane, p.cnpgOperator, tcp(podPorts.operatorWebhook), "CloudNativePG's webhooks (Service cnpg-webhook-service 443 → 9443)"),
     path(controlPlane, p.volcanoAdmission, tcp(podPorts.volcanoWebhook), "Volcano's admission webhooks (Service volcano-admission-service 443 → 8443)"),
+
+    // The models served to applications: their callers, the operator, the caches, the verify Job.
+    ...servingPaths,
 
     // The Flywheel API: its clients, and what it reads and deletes.
     ...flywheelApiPaths,

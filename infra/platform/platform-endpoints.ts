@@ -35,6 +35,8 @@ export interface PlatformEndpoints {
   readonly nemo: NemoUrls;
   readonly judge: ServedModelOutput;
   readonly embedding: ServedModelOutput;
+  /** By `data-flywheel:serving` entry: where applications call the model, and the model id they request; absent without entries. */
+  readonly serving?: Readonly<Record<string, ServedModelOutput>>;
 }
 
 /** Where the platform's components serve, as they report it. */
@@ -47,6 +49,8 @@ export interface PlatformServices {
   readonly nemo: NemoUrls;
   readonly judge: ModelEndpoint;
   readonly embedding: ModelEndpoint;
+  /** The served models, when the stack has serving entries. */
+  readonly serving?: Readonly<Record<string, ServedModelOutput>>;
 }
 
 /** The platform's stack outputs. */
@@ -69,5 +73,6 @@ export function platformEndpoints(services: PlatformServices): PlatformEndpoints
     nemo: services.nemo,
     judge: served(services.judge),
     embedding: served(services.embedding),
+    ...(services.serving ? { serving: services.serving } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { apiGroup, isKind } from "./kubernetes";
 import type { KubernetesObject } from "./kubernetes-object";
-import { arrayOf, isRecord, valueAt } from "./values";
+import { arrayOf, isRecord, numberOf, valueAt } from "./values";
 
 /** The parts of the Kubernetes pod API the policies read. */
 
@@ -145,6 +145,32 @@ export const nimGroup = "apps.nvidia.com";
  * `spec.replicas` pods labelled `app: <name>` (k8s-nim-operator `manifests/deployment.yaml`).
  */
 export const nimServiceKinds: ReadonlySet<string> = new Set(["NIMService", "NemoDatastore", "NemoEntitystore", "NemoCustomizer", "NemoEvaluator", "NemoGuardrail"]);
+
+/** The fewest and the most pods a workload runs. */
+export interface ReplicaRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A count field as a number, or `fallback` when it is unset or not a count. */
+function countAt(object: KubernetesObject, path: string, fallback: number): number {
+  const count = numberOf(valueAt(object, path));
+  return Number.isNaN(count) ? fallback : count;
+}
+
+/**
+ * The pods a NIM operator resource runs: `spec.scale.hpa`'s `minReplicas` (1 when unset, as in the
+ * HPA API) to `maxReplicas` when `spec.scale.enabled` (the operator then leaves the count to its
+ * HPA), else `spec.replicas` (1 when unset, the operator's default).
+ */
+export function nimReplicaRange(object: KubernetesObject): ReplicaRange {
+  if (valueAt(object, "spec.scale.enabled") === true && isRecord(valueAt(object, "spec.scale.hpa"))) {
+    const min = countAt(object, "spec.scale.hpa.minReplicas", 1);
+    return { min, max: countAt(object, "spec.scale.hpa.maxReplicas", min) };
+  }
+  const replicas = countAt(object, "spec.replicas", 1);
+  return { min: replicas, max: replicas };
+}
 
 /** The user the NIM operator runs its pods as when `spec.userID` is unset. */
 export const nimOperatorDefaultUser = 1000;

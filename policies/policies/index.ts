@@ -23,6 +23,10 @@ import { podDisruptionBudget } from "./pod-disruption-budget";
 import { podSecurityLevel } from "./pod-security-level";
 import { podsNonRoot } from "./pods-non-root";
 import { redisDurable } from "./redis-durable";
+import { servingAdapterId } from "./serving-adapter-id";
+import { servingEvidence } from "./serving-evidence";
+import { servingForcedPromotion } from "./serving-forced-promotion";
+import { servingProductionReplicas } from "./serving-production-replicas";
 import { storageEncrypted } from "./storage-encrypted";
 
 /** Every policy of the pack, by area. */
@@ -58,4 +62,9 @@ export const policies: Policies = [
   podSecurityLevel,
   namespaceSecretsUsed,
   nimserviceAdmissionPolicy,
+  // Served models: their evidence, their replicas, their adapter
+  servingEvidence,
+  servingForcedPromotion,
+  servingProductionReplicas,
+  servingAdapterId,
 ];

@@ -3,7 +3,7 @@ import { apiGroup, describeObject, isKind, kubernetesObjectsIn, namespaceOf } fr
 import type { KubernetesObject } from "../lib/kubernetes-object";
 import { selectorMatches, type LabelSelector } from "../lib/selectors";
 import { isRecord, numberOf, valueAt } from "../lib/values";
-import { nimGroup, nimServiceKinds, operatorPodTemplatesOf } from "../lib/workloads";
+import { nimGroup, nimReplicaRange, nimServiceKinds, operatorPodTemplatesOf } from "../lib/workloads";
 
 /** A workload that runs several pods, the labels of its pods and the selector a PDB would use. */
 interface ReplicatedWorkload {
@@ -35,7 +35,8 @@ function replicatedWorkload(object: KubernetesObject): ReplicatedWorkload | unde
     return members > 1 ? { replicas: members, unit: "members", podLabels: pod?.labels ?? operatorLabel, suggested: operatorLabel } : undefined;
   }
   if (apiGroup(object.apiVersion) === nimGroup && nimServiceKinds.has(object.kind)) {
-    const replicas = numberOf(valueAt(object, "spec.replicas") ?? 1);
+    // Scaled by its HPA, it runs at least minReplicas pods, which the budget must keep evictable.
+    const replicas = nimReplicaRange(object).min;
     const operatorLabel = { app: name };
     return replicas > 1 ? { replicas, unit: "replicas", podLabels: { ...labelsAt(object, "spec.labels"), ...operatorLabel }, suggested: operatorLabel } : undefined;
   }
@@ -81,7 +82,8 @@ const labelList = (labels: Readonly<Record<string, string>>): string =>
  * In production a node drain (a node group upgrade, the autoscaler scaling down) must not take
  * down a replicated service's quorum or all of its pods at once: every Deployment and StatefulSet
  * with more than one replica, every `MongoDBCommunity` with more than one member and every NIM
- * operator resource with more than one replica has a PodDisruptionBudget in its namespace that
+ * operator resource with more than one replica (at `spec.scale.hpa.minReplicas` when its HPA scales
+ * it: the served models of `data-flywheel:serving`) has a PodDisruptionBudget in its namespace that
  * selects its pods and lets at least one be evicted. ECK (Elasticsearch) and CloudNativePG make
  * their own PDBs, so their resources are only checked for turning them off. Development clusters
  * are advised (`config/development.json`): a single-replica dev stack has nothing to protect. A

@@ -135,7 +135,15 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
   }
 
   let image = parsed.success ? parsed.data.flywheel.image : undefined;
-  const imageNeededFor = !parsed.success ? undefined : parsed.data.workloads.length > 0 ? "to schedule workloads" : parsed.data.flywheel.api.enabled ? "to run the Flywheel API (flywheel.api.enabled)" : undefined;
+  const imageNeededFor = !parsed.success
+    ? undefined
+    : parsed.data.workloads.length > 0
+      ? "to schedule workloads"
+      : parsed.data.flywheel.api.enabled
+        ? "to run the Flywheel API (flywheel.api.enabled)"
+        : parsed.data.serving.length > 0
+          ? "to verify the served models (data-flywheel:serving runs `flywheel verify serving` from it)"
+          : undefined;
   if (imageNeededFor && !image) {
     if (missingInputs === "placeholder") {
       image = placeholderJobImage;

@@ -55,6 +55,8 @@ const charts = {
   // Prometheus Operator v0.93.1 (its CRDs below), Prometheus, Grafana, kube-state-metrics, node-exporter.
   kubePrometheusStack: { repository: prometheusCommunityCharts, chart: "kube-prometheus-stack", version: "88.5.3" },
   prometheusPushgateway: { repository: prometheusCommunityCharts, chart: "prometheus-pushgateway", version: "3.8.0" },
+  // Serves the NIM metrics the serving entries' HPAs scale on as custom metrics (custom.metrics.k8s.io).
+  prometheusAdapter: { repository: prometheusCommunityCharts, chart: "prometheus-adapter", version: "5.3.0" },
 } as const satisfies Record<string, HelmChartPin>;
 
 /**

@@ -87,7 +87,7 @@ describe("a bad value names the key, the value and what was expected", () => {
       'data-flywheel:platform.elasticsearch.logWriterNamespaces[1]: expected a namespace name (a DNS-1123 label), got "Shop_Front"',
     ]);
     expect(rejects("dev", writers(["nemo"]))[0]).toMatch(
-      /^data-flywheel:platform\.elasticsearch\.logWriterNamespaces\[0\]: "nemo" is one of the platform's own namespaces \(gpu-operator, .*flywheel\), not an application's/,
+      /^data-flywheel:platform\.elasticsearch\.logWriterNamespaces\[0\]: "nemo" is one of the platform's own namespaces \(gpu-operator, .*flywheel, serving\), not an application's/,
     );
     expect(() => loadStackConfig(editedStack("dev", writers(["shop"])), "placeholder")).not.toThrow();
   });
@@ -402,6 +402,19 @@ describe("flywheel.api", () => {
     ]);
     const disabled = loadStackConfig(editedStack("prod", (c) => (api(c).enabled = false), prodSecrets), "fail");
     expect(disabled.jobImage).toBeUndefined();
+  });
+
+  it("needs the job image for the verify Job of served models, even without workloads or the API", () => {
+    const off = { name: "support", model: "meta/llama-3.2-1b-instruct", image: { repository: "nvcr.io/nim/meta/llama-3.2-1b-instruct", tag: "1.12.0" }, replicas: { min: 0, max: 0 }, scaleOn: { metric: "num_requests_waiting", target: 4 }, clientNamespaces: ["support-web"] };
+    const serving = (c: Config): void => {
+      api(c).enabled = false;
+      c["data-flywheel:serving"] = [off];
+    };
+    expect(problemsOf(() => loadStackConfig(editedStack("prod", serving, prodSecrets), "fail"))).toEqual([
+      "data-flywheel:flywheel.image: is required to verify the served models (data-flywheel:serving runs `flywheel verify serving` from it); " +
+        'build and push the job image (README, "The job image"), then run `pulumi config set --path flywheel.image <registry>/<repository>@sha256:<digest> --stack prod`',
+    ]);
+    expect(loadStackConfig(editedStack("prod", serving, prodSecrets), "placeholder").jobImage).toBeDefined();
   });
 
   it("refuses a replica count below one", () => {

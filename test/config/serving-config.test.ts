@@ -165,20 +165,44 @@ describe("serving", () => {
     );
   });
 
+  describe("an entry that scales needs the stack's own monitoring, whose prometheus-adapter serves its HPA the metric", () => {
+    const refusal =
+      "data-flywheel:serving[0].replicas: scales from 1 to 2 on num_requests_waiting, which needs the stack's own monitoring: platform.monitoring is external or off, " +
+      'so no prometheus-adapter serves the HPA that metric; set replicas.min equal to replicas.max, or use the stack\'s monitoring, got {"min":1,"max":2}';
+
+    it("refuses one on a stack with monitoring off", () => {
+      expect(problems("local", [serving({ replicas: { min: 1, max: 2 } })])).toEqual([refusal]);
+    });
+
+    it("refuses one on a stack whose monitoring is an existing Prometheus Operator's", () => {
+      const external = editedStack("dev", (c: Config) => {
+        c["data-flywheel:serving"] = [serving({ replicas: { min: 1, max: 2 } })];
+        c["data-flywheel:flywheel"] = { ...(c["data-flywheel:flywheel"] as Config), gpuBudget: 1 };
+        c["data-flywheel:platform"] = { monitoring: { external: { releaseLabel: "cluster-prometheus" } } };
+      });
+      expect(() => loadStackConfig(external, "placeholder")).toThrow(refusal);
+    });
+
+    it("takes one with the stack's own monitoring, and a fixed replica count without it", () => {
+      expect(loadStackConfig(withServing("dev", [serving({ replicas: { min: 1, max: 2 } })], 1), "placeholder").serving[0]?.replicas).toEqual({ min: 1, max: 2 });
+      expect(loadStackConfig(withServing("local", [serving({ replicas: { min: 2, max: 2 } })]), "placeholder").serving[0]?.replicas).toEqual({ min: 2, max: 2 });
+    });
+  });
+
   describe("GPUs at max plus the flywheel's budget fit the inference pools at maxSize", () => {
     it("refuses an entry dev's pool has no room for, naming every key", () => {
-      expect(problems("dev", [serving(), { ...devExample, name: "off" }])).toEqual([
-        "data-flywheel:serving: needs 3 GPUs (serving[0].replicas.max 1 × 1 GPU + flywheel.gpuBudget 2), more than the inference pools' 2 at maxSize (aws.gpuNodePools[0].maxSize: 2); lower a replicas.max or flywheel.gpuBudget, or raise a pool's maxSize, got 3",
+      expect(problems("dev", [serving({ replicas: { min: 1, max: 2 } }), { ...devExample, name: "off" }])).toEqual([
+        "data-flywheel:serving: needs 4 GPUs (serving[0].replicas.max 2 × 1 GPU + flywheel.gpuBudget 2), more than the inference pools' 3 at maxSize (aws.gpuNodePools[0].maxSize: 3); lower a replicas.max or flywheel.gpuBudget, or raise a pool's maxSize, got 4",
       ]);
     });
 
     it("counts GPUs per replica, and fits exactly", () => {
-      expect(problems("dev", [serving({ gpus: 2 })], 1)[0]).toMatch(/^data-flywheel:serving: needs 3 GPUs \(serving\[0\]\.replicas\.max 1 × 2 GPU \+ flywheel\.gpuBudget 1\)/);
-      expect(loadStackConfig(withServing("dev", [serving()], 1), "placeholder").serving).toHaveLength(1);
+      expect(problems("dev", [serving({ gpus: 2 })], 2)[0]).toMatch(/^data-flywheel:serving: needs 4 GPUs \(serving\[0\]\.replicas\.max 1 × 2 GPU \+ flywheel\.gpuBudget 2\)/);
+      expect(loadStackConfig(withServing("dev", [serving({ gpus: 2 })], 1), "placeholder").serving).toHaveLength(1);
     });
 
     it("checks nothing on an existing cluster, whose pools have no size in the stack file", () => {
-      expect(loadStackConfig(withServing("local", [serving({ replicas: { min: 1, max: 8 } })]), "placeholder").serving[0]?.replicas.max).toBe(8);
+      expect(loadStackConfig(withServing("local", [serving({ replicas: { min: 8, max: 8 } })]), "placeholder").serving[0]?.replicas.max).toBe(8);
     });
   });
 

@@ -1,7 +1,7 @@
 import { Chart, Testing } from "cdk8s";
 import { NamespaceNetworkPolicies } from "../../constructs/network/namespace-network-policies";
 import { type NetworkPath, pathName } from "../../constructs/network/network-path";
-import { type NetworkPathsInput, platformNetworkPaths, platformPods } from "../../infra/platform/network-paths";
+import { type NetworkPathsInput, platformNetworkPaths, platformPods, servingModelPods } from "../../infra/platform/network-paths";
 import { namespaces } from "../../infra/platform/namespaces";
 
 const input: NetworkPathsInput = {
@@ -124,5 +124,60 @@ describe("platformNetworkPaths", () => {
       );
     }
     expect(policies.filter((p) => p.metadata.namespace === "kube-system" || p.metadata.namespace === "shop")).toEqual([]);
+  });
+});
+
+describe("the serving paths", () => {
+  const entries = [
+    { name: "support", clientNamespaces: ["support-web", "support-batch"], adapter: true, iclExamples: true },
+    { name: "search", clientNamespaces: ["support-web"], adapter: false, iclExamples: true },
+  ];
+  const serving = { ...input, serving: entries, flywheelApi: { clientNamespaces: [] }, monitoring: true };
+  // Every path to or from a serving pod or the verify Job, but the serving namespace's DNS (every namespace has one).
+  const rows = (paths: NetworkPath[]) =>
+    paths.filter((p) => p.from.name !== `${namespaces.serving}-pods` && [p.from, p.to].some((end) => end.kind === "pods" && (end.namespace === namespaces.serving || end === platformPods.verifyServing)));
+
+  it("admits each entry's client namespaces to its pods on 8000, and no entry's clients to another's", () => {
+    const paths = byName(platformNetworkPaths(serving));
+    expect(ports(paths.get("serving-client-support-web-to-serving-support"))).toEqual(["TCP/8000"]);
+    expect(ports(paths.get("serving-client-support-batch-to-serving-support"))).toEqual(["TCP/8000"]);
+    expect(ports(paths.get("serving-client-support-web-to-serving-search"))).toEqual(["TCP/8000"]);
+    expect(paths.has("serving-client-support-batch-to-serving-search")).toBe(false);
+    expect(servingModelPods("support").selector).toEqual({ matchLabels: { app: "support" } });
+  });
+
+  it("lets only an entry with an adapter reach Entity Store and Data Store", () => {
+    const paths = byName(platformNetworkPaths(serving));
+    expect(ports(paths.get("serving-support-to-nemo-entitystore"))).toEqual(["TCP/8000"]);
+    expect(ports(paths.get("serving-support-to-nemo-datastore"))).toEqual(["TCP/3000", "TCP/8000"]);
+    expect(paths.has("serving-search-to-nemo-entitystore")).toBe(false);
+  });
+
+  it("lets the clients of entries with in-context examples call the Flywheel API once each, and only when it is deployed", () => {
+    const toApi = platformNetworkPaths(serving).filter((p) => p.to === platformPods.flywheelApi && p.from.name.startsWith("serving-client-")).map(pathName);
+    expect(toApi).toEqual(["serving-client-support-web-to-flywheel-api", "serving-client-support-batch-to-flywheel-api"]);
+    const withoutApi = platformNetworkPaths({ ...serving, flywheelApi: undefined });
+    expect(withoutApi.some((p) => p.to === platformPods.flywheelApi)).toBe(false);
+    expect(platformNetworkPaths({ ...serving, serving: entries.map((e) => ({ ...e, iclExamples: false })) }).some((p) => p.to === platformPods.flywheelApi && p.from.name.startsWith("serving-client-"))).toBe(false);
+  });
+
+  it("lets the verify Job reach the served models and the API server, the operator check them, their caches download from NGC", () => {
+    const paths = byName(platformNetworkPaths(serving));
+    expect(ports(paths.get("verify-serving-to-serving-models"))).toEqual(["TCP/8000"]);
+    expect(ports(paths.get("verify-serving-to-api-server"))).toEqual(["TCP/443"]);
+    expect(ports(paths.get("nim-operator-to-serving-models"))).toEqual(["TCP/8000"]);
+    expect(ports(paths.get("serving-nimcache-jobs-to-internet"))).toEqual(["TCP/443"]);
+    expect(ports(paths.get("prometheus-to-serving-models"))).toEqual(["TCP/8000"]);
+    expect(byName(platformNetworkPaths({ ...serving, monitoring: false })).has("prometheus-to-serving-models")).toBe(false);
+  });
+
+  it("has no serving path without entries", () => {
+    expect(rows(platformNetworkPaths(serving)).length).toBeGreaterThan(0);
+    expect(rows(platformNetworkPaths({ ...input, monitoring: true }))).toEqual([]);
+  });
+
+  it("writes the policies of every row, with unique names, in the namespaces the stack creates", () => {
+    const chart = new Chart(Testing.app(), "test");
+    expect(() => new NamespaceNetworkPolicies(chart, "platform", { namespaces: input.namespaces, paths: platformNetworkPaths(serving) })).not.toThrow();
   });
 });

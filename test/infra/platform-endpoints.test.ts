@@ -21,6 +21,7 @@ describe("platformEndpoints", () => {
         volcano: "volcano-system",
         monitoring: "monitoring",
         flywheel: "flywheel",
+        serving: "serving",
       },
       elasticsearch: {
         url: "https://flywheel-logs-es-http.data.svc:9200",

@@ -38,7 +38,11 @@ const networkPolicies = (stack: RenderedStack): string[] => stack.manifests.filt
 const jobMonitorLabels = (stack: RenderedStack): unknown[] =>
   stack.manifests
     .filter((m) => m.kind === "ConfigMap" && m.metadata.namespace === "flywheel" && /-config$/.test(m.metadata.name ?? ""))
-    .map((m) => (parse((m as KubernetesObject & { data?: Record<string, string> }).data?.["config.yaml"] ?? "") as { deployment: { monitorLabels?: unknown } }).deployment.monitorLabels);
+    // The workloads' job configurations, not the verify-serving Job's (which has no config.yaml).
+    .flatMap((m) => {
+      const text = (m as KubernetesObject & { data?: Record<string, string> }).data?.["config.yaml"];
+      return text === undefined ? [] : [(parse(text) as { deployment: { monitorLabels?: unknown } }).deployment.monitorLabels];
+    });
 const nimServiceMetrics = (stack: RenderedStack) =>
   stack.manifests.filter((m) => m.kind === "NIMService").map((m) => [m.metadata.name, (m as { spec?: { metrics?: unknown } }).spec?.metrics]);
 

@@ -4,6 +4,7 @@ import type { RenderedStack } from "../../render/render-stack";
 import { shippedStacks } from "../../render/stack-files";
 import { renderedStack } from "../support/rendered-stacks";
 import { endpointsIn, type ServiceBackend, serviceBackends } from "../support/service-map";
+import { runStateNaming } from "../../infra/platform/run-state";
 
 /**
  * The NetworkPolicies of each shipped stack against its wiring: every endpoint a component is
@@ -77,6 +78,8 @@ const nonEndpointPaths: Record<string, string> = {
   "prometheus-to-redis": "scrape: Redis's ServiceMonitor (its exporter sidecar's port metrics)",
   "elasticsearch-exporter-to-elasticsearch": "the exporter's --es.uri, an argument rather than an environment variable",
   "grafana-to-prometheus": "Grafana's data source, which kube-prometheus-stack writes itself",
+  "nim-operator-to-serving-models": "the operator's readiness check of the served models",
+  "prometheus-to-serving-models": "scrape: the ServiceMonitors the NIM operator makes for the served models",
 };
 
 function matches(selector: Selector | undefined, labels: Labels): boolean {
@@ -148,7 +151,8 @@ function callersOf(rendered: RenderedStack): Caller[] {
       const fromConfig = configs.flatMap((c) => Object.values((c.data ?? {}) as Record<string, string>).flatMap((text) => endpointsIn(parse(text), `${what} ${c.metadata.name}`)));
       // The data services' URLs reach the job in the connections Secret, whose values are the stack's outputs.
       const outputs = rendered.outputs as { elasticsearch: { url: string }; mongodb: { url: string }; redis: { url: string } };
-      const fromSecret = [
+      const envFrom = jobTemplate.spec.containers.flatMap((c) => (c as { envFrom?: { secretRef?: { name: string } }[] }).envFrom ?? []);
+      const fromSecret = !envFrom.some((e) => e.secretRef?.name === runStateNaming.connectionsSecret) ? [] : [
         ...endpointsIn(outputs.elasticsearch.url, `${what} ELASTICSEARCH_URL`),
         ...dataUrlEndpoints(`${what} MONGODB_URL`, outputs.mongodb.url),
         ...dataUrlEndpoints(`${what} REDIS_URL`, outputs.redis.url),

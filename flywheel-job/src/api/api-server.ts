@@ -13,6 +13,7 @@ import { ApiMetrics } from "./api-metrics";
 import { type ApiTokens, authenticate, type Role } from "./bearer-auth";
 import { jobDetailResponse, jobsListResponse } from "./blueprint-shapes";
 import { flywheelApiService } from "./flywheel-api-service";
+import { iclExamplesResponse } from "./icl-examples-response";
 import { parseJobRequest } from "./job-request";
 import { parseRunListQuery } from "./list-query";
 import { openApiDocument } from "./openapi-document";
@@ -111,6 +112,7 @@ const endpoints: Readonly<Record<ApiRoute, Readonly<Partial<Record<string, Endpo
   [apiRoutes.jobs]: { GET: { access: "read", handle: listJobs }, POST: { access: "operator", handle: createJob } },
   [apiRoutes.job]: { GET: { access: "read", handle: showJob }, DELETE: { access: "operator", handle: deleteJob } },
   [apiRoutes.cancel]: { POST: { access: "operator", handle: cancelJob } },
+  [apiRoutes.iclExamples]: { GET: { access: "read", handle: showIclExamples } },
   [apiRoutes.workloads]: { GET: { access: "read", handle: listWorkloads } },
   [apiRoutes.openApi]: { GET: { access: "read", handle: (_, service) => Promise.resolve(ok(service.document)) } },
   [apiRoutes.health]: { GET: { access: "anyone", handle: () => Promise.resolve(ok({ status: "ok" })) } },
@@ -168,7 +170,7 @@ async function route(request: IncomingMessage, service: Service, matched: ApiRou
       return detail(403, "Forbidden");
     }
   }
-  if (matched === apiRoutes.job || matched === apiRoutes.cancel) {
+  if (matched === apiRoutes.job || matched === apiRoutes.cancel || matched === apiRoutes.iclExamples) {
     if (!recordIdPattern.test(id)) {
       return detail(400, "Invalid job_id format");
     }
@@ -192,6 +194,11 @@ async function listJobs(request: IncomingMessage, service: Service): Promise<Ans
 async function showJob(_: IncomingMessage, service: Service, id: string): Promise<Answer> {
   const details = await service.store.details(id);
   return details === undefined ? notFound(id) : ok(jobDetailResponse(details, service.now()));
+}
+
+async function showIclExamples(_: IncomingMessage, service: Service, id: string): Promise<Answer> {
+  const run = await service.store.getRun(id);
+  return run === undefined ? notFound(id) : ok(iclExamplesResponse(run, await service.store.iclExamplePool(id)));
 }
 
 async function createJob(request: IncomingMessage, service: Service): Promise<Answer> {

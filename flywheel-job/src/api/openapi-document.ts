@@ -1,3 +1,4 @@
+import { iclExamplePoolBounds } from "../curation/icl/icl-example-pool";
 import { dataSplitConfigKeys } from "./job-request";
 import { maxPageSize } from "./list-query";
 import { type BlueprintDeploymentStatus, blueprintJobStatuses, extraFieldKeys } from "./blueprint-shapes";
@@ -142,6 +143,38 @@ const schemas: Record<string, Schema> = {
   ),
   WorkloadsResponse: object({ workloads: { type: "array", items: ref("Workload") } }, ["workloads"], "This project's: the workloads the stack schedules."),
   Status: object({ status: { type: "string" } }, ["status"]),
+  IclExample: object(
+    {
+      rank: { type: "integer", minimum: 1, description: "1 for the example shown most often" },
+      uses: { type: "integer", minimum: 1, description: "Evaluation records it was shown to" },
+      request: { type: "object", description: "The example's OpenAI chat-completions request as the ICL dataset sends one (tool-call arguments as JSON strings)" },
+      response: { type: "object", description: "The response production logged for it: the answer the example teaches" },
+    },
+    ["rank", "uses", "request", "response"],
+  ),
+  IclExamplePool: object(
+    {
+      selection: { type: "string", enum: ["uniform", "semantic"], description: "The run's icl.selection" },
+      max_examples_per_record: { type: "integer", minimum: 1, description: "The run's icl.maxExamples" },
+      examples_per_record: { type: "array", items: { type: "integer", minimum: 0 }, description: "How many evaluation records got 0, 1, 2, … examples" },
+      instruction: { type: "string", description: "The text the ICL evaluation put before the examples in the system message" },
+      distinct_examples: { type: "integer", minimum: 0, description: "Distinct examples the ICL evaluation showed, kept or not" },
+      omitted: object({ over_count: { type: "integer", minimum: 0 }, over_bytes: { type: "integer", minimum: 0 } }, ["over_count", "over_bytes"], "Examples shown but not kept: beyond the count bound, or larger than the byte bound"),
+      bounds: object({ max_examples: { type: "integer", minimum: 1 }, max_example_bytes: { type: "integer", minimum: 1 } }, ["max_examples", "max_example_bytes"]),
+    },
+    ["selection", "max_examples_per_record", "examples_per_record", "instruction", "distinct_examples", "omitted", "bounds"],
+  ),
+  IclExamplesResponse: object(
+    {
+      job_id: { type: "string" },
+      status: ref("JobStatus"),
+      icl: nullable(ref("IclExamplePool")),
+      examples: { type: "array", items: ref("IclExample"), maxItems: iclExamplePoolBounds.maxExamples },
+      message: { type: "string", description: "Present when `examples` is empty: why the run has none" },
+    },
+    ["job_id", "status", "icl", "examples"],
+    "This project's: the in-context examples a run's ICL evaluation showed, most used first; `icl` is null when the run recorded none.",
+  ),
 };
 
 const json = (schema: Schema): Schema => ({ content: { "application/json": { schema } } });
@@ -220,6 +253,14 @@ export function openApiDocument(version: string): Schema {
           summary: "Cancel a queued or running run (operator token)",
           security: operatorOnly,
           responses: { 200: answer("Cancelling", ref("JobCancelResponse")), 400: error("Not an id, or the run has already finished"), ...unauthenticated, 404: byId[404] },
+        },
+      },
+      [apiRoutes.iclExamples]: {
+        parameters: jobId,
+        get: {
+          operationId: "get_job_icl_examples",
+          summary: `This project's: the in-context examples of a run's ICL evaluation, at most ${iclExamplePoolBounds.maxExamples} of at most ${iclExamplePoolBounds.maxExampleBytes} bytes each, for applications that never reach Data Store`,
+          responses: { 200: answer("The run's examples; an empty list with a message when it has none", ref("IclExamplesResponse")), ...byId, ...unauthenticated },
         },
       },
       [apiRoutes.workloads]: {

@@ -5,6 +5,7 @@ export const apiRoutes = {
   jobs: "/api/jobs",
   job: "/api/jobs/{job_id}",
   cancel: "/api/jobs/{job_id}/cancel",
+  iclExamples: "/api/jobs/{job_id}/icl-examples",
   workloads: "/api/workloads",
   openApi: "/api/openapi.json",
   health: flywheelApiService.healthPath,

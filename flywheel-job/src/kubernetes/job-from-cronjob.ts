@@ -26,31 +26,25 @@ export class CronJobShapeError extends Error {
 }
 
 /**
- * A Job from a CronJob as `kubectl create job --from=cronjob/<name>` makes it: the job template's
- * labels and annotations, the annotation `cronjob.kubernetes.io/instantiate: manual`, the CronJob as
- * its controlling owner (so deleting the CronJob deletes it; `blockOwnerDeletion` makes a foreground
- * delete of the CronJob wait for it), and the template's spec. The one
- * difference: the `flywheel` container's arguments end in `--run-id <id>`, so the Job adopts the
- * pending run the API recorded instead of recording a new one.
+ * A Job from a CronJob as `kubectl create job --from=cronjob/<name>` makes it, named `jobName`: the
+ * job template's labels and annotations, the annotation `cronjob.kubernetes.io/instantiate: manual`,
+ * the CronJob as its controlling owner (so deleting the CronJob deletes it; `blockOwnerDeletion`
+ * makes a foreground delete of the CronJob wait for it), and the template's spec, each container
+ * passed through `container` (the identity when not given).
  */
-export function jobFromCronJob(cronJob: k8s.V1CronJob, runId: string): k8s.V1Job {
+export function manualJobFromCronJob(cronJob: k8s.V1CronJob, jobName: string, container: (container: k8s.V1Container) => k8s.V1Container = (same) => same): k8s.V1Job {
   const name = cronJob.metadata?.name;
   const uid = cronJob.metadata?.uid;
   const template = cronJob.spec?.jobTemplate;
   if (name === undefined || uid === undefined || template?.spec === undefined) {
     throw new CronJobShapeError(`the CronJob ${name ?? "(no name)"} has no ${name === undefined ? "name" : uid === undefined ? "uid" : "spec.jobTemplate.spec"}`);
   }
-  const { containerName, runIdFlag } = flywheelScheduleContract;
   const podSpec = template.spec.template.spec;
-  const containers = podSpec?.containers ?? [];
-  if (!containers.some((container) => container.name === containerName)) {
-    throw new CronJobShapeError(`the CronJob ${name} has no container "${containerName}" in its job template`);
-  }
   return {
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: {
-      name: onDemandJobName(name, runId),
+      name: jobName,
       ...(cronJob.metadata?.namespace === undefined ? {} : { namespace: cronJob.metadata.namespace }),
       labels: { ...template.metadata?.labels },
       // As kubectl does: the template's own annotations win over the marker.
@@ -59,13 +53,24 @@ export function jobFromCronJob(cronJob: k8s.V1CronJob, runId: string): k8s.V1Job
     },
     spec: {
       ...template.spec,
-      template: {
-        ...template.spec.template,
-        spec: {
-          ...podSpec,
-          containers: containers.map((container) => (container.name === containerName ? { ...container, args: [...(container.args ?? []), runIdFlag, runId] } : container)),
-        },
-      },
+      template: { ...template.spec.template, spec: { ...podSpec, containers: (podSpec?.containers ?? []).map(container) } },
     },
   };
+}
+
+/**
+ * The Job of an on-demand run: `manualJobFromCronJob`, named by `onDemandJobName`, whose `flywheel`
+ * container's arguments end in `--run-id <id>`, so the Job adopts the pending run the API recorded
+ * instead of recording a new one.
+ */
+export function jobFromCronJob(cronJob: k8s.V1CronJob, runId: string): k8s.V1Job {
+  const name = cronJob.metadata?.name ?? "";
+  const { containerName, runIdFlag } = flywheelScheduleContract;
+  const containers = cronJob.spec?.jobTemplate.spec?.template.spec?.containers ?? [];
+  if (cronJob.spec?.jobTemplate.spec !== undefined && !containers.some((container) => container.name === containerName)) {
+    throw new CronJobShapeError(`the CronJob ${name} has no container "${containerName}" in its job template`);
+  }
+  return manualJobFromCronJob(cronJob, onDemandJobName(name, runId), (container) =>
+    container.name === containerName ? { ...container, args: [...(container.args ?? []), runIdFlag, runId] } : container,
+  );
 }

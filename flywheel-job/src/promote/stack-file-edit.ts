@@ -88,7 +88,8 @@ function upsertInLfText(edit: SequenceEntryUpsert): StackFileEdit {
   return { text, diff: unifiedDiff(source, text, { from: `a/${file}`, to: `b/${file}` }), action };
 }
 
-function parseStackFile(file: string, source: string): Document.Parsed {
+/** A stack file parsed with its source tokens; a UsageError naming the file, line and column for a YAML error, or for a document that is not a block mapping. */
+export function parseStackFile(file: string, source: string): Document.Parsed {
   const { isMap, parseDocument } = loadYaml();
   const document = parseDocument(source, { prettyErrors: true, uniqueKeys: true, keepSourceTokens: true });
   const [error] = document.errors;

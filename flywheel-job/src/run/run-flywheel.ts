@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { messageOf, TransientError } from "../errors";
 import { UniformExampleSelector, type ExampleSelector } from "../curation/icl/example-selector";
+import { iclExamplePool } from "../curation/icl/icl-example-pool";
 import { SemanticExampleSelector } from "../curation/icl/semantic-example-selector";
 import { prepareData } from "../curation/prepare-data";
 import { RunMetrics } from "../metrics/run-metrics";
@@ -121,6 +122,8 @@ async function runLocked(settings: RunSettings, services: RunServices, control: 
 
     const { datasets, records } = await publishDatasets(platform, data, { workloadId, runId, directory: join(settings.workDirectory, `flywheel-${runId}`) }, log, signal);
     await store.updateActiveRun(runId, { datasets: records });
+    // The API serves these to applications, which never reach Data Store.
+    await store.insertIclExamplePool(iclExamplePool(runId, data.icl, config.icl.maxExamples));
     await metrics.stageEnded("publish_datasets");
     signal.throwIfAborted();
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { targetsSchema } from "../config/job-config";
-import { evalTypes } from "../evaluation/metrics";
+import { evalTypes, metricsFor } from "../evaluation/metrics";
 import { recordIdPattern } from "../store/ids";
 
 /**
@@ -8,6 +8,12 @@ import { recordIdPattern } from "../store/ids";
  * serves to applications (`data-flywheel:serving`): how a serving NIMService is labelled and
  * annotated, and the configuration the stack renders for the verify Job.
  */
+
+/**
+ * The fewest replicas a serving entry that is on has in production, so a lost or drained node
+ * does not stop it: the stack config refuses fewer, and `flywheel promote` raises a new entry to it.
+ */
+export const productionMinServingReplicas = 2;
 
 /** `app.kubernetes.io/component` of a serving entry's NIMService, its pods, its PDB and its cache. */
 export const servingModelComponent = "serving-model";
@@ -21,6 +27,13 @@ export const servingAnnotationKeys = {
   /** The entry's LoRA adapter (a customized model id), when it serves one. */
   adapter: "data-flywheel.io/adapter",
 } as const;
+
+/**
+ * A customized model as Customizer names the model a customization job produced,
+ * `namespace/name@cust-<id>`: what a serving entry's adapter must be (the stack config refuses
+ * anything else, and the pack checks the annotation).
+ */
+export const customizedModelIdPattern = /^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+@cust-[A-Za-z0-9_-]+$/;
 
 const scores = targetsSchema.refine((t) => Object.keys(t).length > 0, "must record at least one metric");
 
@@ -42,6 +55,12 @@ export const promotedFromSchema = z.strictObject({
 });
 
 export type PromotedFrom = z.infer<typeof promotedFromSchema>;
+
+/** Whether evidence is of a tool-calling workload: its recorded scores name tool-calling metrics (the verify Job then sends a tool-calling request). */
+export function isToolCallingEvidence(promotedFrom: PromotedFrom): boolean {
+  const toolCallingMetrics: readonly string[] = metricsFor("tool_calling");
+  return Object.keys(promotedFrom.scores).some((metric) => toolCallingMetrics.includes(metric));
+}
 
 /** One entry as the verify Job sees it. */
 export const verifiedServingEntrySchema = z.strictObject({

@@ -26,6 +26,7 @@ export const indexedFields: { readonly [C in CollectionName]: IndexedFields } = 
   evaluations: { match: ["nim_id"], startedAt: false, fixedReference: true },
   customizations: { match: ["nim_id"], startedAt: false, fixedReference: true },
   evaluation_samples: { match: ["flywheel_run_id"], startedAt: false, fixedReference: true },
+  icl_example_pools: { match: ["flywheel_run_id"], startedAt: false, fixedReference: true },
 };
 
 /** A record as the index sees it: an id, and the fields `indexedFields` names. */

@@ -47,6 +47,7 @@ export class MongoRecordStore implements RecordStore {
       await db.collection("customizations").createIndex({ nim_id: 1 });
       await db.collection("llm_judge_runs").createIndex({ flywheel_run_id: 1 });
       await db.collection("evaluation_samples").createIndex({ flywheel_run_id: 1 });
+      await db.collection("icl_example_pools").createIndex({ flywheel_run_id: 1 });
       return new MongoRecordStore(client, db);
     } catch (error) {
       // Closing also stops a connect that is still trying.

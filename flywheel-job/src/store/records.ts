@@ -167,6 +167,46 @@ export interface EvaluationSampleRecord {
   readonly truncated: readonly string[];
 }
 
+/**
+ * The in-context examples a run's ICL evaluation showed, kept so that the Flywheel API can serve
+ * them to applications (`GET /api/jobs/{id}/icl-examples`): applications never reach Data Store,
+ * where the ICL dataset is. One record per run, in its own collection; bounded
+ * (src/curation/icl/icl-example-pool.ts), so it stays far below a MongoDB document's 16 MiB.
+ * This project's collection: the blueprint has none.
+ */
+export interface IclExamplePoolRecord {
+  readonly id: string;
+  readonly flywheel_run_id: string;
+  /** The run's `icl.selection`. */
+  readonly selection: "uniform" | "semantic";
+  /** The run's `icl.maxExamples`: examples shown to one evaluation record at most. */
+  readonly max_examples_per_record: number;
+  /** How many evaluation records got 0, 1, 2, … examples. */
+  readonly examples_per_record: readonly number[];
+  /** The text put before the examples in the system message, as the run wrote it. */
+  readonly instruction: string;
+  /** Distinct examples the ICL dataset used, kept or not. */
+  readonly distinct_examples: number;
+  /** The examples kept, most used first. */
+  readonly examples: readonly IclExampleEntry[];
+  /** Examples used but not kept: beyond the count bound, or larger than the byte bound. */
+  readonly omitted: { readonly over_count: number; readonly over_bytes: number };
+  /** The bounds the pool was kept under. */
+  readonly bounds: { readonly max_examples: number; readonly max_example_bytes: number };
+}
+
+/** One example of a pool. */
+export interface IclExampleEntry {
+  /** Evaluation records it was shown to. */
+  readonly uses: number;
+  /**
+   * `{"request": …, "response": …}` as compact JSON, the request as the ICL dataset's lines send one
+   * (tool-call arguments as JSON strings). Text, not a nested document: tool schemas carry keys such
+   * as `$ref` and `$defs` that a MongoDB document may refuse, and its length is what the byte bound measured.
+   */
+  readonly example_json: string;
+}
+
 export interface CustomizationRecord {
   readonly id: string;
   readonly nim_id: string;
@@ -209,10 +249,11 @@ export interface Collections {
   readonly customizations: CustomizationRecord;
   readonly llm_judge_runs: JudgeRunRecord;
   readonly evaluation_samples: EvaluationSampleRecord;
+  readonly icl_example_pools: IclExamplePoolRecord;
 }
 
 export type CollectionName = keyof Collections;
-export const collectionNames: readonly CollectionName[] = ["flywheel_runs", "nims", "evaluations", "customizations", "llm_judge_runs", "evaluation_samples"];
+export const collectionNames: readonly CollectionName[] = ["flywheel_runs", "nims", "evaluations", "customizations", "llm_judge_runs", "evaluation_samples", "icl_example_pools"];
 
 /** Fields that refer to another record's id (ObjectIds in MongoDB). */
 export const referenceFields: readonly string[] = ["flywheel_run_id", "nim_id", "evaluation_id"];

@@ -6,6 +6,7 @@ import {
   type EvaluationRecord,
   type EvaluationSampleRecord,
   finishedStatuses,
+  type IclExamplePoolRecord,
   type JudgeRunRecord,
   type NimRecord,
   type Patch,
@@ -233,6 +234,16 @@ export class RunStore {
     return samples.sort((a, b) => a.evaluation_id.localeCompare(b.evaluation_id) || a.rank - b.rank);
   }
 
+  async insertIclExamplePool(record: IclExamplePoolRecord): Promise<void> {
+    await this.records.insert("icl_example_pools", record);
+  }
+
+  /** The in-context examples the run recorded, or undefined when it recorded none (it has not curated yet, or ended before). */
+  async iclExamplePool(runId: string): Promise<IclExamplePoolRecord | undefined> {
+    const [pool] = await this.records.find("icl_example_pools", { flywheel_run_id: runId }, { limit: 1 });
+    return pool;
+  }
+
   async details(id: string): Promise<RunDetails | undefined> {
     const run = await this.getRun(id);
     if (run === undefined) {
@@ -252,6 +263,8 @@ export class RunStore {
   async deleteRun(details: RunDetails): Promise<void> {
     const samples = await this.records.find("evaluation_samples", { flywheel_run_id: details.run.id });
     await this.records.delete("evaluation_samples", samples.map((r) => r.id));
+    const pools = await this.records.find("icl_example_pools", { flywheel_run_id: details.run.id });
+    await this.records.delete("icl_example_pools", pools.map((r) => r.id));
     await this.records.delete("evaluations", details.evaluations.map((r) => r.id));
     await this.records.delete("customizations", details.customizations.map((r) => r.id));
     await this.records.delete("llm_judge_runs", details.judgeRuns.map((r) => r.id));

@@ -59,7 +59,7 @@ describe("npm run policy", () => {
   it("passes a compliant render and says so", () => {
     const { status, stdout } = policyCli("prod", "--no-render", "--dist", compliantRender());
     expect(stdout).toMatch(/^Policies:\n {4}✅ data-flywheel@v0\.1\.0 \(offline review of .*, config policies\/config\/production\.json\)\n/);
-    expect(stdout).toMatch(/\nStack prod \(production\): no violations; 25 policies checked 9 resources\.\n$/);
+    expect(stdout).toMatch(/\nStack prod \(production\): no violations; 29 policies checked 9 resources\.\n$/);
     expect(status).toBe(0);
   });
 

@@ -1,12 +1,12 @@
 import { imagePinned } from "../../policies/image-pinned";
 import { objectViolations, resourceViolations } from "../support/policy-review";
-import { cpuDeployment, edit, flywheelCronJob, helmRelease, nimCache, nimService, redis } from "../support/fixtures";
+import { cpuDeployment, edit, flywheelCronJob, helmRelease, nimCache, nimService, redis, servingNimService } from "../support/fixtures";
 
 const withImage = (image: string) => edit(cpuDeployment(), "spec.template.spec.containers.0.image", image);
 
 describe("image-pinned", () => {
   it("passes images pinned by version tag or digest", async () => {
-    for (const object of [cpuDeployment(), flywheelCronJob(), nimService(), nimCache(), redis()]) {
+    for (const object of [cpuDeployment(), flywheelCronJob(), nimService(), servingNimService(), nimCache(), redis()]) {
       expect(await objectViolations(imagePinned, object)).toEqual([]);
     }
     expect(await objectViolations(imagePinned, withImage("nvcr.io/nvidia/example-proxy:latest@sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f0"))).toEqual([]);
@@ -30,6 +30,10 @@ describe("image-pinned", () => {
     expect(await objectViolations(imagePinned, edit(nimService(), "spec.image.tag", "latest"))).toEqual([
       expect.stringContaining('NIMService flywheel/llm-judge: image "nvcr.io/nim/meta/llama-3.3-70b-instruct:latest" of container "llm-judge" uses the floating tag "latest" (at spec.image)'),
     ]);
+    expect(await objectViolations(imagePinned, edit(servingNimService(), "spec.image.tag", "latest"))).toEqual([
+      expect.stringContaining('NIMService serving/support-agent: image "nvcr.io/nim/meta/llama-3.2-1b-instruct:latest" of container "support-agent" uses the floating tag "latest" (at spec.image)'),
+    ]);
+    expect(await objectViolations(imagePinned, edit(servingNimService(), "spec.image.tag", undefined))).toEqual([expect.stringContaining("has no tag, so it pulls latest (at spec.image)")]);
     expect(await objectViolations(imagePinned, edit(nimCache(), "spec.source.ngc.modelPuller", "nvcr.io/nim/meta/llama-3.3-70b-instruct"))).toEqual([
       expect.stringContaining("has no tag, so it pulls latest (at spec.source.ngc.modelPuller)"),
     ]);

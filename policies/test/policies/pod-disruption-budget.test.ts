@@ -1,7 +1,7 @@
 import type { KubernetesObject } from "../../lib/kubernetes-object";
 import { podDisruptionBudget } from "../../policies/pod-disruption-budget";
 import { stackViolations } from "../support/policy-review";
-import { cpuDeployment, edit, elasticsearch, kubernetesResource, mongodb, nimService, redis } from "../support/fixtures";
+import { cpuDeployment, edit, elasticsearch, kubernetesResource, mongodb, nimService, redis, servingNimService } from "../support/fixtures";
 
 const stack = (...objects: KubernetesObject[]) => objects.map(kubernetesResource);
 
@@ -45,6 +45,23 @@ describe("pod-disruption-budget", () => {
     expect(await stackViolations(podDisruptionBudget, stack(edit(nimService(), "spec.replicas", 2)))).toEqual([
       expect.objectContaining({ message: expect.stringContaining('selector.matchLabels { app: llm-judge }') }),
     ]);
+  });
+
+  it("counts the minReplicas of a NIMService its HPA scales (a served model)", async () => {
+    const served = servingNimService();
+    expect(await stackViolations(podDisruptionBudget, stack(served, budget("serving", { app: "support-agent" })))).toEqual([]);
+    expect(await stackViolations(podDisruptionBudget, stack(served))).toEqual([
+      {
+        message:
+          "NIMService serving/support-agent runs 2 replicas and no PodDisruptionBudget selects its pods (labels app.kubernetes.io/component: serving-model, app: support-agent): a node drain can evict them all at once. " +
+          'Fix: add a PodDisruptionBudget in "serving" with maxUnavailable: 1 and selector.matchLabels { app: support-agent }.',
+        resource: "support-agent",
+      },
+    ]);
+    expect(await stackViolations(podDisruptionBudget, stack(served, budget("serving", { app: "support-agent" }, { minAvailable: 2 })))).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('its PodDisruptionBudget "budget" allows no eviction (minAvailable: 2)') }),
+    ]);
+    expect(await stackViolations(podDisruptionBudget, stack(edit(served, "spec.scale.hpa.minReplicas", 1)))).toEqual([]);
   });
 
   it("accepts a budget on the pod template's labels of a MongoDB replica set", async () => {

@@ -1,4 +1,5 @@
-import { addedMandatoryLines, changed, mandatoryLines, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
+import { annotated, promotedFrom, servingNimService } from "../support/fixtures";
+import { addedMandatoryLines, asReviewed, changed, mandatoryLines, renderForReview, violationsOf, type RenderedForReview } from "../support/stack-review";
 
 let dev: RenderedForReview;
 
@@ -37,6 +38,24 @@ describe("the dev stack under the policy pack", () => {
     );
     expect(await addedMandatoryLines(dev, dev.resources, untainted)).toEqual([
       expect.stringMatching(/^gpu-node-pool-tainted \(aws:eks\/nodeGroup:NodeGroup: flywheel-gpu-inference\): GPU node group .* has no nvidia\.com\/gpu NO_SCHEDULE taint/),
+    ]);
+  });
+
+  it("holds a served model to the current targets of the dev workload it was promoted from", async () => {
+    const served = (targets: Record<string, number>) =>
+      asReviewed(
+        annotated(
+          servingNimService(),
+          "promotedFrom",
+          JSON.stringify({ ...promotedFrom(), workloadId: "customer-support", clientId: "support-web", scores: { function_name_and_args_accuracy: 0.96 }, targets }),
+        ),
+      );
+    const evidenceLines = async (targets: Record<string, number>) => (await addedMandatoryLines(dev, dev.resources, [...dev.resources, served(targets)])).filter((line) => line.startsWith("serving-evidence "));
+    expect(await evidenceLines({ function_name_and_args_accuracy: 0.95 })).toEqual([]);
+    expect(await evidenceLines({ function_name_and_args_accuracy: 0.9 })).toEqual([
+      expect.stringContaining(
+        'it records the targets function_name_and_args_accuracy 0.9, but workload "customer-support" (client "support-web") now has function_name_and_args_accuracy 0.95 (ConfigMap flywheel/flywheel-customer-support-support-web-config)',
+      ),
     ]);
   });
 

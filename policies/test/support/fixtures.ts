@@ -1,4 +1,16 @@
-import { gpuNodeSelector, gpuRoleLabel, gpuToleration, nodePoolLabel } from "../../../flywheel-job/src/contract";
+import { stringify } from "yaml";
+import {
+  annotationKeys,
+  flywheelScheduleContract,
+  gpuNodeSelector,
+  gpuRoleLabel,
+  gpuToleration,
+  labelKeys,
+  mountedConfigPath,
+  nodePoolLabel,
+  servingAnnotationKeys,
+  servingModelComponent,
+} from "../../../flywheel-job/src/contract";
 import { kubernetesType } from "../../lib/kubernetes";
 import type { KubernetesObject } from "../../lib/kubernetes-object";
 
@@ -331,4 +343,75 @@ export function defaultDeny(namespace: string): KubernetesObject {
     metadata: { name: "default-deny", namespace },
     spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
   };
+}
+
+/** A copy of a serving NIMService with one of its serving annotations set, or removed when `value` is undefined (annotation keys have dots, which `edit` splits on). */
+export function annotated(object: KubernetesObject, key: keyof typeof servingAnnotationKeys, value: string | undefined): KubernetesObject {
+  const { [servingAnnotationKeys[key]]: _replaced, ...others } = object.metadata.annotations ?? {};
+  return { ...structuredClone(object), metadata: { ...object.metadata, annotations: value === undefined ? others : { ...others, [servingAnnotationKeys[key]]: value } } };
+}
+
+/** The targets of the fixtures' workload (`workloadSchedule`), which `servingNimService`'s evidence records. */
+export const workloadTargets = { function_name_accuracy: 0.9, tool_calling_correctness: 0.8 };
+
+/** The evidence `flywheel promote` records for a serving entry, as its annotation carries it. */
+export function promotedFrom(): Record<string, unknown> {
+  return {
+    runId: "65a1b2c3d4e5f60718293a4b",
+    workloadId: "support-agent",
+    clientId: "acme",
+    evalType: "base-eval",
+    scores: { function_name_accuracy: 0.95, tool_calling_correctness: 0.84 },
+    targets: { ...workloadTargets },
+    at: "2026-12-01T10:00:00Z",
+  };
+}
+
+/** A `data-flywheel:serving` entry that serves, as the stack renders it: scaled by its HPA from 2 to 3 replicas, with its evidence. */
+export function servingNimService(): KubernetesObject {
+  const nim = edit(nimService(), "spec.replicas", undefined);
+  return {
+    ...nim,
+    metadata: {
+      name: "support-agent",
+      namespace: "serving",
+      labels: { [labelKeys.component]: servingModelComponent },
+      annotations: {
+        [servingAnnotationKeys.promotedFrom]: JSON.stringify(promotedFrom()),
+        [servingAnnotationKeys.replicas]: JSON.stringify({ min: 2, max: 3 }),
+      },
+    },
+    spec: {
+      ...(nim.spec as Record<string, unknown>),
+      image: { repository: "nvcr.io/nim/meta/llama-3.2-1b-instruct", tag: "1.12.0", pullSecrets: ["nvcr-pull"] },
+      storage: { nimCache: { name: "support-agent", profile: "" } },
+      // The operator labels the pods with these too.
+      labels: { [labelKeys.component]: servingModelComponent },
+      scale: { enabled: true, hpa: { minReplicas: 2, maxReplicas: 3, metrics: [] } },
+    },
+  };
+}
+
+/** A workload's scheduled run, as FlywheelSchedule shapes it: the CronJob with its pair and the job configuration it mounts. */
+export function workloadSchedule(targets: Record<string, number> = workloadTargets): KubernetesObject[] {
+  const name = "flywheel-support-agent-acme";
+  const configMap: KubernetesObject = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: `${name}-config`, namespace: "flywheel" },
+    data: { "config.yaml": stringify({ clientId: "acme", targets, workloadId: "support-agent" }, { sortMapEntries: true }) },
+  };
+  const cronJob = edit(flywheelCronJob(), "metadata", {
+    name,
+    namespace: "flywheel",
+    labels: { [labelKeys.component]: flywheelScheduleContract.component },
+    annotations: { [annotationKeys.workload]: "support-agent", [annotationKeys.client]: "acme" },
+  });
+  const pod = "spec.jobTemplate.spec.template.spec";
+  const mounted = edit(
+    edit(cronJob, `${pod}.containers.0.volumeMounts`, [{ name: "config", mountPath: mountedConfigPath, subPath: "config.yaml", readOnly: true }]),
+    `${pod}.volumes`,
+    [{ name: "config", configMap: { name: `${name}-config` } }],
+  );
+  return [mounted, configMap];
 }

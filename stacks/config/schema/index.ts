@@ -44,7 +44,7 @@ export const stackConfigSchema = z
       checkProductionPlatform(cfg.platform, ctx);
       checkProductionServing(cfg.serving, ctx);
     }
-    checkServing({ serving: cfg.serving, gpuBudget: cfg.flywheel.gpuBudget, apiEnabled: cfg.flywheel.api.enabled, ...(cfg.aws ? { aws: cfg.aws } : {}) }, ctx);
+    checkServing({ serving: cfg.serving, gpuBudget: cfg.flywheel.gpuBudget, apiEnabled: cfg.flywheel.api.enabled, ownMonitoring: cfg.platform.monitoring.enabled && !cfg.platform.monitoring.external, ...(cfg.aws ? { aws: cfg.aws } : {}) }, ctx);
     if (cfg.platform.postgres.rds && cfg.cloud !== "aws") {
       ctx.addIssue({ code: "custom", path: ["platform", "postgres", "rds"], input: "(set)", message: "needs cloud aws" });
     }

@@ -6,6 +6,9 @@ import { pinnedTag } from "./common";
  * runs), and the judge and embedding models it uses.
  */
 
+/** The size of a model's NIMCache volume when the stack file names none. */
+export const defaultCacheSizeGiB = 50;
+
 /** A NIM image; the tag names one build. */
 export const nimImage = z.strictObject({
   /** Image repository, e.g. nvcr.io/nim/meta/llama-3.2-1b-instruct. */
@@ -28,7 +31,7 @@ const localModel = z.strictObject({
   image: nimImage,
   gpus: z.int().min(1).max(8).default(1),
   /** Model cache size. */
-  cacheSizeGiB: z.int().min(1).default(50),
+  cacheSizeGiB: z.int().min(1).default(defaultCacheSizeGiB),
   /** NIM engine profiles to cache; derived from the inference pool's GPU when unset. */
   profiles: z.array(z.string().min(1)).optional(),
 });
@@ -60,7 +63,7 @@ const candidateModel = z.strictObject({
   gpus: z.int().min(1).max(8).default(1),
   /** Context window the NIM serves, tokens: bounds the in-context examples. */
   contextLength: z.int().min(512),
-  cacheSizeGiB: z.int().min(1).default(50),
+  cacheSizeGiB: z.int().min(1).default(defaultCacheSizeGiB),
   /** NIM engine profiles to cache; derived from the inference pool's GPU when unset. */
   profiles: z.array(z.string().min(1)).optional(),
   /**

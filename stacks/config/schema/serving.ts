@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isNimLlm1Tag, promotedFromSchema, recordIdPattern } from "../../../flywheel-job/src/contract";
+import { customizedModelIdPattern, isNimLlm1Tag, productionMinServingReplicas, promotedFromSchema, recordIdPattern } from "../../../flywheel-job/src/contract";
 import { gpuInstanceType } from "../../../infra/gpu-instance-types";
 import type { AwsSettings } from "./aws";
 import { clientNamespaceName, dnsLabel } from "./common";
@@ -29,7 +29,7 @@ const runId = z.string().regex(recordIdPattern, "expected a run id (24 hexadecim
 /** A customized model as Customizer names it: `namespace/name@cust-<id>`. */
 export const customizedModelId = z
   .string()
-  .regex(/^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+@cust-[A-Za-z0-9_-]+$/, "expected a customized model id as Customizer returns it, namespace/name@cust-<id>");
+  .regex(customizedModelIdPattern, "expected a customized model id as Customizer returns it, namespace/name@cust-<id>");
 
 const servingEntry = z
   .strictObject({
@@ -128,15 +128,29 @@ function inferencePoolGpus(aws: AwsSettings): { key: string; gpus: number }[] {
  * Rules that span keys: the serving GPUs at `replicas.max` and the flywheel's GPU budget must fit the
  * inference pools at `maxSize`, or an entry or a run waits for a node the autoscaler may not add. An
  * existing cluster's pools have no size in the stack file, so it checks nothing there. In-context
- * examples are served by the Flywheel API, which must then be deployed.
+ * examples are served by the Flywheel API, which must then be deployed. An entry that scales needs
+ * the stack's own Prometheus, from which the prometheus-adapter it installs serves the HPA's metric.
  */
-export function checkServing(settings: { serving: ServingSettings; gpuBudget: number; apiEnabled: boolean; aws?: AwsSettings }, ctx: z.RefinementCtx): void {
+export function checkServing(
+  settings: { serving: ServingSettings; gpuBudget: number; apiEnabled: boolean; ownMonitoring: boolean; aws?: AwsSettings },
+  ctx: z.RefinementCtx,
+): void {
   settings.serving.forEach((entry, i) => {
     if (settings.serving.findIndex((e) => e.name === entry.name) !== i) {
       ctx.addIssue({ code: "custom", path: ["serving", i, "name"], input: entry.name, message: "is used by another entry; serving names must be unique" });
     }
     if (entry.iclExamplesFrom !== undefined && !settings.apiEnabled) {
       ctx.addIssue({ code: "custom", path: ["serving", i, "iclExamplesFrom"], input: entry.iclExamplesFrom, message: "needs the Flywheel API, which serves the examples: flywheel.api.enabled is false" });
+    }
+    if (entry.replicas.min < entry.replicas.max && !settings.ownMonitoring) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["serving", i, "replicas"],
+        input: entry.replicas,
+        message:
+          `scales from ${entry.replicas.min} to ${entry.replicas.max} on ${entry.scaleOn.metric}, which needs the stack's own monitoring: ` +
+          "platform.monitoring is external or off, so no prometheus-adapter serves the HPA that metric; set replicas.min equal to replicas.max, or use the stack's monitoring",
+      });
     }
   });
   if (!settings.aws) {
@@ -162,12 +176,12 @@ export function checkServing(settings: { serving: ServingSettings; gpuBudget: nu
 /** Production serves each model that is on from at least two replicas, so a lost node or a drained one does not stop it. */
 export function checkProductionServing(serving: ServingSettings, ctx: z.RefinementCtx): void {
   serving.forEach((entry, i) => {
-    if (entry.replicas.max > 0 && entry.replicas.min < 2) {
+    if (entry.replicas.max > 0 && entry.replicas.min < productionMinServingReplicas) {
       ctx.addIssue({
         code: "custom",
         path: ["serving", i, "replicas", "min"],
         input: entry.replicas.min,
-        message: "must be at least 2 in production for an entry that serves (or set min and max to 0 to turn it off), so a lost node does not stop it",
+        message: `must be at least ${productionMinServingReplicas} in production for an entry that serves (or set min and max to 0 to turn it off), so a lost node does not stop it`,
       });
     }
   });

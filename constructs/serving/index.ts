@@ -1,0 +1,2 @@
+export * from "./serving-model";
+export * from "./verify-serving";
