@@ -5,6 +5,7 @@ import { planCommand } from "./plan-command";
 import { promoteCommand } from "../promote/promote-command";
 import { runCommand } from "./run-command";
 import { runsCommand } from "./runs-commands";
+import { verifyCommand } from "../verify/verify-commands";
 
 /** Every command of the CLI. A new command, or a group such as `runs`, is one entry here. */
-export const commands: readonly CommandNode[] = [planCommand, runCommand, runsCommand, promoteCommand, serveCommand, judgeProxyCommand];
+export const commands: readonly CommandNode[] = [planCommand, runCommand, runsCommand, promoteCommand, verifyCommand, serveCommand, judgeProxyCommand];

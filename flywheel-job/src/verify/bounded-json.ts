@@ -1,0 +1,72 @@
+import { describeFetchError } from "../http/service-client";
+import { loadUndici } from "../http/undici";
+
+/** One JSON request to a served model, bounded in time and in the size of its answer. */
+export interface BoundedJsonRequest {
+  readonly url: string;
+  /** A POST body; without one the request is a GET. */
+  readonly json?: unknown;
+  readonly limitBytes: number;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** What came back: the parsed JSON of a 2xx, or why there is none, as a table cell says it. */
+export type JsonOutcome = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly reason: string };
+
+/**
+ * One request whose answer is read chunk by chunk and abandoned past `limitBytes` (a declared
+ * `content-length` above it is refused unread), so a served model cannot make the check hold more.
+ * No retries: the check asks once after the NIMService reports Ready, and a model that does not
+ * answer then is what the check reports. Aborting the signal rejects with its reason.
+ */
+export async function requestBoundedJson(request: BoundedJsonRequest): Promise<JsonOutcome> {
+  const { fetch } = loadUndici();
+  const signal = AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMs)]);
+  const post = request.json !== undefined;
+  try {
+    const response = await fetch(request.url, {
+      method: post ? "POST" : "GET",
+      headers: { accept: "application/json", ...(post ? { "content-type": "application/json" } : {}) },
+      body: post ? JSON.stringify(request.json) : undefined,
+      signal,
+    });
+    const declared = Number(response.headers.get("content-length"));
+    if (Number.isFinite(declared) && declared > request.limitBytes) {
+      await response.body?.cancel();
+      return { ok: false, reason: `HTTP ${response.status}, an answer of ${declared} bytes, more than the ${request.limitBytes} allowed` };
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    if (response.body !== null) {
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        size += chunk.length;
+        if (size > request.limitBytes) {
+          return { ok: false, reason: `HTTP ${response.status}, an answer of more than the ${request.limitBytes} bytes allowed` };
+        }
+        chunks.push(Buffer.from(chunk));
+      }
+    }
+    const text = Buffer.concat(chunks).toString("utf8");
+    if (!response.ok) {
+      return { ok: false, reason: `HTTP ${response.status}${text ? `: ${excerpt(text)}` : ""}` };
+    }
+    try {
+      return { ok: true, body: JSON.parse(text) as unknown };
+    } catch {
+      return { ok: false, reason: `HTTP ${response.status}, not JSON: ${excerpt(text)}` };
+    }
+  } catch (error) {
+    if (request.signal.aborted) {
+      throw request.signal.reason;
+    }
+    return { ok: false, reason: describeFetchError(error, request.timeoutMs) };
+  }
+}
+
+const excerptLength = 200;
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > excerptLength ? `${flat.slice(0, excerptLength)}…` : flat;
+}

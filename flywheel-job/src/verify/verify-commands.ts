@@ -1,0 +1,103 @@
+import { resolve } from "node:path";
+import { describeIssues } from "../config/describe-issues";
+import { type FlywheelEnvironment, loadEnvironment } from "../config/environment";
+import { readConfigFile } from "../config/load-config-file";
+import { ExitCode, UsageError } from "../errors";
+import { type ServingVerifyConfig, servingVerifyConfigSchema, verifyServingNaming } from "../serving/serving-contract";
+import { renderTable } from "../text/table";
+import { integerFlag, requiredFlag, stringFlag, switchFlag } from "../cli/args";
+import type { CliContext, Command, CommandGroup, ParsedArgs } from "../cli/command";
+import { connectVerifyJobApi } from "./client-node-verify-job";
+import { connectNimServiceStatusReader, type NimServiceStatusReader } from "./nim-service-status";
+import { checkServingEntries, type ServingCheckSettings } from "./serving-checks";
+import { runVerifyJob, type VerifyJobApi, type VerifyJobSettings } from "./verify-job";
+
+/** How `verify serving` reaches the cluster: the client-node implementations, or a test's fakes. */
+export interface VerifyConnections {
+  statusReader(environment: FlywheelEnvironment): Promise<NimServiceStatusReader>;
+  jobApi(environment: FlywheelEnvironment): Promise<VerifyJobApi>;
+  readonly checks: Omit<ServingCheckSettings, "readyTimeoutMs">;
+  readonly job: VerifyJobSettings;
+}
+
+/** How long one call to the API server may take. */
+const kubernetesTimeoutMs = 10_000;
+
+/** The Kubernetes clients and the settings of a real verification. */
+export const clusterConnections: VerifyConnections = {
+  statusReader: (environment) => connectNimServiceStatusReader(environment, kubernetesTimeoutMs),
+  jobApi: (environment) => connectVerifyJobApi(environment, kubernetesTimeoutMs),
+  // A first completion after a cold start may take a while; the answers are short.
+  checks: { pollIntervalMs: 10_000, requestTimeoutMs: 120_000, answerLimitBytes: 1024 * 1024 },
+  job: { jobTimeoutMarginMs: 5 * 60_000, pollIntervalMs: 5_000, logLimitBytes: 256 * 1024 },
+};
+
+/** How long an entry's NIMService may take to report Ready, by default: loading weights from its cache. */
+const defaultReadyTimeoutSeconds = 600;
+
+/** Reads and validates the verify configuration the stack rendered: exit 2 naming the file and each problem. */
+export function readVerifyConfig(path: string): ServingVerifyConfig {
+  const file = readConfigFile(path);
+  const parsed = servingVerifyConfigSchema.safeParse(file.value);
+  if (!parsed.success) {
+    throw new UsageError(`${path} is not a verify-serving configuration:`, describeIssues(parsed.error.issues, servingVerifyConfigSchema, { sourceText: file.sourceText }));
+  }
+  return parsed.data;
+}
+
+/** `flywheel verify serving`, reaching the cluster through `connections`. */
+export function verifyServingCommandWith(connections: VerifyConnections): Command {
+  return {
+    name: "serving",
+    summary: "check that every model the stack serves is Ready and answers well-formed completions",
+    usage: "--stack S | --in-cluster --config FILE [--ready-timeout S]",
+    options: [
+      { name: "stack", value: "S", description: `create a Job from the CronJob ${verifyServingNaming.cronJob} of stack S (KUBECONFIG, FLYWHEEL_NAMESPACE), wait for it and print its table` },
+      { name: "in-cluster", description: "run the checks here: what the Job's pod does" },
+      { name: "config", value: "FILE", description: `the entries to check (with --in-cluster; the Job's is ${verifyServingNaming.configPath})` },
+      { name: "ready-timeout", value: "S", description: `how long each entry's NIMService may take to be Ready, in seconds (default ${defaultReadyTimeoutSeconds})` },
+    ],
+    async run(args, context) {
+      const stack = stringFlag(args, "stack");
+      const inCluster = switchFlag(args, "in-cluster");
+      if ((stack === undefined) === !inCluster) {
+        throw new UsageError("give either --stack S (start the check in stack S's cluster) or --in-cluster --config FILE (run it here)");
+      }
+      const environment = loadEnvironment(context.env);
+      const signal = context.shutdown?.signal ?? new AbortController().signal;
+      if (stack !== undefined) {
+        if (stringFlag(args, "config") !== undefined || stringFlag(args, "ready-timeout") !== undefined) {
+          throw new UsageError("--config and --ready-timeout go with --in-cluster; with --stack the Job reads the stack's configuration");
+        }
+        return runVerifyJob(stack, await connections.jobApi(environment), connections.job, context.stdout, signal);
+      }
+      return verifyInCluster(args, context, connections, environment, signal);
+    },
+  };
+}
+
+async function verifyInCluster(args: ParsedArgs, context: CliContext, connections: VerifyConnections, environment: FlywheelEnvironment, signal: AbortSignal): Promise<number> {
+  const configFlag = requiredFlag(args, "config", "with --in-cluster, the verify-serving configuration the stack renders");
+  const readyTimeoutSeconds = integerFlag(args, "ready-timeout", 1) ?? defaultReadyTimeoutSeconds;
+  const config = readVerifyConfig(resolve(context.cwd, configFlag));
+  if (config.entries.length === 0) {
+    context.stdout.write(`stack ${config.stack} has no serving entries: nothing to verify\n`);
+    return ExitCode.ok;
+  }
+  const statuses = await connections.statusReader(environment);
+  const results = await checkServingEntries(config.entries, statuses, { ...connections.checks, readyTimeoutMs: readyTimeoutSeconds * 1000 }, signal);
+  context.stdout.write(`${renderTable(["entry", "state", "detail"], results.map((result) => [result.entry, result.state, result.detail]), ["left", "left", "left"])}\n`);
+  const failed = results.filter((result) => result.state === "failed");
+  if (failed.length > 0) {
+    context.stderr.write(`flywheel: verify serving (stack ${config.stack}): ${failed.length} of ${results.length} entries failed: ${failed.map((result) => result.entry).join(", ")}\n`);
+    return ExitCode.verificationFailed;
+  }
+  return ExitCode.ok;
+}
+
+/** `flywheel verify …`, reaching the cluster through `connections`. */
+export function verifyCommandWith(connections: VerifyConnections): CommandGroup {
+  return { name: "verify", summary: "check what the stack deployed", commands: [verifyServingCommandWith(connections)] };
+}
+
+export const verifyCommand = verifyCommandWith(clusterConnections);
