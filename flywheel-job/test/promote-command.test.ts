@@ -116,6 +116,22 @@ describe("flywheel promote into copies of the shipped stack files", () => {
     expect(entry.adapter).toBeUndefined();
   });
 
+  it("records where the evaluated records are in Data Store: the evaluation set, or the ICL set for an icl-eval", async () => {
+    const evalSet = "hf://datasets/dfwbp/flywheel-eval-support-7f3a";
+    const iclSet = "hf://datasets/dfwbp/flywheel-icl-support-7f3a";
+    const datasets = [
+      { kind: "eval", name: "flywheel-eval-support-7f3a", num_records: 20, nmp_uri: evalSet },
+      { kind: "icl", name: "flywheel-icl-support-7f3a", num_records: 20, nmp_uri: iclSet },
+      { kind: "train", name: "flywheel-train-support-7f3a", num_records: 1180, nmp_uri: "hf://datasets/dfwbp/flywheel-train-support-7f3a" },
+    ] as const;
+    const published = await recordRun(stateDirectory, { datasets });
+    const stacks = copiedStacks();
+    expect((await promote([published.id, "--stack", "dev", "--state-dir", stateDirectory, "--stacks-dir", stacks.directory])).code).toBe(0);
+    expect(servingOf(stacks.text("dev"))[0].promotedFrom).toMatchObject({ evalType: "base-eval", evalDataset: evalSet });
+    expect((await promote([published.id, "--stack", "dev", "--state-dir", stateDirectory, "--stacks-dir", stacks.directory, "--model", stackCandidate, "--eval-type", "icl-eval"])).code).toBe(0);
+    expect(servingOf(stacks.text("dev"))[0].promotedFrom).toMatchObject({ evalType: "icl-eval", evalDataset: iclSet });
+  });
+
   it("--force --reason promotes a row that missed its target and records why", async () => {
     const stacks = copiedStacks();
     const run = await recordRun(stateDirectory, { candidates: [partlyPassingCandidate] });

@@ -7,6 +7,7 @@ import { type ServingVerifyConfig, type VerifiedServingEntry, verifyServingNamin
 import type { NimServiceState, NimServiceStatusReader } from "../src/verify/nim-service-status";
 import { type VerifyConnections, verifyCommandWith } from "../src/verify/verify-commands";
 import type { JobState, VerifyJobApi } from "../src/verify/verify-job";
+import { DataStoreRecordSource, type EvaluationRecordSource } from "../src/verify/smoke-replay";
 import { HttpStandIn, type Reply } from "./support/http-stand-in";
 import { temporaryDirectory } from "./support/logs";
 
@@ -46,10 +47,11 @@ function entry(url: string, overrides: Partial<VerifiedServingEntry> = {}): Veri
   return { name: "support-agent", namespace: "serving", url, model: baseModel, adapter, replicas: { min: 1, max: 2 }, toolCalling: false, ...overrides };
 }
 
-function connections(statuses: NimServiceStatusReader, jobApi?: VerifyJobApi): VerifyConnections {
+function connections(statuses: NimServiceStatusReader, jobApi?: VerifyJobApi, records?: EvaluationRecordSource): VerifyConnections {
   return {
     statusReader: () => Promise.resolve(statuses),
     jobApi: () => (jobApi ? Promise.resolve(jobApi) : Promise.reject(new Error("this test makes no Kubernetes calls"))),
+    evaluationRecords: () => records ?? { firstRecords: () => Promise.reject(new Error("this test reads no evaluation set")) },
     checks: { pollIntervalMs: 20, requestTimeoutMs: 5_000, answerLimitBytes: 64 * 1024 },
     job: { jobTimeoutMarginMs: 2_000, pollIntervalMs: 10, logLimitBytes: 4096 },
   };
@@ -269,5 +271,126 @@ describe("flywheel verify serving --stack", () => {
     expect(result.code).toBe(ExitCode.ok);
     expect(result.stdout).toContain("the stack has no serving entries");
     expect(api.created).toEqual([]);
+  });
+});
+
+describe("flywheel verify serving --smoke", () => {
+  const nim = new NimStandIn();
+  let url = "";
+  beforeAll(async () => {
+    url = await nim.http.start();
+  });
+  afterAll(() => nim.http.stop());
+  beforeEach(() => {
+    nim.http.requests.length = 0;
+  });
+
+  const evalDataset = "hf://datasets/dfwbp/flywheel-eval-support";
+  const promotedFrom = {
+    runId: "0123456789abcdef01234567",
+    workloadId: "support",
+    clientId: "web",
+    evalType: "customized-eval",
+    scores: { function_name_and_args_accuracy: 0.96 },
+    targets: { function_name_and_args_accuracy: 0.95 },
+    at: "2026-12-01T10:00:00Z",
+    evalDataset,
+  } as const;
+  const toolCallingEntry = (overrides: Partial<VerifiedServingEntry> = {}) => entry(url, { toolCalling: true, promotedFrom, ...overrides });
+  /** An evaluation line as the job writes it: the request the model is sent, and the logged response with arguments as objects. */
+  const evalLine = (city: string) => ({
+    request: { messages: [{ role: "user", content: `What time is it in ${city}?` }], tools: [{ type: "function", function: { name: "get_current_time", parameters: { type: "object" } } }] },
+    response: { choices: [{ message: { role: "assistant", tool_calls: [{ type: "function", function: { name: "get_current_time", arguments: { timezone: `Europe/${city}` } } }] } }] },
+  });
+  const cities = ["Paris", "Berlin", "Madrid", "Rome"];
+  /** A stand-in of Data Store: the records of `evalDataset`, and what was asked of it. */
+  const evaluationSet = (): EvaluationRecordSource & { asked: { location: string; count: number }[] } => {
+    const asked: { location: string; count: number }[] = [];
+    return {
+      asked,
+      firstRecords: (location, count) => {
+        asked.push({ location, count });
+        return Promise.resolve(location === evalDataset ? cities.slice(0, count).map(evalLine) : []);
+      },
+    };
+  };
+  /** The model answers each request with the city its user message names, as the recorded answers do. */
+  const answersRight = (request: unknown): Reply => {
+    const city = /in (\w+)\?/.exec(JSON.stringify(request))?.[1] ?? "Nowhere";
+    return toolCall(JSON.stringify({ timezone: `Europe/${city}` }));
+  };
+  const smokeConfig = (entries: VerifiedServingEntry[]): ServingVerifyConfig => ({ stack: "dev", dataStoreUrl: "http://nemo-datastore.nemo.svc.cluster.local:8000", entries });
+
+  it("passes when the replayed records score within the tolerance of the recorded score, sending each record's request to the adapter", async () => {
+    nim.completion = answersRight;
+    const records = evaluationSet();
+    const result = await verifyInCluster(smokeConfig([toolCallingEntry()]), connections(fakeStatuses({ "support-agent": "Ready" }), undefined, records), "--smoke", "3");
+    expect(result.code).toBe(ExitCode.ok);
+    expect(row(result.stdout, "support-agent")).toContain("smoke: function_name_and_args_accuracy 1 over 3 records, recorded 0.96 (within 0.15)");
+    expect(records.asked).toEqual([{ location: evalDataset, count: 3 }]);
+    const replayed = nim.http.requests.filter((request) => request.path === "/v1/chat/completions").slice(1);
+    expect(replayed.map((request) => request.json)).toEqual(cities.slice(0, 3).map((city) => ({ ...evalLine(city).request, model: adapter, stream: false })));
+  });
+
+  it("fails an entry whose answers call the wrong function, naming the smoke score and the recorded one", async () => {
+    nim.completion = () => ({ status: 200, body: { choices: [{ message: { role: "assistant", tool_calls: [{ type: "function", function: { name: "get_weather", arguments: '{"timezone":"Europe/Paris"}' } }] } }] } });
+    const result = await verifyInCluster(smokeConfig([toolCallingEntry()]), connections(fakeStatuses({ "support-agent": "Ready" }), undefined, evaluationSet()), "--smoke", "4", "--tolerance", "0.2");
+    expect(result.code).toBe(ExitCode.verificationFailed);
+    expect(row(result.stdout, "support-agent")).toContain("failed  smoke: function_name_and_args_accuracy 0 over 4 records, recorded 0.96: more than 0.2 apart (a wrong adapter or image?)");
+    expect(result.stderr).toContain("1 of 1 entries failed: support-agent");
+  });
+
+  it("says, without failing, when an entry cannot be smoke-checked: not tool-calling, or no evaluation set recorded", async () => {
+    nim.completion = () => ({ status: 200, body: { choices: [{ message: { role: "assistant", content: "Hello" } }] } });
+    const records = evaluationSet();
+    const generic = { ...promotedFrom, scores: { similarity: 0.8 }, targets: { similarity: 0.7 } };
+    const chat = await verifyInCluster(smokeConfig([entry(url, { promotedFrom: generic })]), connections(fakeStatuses({ "support-agent": "Ready" }), undefined, records), "--smoke", "3");
+    expect(chat.code).toBe(ExitCode.ok);
+    expect(row(chat.stdout, "support-agent")).toContain("chat completion well-formed; smoke: not checked (similarity needs the judge)");
+    nim.completion = answersRight;
+    const { evalDataset: _none, ...unrecorded } = promotedFrom;
+    const noSet = await verifyInCluster(smokeConfig([toolCallingEntry({ promotedFrom: unrecorded })]), connections(fakeStatuses({ "support-agent": "Ready" }), undefined, records), "--smoke", "3");
+    expect(row(noSet.stdout, "support-agent")).toContain("smoke: not checked (no evaluation set recorded)");
+    const noStore = await verifyInCluster({ stack: "dev", entries: [toolCallingEntry()] }, connections(fakeStatuses({ "support-agent": "Ready" }), undefined, records), "--smoke", "3");
+    expect(noStore.code).toBe(ExitCode.ok);
+    expect(row(noStore.stdout, "support-agent")).toContain("smoke: not checked (no evaluation set recorded)");
+    expect(records.asked).toEqual([]);
+  });
+
+  it("refuses, with exit 2, a --tolerance outside 0 to 1 or without --smoke, and a --smoke above its limit", async () => {
+    const statuses = fakeStatuses({});
+    expect((await verifyInCluster(smokeConfig([]), connections(statuses), "--smoke", "3", "--tolerance", "2")).stderr).toContain("--tolerance: \"2\" is not a number from 0 to 1");
+    expect((await verifyInCluster(smokeConfig([]), connections(statuses), "--tolerance", "0.1")).code).toBe(ExitCode.usage);
+    expect((await verifyInCluster(smokeConfig([]), connections(statuses), "--smoke", "1000")).code).toBe(ExitCode.usage);
+  });
+
+  it("passes --smoke and --tolerance through --stack into the Job's arguments", async () => {
+    const api = fakeJobApi(verifyCronJob("dev"), ["complete"]);
+    const result = await run(["verify", "serving", "--stack", "dev", "--smoke", "5"], connections(fakeStatuses({}), api));
+    expect(result.code).toBe(ExitCode.ok);
+    expect(api.created[0].spec?.template.spec?.containers[0].args).toEqual(["verify", "serving", "--in-cluster", "--config", verifyServingNaming.configPath, "--smoke", "5", "--tolerance", "0.15"]);
+  });
+});
+
+describe("DataStoreRecordSource", () => {
+  const dataStore = new HttpStandIn();
+  let url = "";
+  const lines = [0, 1, 2, 3, 4].map((i) => JSON.stringify({ request: { messages: [{ role: "user", content: `question ${i}` }] }, response: {} }));
+  beforeAll(async () => {
+    url = await dataStore.start();
+    dataStore.route("GET", "/v1/hf/datasets/dfwbp/flywheel-eval-support/resolve/main/eval_data.jsonl", () => ({ status: 200, body: `${lines.join("\n")}\n` }));
+  });
+  afterAll(() => dataStore.stop());
+
+  it("reads the first records of a dataset's evaluation file through the Hugging Face–compatible API", async () => {
+    const records = await new DataStoreRecordSource(url, 64 * 1024, 5_000).firstRecords("hf://datasets/dfwbp/flywheel-eval-support", 2, new AbortController().signal);
+    expect(records).toEqual(lines.slice(0, 2).map((line) => JSON.parse(line)));
+  });
+
+  it("refuses more bytes than its limit, a dataset it cannot find, and a location that is not Data Store's", async () => {
+    const signal = new AbortController().signal;
+    await expect(new DataStoreRecordSource(url, 10, 5_000).firstRecords("hf://datasets/dfwbp/flywheel-eval-support", 5, signal)).rejects.toThrow("more than the 10 bytes allowed");
+    await expect(new DataStoreRecordSource(url, 64 * 1024, 5_000).firstRecords("hf://datasets/dfwbp/other", 1, signal)).rejects.toThrow("HTTP 404");
+    await expect(new DataStoreRecordSource(url, 64 * 1024, 5_000).firstRecords("s3://bucket/eval", 1, signal)).rejects.toThrow("is not a Data Store dataset");
   });
 });

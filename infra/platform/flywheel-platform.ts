@@ -299,6 +299,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         inferencePool,
         cpuNodeSelector: cluster.systemNodeSelector,
         entitystoreUrl: this.nemo.urls.entitystore,
+        datastoreUrl: this.nemo.urls.datastore,
         secretNames: ngcSecretRefs,
         ...(monitorLabels ? { monitorLabels } : {}),
         production: args.production,

@@ -367,6 +367,7 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
           path(p.servingNimCaches, anyAddress, tcp(podPorts.https), "download model weights from NGC"),
           path(p.verifyServing, p.servingModels, tcp(apiServicePort), "list each entry's models and send it a chat completion"),
           toApi(p.verifyServing, "wait until each entry's NIMService is Ready"),
+          path(p.verifyServing, p.datastore, datastorePorts, "read the records of each entry's evaluation set (--smoke)"),
         ];
   const flywheelApiPaths: (NetworkPath | false)[] = api
     ? [

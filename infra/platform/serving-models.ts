@@ -33,6 +33,8 @@ export interface ServingModelsArgs {
   readonly cpuNodeSelector: Readonly<Record<string, string>>;
   /** Entity Store's URL, the adapters' PEFT source. */
   readonly entitystoreUrl: string;
+  /** Data Store's URL, where `flywheel verify serving --smoke` reads the recorded evaluation sets. */
+  readonly datastoreUrl: string;
   /** The NGC Secrets of the serving namespace. */
   readonly secretNames: { readonly ngcApiKey: string; readonly pullSecret: string };
   /** The labels its Prometheus selects monitors by; absent when monitoring is off. */
@@ -89,6 +91,7 @@ export class ServingModels extends pulumi.ComponentResource {
 
     this.verifyConfig = {
       stack: args.stack,
+      dataStoreUrl: args.datastoreUrl,
       entries: args.entries.map((entry, i) => ({
         name: entry.name,
         namespace: args.namespace,

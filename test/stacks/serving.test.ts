@@ -71,6 +71,7 @@ describe("the dev stack's shipped serving entry", () => {
   it("renders the verify Job's configuration, which the job's schema parses, and the suspended CronJob labelled with the stack", () => {
     expect(verifyConfig(dev)).toEqual({
       stack: "dev",
+      dataStoreUrl: "http://nemo-datastore.nemo.svc.cluster.local:8000",
       entries: [
         {
           name: "customer-support",

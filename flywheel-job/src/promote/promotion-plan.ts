@@ -106,6 +106,8 @@ export function planPromotion(request: PromotionRequest): PromotionPlan {
   const notes: string[] = [];
   const replicas = replicasFor(existing, stack.production, notes);
   const scores = Object.fromEntries(metricNames.flatMap((metric) => (row.scores[metric] === undefined ? [] : [[metric, row.scores[metric]]])));
+  // The records the promoted row was scored on: an ICL evaluation's carry their examples.
+  const evalDataset = run.evaluationSets[row.eval_type === "icl-eval" ? "icl" : "eval"];
   const entry: ServingEntry = {
     name,
     model: row.model,
@@ -125,6 +127,7 @@ export function planPromotion(request: PromotionRequest): PromotionPlan {
       targets,
       at: request.now.toISOString(),
       ...(request.forcedReason === undefined ? {} : { forcedReason: request.forcedReason }),
+      ...(evalDataset === undefined ? {} : { evalDataset }),
     },
   };
   return { entry, row, replaces: existing !== undefined, overridden: refusals, gpuCost: gpuCost(stack, existing, entry), notes };

@@ -8,7 +8,7 @@ import { headerTokenPattern, headerTokenProblem } from "../http/header-token";
 import { ServiceClient, ServiceRequestError } from "../http/service-client";
 import type { RunReport } from "../report/run-report";
 import { recordIdPattern } from "../store/ids";
-import { runStatuses } from "../store/records";
+import { type DatasetRecord, runStatuses } from "../store/records";
 import type { RunDetails, RunStore } from "../store/run-store";
 
 /** The environment variable `flywheel promote --api` reads the Flywheel API's token from (its read token suffices). */
@@ -22,6 +22,11 @@ export interface PromotionRun {
   readonly report: RunReport;
   /** The adapter each candidate's fine-tuning produced, by the candidate's model, exactly as Customizer named it. */
   readonly customizedModels: ReadonlyMap<string, string>;
+  /**
+   * Where its evaluation set and its ICL set are in Data Store (`hf://datasets/…`), when known: a run
+   * store records each dataset's kind; the Flywheel API's blueprint-shaped answer does not.
+   */
+  readonly evaluationSets: Readonly<Partial<Record<"eval" | "icl", string>>>;
   /** Where the run was read, for messages: "state directory /x" or "the Flywheel API at http://…". */
   readonly from: string;
 }
@@ -41,7 +46,11 @@ export async function promotionRunFromStore(store: RunStore, id: string): Promis
     throw unknownRun(id, store.description);
   }
   const { run } = details;
-  return completedRun({ id, workloadId: run.workload_id, clientId: run.client_id, status: run.status, report: run.report, customizedModels: customizedModelsOf(details), from: store.description });
+  return completedRun({ id, workloadId: run.workload_id, clientId: run.client_id, status: run.status, report: run.report, customizedModels: customizedModelsOf(details), evaluationSets: evaluationSetsOf(run.datasets), from: store.description });
+}
+
+function evaluationSetsOf(datasets: readonly DatasetRecord[]): PromotionRun["evaluationSets"] {
+  return Object.fromEntries(datasets.flatMap((dataset) => (dataset.kind === "train" ? [] : [[dataset.kind, dataset.nmp_uri]])));
 }
 
 function customizedModelsOf(details: RunDetails): Map<string, string> {
@@ -151,7 +160,7 @@ export async function promotionRunFromApi(apiUrl: string, token: string, id: str
     }
   }
   const status = job.status === "queued" ? "pending" : job.status;
-  return completedRun({ id: job.id, workloadId: job.workload_id, clientId: job.client_id, status, report: job[extraFieldKeys.report] ?? null, customizedModels, from });
+  return completedRun({ id: job.id, workloadId: job.workload_id, clientId: job.client_id, status, report: job[extraFieldKeys.report] ?? null, customizedModels, evaluationSets: {}, from });
 }
 
 function unknownRun(id: string, from: string): UsageError {

@@ -35,6 +35,9 @@ export const servingAnnotationKeys = {
  */
 export const customizedModelIdPattern = /^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+@cust-[A-Za-z0-9_-]+$/;
 
+/** A dataset's location as NeMo records it: `hf://datasets/<namespace>/<name>`. */
+const evalDatasetPattern = /^hf:\/\/datasets\/[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/;
+
 const scores = targetsSchema.refine((t) => Object.keys(t).length > 0, "must record at least one metric");
 
 /** What an entry was promoted on, as `flywheel promote` writes it: the run, the evaluation and its scores against the workload's targets then. */
@@ -52,6 +55,12 @@ export const promotedFromSchema = z.strictObject({
   at: z.iso.datetime({ offset: true, error: "expected an ISO 8601 time with a time zone, such as 2026-12-01T10:00:00Z" }),
   /** Why it was promoted although `flywheel promote` refused it (`--force --reason`). */
   forcedReason: z.string().min(1).optional(),
+  /**
+   * Where the records that evaluation scored are in Data Store, `hf://datasets/<namespace>/<name>`
+   * (the run's evaluation set, or its ICL set for an `icl-eval`): `flywheel verify serving --smoke`
+   * replays some of them.
+   */
+  evalDataset: z.string().regex(evalDatasetPattern, "expected a Data Store dataset, hf://datasets/<namespace>/<name>").optional(),
 });
 
 export type PromotedFrom = z.infer<typeof promotedFromSchema>;
@@ -82,6 +91,8 @@ export const verifiedServingEntrySchema = z.strictObject({
 export const servingVerifyConfigSchema = z.strictObject({
   /** The Pulumi stack that rendered it; `--stack` must name the same one. */
   stack: z.string().min(1),
+  /** Data Store's in-cluster root URL, where `--smoke` downloads the recorded evaluation sets; without it no smoke check is made. */
+  dataStoreUrl: z.string().url().optional(),
   entries: z.array(verifiedServingEntrySchema),
 });
 

@@ -5,6 +5,7 @@ import { sleep } from "../waits/sleep";
 import { formatDuration } from "../waits/poll-until";
 import { requestBoundedJson } from "./bounded-json";
 import { type NimServiceState, type NimServiceStatusReader, nimServiceReadyState } from "./nim-service-status";
+import { replaySmoke, type SmokeSettings } from "./smoke-replay";
 
 /** How one entry came out: `ok`, `scaled to zero` (replicas.max 0: nothing to check, not a failure), or `failed`. */
 export type EntryState = "ok" | "scaled to zero" | "failed";
@@ -52,10 +53,11 @@ export async function checkServingEntries(
   statuses: NimServiceStatusReader,
   settings: ServingCheckSettings,
   signal: AbortSignal,
+  smoke?: SmokeSettings,
 ): Promise<EntryResult[]> {
   // All at once: the waits for Ready overlap, so the Job's deadline bounds the slowest entry's wait,
   // not the sum of them (entries are independent NIMServices; each check sends a single request).
-  return Promise.all(entries.map((entry) => checkServingEntry(entry, statuses, settings, signal)));
+  return Promise.all(entries.map((entry) => checkServingEntry(entry, statuses, settings, signal, smoke)));
 }
 
 /**
@@ -63,9 +65,10 @@ export async function checkServingEntries(
  * within the timeout, `/v1/models` lists its model (and its adapter), and one chat completion naming
  * the adapter (else the model) is well-formed: a message with text or tool calls, and for a
  * tool-calling entry, offered one tool it must call, tool calls each naming a function with
- * arguments that are a JSON object.
+ * arguments that are a JSON object. With `smoke`, records of its recorded evaluation set are replayed
+ * too, and the entry fails when their score is off the recorded one.
  */
-export async function checkServingEntry(entry: VerifiedServingEntry, statuses: NimServiceStatusReader, settings: ServingCheckSettings, signal: AbortSignal): Promise<EntryResult> {
+export async function checkServingEntry(entry: VerifiedServingEntry, statuses: NimServiceStatusReader, settings: ServingCheckSettings, signal: AbortSignal, smoke?: SmokeSettings): Promise<EntryResult> {
   if (entry.replicas.max === 0) {
     return { entry: entry.name, state: "scaled to zero", detail: "replicas.max is 0" };
   }
@@ -74,7 +77,12 @@ export async function checkServingEntry(entry: VerifiedServingEntry, statuses: N
     await checkModelsListed(entry, settings, signal);
     const served = entry.adapter ?? entry.model;
     const answered = await checkCompletion(entry, served, settings, signal);
-    return { entry: entry.name, state: "ok", detail: `Ready; /v1/models lists ${[entry.model, entry.adapter].filter(Boolean).join(" and ")}; ${answered}` };
+    const smoked = smoke === undefined ? undefined : await replaySmoke(entry, served, smoke, settings, signal);
+    if (smoked?.passed === false) {
+      throw new EntryFailure(smoked.detail);
+    }
+    const checked = [`Ready; /v1/models lists ${[entry.model, entry.adapter].filter(Boolean).join(" and ")}`, answered, ...(smoked ? [smoked.detail] : [])];
+    return { entry: entry.name, state: "ok", detail: checked.join("; ") };
   } catch (error) {
     if (error instanceof EntryFailure) {
       return { entry: entry.name, state: "failed", detail: printableLine(error.message) };

@@ -52,9 +52,18 @@ export function verifyJobName(now: Date): string {
  * Creates a Job from the CronJob when it is the stack's, waits until it completes or fails, and
  * prints its pod's log. No CronJob: the stack has no serving entries, and there is nothing to check
  * (exit 0 with a note, so the deploy workflow needs no condition); a CronJob of another stack is
- * refused (the kubeconfig points at the wrong cluster).
+ * refused (the kubeconfig points at the wrong cluster). `extraArgs` (`--smoke N --tolerance T`) are
+ * appended to the container's arguments.
  */
-export async function runVerifyJob(stack: string, api: VerifyJobApi, settings: VerifyJobSettings, output: Output, signal: AbortSignal, now: () => Date = () => new Date()): Promise<ExitCodeValue> {
+export async function runVerifyJob(
+  stack: string,
+  api: VerifyJobApi,
+  settings: VerifyJobSettings,
+  output: Output,
+  signal: AbortSignal,
+  extraArgs: readonly string[] = [],
+  now: () => Date = () => new Date(),
+): Promise<ExitCodeValue> {
   const cronJob = await api.readCronJob(verifyServingNaming.cronJob, signal);
   if (cronJob === undefined) {
     output.write(`no CronJob ${verifyServingNaming.cronJob} in namespace ${api.namespace}: the stack has no serving entries, nothing to verify\n`);
@@ -68,7 +77,7 @@ export async function runVerifyJob(stack: string, api: VerifyJobApi, settings: V
   }
   let job: k8s.V1Job;
   try {
-    job = manualJobFromCronJob(cronJob, verifyJobName(now()));
+    job = manualJobFromCronJob(cronJob, verifyJobName(now()), (container) => (extraArgs.length === 0 ? container : { ...container, args: [...(container.args ?? []), ...extraArgs] }));
   } catch (error) {
     if (error instanceof CronJobShapeError) {
       throw new UsageError(`${error.message}; the stack renders it (pulumi up)`);

@@ -30,6 +30,8 @@ export interface RecordedRunOptions {
   readonly candidates?: readonly RecordedCandidate[];
   readonly targets?: Readonly<Partial<Record<MetricName, number>>>;
   readonly pair?: { readonly workloadId: string; readonly clientId: string };
+  /** The datasets the run published; none by default. */
+  readonly datasets?: RunRecord["datasets"];
 }
 
 /** A candidate that meets the dev stack's target (function_name_and_args_accuracy ≥ 0.95) in every evaluation. */
@@ -72,6 +74,7 @@ export async function recordRun(stateDirectory: string, options: RecordedRunOpti
     finished_at: finishedAt,
     num_records: 1200,
     workload_type: "tool_calling",
+    datasets: options.datasets ?? [],
     error: options.status === "failed" ? "Evaluator was unavailable" : null,
   };
   const candidates = options.candidates ?? [passingCandidate];
