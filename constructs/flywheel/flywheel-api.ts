@@ -11,7 +11,7 @@ import { standardLabels, validateNodeSelector } from "../common/labels";
 import { validateLabelName, validateNamespace, validateObjectName } from "../common/names";
 import { memoryMebibytes } from "../common/quantities";
 import { type SecretKeyReference, resolveSecretKey } from "../common/secrets";
-import { nonRootPodSecurityContext, restrictedContainerSecurityContext } from "../common/security-contexts";
+import { jobImageUser, nonRootPodSecurityContext, restrictedContainerSecurityContext } from "../common/security-contexts";
 
 /** An Ingress in front of the API, for clients outside the cluster. */
 export interface FlywheelApiIngress {
@@ -75,8 +75,6 @@ export interface FlywheelApiProps {
 }
 
 const defaultResources: ComputeResources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: `${flywheelApiService.defaultMemoryLimitMebibytes}Mi` } };
-// The job image's `node` user (flywheel-job/Dockerfile: USER 1000:1000).
-const imageUser = { uid: 1000, gid: 1000 };
 /** Name of its container and Service port, which clients and its ServiceMonitor address. */
 export const flywheelApiPortName = "http";
 const tokensVolume = "api-tokens";
@@ -182,7 +180,7 @@ export class FlywheelApi extends Construct {
             // It calls the API server: it reads the CronJobs and creates the Jobs of on-demand runs.
             automountServiceAccountToken: true,
             enableServiceLinks: false,
-            securityContext: nonRootPodSecurityContext(imageUser),
+            securityContext: nonRootPodSecurityContext(jobImageUser),
             nodeSelector: props.nodeSelector === undefined ? undefined : { ...props.nodeSelector },
             topologySpreadConstraints: replicas > 1 ? [spread("kubernetes.io/hostname"), spread("topology.kubernetes.io/zone")] : undefined,
             terminationGracePeriodSeconds: 30,

@@ -19,6 +19,7 @@ import { validateHttpUrl } from "../common/http-urls";
 import { isPinnedByDigest } from "../common/images";
 import { validateInteger } from "../common/integers";
 import { validatePodSelectorLabels } from "../common/labels";
+import { jobImageUser, restrictedContainerSecurity } from "../common/security-contexts";
 
 /** A key of a ConfigMap. */
 export interface ConfigMapKey {
@@ -187,7 +188,7 @@ export class FlywheelSchedule extends Construct {
       terminationGracePeriod: props.cleanupGracePeriod ?? Duration.minutes(5),
       serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, "ServiceAccount", props.serviceAccountName),
       automountServiceAccountToken: true,
-      securityContext: { ensureNonRoot: true, user: 1000, group: 1000, fsGroup: 1000 },
+      securityContext: { ensureNonRoot: true, user: jobImageUser.uid, group: jobImageUser.gid, fsGroup: jobImageUser.gid },
       podMetadata: { labels: { ...props.podLabels, ...metadata.labels } },
     });
 
@@ -204,15 +205,7 @@ export class FlywheelSchedule extends Construct {
       },
       // Pod Security `restricted`, whatever the namespace enforces: no capabilities and the
       // runtime's default syscall filter.
-      securityContext: {
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        ensureNonRoot: true,
-        user: 1000,
-        group: 1000,
-        capabilities: { drop: [kplus.Capability.ALL] },
-        seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-      },
+      securityContext: restrictedContainerSecurity(jobImageUser),
       envVariables: {
         [jobEnvironment.FLYWHEEL_JOB_NAME]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/job-name" }),
         [jobEnvironment.FLYWHEEL_JOB_UID]: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/controller-uid" }),

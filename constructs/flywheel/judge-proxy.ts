@@ -9,7 +9,7 @@ import { standardLabels, validateNodeSelector } from "../common/labels";
 import { validateLabelName, validateNamespace } from "../common/names";
 import { memoryMebibytes } from "../common/quantities";
 import { type SecretKeyReference, resolveSecretKey } from "../common/secrets";
-import { nonRootPodSecurityContext, restrictedContainerSecurityContext } from "../common/security-contexts";
+import { jobImageUser, nonRootPodSecurityContext, restrictedContainerSecurityContext } from "../common/security-contexts";
 
 export interface JudgeProxyProps {
   /** Name of the Deployment and of the Service the evaluations call. */
@@ -34,8 +34,6 @@ export interface JudgeProxyProps {
 }
 
 const defaultResources: ComputeResources = { requests: { cpu: "50m", memory: "96Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
-// The job image's `node` user (flywheel-job/Dockerfile: USER 1000:1000).
-const imageUser = { uid: 1000, gid: 1000 };
 const keyDirectory = "/etc/judge-proxy";
 const keyFile = "api-key";
 const portName = "http";
@@ -108,7 +106,7 @@ export class JudgeProxy extends Construct {
           spec: {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: nonRootPodSecurityContext(imageUser),
+            securityContext: nonRootPodSecurityContext(jobImageUser),
             nodeSelector: props.nodeSelector === undefined ? undefined : { ...props.nodeSelector },
             // The requests in flight finish after SIGTERM, each within the upstream timeout.
             terminationGracePeriodSeconds: judgeProxyService.upstreamTimeoutSeconds + 10,

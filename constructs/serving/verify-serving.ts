@@ -5,6 +5,7 @@ import { labelKeys, nodeOptionsFor, type ServingVerifyConfig, servingVerifyConfi
 import { fail, resourceLabel } from "../common/errors";
 import { isPinnedByDigest } from "../common/images";
 import { validateNamespace } from "../common/names";
+import { jobImageUser, restrictedContainerSecurity } from "../common/security-contexts";
 
 export interface VerifyServingProps {
   /** The flywheel namespace: the CronJob, its ConfigMap and its service account live there. */
@@ -92,7 +93,7 @@ export class VerifyServing extends Construct {
       backoffLimit: 0,
       serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, "ServiceAccountRef", serviceAccount.name),
       automountServiceAccountToken: true,
-      securityContext: { ensureNonRoot: true, user: 1000, group: 1000, fsGroup: 1000 },
+      securityContext: { ensureNonRoot: true, user: jobImageUser.uid, group: jobImageUser.gid, fsGroup: jobImageUser.gid },
       podMetadata: { labels: { ...this.podLabels } },
     });
     const container = this.cronJob.addContainer({
@@ -104,15 +105,7 @@ export class VerifyServing extends Construct {
         cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(1) },
         memory: { request: Size.mebibytes(256), limit: defaultMemoryLimit },
       },
-      securityContext: {
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        ensureNonRoot: true,
-        user: 1000,
-        group: 1000,
-        capabilities: { drop: [kplus.Capability.ALL] },
-        seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-      },
+      securityContext: restrictedContainerSecurity(jobImageUser),
       envVariables: {
         NODE_OPTIONS: kplus.EnvValue.fromValue(nodeOptionsFor(defaultMemoryLimit.toMebibytes())),
       },

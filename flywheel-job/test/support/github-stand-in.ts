@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { HttpStandIn, type Reply, type SeenRequest } from "./http-stand-in";
 
 /** A call the stand-in answered: the step it was, and what was sent. */
 export interface GitHubCall {
@@ -26,21 +25,22 @@ export interface GitHubFault {
 interface Endpoint {
   readonly step: GitHubStep;
   readonly method: string;
-  readonly pattern: RegExp;
+  /** An `HttpStandIn` route: `:owner` and `:repo`, and `:parameter` for the step's own (`*`: it may hold a `/`). */
+  readonly path: string;
 }
 
-const repoPath = "/repos/([^/]+)/([^/]+)";
+const repoPath = "/repos/:owner/:repo";
 const endpoints: readonly Endpoint[] = [
-  { step: "repository", method: "GET", pattern: new RegExp(`^${repoPath}$`) },
-  { step: "getRef", method: "GET", pattern: new RegExp(`^${repoPath}/git/ref/heads/(.+)$`) },
-  { step: "getCommit", method: "GET", pattern: new RegExp(`^${repoPath}/git/commits/([0-9a-f]+)$`) },
-  { step: "getContent", method: "GET", pattern: new RegExp(`^${repoPath}/contents/(.+)$`) },
-  { step: "createBlob", method: "POST", pattern: new RegExp(`^${repoPath}/git/blobs$`) },
-  { step: "createTree", method: "POST", pattern: new RegExp(`^${repoPath}/git/trees$`) },
-  { step: "createCommit", method: "POST", pattern: new RegExp(`^${repoPath}/git/commits$`) },
-  { step: "createRef", method: "POST", pattern: new RegExp(`^${repoPath}/git/refs$`) },
-  { step: "deleteRef", method: "DELETE", pattern: new RegExp(`^${repoPath}/git/refs/heads/(.+)$`) },
-  { step: "createPull", method: "POST", pattern: new RegExp(`^${repoPath}/pulls$`) },
+  { step: "repository", method: "GET", path: repoPath },
+  { step: "getRef", method: "GET", path: `${repoPath}/git/ref/heads/:parameter*` },
+  { step: "getCommit", method: "GET", path: `${repoPath}/git/commits/:parameter` },
+  { step: "getContent", method: "GET", path: `${repoPath}/contents/:parameter*` },
+  { step: "createBlob", method: "POST", path: `${repoPath}/git/blobs` },
+  { step: "createTree", method: "POST", path: `${repoPath}/git/trees` },
+  { step: "createCommit", method: "POST", path: `${repoPath}/git/commits` },
+  { step: "createRef", method: "POST", path: `${repoPath}/git/refs` },
+  { step: "deleteRef", method: "DELETE", path: `${repoPath}/git/refs/heads/:parameter*` },
+  { step: "createPull", method: "POST", path: `${repoPath}/pulls` },
 ];
 
 const sha = (text: string): string => createHash("sha1").update(text).digest("hex");
@@ -60,8 +60,7 @@ export class GitHubStandIn {
   readonly baseTree: string;
   private readonly faults = new Map<GitHubStep, GitHubFault>();
   private readonly files: ReadonlyMap<string, string>;
-  private server: Server | undefined;
-  url = "";
+  private readonly http = new HttpStandIn();
 
   constructor(
     readonly owner: string,
@@ -73,6 +72,13 @@ export class GitHubStandIn {
     this.baseTree = sha(`tree ${JSON.stringify(files)}`);
     this.baseCommit = sha(`commit ${this.baseTree}`);
     this.branches.set(defaultBranch, this.baseCommit);
+    for (const endpoint of endpoints) {
+      this.http.route(endpoint.method, endpoint.path, (request, params) => this.handle(endpoint.step, request, params));
+    }
+  }
+
+  get url(): string {
+    return this.http.url;
   }
 
   /** The next call of `step` is answered with `fault`. */
@@ -104,60 +110,30 @@ export class GitHubStandIn {
     return (this.callOf(step).answer as { sha: string }).sha;
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => {
-      void this.handle(request, response);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
+  start(): Promise<string> {
+    return this.http.start();
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) {
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString("utf8");
-    const url = new URL(request.url ?? "/", "http://stand-in");
-    const path = decodeURIComponent(url.pathname);
-    const method = request.method ?? "GET";
-    const endpoint = endpoints.find((candidate) => candidate.method === method && candidate.pattern.test(path));
-    const send = (status: number, body?: unknown): void => {
-      response.writeHead(status, body === undefined ? {} : { "content-type": "application/json; charset=utf-8" });
-      response.end(body === undefined ? "" : JSON.stringify(body));
-    };
-    if (endpoint === undefined) {
-      send(404, { message: `Not Found: no stand-in route ${method} ${path}` });
-      return;
-    }
-    const match = endpoint.pattern.exec(path)!;
-    const body = text === "" ? undefined : (JSON.parse(text) as Record<string, unknown>);
-    const call: GitHubCall = { step: endpoint.step, method, path, query: url.searchParams, authorization: request.headers.authorization, body };
+  private handle(step: GitHubStep, request: SeenRequest, params: Record<string, string>): Reply {
+    const body = request.json as Record<string, unknown> | undefined;
+    const call: GitHubCall = { step, method: request.method, path: request.path, query: request.query, authorization: request.headers.authorization, body };
     this.calls.push(call);
-    if (match[1] !== this.owner || match[2] !== this.repo) {
-      send(404, { message: "Not Found" });
-      return;
+    if (params.owner !== this.owner || params.repo !== this.repo) {
+      return { status: 404, body: { message: "Not Found" } };
     }
-    const fault = this.faults.get(endpoint.step);
+    const fault = this.faults.get(step);
     if (fault !== undefined) {
-      this.faults.delete(endpoint.step);
+      this.faults.delete(step);
       call.answer = fault.body;
-      send(fault.status, fault.body);
-      return;
+      return { status: fault.status, body: fault.body };
     }
-    const [status, answer] = this.answer(endpoint.step, match[3], url.searchParams, body ?? {});
+    const [status, answer] = this.answer(step, params.parameter, request.query, body ?? {});
     call.answer = answer;
-    send(status, answer);
+    return { status, body: answer };
   }
 
   private answer(step: GitHubStep, parameter: string | undefined, query: URLSearchParams, body: Record<string, unknown>): [number, unknown?] {

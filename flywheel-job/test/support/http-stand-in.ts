@@ -47,9 +47,10 @@ export class HttpStandIn {
   private server: Server | undefined;
   url = "";
 
+  /** `path` may hold `:name` (one segment) and `:name*` (the rest of the path, slashes included) parameters. */
   route(method: string, path: string, handler: Handler): void {
     const names: string[] = [];
-    const pattern = new RegExp(`^${path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:(\w+)(\\\*)?/g, (_, name: string, rest: string | undefined) => {
+    const pattern = new RegExp(`^${path.replace(/[.+*?^${}()|[\]\\]/g, "\\$&").replace(/:(\w+)(\\\*)?/g, (_, name: string, rest: string | undefined) => {
       names.push(name);
       return rest ? "(.+)" : "([^/]+)";
     })}$`);
