@@ -8,10 +8,11 @@ import { validateHttpUrl } from "../common/http-urls";
 import { isPinnedByDigest } from "../common/images";
 import { validateInteger } from "../common/integers";
 import { standardLabels, validateNodeSelector } from "../common/labels";
-import { validateLabelName, validateNamespace, validateObjectName } from "../common/names";
+import { validateDataKey, validateLabelName, validateNamespace, validateObjectName } from "../common/names";
 import { memoryMebibytes } from "../common/quantities";
 import { type SecretKeyReference, resolveSecretKey } from "../common/secrets";
 import { jobImageUser, nonRootPodSecurityContext, restrictedContainerSecurityContext } from "../common/security-contexts";
+import type { ConfigMapKey } from "./flywheel-schedule";
 
 /** An Ingress in front of the API, for clients outside the cluster. */
 export interface FlywheelApiIngress {
@@ -72,12 +73,21 @@ export interface FlywheelApiProps {
    * @default - none: the API is reachable only inside the cluster (and by `kubectl port-forward`)
    */
   readonly ingress?: FlywheelApiIngress;
+  /**
+   * The CA certificate (a key of a ConfigMap in `namespace`) that signed the run store's
+   * certificate: mounted and passed as `MONGODB_CA_FILE`, so the API connects to MongoDB only with
+   * TLS and verifies it.
+   * @default none: the connection string decides, against the system's CAs
+   */
+  readonly certificateAuthority?: ConfigMapKey;
 }
 
 const defaultResources: ComputeResources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: `${flywheelApiService.defaultMemoryLimitMebibytes}Mi` } };
 /** Name of its container and Service port, which clients and its ServiceMonitor address. */
 export const flywheelApiPortName = "http";
 const tokensVolume = "api-tokens";
+const caVolume = "certificate-authority";
+const caDirectory = "/etc/flywheel/ca";
 const dnsName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 
 /**
@@ -130,6 +140,11 @@ export class FlywheelApi extends Construct {
       }
       validateObjectName(owner, "ingress.tlsSecretName", props.ingress.tlsSecretName);
       if (props.ingress.className !== undefined) validateObjectName(owner, "ingress.className", props.ingress.className);
+    }
+    const ca = props.certificateAuthority;
+    if (ca) {
+      validateObjectName(owner, "certificateAuthority.name", ca.name);
+      validateDataKey(owner, "certificateAuthority.key", ca.key);
     }
 
     this.serviceName = props.name;
@@ -193,6 +208,7 @@ export class FlywheelApi extends Construct {
               env: [
                 // Only the store's connection string of the job's connections Secret: the API reads no logs and holds no GPU budget.
                 { name: jobEnvironment.MONGODB_URL, valueFrom: { secretKeyRef: { name: mongodbUrl.name, key: mongodbUrl.key } } },
+                ...(ca ? [env(jobEnvironment.MONGODB_CA_FILE, `${caDirectory}/${ca.key}`)] : []),
                 env(jobEnvironment.NEMO_DATA_STORE_URL, dataStoreUrl),
                 env(jobEnvironment.NEMO_ENTITY_STORE_URL, entityStoreUrl),
                 { name: jobEnvironment.FLYWHEEL_NAMESPACE, valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
@@ -203,7 +219,10 @@ export class FlywheelApi extends Construct {
               livenessProbe: probe(flywheelApiService.healthPath, 6),
               resources: resourceRequirements(resources),
               securityContext: restrictedContainerSecurityContext(),
-              volumeMounts: [{ name: tokensVolume, mountPath: flywheelApiService.tokenDirectory, readOnly: true }],
+              volumeMounts: [
+                { name: tokensVolume, mountPath: flywheelApiService.tokenDirectory, readOnly: true },
+                ...(ca ? [{ name: caVolume, mountPath: caDirectory, readOnly: true }] : []),
+              ],
             }],
             volumes: [{
               name: tokensVolume,
@@ -215,7 +234,7 @@ export class FlywheelApi extends Construct {
                   { secret: { name: operatorToken.name, items: [{ key: operatorToken.key, path: flywheelApiService.tokenFiles.operator }] } },
                 ],
               },
-            }],
+            }, ...(ca ? [{ name: caVolume, configMap: { name: ca.name, items: [{ key: ca.key, path: ca.key }] } }] : [])],
           },
         },
       },

@@ -46,10 +46,11 @@ export interface FlywheelScheduleProps {
   /** Secrets whose keys become the Job's environment: connection URLs, credentials, API keys. */
   readonly environmentSecrets: readonly string[];
   /**
-   * CA certificate that signed Elasticsearch's certificate, mounted and passed as `ELASTICSEARCH_CA_FILE`.
+   * The stack's CA certificate, which signed Elasticsearch's, Redis's and MongoDB's certificates:
+   * mounted and passed as `ELASTICSEARCH_CA_FILE`, `REDIS_CA_FILE` and `MONGODB_CA_FILE`.
    * @default none (the system's CAs)
    */
-  readonly elasticsearchCa?: ConfigMapKey;
+  readonly certificateAuthority?: ConfigMapKey;
   /**
    * The Prometheus Pushgateway the run pushes its metrics to (`FLYWHEEL_PUSHGATEWAY_URL`), `http(s)://…`.
    * @default none: the run pushes nothing
@@ -214,15 +215,21 @@ export class FlywheelSchedule extends Construct {
         NODE_OPTIONS: kplus.EnvValue.fromValue(nodeOptionsFor((props.resources?.memory?.limit ?? defaultMemoryLimit).toMebibytes())),
         ...(props.pushgatewayUrl ? { [jobEnvironment.FLYWHEEL_PUSHGATEWAY_URL]: kplus.EnvValue.fromValue(props.pushgatewayUrl) } : {}),
         ...(props.mlflowUrl ? { [jobEnvironment.FLYWHEEL_MLFLOW_URL]: kplus.EnvValue.fromValue(props.mlflowUrl) } : {}),
-        ...(props.elasticsearchCa ? { [jobEnvironment.ELASTICSEARCH_CA_FILE]: kplus.EnvValue.fromValue(`${caDirectory}/${props.elasticsearchCa.key}`) } : {}),
+        ...(props.certificateAuthority
+          ? {
+              [jobEnvironment.ELASTICSEARCH_CA_FILE]: kplus.EnvValue.fromValue(`${caDirectory}/${props.certificateAuthority.key}`),
+              [jobEnvironment.REDIS_CA_FILE]: kplus.EnvValue.fromValue(`${caDirectory}/${props.certificateAuthority.key}`),
+              [jobEnvironment.MONGODB_CA_FILE]: kplus.EnvValue.fromValue(`${caDirectory}/${props.certificateAuthority.key}`),
+            }
+          : {}),
       },
     });
     for (const secretName of props.environmentSecrets) {
       container.env.copyFrom(kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, `Env-${secretName}`, secretName)));
     }
     container.mount(mountedConfigPath, kplus.Volume.fromConfigMap(this, "ConfigVolume", this.configMap), { subPath: "config.yaml", readOnly: true });
-    if (props.elasticsearchCa) {
-      const ca = kplus.ConfigMap.fromConfigMapName(this, "Ca", props.elasticsearchCa.name);
+    if (props.certificateAuthority) {
+      const ca = kplus.ConfigMap.fromConfigMapName(this, "Ca", props.certificateAuthority.name);
       container.mount(caDirectory, kplus.Volume.fromConfigMap(this, "CaVolume", ca), { readOnly: true });
     }
     // Datasets are written under /tmp before they are uploaded; the root filesystem is read-only.

@@ -22,6 +22,8 @@ export class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
   readonly vpcCidr: string;
   readonly privateSubnetIds: pulumi.Output<string>[];
+  /** The private subnets' CIDRs, in the order of `privateSubnetIds`: known before any resource. */
+  readonly privateSubnetCidrs: readonly string[];
   readonly publicSubnetIds: pulumi.Output<string>[];
   /** Private subnet of each zone. */
   readonly privateSubnetsByZone: ReadonlyMap<string, pulumi.Output<string>>;
@@ -84,6 +86,7 @@ export class Network extends pulumi.ComponentResource {
     this.vpcId = vpc.id;
     this.vpcCidr = args.cidr;
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    this.privateSubnetCidrs = layout.map((zone) => zone.privateCidr);
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetsByZone = new Map(args.availabilityZones.map((zone, i) => [zone, privateSubnets[i].id]));
     this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });

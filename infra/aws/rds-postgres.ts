@@ -8,6 +8,11 @@ export interface RdsPostgresArgs {
   readonly clientSecurityGroupId: pulumi.Input<string>;
   /** Private subnets, in at least two zones. */
   readonly subnetIds: pulumi.Input<string>[];
+  /**
+   * The CIDRs of those subnets: the instance's address, and a Multi-AZ standby's after a failover,
+   * is in one of them.
+   */
+  readonly subnetCidrs: readonly string[];
   readonly instanceClass: string;
   readonly engineVersion: string;
   readonly allocatedStorageGiB: number;
@@ -26,6 +31,8 @@ export interface RdsPostgresArgs {
 export class RdsPostgres extends pulumi.ComponentResource {
   readonly address: pulumi.Output<string>;
   readonly port: pulumi.Output<number>;
+  /** Where the server's addresses are (its DB subnet group's subnets): what clients' egress admits. */
+  readonly subnetCidrs: readonly string[];
   readonly masterUsername = "flywheel_admin";
   readonly masterPassword: pulumi.Output<string>;
 
@@ -42,13 +49,16 @@ export class RdsPostgres extends pulumi.ComponentResource {
       ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [args.clientSecurityGroupId], description: "PostgreSQL" }],
       tags: { ...tags, Name: name },
     }, parent);
-    // NeMo Data Store's Gitea is started by the NIM operator with TLS off (v3.1.2 sets its database
-    // SSL mode to disable), and RDS for PostgreSQL 15+ refuses plaintext by default. The traffic stays
-    // inside the VPC, limited to the cluster's nodes by the security group; every other client this
-    // project configures requires TLS.
+    // Every connection must use TLS. NeMo Data Store, whose Gitea the NIM operator starts with TLS off
+    // (k8s-nim-operator v3.1.2 api/apps/v1alpha1/nemo_datastore_types.go sets
+    // GITEA__DATABASE__SSL_MODE=disable, and no NeMo resource's databaseConfig has an sslmode field),
+    // keeps its database in the cluster's CloudNativePG instead (NemoMicroservices). The clients left
+    // negotiate TLS: Entity Store, Evaluator and Customizer get host and credentials without an
+    // sslmode, so their drivers' default (prefer) tries TLS first, which this makes mandatory; MLflow
+    // and the bootstrap Job set PGSSLMODE=require.
     const parameters = new aws.rds.ParameterGroup(name, {
       family: `postgres${major}`,
-      parameters: [{ name: "rds.force_ssl", value: "0" }],
+      parameters: [{ name: "rds.force_ssl", value: "1" }],
       tags,
     }, parent);
     const password = generatedPassword(`${name}-master`, this);
@@ -78,6 +88,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
 
     this.address = instance.address;
     this.port = instance.port;
+    this.subnetCidrs = args.subnetCidrs;
     this.masterPassword = pulumi.secret(password.result);
     this.registerOutputs({ address: this.address });
   }

@@ -37,11 +37,13 @@ export interface FlywheelApiDeploymentArgs {
   readonly startTimeoutMinutes: number;
   /** The Secret with `MONGODB_URL` (the flywheel Jobs' connections Secret); the API takes only that key. */
   readonly connectionsSecret: string;
+  /** The ConfigMap key (in `namespace`) with the stack's CA, which signed MongoDB's certificate: the API verifies MongoDB against it. */
+  readonly certificateAuthority: { readonly name: string; readonly key: string };
   /** Where deleting a run removes its datasets and adapters. */
   readonly nemo: NemoUrls;
   /** CPU nodes the API runs on. */
   readonly nodeSelector: Readonly<Record<string, string>>;
-  /** The namespace, the connections Secret, MongoDB and the NetworkPolicies. */
+  /** The namespace, the connections Secret, the CA's ConfigMap, MongoDB and the NetworkPolicies. */
   readonly dependsOn: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
 }
@@ -71,6 +73,7 @@ export class FlywheelApiDeployment extends pulumi.ComponentResource {
       namespace: args.namespace,
       image: args.image,
       mongodbUrl: { name: args.connectionsSecret, key: jobEnvironment.MONGODB_URL },
+      certificateAuthority: args.certificateAuthority,
       nemo: { dataStoreUrl: args.nemo.datastore, entityStoreUrl: args.nemo.entitystore },
       tokens: {
         read: { name: flywheelApiNaming.tokenSecrets.read, key: flywheelApiNaming.tokenKey },

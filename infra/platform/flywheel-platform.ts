@@ -60,13 +60,21 @@ export interface FlywheelPlatformArgs {
   readonly ngcApiKey: pulumi.Output<string>;
   /** Customizer's Weights & Biases key, when the stack sets one. */
   readonly wandbApiKey?: pulumi.Output<string>;
-  /** A PostgreSQL server outside the cluster (RDS) for the NeMo services, instead of CloudNativePG. */
-  readonly externalPostgres?: { readonly address: pulumi.Output<string>; readonly adminUsername: string; readonly adminPassword: pulumi.Output<string> };
+  /**
+   * A PostgreSQL server outside the cluster (RDS) for the NeMo services but Data Store, whose database
+   * stays in CloudNativePG (NemoMicroservices); `cidrs` are where the server's addresses are.
+   */
+  readonly externalPostgres?: {
+    readonly address: pulumi.Output<string>;
+    readonly cidrs: readonly string[];
+    readonly adminUsername: string;
+    readonly adminPassword: pulumi.Output<string>;
+  };
   /** API keys of remote judge and embedding endpoints. */
   readonly modelApiKeys: { readonly judge?: pulumi.Output<string>; readonly embedding?: pulumi.Output<string> };
   /**
    * Where the control plane calls admission webhooks from, which the operators' webhook pods admit:
-   * the VPC on EKS (the control plane's ENIs are in its subnets; RDS is there too),
+   * the VPC on EKS (the control plane's ENIs are in its subnets),
    * `existingCluster.controlPlaneCidrs` on a cluster you bring.
    */
   readonly controlPlaneCidrs: readonly string[];
@@ -238,6 +246,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       production: args.production,
       storageClass: cluster.storage.durableStorageClass,
       nodeSelector: cluster.systemNodeSelector,
+      certificateAuthority: logStore.certificateAuthority,
       logReader: { url: logStore.url, username: logStoreNaming.readerUser, password: logStore.readerPassword },
       formerParent: formerDataServices.runStateFormerParent,
       ...(this.monitorSelection ? { metrics: { redisExporterImage: data.redisExporterImage } } : {}),
@@ -249,7 +258,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       namespace: namespaces.nemo,
       storage: cluster.storage,
       postgres: args.externalPostgres
-        ? { kind: "external", ...args.externalPostgres, clientImage: data.postgresImage, bootstrapNamespace: namespaces.nemoDatabase }
+        ? { kind: "external", ...args.externalPostgres, image: data.postgresImage, bootstrapNamespace: namespaces.nemoDatabase }
         : { kind: "in-cluster", instances: settings.postgres.instances, storageGiB: settings.postgres.storageGiB, image: data.postgresImage },
       production: args.production,
       guardrails: settings.guardrails,
@@ -313,7 +322,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       apiServerPorts: cluster.apiServerPorts,
       controlPlaneCidrs: args.controlPlaneCidrs,
       logWriterNamespaces: settings.elasticsearch.logWriterNamespaces,
-      postgres: args.externalPostgres ? "external" : "in-cluster",
+      postgres: args.externalPostgres ? { kind: "external", cidrs: args.externalPostgres.cidrs } : { kind: "in-cluster" },
       customizer: args.models.candidates.some((m) => m.customization !== undefined),
       guardrails: settings.guardrails,
       judge: args.models.judge.type,
@@ -378,10 +387,11 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         settings: args.flywheelApi.settings,
         startTimeoutMinutes: args.flywheelApi.startTimeoutMinutes,
         connectionsSecret: runStateNaming.connectionsSecret,
+        certificateAuthority: { name: logStoreNaming.caConfigMap, key: logStoreNaming.caKey },
         nemo: this.nemo.urls,
         nodeSelector: cluster.systemNodeSelector,
         // Its store and what it mounts to reach it; Data Store and Entity Store only when a run is deleted.
-        dependsOn: [...this.namespaces.all, runState.stores, runState.connections, networkPolicies],
+        dependsOn: [...this.namespaces.all, runState.stores, runState.connections, logStore.caConfigMap, networkPolicies],
         provider,
       }, { parent: this }).endpoints;
     }
@@ -389,7 +399,6 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     if (this.monitorSelection) {
       new PlatformMonitors(`${name}-monitors`, {
         selection: this.monitorSelection,
-        inClusterPostgres: args.externalPostgres === undefined,
         flywheelApi: args.flywheelApi !== undefined,
         dependsOn: [...this.namespaces.all, ...monitorDependencies],
         provider,

@@ -17,9 +17,9 @@ export interface FlywheelWorkloadsArgs {
   readonly schedules: FlywheelSchedules;
   readonly judge: ModelEndpoint;
   readonly embedding: ModelEndpoint;
-  /** Secret with ELASTICSEARCH_*, MONGODB_URL and REDIS_URL. */
+  /** Secret with ELASTICSEARCH_*, MONGODB_URL and REDIS_URL (rediss://). */
   readonly connectionsSecret: string;
-  /** ConfigMap with the log store's CA (`ca.crt`). */
+  /** ConfigMap with the stack's CA (`ca.crt`), which signed Elasticsearch's and Redis's certificates. */
   readonly elasticsearchCaConfigMap: string;
   /** API keys of remote judge and embedding endpoints. */
   readonly apiKeys: { readonly judge?: pulumi.Output<string>; readonly embedding?: pulumi.Output<string> };
@@ -67,7 +67,7 @@ export class FlywheelWorkloads extends pulumi.ComponentResource {
         image: args.schedules.image,
         serviceAccountName: access.serviceAccountName,
         environmentSecrets: [args.connectionsSecret, modelKeysSecret],
-        elasticsearchCa: { name: args.elasticsearchCaConfigMap, key: logStoreNaming.caKey },
+        certificateAuthority: { name: args.elasticsearchCaConfigMap, key: logStoreNaming.caKey },
         podLabels: args.podLabels,
         ...(args.pushgatewayUrl ? { pushgatewayUrl: args.pushgatewayUrl } : {}),
         ...(args.mlflowUrl ? { mlflowUrl: args.mlflowUrl } : {}),

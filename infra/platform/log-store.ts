@@ -12,6 +12,7 @@ import { generatedPassword } from "../generated-password";
 import { applyChart } from "../kubernetes/cdk8s-chart";
 import { secret } from "../kubernetes/secrets";
 import { optionalNodeSelector, persistentStorage } from "./construct-props";
+import { issueServerCertificate, type StackCertificateAuthority } from "./stack-certificate-authority";
 
 const elasticsearchName = "flywheel-logs";
 const readerUser = "flywheel-reader";
@@ -26,7 +27,7 @@ export const logStoreNaming = {
   metricsUser,
   /** The user of one writer namespace, which the `writer` field of its documents names. */
   writerUser: logWriterUser,
-  /** In the flywheel namespace (and, with monitoring, the log store's): the CA that signed Elasticsearch's certificate (`ca.crt`). */
+  /** In the flywheel namespace (and, with monitoring, the log store's): the stack's CA, which signed Elasticsearch's, Redis's and MongoDB's certificates (`ca.crt`). */
   caConfigMap: `${elasticsearchName}-ca`,
   /** The key of the CA's certificate in `caConfigMap`. */
   caKey: "ca.crt",
@@ -116,6 +117,11 @@ export class LogStore extends pulumi.ComponentResource {
   readonly snapshotBucket?: string;
   /** When Elasticsearch's HTTP certificate expires (RFC 3339), which its expiry alert is rendered with. */
   readonly certificateNotAfter: pulumi.Output<string>;
+  /**
+   * The stack's CA, declared here (its resources keep the URNs they were first given): it signed
+   * Elasticsearch's certificate, and the other data services' certificates are issued from it.
+   */
+  readonly certificateAuthority: StackCertificateAuthority;
 
   constructor(name: string, args: LogStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:LogStore", name, {}, opts);
@@ -124,6 +130,7 @@ export class LogStore extends pulumi.ComponentResource {
 
     const { ca, httpTls, notAfter } = this.httpCertificate(name, args);
     this.certificateNotAfter = notAfter;
+    this.certificateAuthority = ca;
 
     const readerPassword = generatedPassword(`${name}-es-reader`, this);
     const fileRealmUser = (id: string, secretName: string, username: string, role: string, password: random.RandomPassword): k8s.core.v1.Secret =>
@@ -220,38 +227,28 @@ export class LogStore extends pulumi.ComponentResource {
    * A CA of this stack's own signs Elasticsearch's HTTP certificate, so every consumer, in any
    * namespace, trusts the same CA, which outlives certificate renewals.
    */
-  private httpCertificate(name: string, args: LogStoreArgs): { ca: tls.SelfSignedCert; httpTls: k8s.core.v1.Secret; notAfter: pulumi.Output<string> } {
+  private httpCertificate(name: string, args: LogStoreArgs): { ca: StackCertificateAuthority; httpTls: k8s.core.v1.Secret; notAfter: pulumi.Output<string> } {
     const ns = args.namespace;
     const caKey = new tls.PrivateKey(`${name}-ca`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
-    const ca = new tls.SelfSignedCert(`${name}-ca`, {
+    const caCert = new tls.SelfSignedCert(`${name}-ca`, {
       privateKeyPem: caKey.privateKeyPem,
       isCaCertificate: true,
       validityPeriodHours: 10 * 365 * 24,
       allowedUses: ["cert_signing", "crl_signing"],
       subject: { commonName: "data-flywheel log store CA", organization: "data-flywheel" },
     }, { parent: this });
-    const serverKey = new tls.PrivateKey(`${name}-es-http`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
-    const serverRequest = new tls.CertRequest(`${name}-es-http`, {
-      privateKeyPem: serverKey.privateKeyPem,
+    const ca: StackCertificateAuthority = { certPem: caCert.certPem, privateKeyPem: caKey.privateKeyPem };
+    const server = issueServerCertificate(`${name}-es-http`, ca, {
       dnsNames: ElasticsearchCluster.httpCertificateDnsNames(elasticsearchName, ns),
-      subject: { commonName: `${elasticsearchName}-es-http.${ns}.svc` },
-    }, { parent: this });
-    const serverCert = new tls.LocallySignedCert(`${name}-es-http`, {
-      certRequestPem: serverRequest.certRequestPem,
-      caPrivateKeyPem: caKey.privateKeyPem,
-      caCertPem: ca.certPem,
-      validityPeriodHours: 2 * 365 * 24,
-      // `pulumi up` in the last 90 days of the certificate's life issues a new one.
-      earlyRenewalHours: 90 * 24,
-      allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+      commonName: `${elasticsearchName}-es-http.${ns}.svc`,
     }, { parent: this });
     const httpTls = secret(`${name}-es-http-tls`, {
       name: logStoreSecretNames.httpTls,
       namespace: ns,
       type: "kubernetes.io/tls",
-      stringData: { "tls.crt": serverCert.certPem, "tls.key": serverKey.privateKeyPem, "ca.crt": ca.certPem },
+      stringData: { "tls.crt": server.certPem, "tls.key": server.privateKeyPem, "ca.crt": ca.certPem },
     }, { parent: this, provider: args.provider });
-    return { ca, httpTls, notAfter: serverCert.validityEndTime };
+    return { ca, httpTls, notAfter: server.notAfter };
   }
 
   /** An encrypted, private, versioned S3 bucket for snapshots and the role Elasticsearch assumes to write it. */

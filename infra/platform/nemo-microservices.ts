@@ -39,16 +39,25 @@ export interface CustomizableModel {
   };
 }
 
-/** Where the services' databases live: a CloudNativePG cluster, or a server outside (RDS). */
+/** The size of a CloudNativePG cluster. */
+export interface PostgresSizing {
+  readonly instances: number;
+  readonly storageGiB: number;
+}
+
+/**
+ * Where the services' databases live: a CloudNativePG cluster, or a server outside (RDS) for every
+ * service but Data Store, whose database stays in a CloudNativePG cluster of `datastorePostgresSizing`.
+ */
 export type PostgresPlacement =
-  | { readonly kind: "in-cluster"; readonly instances: number; readonly storageGiB: number; readonly image: string }
+  | ({ readonly kind: "in-cluster"; readonly image: string } & PostgresSizing)
   | {
       readonly kind: "external";
       readonly address: pulumi.Output<string>;
       readonly adminUsername: string;
       readonly adminPassword: pulumi.Output<string>;
-      /** Image with psql, for the bootstrap Job. */
-      readonly clientImage: string;
+      /** CloudNativePG's PostgreSQL image: Data Store's cluster runs it, the bootstrap Job its psql. */
+      readonly image: string;
       /**
        * Namespace of the admin credentials and the bootstrap Job, which also gets a copy of each
        * service's credentials: not the services' own, where any Argo Workflow could mount the
@@ -112,6 +121,24 @@ export function nemoServiceUrls(namespace: string, customizer: boolean): NemoUrl
 
 const postgresName = "nemo-postgres";
 
+/**
+ * Data Store's CloudNativePG cluster beside an external server. The NIM operator starts Data Store's
+ * Gitea with TLS off (k8s-nim-operator v3.1.2 api/apps/v1alpha1/nemo_datastore_types.go sets
+ * GITEA__DATABASE__SSL_MODE=disable, and no NeMo resource's databaseConfig has an sslmode field), so
+ * it cannot use a server that requires TLS (RDS with rds.force_ssl=1); in the cluster its traffic
+ * stays pod to pod, admitted only from Data Store. It holds Gitea's metadata alone (repositories and
+ * LFS objects are on Data Store's volume): small. In production a primary and a standby on different
+ * nodes where they can (preferred anti-affinity): three instances would need PostgresCluster's
+ * highAvailability, and with it a third system node.
+ */
+export const datastorePostgresSizing: { readonly production: PostgresSizing; readonly other: PostgresSizing } = {
+  production: { instances: 2, storageGiB: 10 },
+  other: { instances: 1, storageGiB: 10 },
+};
+
+/** The service whose database stays in the cluster beside an external server. */
+const inClusterOnly = "datastore";
+
 /** MLflow's release, which names its Service, and the Service's and its pods' ports (community-charts mlflow 1.11.5 values :100,104). */
 export const mlflowNaming = { release: "mlflow", servicePort: 80, podPort: 5000 } as const;
 
@@ -129,6 +156,7 @@ export function mlflowServiceUrl(namespace: string): string {
 /**
  * NeMo Data Store, Entity Store, Customizer and Evaluator (and Guardrails when asked for) as NIM
  * operator resources, with a PostgreSQL database and user per service and MLflow for Customizer.
+ * Data Store's database is always in the cluster's CloudNativePG (see `datastorePostgresSizing`).
  */
 export class NemoMicroservices extends pulumi.ComponentResource {
   readonly urls: NemoUrls;
@@ -157,8 +185,8 @@ export class NemoMicroservices extends pulumi.ComponentResource {
       }, k8sOpts));
 
     const databases = services.map((service) => ({ database: service, owner: service, credentialsSecretName: `pg-${service}` }));
-    const { host, ready: postgresGroup } = this.databases(name, args, databases, credentialSecrets, credentials);
-    const database = (service: string): NemoDatabase => ({ host, database: service, user: service, passwordSecret: `pg-${service}` });
+    const { hostOf, ready: postgresGroup } = this.databases(name, args, databases, credentialSecrets, credentials);
+    const database = (service: string): NemoDatabase => ({ host: hostOf(service), database: service, user: service, passwordSecret: `pg-${service}` });
 
     const mlflow = pinnedRelease(`${name}-mlflow`, {
       chart: args.mlflowChart,
@@ -169,7 +197,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
           databaseMigration: true,
           // Waits for the database instead of crash-looping into Helm's timeout on a fresh cluster.
           databaseConnectionCheck: true,
-          postgres: { enabled: true, host, port: postgresPort, database: "mlflow" },
+          postgres: { enabled: true, host: hostOf("mlflow"), port: postgresPort, database: "mlflow" },
           existingDatabaseSecret: { name: "pg-mlflow", usernameKey: "username", passwordKey: "password" },
         },
         postgresql: { enabled: false },
@@ -180,7 +208,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
         nodeSelector: args.nodeSelector,
         resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
       },
-    }, { ...k8sOpts, dependsOn: [postgresGroup] });
+    }, { ...k8sOpts, dependsOn: postgresGroup });
 
     const wandb = customize
       ? [
@@ -262,7 +290,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     const microservices = applyChart(`${name}-services`, chart, {
       parent: this,
       provider: args.provider,
-      dependsOn: [...args.nimOperator, ...args.dependencies, postgresGroup, mlflow, ...datastoreSecrets, ...wandb],
+      dependsOn: [...args.nimOperator, ...args.dependencies, ...postgresGroup, mlflow, ...datastoreSecrets, ...wandb],
     });
 
     this.urls = nemoServiceUrls(ns, customize);
@@ -272,9 +300,10 @@ export class NemoMicroservices extends pulumi.ComponentResource {
   }
 
   /**
-   * The services' databases: a CloudNativePG cluster with a database and owner per service, or, on
-   * an external server, a stable in-cluster name for it (an ExternalName Service) and a bootstrap
-   * Job that creates the databases and owners with the server's admin credentials.
+   * The services' databases and each one's host: a CloudNativePG cluster with a database and owner
+   * per service; or, beside an external server, Data Store's in a CloudNativePG cluster and the
+   * others' on the server, behind a stable in-cluster name (an ExternalName Service), created with the
+   * server's admin credentials by a bootstrap Job.
    */
   private databases(
     name: string,
@@ -282,37 +311,55 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     databases: readonly PostgresServiceDatabase[],
     credentialSecrets: readonly k8s.core.v1.Secret[],
     credentials: readonly { readonly service: string; readonly password: pulumi.Output<string> }[],
-  ): { host: string; ready: pulumi.Resource } {
+  ): { hostOf: (service: string) => string; ready: pulumi.Resource[] } {
     const ns = args.namespace;
     const nodeSelector = optionalNodeSelector(args.nodeSelector);
-    const chart = new Chart(new App(), `${name}-postgres`);
     const k8sOpts = { parent: this, provider: args.provider };
-    if (args.postgres.kind === "in-cluster") {
+    const postgres = args.postgres;
+    const inCluster = (
+      chartName: string,
+      clusterDatabases: readonly PostgresServiceDatabase[],
+      sizing: PostgresSizing,
+      highAvailability: boolean,
+    ): { host: string; ready: pulumi.Resource } => {
+      const chart = new Chart(new App(), chartName);
       const cluster = new PostgresCluster(chart, "postgres", {
         name: postgresName,
         namespace: ns,
-        databases,
-        instances: args.postgres.instances,
-        highAvailability: args.production,
-        imageName: args.postgres.image,
-        storage: persistentStorage(args.postgres.storageGiB, args.storage.durableStorageClass),
+        databases: clusterDatabases,
+        instances: sizing.instances,
+        highAvailability,
+        imageName: postgres.image,
+        storage: persistentStorage(sizing.storageGiB, args.storage.durableStorageClass),
         nodeSelector,
       });
-      return { host: cluster.host, ready: applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [...args.cloudnativePg, ...credentialSecrets] }) };
+      return { host: cluster.host, ready: applyChart(chartName, chart, { ...k8sOpts, dependsOn: [...args.cloudnativePg, ...credentialSecrets] }) };
+    };
+    if (postgres.kind === "in-cluster") {
+      const all = inCluster(`${name}-postgres`, databases, postgres, args.production);
+      return { hostOf: () => all.host, ready: [all.ready] };
     }
+    const datastore = inCluster(
+      `${name}-datastore-postgres`,
+      databases.filter((entry) => entry.database === inClusterOnly),
+      args.production ? datastorePostgresSizing.production : datastorePostgresSizing.other,
+      false,
+    );
+    const onServer = databases.filter((entry) => entry.database !== inClusterOnly);
+    const chart = new Chart(new App(), `${name}-postgres`);
     const service = new k8s.core.v1.Service(`${name}-postgres`, {
       metadata: { name: postgresName, namespace: ns },
-      spec: { type: "ExternalName", externalName: args.postgres.address, ports: [{ name: "postgres", port: postgresPort }] },
+      spec: { type: "ExternalName", externalName: postgres.address, ports: [{ name: "postgres", port: postgresPort }] },
     }, k8sOpts);
-    const bootstrapNamespace = args.postgres.bootstrapNamespace;
+    const bootstrapNamespace = postgres.bootstrapNamespace;
     const admin = secret(`${name}-pg-admin`, {
       name: "pg-admin",
       namespace: bootstrapNamespace,
       type: "kubernetes.io/basic-auth",
-      stringData: { username: args.postgres.adminUsername, password: args.postgres.adminPassword },
+      stringData: { username: postgres.adminUsername, password: postgres.adminPassword },
     }, k8sOpts);
     // The Job sets each owner's password: it reads them from copies beside it.
-    const bootstrapCredentials = credentials.map(({ service, password }) =>
+    const bootstrapCredentials = credentials.filter(({ service }) => service !== inClusterOnly).map(({ service, password }) =>
       secret(`${name}-bootstrap-pg-${service}`, {
         name: `pg-${service}`,
         namespace: bootstrapNamespace,
@@ -326,11 +373,12 @@ export class NemoMicroservices extends pulumi.ComponentResource {
       namespace: bootstrapNamespace,
       host,
       adminSecretName: "pg-admin",
-      databases,
-      image: args.postgres.clientImage,
+      databases: onServer,
+      image: postgres.image,
       nodeSelector,
     });
-    return { host, ready: applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [service, admin, ...credentialSecrets, ...bootstrapCredentials] }) };
+    const bootstrap = applyChart(`${name}-postgres`, chart, { ...k8sOpts, dependsOn: [service, admin, ...credentialSecrets, ...bootstrapCredentials] });
+    return { hostOf: (service) => (service === inClusterOnly ? datastore.host : host), ready: [datastore.ready, bootstrap] };
   }
 
   /** Data Store's five Secrets (Gitea's admin, LFS signing key, init and config scripts). */

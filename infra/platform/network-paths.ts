@@ -73,12 +73,16 @@ export interface NetworkPathsInput {
   readonly namespaces: readonly string[];
   /** Ports the API server listens on, as pods reach it. */
   readonly apiServerPorts: readonly number[];
-  /** Where the control plane calls webhooks from: the VPC on EKS, `existingCluster.controlPlaneCidrs` elsewhere. On EKS the RDS server is there too. */
+  /** Where the control plane calls webhooks from: the VPC on EKS, `existingCluster.controlPlaneCidrs` elsewhere. */
   readonly controlPlaneCidrs: readonly string[];
   /** `platform.elasticsearch.logWriterNamespaces`: applications that write logs, to Elasticsearch only. */
   readonly logWriterNamespaces: readonly string[];
-  /** Where the NeMo services' PostgreSQL runs: CloudNativePG pods in `nemo`, or a server in the VPC (RDS). */
-  readonly postgres: "in-cluster" | "external";
+  /**
+   * Where the NeMo services' PostgreSQL runs: CloudNativePG pods in `nemo` for every service, or a
+   * server (RDS) whose addresses are in `cidrs` for every service but Data Store, whose database stays
+   * in CloudNativePG.
+   */
+  readonly postgres: { readonly kind: "in-cluster" } | { readonly kind: "external"; readonly cidrs: readonly string[] };
   /** Whether Customizer (and with it training pods) is installed. */
   readonly customizer: boolean;
   readonly guardrails: boolean;
@@ -311,8 +315,10 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
   // Vanilla NetworkPolicy cannot name the API server: its ports, to any address.
   const apiServer: AddressSet = { kind: "addresses", name: "api-server", cidrs: ["0.0.0.0/0"] };
   const controlPlane: AddressSet = { kind: "addresses", name: "control-plane", cidrs: [...input.controlPlaneCidrs] };
-  const externalPostgres: AddressSet = { kind: "addresses", name: "external-postgres", cidrs: [...input.controlPlaneCidrs] };
-  const postgres: PathEnd = input.postgres === "in-cluster" ? p.postgres : externalPostgres;
+  // The server of every service's database but Data Store's: CloudNativePG's pods, or RDS's subnets.
+  const externalPostgres: AddressSet | undefined =
+    input.postgres.kind === "external" ? { kind: "addresses", name: "external-postgres", cidrs: [...input.postgres.cidrs] } : undefined;
+  const postgres: PathEnd = externalPostgres ?? p.postgres;
   const datastorePorts = tcp(nemoContainerPorts.datastore, apiServicePort);
   const evaluatorPorts = tcp(nemoContainerPorts.evaluator, apiServicePort);
   const mlflowPorts = tcp(podPorts.mlflowPod, podPorts.mlflowService);
@@ -406,7 +412,7 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     input.embedding === "local" && path(p.prometheus, p.embeddingNim, tcp(apiServicePort), "the embedding NIM's serving metrics (/v1/metrics)"),
     input.flywheelJobs && path(p.prometheus, p.candidateNims, tcp(nimPort), "the candidate NIMs' serving metrics (/v1/metrics), through the ServiceMonitor the NIM operator makes for each"),
     input.flywheelApi !== undefined && path(p.prometheus, p.flywheelApi, tcp(flywheelApiService.port), "the Flywheel API's /metrics"),
-    input.postgres === "in-cluster" && path(p.prometheus, p.postgres, tcp(cnpgMetricsPort.port), "PostgreSQL's metrics from CloudNativePG's instance manager"),
+    path(p.prometheus, p.postgres, tcp(cnpgMetricsPort.port), "PostgreSQL's metrics from CloudNativePG's instance manager"),
     ...(input.dataServiceMetrics === true
       ? [
           path(p.prometheus, p.elasticsearchExporter, tcp(elasticsearchExporterPort.port), "Elasticsearch's metrics, from its exporter"),
@@ -451,7 +457,8 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     (input.judge === "local" || input.embedding === "local") && path(p.nemoNimCaches, anyAddress, tcp(podPorts.https), "download model weights from NGC"),
 
     // The other NeMo services.
-    path(p.datastore, postgres, tcp(postgresPort), "Gitea's database"),
+    // Always CloudNativePG's: Gitea connects without TLS (NemoMicroservices, datastorePostgresSizing).
+    path(p.datastore, p.postgres, tcp(postgresPort), "Gitea's database"),
     path(p.entitystore, postgres, tcp(postgresPort), "its database"),
     path(p.entitystore, p.datastore, datastorePorts, "model repositories"),
     path(p.mlflow, postgres, tcp(postgresPort), "MLflow's backend store"),
@@ -474,14 +481,11 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
       : []),
     toApi(p.nemoOperator, "reconciles NemoTrainingJobs into Volcano Jobs"),
 
-    // PostgreSQL.
-    ...(input.postgres === "in-cluster"
-      ? [
-          path(p.cnpgOperator, p.postgres, tcp(podPorts.cnpgInstanceStatus, postgresPort), "the instance manager's status and the database"),
-          path(p.postgres, p.postgres, tcp(postgresPort), "replication between instances"),
-          toApi(p.postgres, "the instance manager reports to the API server"),
-        ]
-      : [path(p.postgresBootstrap, externalPostgres, tcp(postgresPort), "create each service's database and owner")]),
+    // PostgreSQL: CloudNativePG's cluster in every stack, and the external server's bootstrap Job.
+    path(p.cnpgOperator, p.postgres, tcp(podPorts.cnpgInstanceStatus, postgresPort), "the instance manager's status and the database"),
+    path(p.postgres, p.postgres, tcp(postgresPort), "replication between instances"),
+    toApi(p.postgres, "the instance manager reports to the API server"),
+    externalPostgres !== undefined && path(p.postgresBootstrap, externalPostgres, tcp(postgresPort), "create each service's database and owner (all but Data Store's)"),
 
     // Elasticsearch, MongoDB, Redis.
     path(p.eckOperator, p.elasticsearch, tcp(elasticsearchHttpPort), "cluster management"),

@@ -12,8 +12,6 @@ import { cnpgMetricsPort, platformPods, postgresPodLabels } from "./network-path
 export interface PlatformMonitorsArgs {
   /** The labels its Prometheus selects monitors by. */
   readonly selection: MonitorSelection;
-  /** Whether PostgreSQL runs on CloudNativePG in the cluster (RDS's metrics are CloudWatch's). */
-  readonly inClusterPostgres: boolean;
   /** Whether the stack deploys the Flywheel API. */
   readonly flywheelApi: boolean;
   /** prometheus-operator's CRDs (none with an `external` Prometheus) and the namespaces. */
@@ -40,16 +38,15 @@ export class PlatformMonitors extends pulumi.ComponentResource {
         endpoints: [{ port: flywheelApiPortName, path: flywheelApiService.metricsPath }],
       });
     }
-    if (args.inClusterPostgres) {
-      new PodMonitor(chart, "postgres", {
-        name: platformPods.postgres.name,
-        namespace: platformPods.postgres.namespace,
-        monitorLabels,
-        // The pods the isolation table admits Prometheus to: the same selector, one owner.
-        podSelector: postgresPodLabels,
-        endpoints: [{ port: cnpgMetricsPort.name }],
-      });
-    }
+    // Every stack runs CloudNativePG: all of NeMo's databases, or Data Store's beside RDS (whose metrics are CloudWatch's).
+    new PodMonitor(chart, "postgres", {
+      name: platformPods.postgres.name,
+      namespace: platformPods.postgres.namespace,
+      monitorLabels,
+      // The pods the isolation table admits Prometheus to: the same selector, one owner.
+      podSelector: postgresPodLabels,
+      endpoints: [{ port: cnpgMetricsPort.name }],
+    });
     applyChart(name, chart, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });
     this.registerOutputs({});
   }

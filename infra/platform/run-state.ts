@@ -1,8 +1,8 @@
-import type * as k8s from "@pulumi/kubernetes";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
 import { standardLabels } from "../../constructs/common/labels";
-import { mongoConnectionUri, MongoDbReplicaSet, redisExporterPasswordFile, RedisServer, redisUrlWithPassword } from "../../constructs/data";
+import { mongoConnectionUri, MongoDbReplicaSet, mongodbTlsKeys, redisCertificateIpAddresses, redisExporterPasswordFile, RedisServer, redisTlsKeys, redisUrlWithPassword } from "../../constructs/data";
 import { ReplicaDisruptionBudget } from "../../constructs/data/replica-disruption-budget";
 import { jobEnvironment } from "../../flywheel-job/src/contract";
 import type { StackSettings } from "../../stacks/config/schema";
@@ -12,6 +12,7 @@ import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
 import { OperatorCrds } from "../kubernetes/operator-crds";
 import { secret } from "../kubernetes/secrets";
 import { optionalNodeSelector, persistentStorage } from "./construct-props";
+import { issueServerCertificate, type StackCertificateAuthority } from "./stack-certificate-authority";
 
 const mongodbName = "flywheel-mongodb";
 const redisName = "flywheel-redis";
@@ -20,6 +21,11 @@ const redisName = "flywheel-redis";
 export const runStateNaming = {
   mongodb: mongodbName,
   redis: redisName,
+  /** In the run-state namespace: Redis's `kubernetes.io/tls` Secret, issued by the stack's CA. */
+  redisTls: `${redisName}-tls`,
+  /** In the run-state namespace: MongoDB's `kubernetes.io/tls` Secret, issued by the stack's CA, and the CA's ConfigMap (`ca.crt`) the operator reads. */
+  mongodbTls: `${mongodbName}-tls`,
+  mongodbCa: `${mongodbName}-ca`,
   /** In the flywheel namespace: ELASTICSEARCH_*, MONGODB_URL, REDIS_URL. */
   connectionsSecret: "flywheel-data-connections",
   /** With metrics: the basic-auth user of MongoDB's metrics endpoint, and its Secret (`username`, `password`), which Prometheus reads too. */
@@ -57,6 +63,8 @@ export interface RunStateArgs {
   readonly storageClass?: string;
   /** Nodes the operator, MongoDB and Redis run on; empty for any node. */
   readonly nodeSelector: Readonly<Record<string, string>>;
+  /** The stack's CA, which issues Redis's certificate; the Jobs trust it through the CA ConfigMap they mount. */
+  readonly certificateAuthority: StackCertificateAuthority;
   /** The log store's reader: the connections Secret carries its credentials with MongoDB's and Redis's. */
   readonly logReader: { readonly url: string; readonly username: string; readonly password: pulumi.Output<string> };
   /**
@@ -113,6 +121,39 @@ export class RunState extends pulumi.ComponentResource {
           : {}),
       },
     }, k8sOpts);
+    // Redis serves TLS only, with a certificate for its Service's names and the exporter's loopback.
+    const redisCertificate = issueServerCertificate(`${name}-redis-tls`, args.certificateAuthority, {
+      dnsNames: RedisServer.certificateDnsNames(redisName, ns),
+      commonName: `${redisName}.${ns}.svc`,
+      ipAddresses: redisCertificateIpAddresses,
+    }, { parent: this });
+    const redisTlsSecret = secret(`${name}-redis-tls`, {
+      name: runStateNaming.redisTls,
+      namespace: ns,
+      type: "kubernetes.io/tls",
+      stringData: {
+        [redisTlsKeys.certificate]: redisCertificate.certPem,
+        [redisTlsKeys.privateKey]: redisCertificate.privateKeyPem,
+        [redisTlsKeys.ca]: args.certificateAuthority.certPem,
+      },
+    }, { parent: this, provider: args.provider });
+    // MongoDB serves TLS only. Its members present the certificate to each other too, so it may
+    // authenticate a client as well as a server.
+    const mongoCertificate = issueServerCertificate(`${name}-mongodb-tls`, args.certificateAuthority, {
+      dnsNames: MongoDbReplicaSet.certificateDnsNames(mongodbName, ns, args.mongodb.members),
+      commonName: `${mongodbName}-svc.${ns}.svc`,
+      clientAuth: true,
+    }, { parent: this });
+    const mongoTlsSecret = secret(`${name}-mongodb-tls`, {
+      name: runStateNaming.mongodbTls,
+      namespace: ns,
+      type: "kubernetes.io/tls",
+      stringData: { [mongodbTlsKeys.certificate]: mongoCertificate.certPem, [mongodbTlsKeys.privateKey]: mongoCertificate.privateKeyPem },
+    }, { parent: this, provider: args.provider });
+    const mongoCaConfigMap = new k8s.core.v1.ConfigMap(`${name}-mongodb-ca`, {
+      metadata: { name: runStateNaming.mongodbCa, namespace: ns },
+      data: { [mongodbTlsKeys.ca]: args.certificateAuthority.certPem },
+    }, { parent: this, provider: args.provider });
     const mongoMetricsSecret = args.metrics && secret(`${name}-mongodb-metrics`, {
       name: runStateNaming.mongodbMetricsSecret,
       namespace: ns,
@@ -154,6 +195,7 @@ export class RunState extends pulumi.ComponentResource {
       storage: { data: persistentStorage(args.mongodb.storageGiB, args.storageClass), logs: persistentStorage(2, args.storageClass) },
       nodeSelector,
       ...(args.metrics ? { metrics: { username: runStateNaming.mongodbMetricsUser, password: { name: runStateNaming.mongodbMetricsSecret } } } : {}),
+      tls: { certificateSecretName: runStateNaming.mongodbTls, caConfigMapName: runStateNaming.mongodbCa },
     });
     // The operator makes no PodDisruptionBudget (MongoDB Controllers for Kubernetes 1.9.1 has none):
     // a drain takes at most one member at a time, so the replica set keeps its majority.
@@ -172,6 +214,7 @@ export class RunState extends pulumi.ComponentResource {
       namespace: ns,
       image: args.versions.redisImage,
       password: { name: passwordSecrets.redis },
+      tlsSecretName: runStateNaming.redisTls,
       appendOnly: args.redis.persistence,
       storage: persistentStorage(args.redis.storageGiB, args.storageClass),
       nodeSelector,
@@ -187,7 +230,7 @@ export class RunState extends pulumi.ComponentResource {
     });
     this.stores = applyChart(`${name}-state`, chart, {
       ...k8sOpts,
-      dependsOn: [mongoCrds, mongoOperator, mongoSecret, redisSecret, ...(mongoMetricsSecret ? [mongoMetricsSecret] : [])],
+      dependsOn: [mongoCrds, mongoOperator, mongoSecret, mongoTlsSecret, mongoCaConfigMap, redisSecret, redisTlsSecret, ...(mongoMetricsSecret ? [mongoMetricsSecret] : [])],
     });
 
     this.connections = secret(`${name}-connections`, {

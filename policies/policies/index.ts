@@ -28,6 +28,7 @@ import { servingEvidence } from "./serving-evidence";
 import { servingForcedPromotion } from "./serving-forced-promotion";
 import { servingProductionReplicas } from "./serving-production-replicas";
 import { storageEncrypted } from "./storage-encrypted";
+import { storeTlsRequired } from "./store-tls-required";
 
 /** Every policy of the pack, by area. */
 export const policies: Policies = [
@@ -56,6 +57,7 @@ export const policies: Policies = [
   elasticsearchDurable,
   mongodbReplicaSet,
   redisDurable,
+  storeTlsRequired,
   podDisruptionBudget,
   // Isolation: the network, Pod Security, Secrets, admission
   namespaceDefaultDeny,

@@ -1,11 +1,14 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { policyConfig } from "../lib/config";
-import { parseImage } from "../lib/images";
-import { describeObject, isKind, kubernetesObjectsIn, namespaceOf } from "../lib/kubernetes";
+import { describeObject, kubernetesObjectsIn } from "../lib/kubernetes";
 import type { KubernetesObject } from "../lib/kubernetes-object";
+import { configMapsByName, flagValue, type MountedFile, redisServerConfigs } from "../lib/redis";
 import { variableReference } from "../lib/secrets";
-import { isRecord, valueAt } from "../lib/values";
-import { podTemplatesOf, type Container, type PodTemplate } from "../lib/workloads";
+import { valueAt } from "../lib/values";
+import type { Container, PodTemplate } from "../lib/workloads";
+
+/** Where the official image keeps its data unless `--dir` says otherwise. */
+const defaultDataDir = "/data";
 
 export interface RedisDurableConfig {
   /** Redis must require a password (from a Secret). */
@@ -15,70 +18,6 @@ export interface RedisDurableConfig {
 }
 
 export const redisDurableDefaults: RedisDurableConfig = { requirePassword: true, requirePersistence: true };
-
-/** Images that run a Redis server. */
-const redisRepositories = new Set(["redis", "valkey"]);
-
-/** Programs that take redis.conf as their first argument: the server, and the official image's entrypoint. */
-const serverPrograms = new Set(["redis-server", "valkey-server", "docker-entrypoint.sh"]);
-
-/** Where the official image keeps its data unless `--dir` says otherwise. */
-const defaultDataDir = "/data";
-
-/** A file a container reads, and what it is made of. */
-interface MountedFile {
-  readonly source: "configMap" | "secret" | "emptyDir" | "other";
-  /**
-   * The file's content in each version of the ConfigMap the stack declares: one in a preview; an
-   * offline review of a render edited by hand reviews both versions of what it edited.
-   */
-  readonly contents: readonly string[];
-}
-
-/** The words of a container's command line, quotes and shell escapes stripped. */
-function commandWords(container: Container): string[] {
-  return [...(container.command ?? []), ...(container.args ?? [])]
-    .flatMap((part) => part.split(/\s+/))
-    .map((word) => word.replace(/^["'\\]+|["'\\;]+$/g, ""))
-    .filter(Boolean);
-}
-
-function flagValue(words: readonly string[], flag: string): string | undefined {
-  const i = words.indexOf(flag);
-  return i >= 0 ? words[i + 1] : undefined;
-}
-
-/** The Redis servers a stack runs: each pod template whose main container runs a Redis image. */
-function redisServers(object: KubernetesObject): { pod: PodTemplate; container: Container }[] {
-  return podTemplatesOf(object).flatMap((pod) =>
-    pod.containers
-      .filter(({ init, container }) => !init && container.image && redisRepositories.has(parseImage(container.image).repository.split("/").pop() ?? ""))
-      .map(({ container }) => ({ pod, container })),
-  );
-}
-
-/** Resolves a file path inside a container to the volume it is mounted from. */
-function mountedFile(path: string, pod: PodTemplate, container: Container, configMaps: ReadonlyMap<string, readonly KubernetesObject[]>): MountedFile | undefined {
-  const mount = (container.volumeMounts ?? []).find((m) => path === m.mountPath || path.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
-  const volume = mount && (pod.spec.volumes ?? []).find((v) => v.name === mount.name);
-  if (!mount || !volume) {
-    return undefined;
-  }
-  if (volume.secret) {
-    return { source: "secret", contents: [] };
-  }
-  if (volume.emptyDir) {
-    return { source: "emptyDir", contents: [] };
-  }
-  if (!volume.configMap) {
-    return { source: "other", contents: [] };
-  }
-  const relative = path === mount.mountPath ? (mount.subPath ?? "") : path.slice(mount.mountPath.replace(/\/$/, "").length + 1);
-  const key = (volume.configMap.items ?? []).find((item) => item.path === relative)?.key ?? relative;
-  const versions = configMaps.get(`${namespaceOf(pod.object)}/${volume.configMap.name ?? ""}`) ?? [];
-  const contents = versions.map((configMap) => (isRecord(configMap.data) ? configMap.data[key] : undefined));
-  return { source: "configMap", contents: contents.filter((c): c is string => typeof c === "string") };
-}
 
 /** redis.conf directives that read another file: `include` (a file holding `requirepass`) and `aclfile` (users and their passwords). */
 const fileDirective = /^\s*(include|aclfile)\s+(\S+)/gm;
@@ -167,21 +106,11 @@ export const redisDurable: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const { requirePassword, requirePersistence } = policyConfig(args, redisDurableDefaults);
     const objects = kubernetesObjectsIn(args.resources);
-    const configMaps = new Map<string, KubernetesObject[]>();
-    for (const { object } of objects.filter(({ object }) => isKind(object, "core", "ConfigMap"))) {
-      const key = `${namespaceOf(object)}/${object.metadata.name ?? ""}`;
-      configMaps.set(key, [...(configMaps.get(key) ?? []), object]);
-    }
+    const configMaps = configMapsByName(objects);
     const report = (resource: PolicyResource, object: KubernetesObject, container: Container, problem: string, fix: string): void =>
       reportViolation(`${describeObject(object)}: Redis container "${container.name ?? "(unnamed)"}" ${problem}. Fix: ${fix}`, resource.urn);
     for (const { object, resource } of objects) {
-      for (const { pod, container } of redisServers(object)) {
-        const words = commandWords(container);
-        // The file redis-server is given (directly or through the image's entrypoint), else the first .conf word.
-        const serverAt = words.findIndex((w) => serverPrograms.has(w.split("/").pop() ?? ""));
-        const configPath = (serverAt >= 0 && words[serverAt + 1]?.endsWith(".conf") ? words[serverAt + 1] : undefined) ?? words.find((w) => w.endsWith(".conf"));
-        const configFile = configPath ? mountedFile(configPath, pod, container, configMaps) : undefined;
-        const resolve = (path: string): MountedFile | undefined => mountedFile(path, pod, container, configMaps);
+      for (const { pod, container, words, configFile, resolve } of redisServerConfigs(object, configMaps)) {
         const password = requirePassword ? passwordProblem(words, container, configFile, resolve) : undefined;
         if (password) {
           report(resource, object, container, password, "mount a file holding requirepass from a Secret and include it from redis.conf (or mount redis.conf from a Secret).");

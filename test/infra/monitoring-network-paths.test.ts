@@ -7,7 +7,7 @@ const input: NetworkPathsInput = {
   apiServerPorts: [443],
   controlPlaneCidrs: ["10.40.0.0/16"],
   logWriterNamespaces: [],
-  postgres: "in-cluster",
+  postgres: { kind: "in-cluster" },
   customizer: false,
   guardrails: false,
   judge: "remote",

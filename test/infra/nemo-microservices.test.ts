@@ -72,6 +72,18 @@ describe("where the NeMo services' secrets live", () => {
     expect(secretsRead).toContain("pg-admin");
   });
 
+  it("gives Data Store's owner to CloudNativePG in every stack, and to the bootstrap Job (RDS) only the other owners", () => {
+    const roles = (stack: RenderedStack) => {
+      const [cluster] = inNamespace(stack, "Cluster", namespaces.nemo);
+      return (cluster.spec as { managed: { roles: { name: string; passwordSecret: { name: string } }[] } }).managed.roles.map((r) => `${r.name}:${r.passwordSecret.name}`);
+    };
+    expect(roles(rendered.prod)).toEqual(["datastore:pg-datastore"]);
+    expect(roles(rendered.dev)).toEqual(expect.arrayContaining(["datastore:pg-datastore", "entitystore:pg-entitystore", "evaluator:pg-evaluator", "mlflow:pg-mlflow"]));
+    const copies = inNamespace(rendered.prod, "Secret", namespaces.nemoDatabase).map((s) => s.metadata.name);
+    expect(copies).toContain("pg-entitystore");
+    expect(copies).not.toContain("pg-datastore");
+  });
+
   it("creates nemo-db only where there are master credentials to keep apart (RDS)", () => {
     expect(rendered.prod.manifests.filter((m) => m.kind === "Namespace").map((n) => n.metadata.name)).toContain(namespaces.nemoDatabase);
     for (const stack of [rendered.dev, rendered.local]) {

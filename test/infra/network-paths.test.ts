@@ -9,7 +9,7 @@ const input: NetworkPathsInput = {
   apiServerPorts: [443],
   controlPlaneCidrs: ["10.40.0.0/16"],
   logWriterNamespaces: ["shop"],
-  postgres: "in-cluster",
+  postgres: { kind: "in-cluster" },
   customizer: true,
   guardrails: false,
   judge: "remote",
@@ -67,14 +67,37 @@ describe("platformNetworkPaths", () => {
     expect(ports(paths.get("nemo-customizer-to-mlflow"))).toEqual(["TCP/5000", "TCP/80"]);
   });
 
-  it("reaches PostgreSQL as pods in the cluster, or as the VPC for RDS, with the bootstrap Job only then", () => {
+  it("reaches PostgreSQL as pods in the cluster, with the bootstrap Job only beside an external server", () => {
     const inCluster = byName(platformNetworkPaths(input));
     expect(inCluster.get("nemo-evaluator-to-nemo-postgres")?.to).toBe(platformPods.postgres);
+    expect(inCluster.get("nemo-datastore-to-nemo-postgres")?.to).toBe(platformPods.postgres);
     expect(inCluster.has("nemo-postgres-bootstrap-to-external-postgres")).toBe(false);
-    const external = byName(platformNetworkPaths({ ...input, postgres: "external" }));
-    expect(external.get("nemo-evaluator-to-external-postgres")?.to).toEqual({ kind: "addresses", name: "external-postgres", cidrs: ["10.40.0.0/16"] });
-    expect(ports(external.get("nemo-postgres-bootstrap-to-external-postgres"))).toEqual(["TCP/5432"]);
-    expect(external.has("cnpg-operator-to-nemo-postgres")).toBe(false);
+    expect([...inCluster.keys()].some((name) => name.endsWith("-to-external-postgres"))).toBe(false);
+  });
+
+  it("admits RDS's subnets only from the NeMo services that keep their databases there and the bootstrap Job; Data Store stays on CloudNativePG", () => {
+    const rdsSubnets = ["10.40.0.0/19", "10.40.32.0/19", "10.40.64.0/19"];
+    const paths = platformNetworkPaths({ ...input, guardrails: true, postgres: { kind: "external", cidrs: rdsSubnets } });
+    const toRds = paths.filter((p) => p.to.name === "external-postgres");
+    expect(toRds.map((p) => [p.from.name, ports(p)])).toEqual([
+      ["nemo-evaluator", ["TCP/5432"]],
+      ["nemo-entitystore", ["TCP/5432"]],
+      ["mlflow", ["TCP/5432"]],
+      ["nemo-guardrail", ["TCP/5432"]],
+      ["nemo-customizer", ["TCP/5432"]],
+      ["nemo-postgres-bootstrap", ["TCP/5432"]],
+    ]);
+    // The subnets of RDS's DB subnet group, not the VPC the control plane's CIDRs name.
+    expect(new Set(toRds.map((p) => (p.to.kind === "addresses" ? p.to.cidrs.join() : "")))).toEqual(new Set([rdsSubnets.join()]));
+    const byPath = byName(paths);
+    expect(byPath.get("nemo-datastore-to-nemo-postgres")?.to).toBe(platformPods.postgres);
+    // Data Store's cluster is CloudNativePG's like any other: its operator, replication, metrics, API server.
+    expect(ports(byPath.get("cnpg-operator-to-nemo-postgres"))).toEqual(["TCP/8000", "TCP/5432"]);
+    expect(ports(byPath.get("nemo-postgres-to-nemo-postgres"))).toEqual(["TCP/5432"]);
+    expect(byPath.has("nemo-postgres-to-api-server")).toBe(true);
+    expect(ports(platformNetworkPaths({ ...input, monitoring: true, postgres: { kind: "external", cidrs: rdsSubnets } }).find((p) => p.from === platformPods.prometheus && p.to === platformPods.postgres))).toEqual(["TCP/9187"]);
+    // Nothing but Data Store (and CloudNativePG itself) reaches its cluster.
+    expect(paths.filter((p) => p.to === platformPods.postgres).map((p) => p.from.name)).toEqual(["nemo-datastore", "cnpg-operator", "nemo-postgres"]);
   });
 
   it("gives internet HTTPS only to the pods that download or call outside", () => {

@@ -5,7 +5,7 @@ describe("platformEndpoints", () => {
     const endpoints = platformEndpoints({
       elasticsearchUrl: "https://flywheel-logs-es-http.data.svc:9200",
       logWriterNamespaces: ["shop", "support"],
-      runState: { mongodb: "mongodb://flywheel@m-0.data:27017/flywheel", redis: "redis://flywheel-redis.data:6379" },
+      runState: { mongodb: "mongodb://flywheel@m-0.data:27017/flywheel", redis: "rediss://flywheel-redis.data:6379" },
       nemo: { datastore: "http://ds", entitystore: "http://es", evaluator: "http://ev" },
       judge: { baseUrl: "https://judge.example/v1", model: "judge-model", needsApiKey: true },
       embedding: { baseUrl: "http://embedding.nemo.svc.cluster.local:8000/v1", model: "embedding-model", needsApiKey: false },
@@ -34,7 +34,7 @@ describe("platformEndpoints", () => {
         caConfigMap: "flywheel/flywheel-logs-ca",
       },
       mongodb: { url: "mongodb://flywheel@m-0.data:27017/flywheel" },
-      redis: { url: "redis://flywheel-redis.data:6379" },
+      redis: { url: "rediss://flywheel-redis.data:6379" },
       flywheelConnectionsSecret: "flywheel/flywheel-data-connections",
       nemo: { datastore: "http://ds", entitystore: "http://es", evaluator: "http://ev" },
       judge: { baseUrl: "https://judge.example/v1", model: "judge-model" },

@@ -120,7 +120,7 @@ describe("prometheus-adapter's network paths", () => {
     apiServerPorts: [443],
     controlPlaneCidrs: ["10.40.0.0/16"],
     logWriterNamespaces: [],
-    postgres: "in-cluster",
+    postgres: { kind: "in-cluster" },
     customizer: false,
     guardrails: false,
     judge: "remote",

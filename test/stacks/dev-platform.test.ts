@@ -205,16 +205,26 @@ describe("dev data services", () => {
   it("parents the MongoDB operator, MongoDB and Redis (and their metrics passwords, with monitoring on) and the flywheel's connections Secret to the run state", () => {
     expect(childrenOf("data-flywheel:platform:RunState::platform-data")).toEqual([
       "data-flywheel:kubernetes:OperatorCrds::platform-data-mongodb-crds",
+      "kubernetes:core/v1:ConfigMap::platform-data-mongodb-ca",
       "kubernetes:core/v1:Secret::platform-data-connections",
       "kubernetes:core/v1:Secret::platform-data-mongodb",
       "kubernetes:core/v1:Secret::platform-data-mongodb-metrics",
+      "kubernetes:core/v1:Secret::platform-data-mongodb-tls",
       "kubernetes:core/v1:Secret::platform-data-redis",
+      "kubernetes:core/v1:Secret::platform-data-redis-tls",
       "kubernetes:helm.sh/v3:Release::platform-data-mongodb-operator",
       "kubernetes:yaml/v2:ConfigGroup::platform-data-state",
       "random:index/randomPassword:RandomPassword::platform-data-mongodb",
       "random:index/randomPassword:RandomPassword::platform-data-mongodb-metrics",
       "random:index/randomPassword:RandomPassword::platform-data-redis",
       "random:index/randomPassword:RandomPassword::platform-data-redis-metrics",
+      // Each server certificate is a key, a request and the certificate the stack's CA signed.
+      "tls:index/certRequest:CertRequest::platform-data-mongodb-tls",
+      "tls:index/certRequest:CertRequest::platform-data-redis-tls",
+      "tls:index/locallySignedCert:LocallySignedCert::platform-data-mongodb-tls",
+      "tls:index/locallySignedCert:LocallySignedCert::platform-data-redis-tls",
+      "tls:index/privateKey:PrivateKey::platform-data-mongodb-tls",
+      "tls:index/privateKey:PrivateKey::platform-data-redis-tls",
     ]);
   });
 
@@ -238,8 +248,8 @@ describe("dev data services", () => {
         elasticsearchUrl: "https://flywheel-logs-es-http.data.svc:9200",
         logWriterNamespaces: [],
         runState: {
-          mongodb: "mongodb://flywheel@flywheel-mongodb-0.flywheel-mongodb-svc.data.svc.cluster.local:27017/flywheel?replicaSet=flywheel-mongodb&authSource=admin",
-          redis: "redis://flywheel-redis.data.svc.cluster.local:6379",
+          mongodb: "mongodb://flywheel@flywheel-mongodb-0.flywheel-mongodb-svc.data.svc.cluster.local:27017/flywheel?replicaSet=flywheel-mongodb&authSource=admin&tls=true",
+          redis: "rediss://flywheel-redis.data.svc.cluster.local:6379",
         },
         nemo: nemoServiceUrls("nemo", models.candidates.some((m) => m.customization !== undefined)),
         judge: servedModelEndpoint("judge", models.judge, "nemo"),

@@ -127,11 +127,21 @@ describe("dev stack", () => {
   it("outputs where each service is and which Secret to use it with", () => {
     expect(dev.outputs).toMatchObject({
       elasticsearch: { url: "https://flywheel-logs-es-http.data.svc:9200", writers: {} },
-      redis: { url: "redis://flywheel-redis.data.svc.cluster.local:6379" },
+      redis: { url: "rediss://flywheel-redis.data.svc.cluster.local:6379" },
       nemo: { evaluator: "http://nemo-evaluator.nemo.svc.cluster.local:8000" },
       flywheelConnectionsSecret: "flywheel/flywheel-data-connections",
     });
     expect(JSON.stringify(dev.outputs)).not.toMatch(/mock-password|placeholder-/);
+  });
+
+  it("gives every CronJob that connects to Redis (REDIS_URL, from the connections Secret) the stack's CA as REDIS_CA_FILE, from the CA ConfigMap it mounts", () => {
+    const cronJobs = dev.manifests.filter((m) => m.kind === "CronJob" && JSON.stringify(m).includes('"secretRef":{"name":"flywheel-data-connections"}'));
+    expect(cronJobs.length).toBeGreaterThan(0);
+    for (const cronJob of cronJobs) {
+      const pod = JSON.stringify(cronJob);
+      expect(pod).toContain('"name":"REDIS_CA_FILE","value":"/etc/flywheel/ca/ca.crt"');
+      expect(pod).toContain('"configMap":{"name":"flywheel-logs-ca"}');
+    }
   });
 
   it("exposes the kubeconfig only as a secret", () => {

@@ -115,7 +115,13 @@ describe.each(["dev", "prod"] as const)("the %s stack's data services", (stack) 
     expect(redis.spec).toMatchObject({ selector: { matchLabels: { "app.kubernetes.io/instance": "flywheel-redis" } }, endpoints: [{ port: "metrics" }] });
     const pod = podSpec(rendered[stack], "StatefulSet", "flywheel-redis");
     const exporter = pod.containers.find((c) => c.name === "exporter");
-    expect(exporter?.args).toEqual(["--redis.addr=redis://127.0.0.1:6379", "--redis.user=metrics", "--redis.password-file=/run/secrets/redis-exporter/passwords.json", "--web.listen-address=:9121"]);
+    expect(exporter?.args).toEqual([
+      "--redis.addr=rediss://127.0.0.1:6379",
+      "--redis.user=metrics",
+      "--redis.password-file=/run/secrets/redis-exporter/passwords.json",
+      "--tls-ca-cert-file=/run/secrets/redis-ca/ca.crt",
+      "--web.listen-address=:9121",
+    ]);
     // Redis hashes the metrics user's own password, and the exporter's file holds it, both from the Redis password Secret.
     expect(pod.volumes).toEqual(expect.arrayContaining([
       { name: "metrics-password", secret: { secretName: "flywheel-redis-password", items: [{ key: "metrics-password", path: "password" }], defaultMode: 0o440 } },
@@ -161,8 +167,10 @@ describe("PostgreSQL's metrics", () => {
     expect(policies).toEqual(expect.arrayContaining(["monitoring/prometheus-to-nemo-postgres-egress", "nemo/prometheus-to-nemo-postgres-ingress"]));
   });
 
-  it("are not scraped in prod, whose RDS server reports to CloudWatch", () => {
-    expect(monitors(rendered.prod).filter((m) => m.kind === "PodMonitor")).toEqual([]);
+  it("are scraped in prod from Data Store's CloudNativePG cluster only: the RDS server reports to CloudWatch", () => {
+    expect(monitors(rendered.prod).filter((m) => m.kind === "PodMonitor").map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual(["nemo/nemo-postgres"]);
+    const policies = rendered.prod.manifests.filter((m) => m.kind === "NetworkPolicy").map((m) => `${m.metadata.namespace}/${m.metadata.name}`);
+    expect(policies).toEqual(expect.arrayContaining(["monitoring/prometheus-to-nemo-postgres-egress", "nemo/prometheus-to-nemo-postgres-ingress"]));
   });
 });
 

@@ -130,9 +130,9 @@ function policiesOf(manifests: readonly KubernetesObject[]): Policy[] {
 
 const podTemplateLabels = (template: unknown): Labels => ((template as { metadata?: { labels?: Labels } } | undefined)?.metadata?.labels ?? {});
 
-/** `host:port` of each member of a `mongodb://` or `redis://` URL. */
+/** `host:port` of each member of a `mongodb://`, `redis://` or `rediss://` URL. */
 function dataUrlEndpoints(path: string, url: string): Caller["endpoints"] {
-  const hosts = /^(?:mongodb|redis):\/\/(?:[^@/]*@)?([^/?]+)/.exec(url)?.[1] ?? "";
+  const hosts = /^(?:mongodb|rediss?):\/\/(?:[^@/]*@)?([^/?]+)/.exec(url)?.[1] ?? "";
   return hosts.split(",").map((hostPort) => ({ path, host: hostPort.split(":")[0], port: Number(hostPort.split(":")[1]) }));
 }
 
@@ -201,7 +201,10 @@ function check(rendered: RenderedStack): Check {
   const policies = policiesOf(rendered.manifests);
   const managed = new Set(policies.filter((p) => p.name === "default-deny").map((p) => p.namespace));
   const backends = serviceBackends(rendered.manifests, rendered.resources);
-  const vpcCidr = rendered.config.cloud === "aws" ? rendered.config.aws.vpc.cidr : undefined;
+  // An ExternalName Service names RDS, whose addresses are in the private subnets (its DB subnet group's).
+  const serverCidrs = rendered.resources
+    .filter((r) => r.type === "aws:ec2/subnet:Subnet" && r.name.includes("-private-"))
+    .map((r) => String(r.inputs.cidrBlock));
   const problems: string[] = [];
   const used = new Set<string>();
   const egressOf = (caller: Caller): { policy: Policy; rule: Rule }[] =>
@@ -215,12 +218,12 @@ function check(rendered: RenderedStack): Check {
       const backend: ServiceBackend | undefined = backends.get(host);
       const at = `${endpoint.path} → ${endpoint.host}:${endpoint.port}`;
       if (!host.endsWith(".svc.cluster.local") || backend?.kind === "external") {
-        // Outside the cluster: the internet, or (ExternalName) a server in the VPC.
-        const cidr = backend?.kind === "external" ? vpcCidr : "0.0.0.0/0";
-        const found = egressOf(caller).filter(({ rule }) => hasPort(rule, endpoint.port) && rule.peers.some((peer) => peer.ipBlock?.cidr === cidr));
+        // Outside the cluster: the internet, or (ExternalName) a server in the VPC's private subnets.
+        const cidrs = backend?.kind === "external" ? serverCidrs : ["0.0.0.0/0"];
+        const found = egressOf(caller).filter(({ rule }) => hasPort(rule, endpoint.port) && cidrs.length > 0 && cidrs.every((cidr) => rule.peers.some((peer) => peer.ipBlock?.cidr === cidr)));
         found.forEach(({ policy }) => used.add(policy.name));
         if (found.length === 0) {
-          problems.push(`${at}: no egress to ${cidr ?? "(no VPC)"} on ${endpoint.port}`);
+          problems.push(`${at}: no egress to ${cidrs.join(", ") || "(no private subnets)"} on ${endpoint.port}`);
         }
         continue;
       }

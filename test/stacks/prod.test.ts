@@ -101,6 +101,23 @@ describe("prod platform", () => {
     expect(JSON.stringify(spec.statefulSet)).toContain('"storageClassName":"gp3-encrypted-retain"');
   });
 
+  it("serves MongoDB over TLS only, with a certificate of the stack's CA naming each member, which every client verifies", () => {
+    expect((manifest("MongoDBCommunity", "flywheel-mongodb").security as { tls: unknown }).tls).toEqual({
+      enabled: true,
+      optional: false,
+      certificateKeySecretRef: { name: "flywheel-mongodb-tls" },
+      caConfigMapRef: { name: "flywheel-mongodb-ca" },
+    });
+    const request = ofType(prod.resources, "tls:index/certRequest:CertRequest").find((r) => r.name.endsWith("-mongodb-tls"));
+    expect(request && input(request, "dnsNames")).toEqual(expect.arrayContaining([0, 1, 2].map((i) => `flywheel-mongodb-${i}.flywheel-mongodb-svc.data.svc.cluster.local`)));
+    // The members present it to each other too.
+    const certificate = ofType(prod.resources, "tls:index/locallySignedCert:LocallySignedCert").find((r) => r.name.endsWith("-mongodb-tls"));
+    expect(certificate && input(certificate, "allowedUses")).toEqual(expect.arrayContaining(["server_auth", "client_auth"]));
+    // The Flywheel API (prod schedules no workload here; FlywheelSchedule's tests cover the Jobs' MONGODB_CA_FILE).
+    const api = manifest("Deployment", "flywheel-api") as { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+    expect(api.template.spec.containers[0].env).toContainEqual({ name: "MONGODB_CA_FILE", value: "/etc/flywheel/ca/ca.crt" });
+  });
+
   it("runs Redis with append-only persistence and a password", () => {
     const config = prod.manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === "flywheel-redis-config");
     expect(JSON.stringify(config?.data)).toContain("appendonly yes");
@@ -109,7 +126,16 @@ describe("prod platform", () => {
     expect(pod.containers[0].command.join(" ")).toContain("sha256sum < /run/secrets/redis/password");
   });
 
-  it("keeps the NeMo services' databases on a private, encrypted, Multi-AZ RDS instance it will not lose", () => {
+  it("serves Redis over TLS only, with a certificate of the stack's CA for its Service's names", () => {
+    const config = JSON.stringify(prod.manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === "flywheel-redis-config")?.data);
+    expect(config).toContain("port 0\\ntls-port 6379");
+    const tlsSecret = prod.manifests.find((m) => m.kind === "Secret" && m.metadata.name === "flywheel-redis-tls");
+    expect(tlsSecret).toMatchObject({ metadata: { namespace: "data" }, type: "kubernetes.io/tls" });
+    const request = ofType(prod.resources, "tls:index/certRequest:CertRequest").find((r) => r.name.endsWith("-redis-tls"));
+    expect(request && input(request, "dnsNames")).toEqual(expect.arrayContaining(["flywheel-redis.data.svc", "flywheel-redis.data.svc.cluster.local"]));
+  });
+
+  it("keeps the NeMo services' databases but Data Store's on a private, encrypted, Multi-AZ RDS instance it will not lose", () => {
     const [rds] = ofType(prod.resources, "aws:rds/instance:Instance");
     expect(rds.inputs).toMatchObject({
       engine: "postgres",
@@ -120,16 +146,77 @@ describe("prod platform", () => {
       skipFinalSnapshot: false,
       password: "[secret]",
     });
-    expect(prod.manifests.filter((m) => m.kind === "Cluster")).toEqual([]);
+  });
+
+  it("refuses connections without TLS on RDS (rds.force_ssl=1 in its parameter group)", () => {
+    const [group] = ofType(prod.resources, "aws:rds/parameterGroup:ParameterGroup");
+    expect(input(group, "parameters")).toEqual([{ name: "rds.force_ssl", value: "1" }]);
+  });
+
+  it("keeps Data Store's database, whose Gitea connects without TLS, in a two-instance CloudNativePG cluster in nemo, and every other service's on RDS", () => {
+    const clusters = prod.manifests.filter((m) => m.kind === "Cluster" && m.apiVersion.startsWith("postgresql.cnpg.io/"));
+    expect(clusters.map((c) => `${c.metadata.namespace}/${c.metadata.name}`)).toEqual(["nemo/nemo-postgres"]);
+    expect(clusters[0].spec).toMatchObject({ instances: 2, storage: { size: "10Gi", storageClass: "gp3-encrypted-retain" } });
+    const databases = prod.manifests.filter((m) => m.kind === "Database" && m.apiVersion.startsWith("postgresql.cnpg.io/"));
+    expect(databases.map((d) => (d.spec as { name: string }).name)).toEqual(["datastore"]);
+    const hosts = Object.fromEntries(
+      prod.manifests
+        .filter((m) => m.apiVersion.startsWith("apps.nvidia.com/") && m.kind.startsWith("Nemo"))
+        .flatMap((m) => {
+          const config = (m.spec as { databaseConfig?: { host: string; databaseName: string } }).databaseConfig;
+          return config ? [[config.databaseName, config.host]] : [];
+        }),
+    );
+    expect(hosts).toEqual({
+      datastore: "nemo-postgres-rw.nemo.svc.cluster.local",
+      customizer: "nemo-postgres.nemo.svc.cluster.local",
+      entitystore: "nemo-postgres.nemo.svc.cluster.local",
+      evaluator: "nemo-postgres.nemo.svc.cluster.local",
+    });
+    const [mlflow] = ofType(prod.resources, "kubernetes:helm.sh/v3:Release").filter((r) => input(r, "chart") === "mlflow");
+    expect(input(mlflow, "values", "backendStore", "postgres", "host")).toBe("nemo-postgres.nemo.svc.cluster.local");
   });
 
   it("creates each service's database and owner on RDS with a bootstrap Job, behind a stable in-cluster name", () => {
     expect(manifest("Service", "nemo-postgres")).toMatchObject({ type: "ExternalName", externalName: "nemo-postgres.mock.us-east-1.rds.amazonaws.com" });
     const job = prod.manifests.find((m) => m.kind === "Job" && m.metadata.name?.startsWith("nemo-postgres-bootstrap-"));
     expect(job).toBeDefined();
+    // Data Store's database is not the Job's: neither its owner's password nor its name reach it.
+    const script = prod.manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === job?.metadata.name);
+    expect(JSON.stringify(script?.data)).toContain("\\set database 'entitystore'");
+    expect(JSON.stringify(script?.data)).not.toContain("datastore");
+    expect(JSON.stringify(job?.spec)).not.toContain("pg-datastore");
+    expect(prod.manifests.filter((m) => m.kind === "Secret" && m.metadata.namespace === "nemo-db").map((s) => s.metadata.name)).not.toContain("pg-datastore");
     const services = serviceMap(prod.manifests, prod.resources);
     const nemo = prod.manifests.filter((m) => m.apiVersion.startsWith("apps.nvidia.com/")).flatMap((m) => endpointsIn(m.spec, `${m.kind}/${m.metadata.name}`));
     expect(nemo.filter((e) => !services.get(e.host)?.has(e.port)).map((e) => `${e.path} -> ${e.host}:${e.port}`)).toEqual([]);
+  });
+
+  it("lets only the NeMo services on RDS (not Data Store) and the bootstrap Job out to RDS's subnets, on 5432", () => {
+    const rdsSubnets = ["10.50.0.0/19", "10.50.32.0/19", "10.50.64.0/19"];
+    const subnetGroup = named(prod.resources, "aws:rds/subnetGroup:SubnetGroup", "nemo-postgres");
+    expect(input(subnetGroup, "subnetIds")).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"].map((zone) => `flywheel-vpc-private-${zone}-id`));
+    expect(ofType(prod.resources, "aws:ec2/subnet:Subnet").filter((s) => String(input(s, "cidrBlock")).endsWith("/19")).map((s) => input(s, "cidrBlock"))).toEqual(rdsSubnets);
+    type Policy = { podSelector: { matchLabels?: Record<string, string> }; egress?: { to?: { ipBlock?: { cidr: string } }[]; ports?: { port: number }[] }[] };
+    const toRds = prod.manifests
+      .filter((m) => m.kind === "NetworkPolicy")
+      .flatMap((m) => ((m.spec as Policy).egress ?? []).filter((rule) => (rule.to ?? []).some((peer) => peer.ipBlock && rdsSubnets.includes(peer.ipBlock.cidr))).map((rule) => ({ m, rule })))
+      .map(({ m, rule }) => ({
+        pods: `${m.metadata.namespace}/${Object.values((m.spec as Policy).podSelector.matchLabels ?? {}).join(",")}`,
+        cidrs: (rule.to ?? []).map((peer) => peer.ipBlock?.cidr),
+        ports: (rule.ports ?? []).map((port) => port.port),
+      }));
+    expect(toRds.map((r) => r.pods).sort()).toEqual(["nemo-db/nemo-postgres-bootstrap", "nemo/mlflow,mlflow", "nemo/nemo-customizer", "nemo/nemo-entitystore", "nemo/nemo-evaluator"].sort());
+    for (const rule of toRds) {
+      expect(rule.cidrs).toEqual(rdsSubnets);
+      expect(rule.ports).toEqual([5432]);
+    }
+    // No policy admits the whole VPC, RDS's former peer, on PostgreSQL's port.
+    const vpcOnPostgresPort = prod.manifests
+      .filter((m) => m.kind === "NetworkPolicy")
+      .flatMap((m) => (m.spec as Policy).egress ?? [])
+      .filter((rule) => (rule.ports ?? []).some((port) => port.port === 5432) && (rule.to ?? []).some((peer) => peer.ipBlock?.cidr === "10.50.0.0/16"));
+    expect(vpcOnPostgresPort).toEqual([]);
   });
 
   it("snapshots the log store to a private, encrypted, versioned bucket through IRSA", () => {

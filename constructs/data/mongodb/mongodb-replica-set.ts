@@ -8,7 +8,7 @@ import {
 import { type ComputeResources, resourceRequirements, validateComputeResources } from "../../common/compute-resources";
 import { fail, resourceLabel } from "../../common/errors";
 import { standardLabels, validateNodeSelector } from "../../common/labels";
-import { validateLabelName, validateNamespace } from "../../common/names";
+import { validateLabelName, validateNamespace, validateObjectName } from "../../common/names";
 import { type SecretKeyReference, resolveSecretKey } from "../../common/secrets";
 import { type PersistentStorage, validateStorage } from "../../common/storage";
 import { dataServiceDefaults } from "../versions";
@@ -80,6 +80,28 @@ export interface MongoDbMetricsProps {
   readonly password: SecretKeyReference;
 }
 
+/**
+ * TLS for every connection to the members, clients' and the members' own (`spec.security.tls`), with
+ * the keys `mongodbTlsKeys`.
+ */
+export interface MongoDbTlsProps {
+  /**
+   * Secret (in the replica set's namespace) with the members' certificate and key (`mongodbTlsKeys`,
+   * those of a `kubernetes.io/tls` Secret). The certificate must name every host of
+   * `MongoDbReplicaSet.certificateDnsNames` (clients and members check the name of the member they
+   * reach) and allow client authentication too: the members present it to each other.
+   */
+  readonly certificateSecretName: string;
+  /** ConfigMap (in the replica set's namespace) with the CA that signed the certificate, under `mongodbTlsKeys.ca`. */
+  readonly caConfigMapName: string;
+}
+
+/**
+ * The keys the operator reads (fixed in it): the certificate and key from the Secret
+ * `MongoDbTlsProps.certificateSecretName`, the CA from the ConfigMap `caConfigMapName`.
+ */
+export const mongodbTlsKeys = { certificate: "tls.crt", privateKey: "tls.key", ca: "ca.crt" } as const;
+
 export interface MongoDbReplicaSetProps {
   /** Name of the `MongoDBCommunity` resource, its StatefulSet and replica set. */
   readonly name: string;
@@ -122,6 +144,11 @@ export interface MongoDbReplicaSetProps {
    * @default no metrics endpoint
    */
   readonly metrics?: MongoDbMetricsProps;
+  /**
+   * Serve only TLS. The metrics endpoint is not affected: it is the agent's own HTTP listener.
+   * @default plaintext
+   */
+  readonly tls?: MongoDbTlsProps;
 }
 
 /** What a client needs to connect, without the password. */
@@ -133,6 +160,8 @@ export interface MongoDbEndpoint {
   readonly database: string;
   /** The database the user is defined in (`authSource`). */
   readonly authDatabase: string;
+  /** The members serve only TLS: clients connect with `tls=true` and verify against the replica set's CA. */
+  readonly tls: boolean;
 }
 
 /**
@@ -144,7 +173,8 @@ export function mongoConnectionUri(endpoint: MongoDbEndpoint, password: string):
 }
 
 function connectionString(endpoint: MongoDbEndpoint, userInfo: string): string {
-  return `mongodb://${userInfo}@${endpoint.hosts.join(",")}/${endpoint.database}?replicaSet=${endpoint.replicaSetName}&authSource=${endpoint.authDatabase}`;
+  const tls = endpoint.tls ? "&tls=true" : "";
+  return `mongodb://${userInfo}@${endpoint.hosts.join(",")}/${endpoint.database}?replicaSet=${endpoint.replicaSetName}&authSource=${endpoint.authDatabase}${tls}`;
 }
 
 const defaultMongodResources: ComputeResources = { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } };
@@ -162,6 +192,20 @@ export const mongodbMembersRule = "must be 1, 3, 5 or 7 (an odd number of voting
  * SCRAM user whose password Pulumi generates and persistent data and log volumes.
  */
 export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
+  /**
+   * The DNS names the members' certificate must carry: each member's, as clients and the other
+   * members reach it (the operator names pod `<name>-<i>` behind the headless Service `<name>-svc`),
+   * then the Service's own. A static so the certificate can be issued before the construct is built.
+   */
+  static certificateDnsNames(name: string, namespace: string, members: number): string[] {
+    const service = serviceNameOf(name);
+    return [
+      ...Array.from({ length: members }, (_, i) => memberHost(name, namespace, i)),
+      `${service}.${namespace}.svc.cluster.local`,
+      `${service}.${namespace}.svc`,
+    ];
+  }
+
   readonly name: string;
   readonly namespace: string;
   readonly members: number;
@@ -172,7 +216,8 @@ export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
   readonly username: string;
   readonly database: string;
   readonly authDatabase = "admin";
-  /** `mongodb://<user>@<hosts>/<database>?replicaSet=<name>&authSource=admin`, no password. */
+  readonly tls: boolean;
+  /** `mongodb://<user>@<hosts>/<database>?replicaSet=<name>&authSource=admin[&tls=true]`, no password. */
   readonly connectionStringWithoutPassword: string;
   readonly resource: MongoDbCommunity;
 
@@ -215,15 +260,20 @@ export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
     if (props.metrics && !/^[A-Za-z0-9._-]{1,64}$/.test(props.metrics.username)) {
       fail(owner, `metrics.username "${props.metrics.username}" must be letters, digits, '.', '_' or '-'`);
     }
+    if (props.tls) {
+      validateObjectName(owner, "tls.certificateSecretName", props.tls.certificateSecretName);
+      validateObjectName(owner, "tls.caConfigMapName", props.tls.caConfigMapName);
+    }
 
     this.name = props.name;
     this.namespace = props.namespace;
     this.members = members;
-    this.serviceName = `${props.name}-svc`;
+    this.serviceName = serviceNameOf(props.name);
     this.replicaSetName = props.name;
     this.username = username;
     this.database = database;
-    this.hosts = Array.from({ length: members }, (_, i) => `${props.name}-${i}.${this.serviceName}.${props.namespace}.svc.cluster.local:${mongodbPort}`);
+    this.tls = props.tls !== undefined;
+    this.hosts = Array.from({ length: members }, (_, i) => `${memberHost(props.name, props.namespace, i)}:${mongodbPort}`);
     this.connectionStringWithoutPassword = connectionString(this, encodeURIComponent(username));
 
     const scramCredentialsSecretName = `${props.name}-${username.toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
@@ -239,7 +289,20 @@ export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
         members,
         version,
         featureCompatibilityVersion: minor[1],
-        security: { authentication: { modes: [MongoDbCommunitySpecSecurityAuthenticationModes.SCRAM] } },
+        security: {
+          authentication: { modes: [MongoDbCommunitySpecSecurityAuthenticationModes.SCRAM] },
+          ...(props.tls
+            ? {
+              tls: {
+                enabled: true,
+                // Required, not offered: a plaintext connection is refused.
+                optional: false,
+                certificateKeySecretRef: { name: props.tls.certificateSecretName },
+                caConfigMapRef: { name: props.tls.caConfigMapName },
+              },
+            }
+            : {}),
+        },
         ...(props.metrics && metricsPassword
           ? { prometheus: { port: mongodbMetricsPort.port, username: props.metrics.username, passwordSecretRef: { name: metricsPassword.name, key: metricsPassword.key } } }
           : {}),
@@ -295,6 +358,14 @@ export class MongoDbReplicaSet extends Construct implements MongoDbEndpoint {
       subjects: [{ kind: "ServiceAccount", name: mongodbPodServiceAccountName, namespace }],
     });
   }
+}
+
+function serviceNameOf(name: string): string {
+  return `${name}-svc`;
+}
+
+function memberHost(name: string, namespace: string, index: number): string {
+  return `${name}-${index}.${serviceNameOf(name)}.${namespace}.svc.cluster.local`;
 }
 
 function claim(name: string, storage: PersistentStorage): object {

@@ -4,7 +4,7 @@ import { type ComputeResources, resourceRequirements, validateComputeResources }
 import { contentHash } from "../../common/content-hash";
 import { fail, resourceLabel } from "../../common/errors";
 import { standardLabels, validateNodeSelector } from "../../common/labels";
-import { validateLabelName, validateNamespace } from "../../common/names";
+import { validateLabelName, validateNamespace, validateObjectName } from "../../common/names";
 import { validatePinnedReference } from "../../common/images";
 import { type SecretKeyReference, resolveSecretKey } from "../../common/secrets";
 import { nonRootPodSecurityContext, restrictedContainerSecurityContext } from "../../common/security-contexts";
@@ -17,8 +17,11 @@ export const redisPort = 6379;
 /** The metrics exporter sidecar's port (redis_exporter's default `--web.listen-address` :9121), by name and number. */
 export const redisMetricsPort = { name: "metrics", port: 9121 } as const;
 
-/** The address the exporter sidecar reaches Redis at: the pod's own loopback. */
-export const redisExporterTarget = `redis://127.0.0.1:${redisPort}`;
+/** The address the exporter sidecar reaches Redis at: the pod's own loopback, over TLS like every client. */
+export const redisExporterTarget = `rediss://127.0.0.1:${redisPort}`;
+
+/** The keys of Redis's TLS Secret: a `kubernetes.io/tls` Secret with the CA that signed the certificate. */
+export const redisTlsKeys = { certificate: "tls.crt", privateKey: "tls.key", ca: "ca.crt" } as const;
 
 /** The Redis user the exporter sidecar logs in as (`--redis.user`), not the all-powerful `default`. */
 export const redisMetricsUser = "metrics";
@@ -43,7 +46,7 @@ const metricsUserRules = [
  * @param password the metrics user's password
  */
 export function redisExporterPasswordFile(password: string): string {
-  return JSON.stringify({ [redisExporterTarget.replace("redis://", `redis://${redisMetricsUser}@`)]: password });
+  return JSON.stringify({ [redisExporterTarget.replace("rediss://", `rediss://${redisMetricsUser}@`)]: password });
 }
 
 /** The Prometheus exporter sidecar: oliver006/redis_exporter beside Redis, on loopback. */
@@ -72,6 +75,12 @@ export interface RedisServerProps {
   readonly image?: string;
   /** Secret (in `namespace`) holding the password every client must authenticate with. */
   readonly password: SecretKeyReference;
+  /**
+   * `kubernetes.io/tls` Secret (in `namespace`, keys `redisTlsKeys`) with the server's certificate
+   * for the names `RedisServer.certificateDnsNames` and `redisCertificateIpAddresses`, and the CA that
+   * signed it. Redis serves TLS only; clients verify it against that CA and authenticate by password.
+   */
+  readonly tlsSecretName: string;
   /**
    * Append-only file persistence (every write logged, fsync each second), on top of the periodic
    * RDB snapshots: at most a second of writes is lost when the pod dies.
@@ -103,8 +112,11 @@ export interface RedisServerProps {
 
 /** The connection URL with the password, for Pulumi to put into the consumer's Secret. */
 export function redisUrlWithPassword(url: string, password: string): string {
-  return url.replace("redis://", `redis://:${encodeURIComponent(password)}@`);
+  return url.replace("rediss://", `rediss://:${encodeURIComponent(password)}@`);
 }
+
+/** The IP addresses Redis's certificate must name: the exporter sidecar reaches it on the pod's loopback. */
+export const redisCertificateIpAddresses: readonly string[] = ["127.0.0.1"];
 
 const defaultResources: ComputeResources = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 const defaultExporterResources: ComputeResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
@@ -120,12 +132,22 @@ const metricsPasswordDir = "/run/secrets/redis-metrics";
 const metricsPasswordFile = `${metricsPasswordDir}/password`;
 const authDir = "/run/redis";
 const authConfig = `${authDir}/auth.conf`;
+const tlsDir = "/run/secrets/redis-tls";
+const caFile = `${tlsDir}/${redisTlsKeys.ca}`;
+// The exporter gets the CA only, never the server's key.
+const exporterCaDir = "/run/secrets/redis-ca";
 
 /** The server's config file: everything but the password, which the start script adds as an included file. */
 export function redisConfig(appendOnly: boolean): string {
   return [
     "# Written by the RedisServer construct. The password's hash is in the included file, written at start.",
-    `port ${redisPort}`,
+    // TLS only: no plaintext port. Clients authenticate by password, not by certificate.
+    "port 0",
+    `tls-port ${redisPort}`,
+    `tls-cert-file ${tlsDir}/${redisTlsKeys.certificate}`,
+    `tls-key-file ${tlsDir}/${redisTlsKeys.privateKey}`,
+    `tls-ca-cert-file ${caFile}`,
+    "tls-auth-clients no",
     "bind * -::*",
     "protected-mode yes",
     `dir ${dataDir}`,
@@ -164,14 +186,16 @@ export function redisStartScript(metricsUser: boolean): string {
 }
 
 // The probes authenticate, with the password from the file in redis-cli's environment only (not its
-// arguments): a wrong password fails them instead of passing an unauthenticated PING.
-const authenticatedPing = `REDISCLI_AUTH="$(cat ${passwordFile})" redis-cli -h 127.0.0.1 -p ${redisPort} ping`;
+// arguments): a wrong password fails them instead of passing an unauthenticated PING. They speak TLS
+// and verify the server's certificate against the CA, as every client does.
+const authenticatedPing = `REDISCLI_AUTH="$(cat ${passwordFile})" redis-cli --tls --cacert ${caFile} -h 127.0.0.1 -p ${redisPort} ping`;
 const readinessCheck = `${authenticatedPing} | grep -q PONG`;
 // While loading a large dataset Redis answers LOADING; the pod is alive then, just not ready.
 const livenessCheck = `${authenticatedPing} | grep -qE 'PONG|LOADING'`;
 
 /**
- * Redis from the official image as one StatefulSet pod: password required (read from the Secret's
+ * Redis from the official image as one StatefulSet pod: TLS only (the certificate of `tlsSecretName`;
+ * no plaintext port), password required (read from the Secret's
  * file, never on a command line or in the environment), persistence on a PVC
  * (RDB snapshots, plus the append-only file when `appendOnly`), non-root with a read-only root
  * filesystem. Clients connect through the ClusterIP Service `<name>`. With `exporter`, a
@@ -183,9 +207,14 @@ export class RedisServer extends Construct {
   readonly namespace: string;
   /** The ClusterIP Service clients use. */
   readonly serviceName: string;
-  /** `redis://<name>.<namespace>.svc.cluster.local:6379`, without the password. */
+  /** `rediss://<name>.<namespace>.svc.cluster.local:6379`, without the password. */
   readonly url: string;
   readonly statefulSet: k8s.KubeStatefulSet;
+
+  /** The DNS names of the Service clients connect to, which Redis's certificate must name. */
+  static certificateDnsNames(name: string, namespace: string): string[] {
+    return [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`];
+  }
 
   constructor(scope: Construct, id: string, props: RedisServerProps) {
     super(scope, id);
@@ -201,6 +230,7 @@ export class RedisServer extends Construct {
       fail(owner, `image "${image}" must be the official redis image with a full version tag, such as redis:8.6.4-alpine`);
     }
     const password = resolveSecretKey(owner, "password", props.password);
+    validateObjectName(owner, "tlsSecretName", props.tlsSecretName);
     validateStorage(owner, "storage", storage);
     validateComputeResources(owner, "resources", resources);
     if (props.nodeSelector !== undefined) validateNodeSelector(owner, "nodeSelector", props.nodeSelector);
@@ -218,7 +248,7 @@ export class RedisServer extends Construct {
     this.name = props.name;
     this.namespace = props.namespace;
     this.serviceName = props.name;
-    this.url = `redis://${props.name}.${props.namespace}.svc.cluster.local:${redisPort}`;
+    this.url = `rediss://${props.name}.${props.namespace}.svc.cluster.local:${redisPort}`;
     const headlessServiceName = `${props.name}-headless`;
     const labels = standardLabels(props.name, "redis");
     const selector = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": props.name };
@@ -280,6 +310,7 @@ export class RedisServer extends Construct {
                 { name: "config", mountPath: configDir, readOnly: true },
                 { name: "password", mountPath: passwordDir, readOnly: true },
                 { name: "auth", mountPath: authDir },
+                { name: "tls", mountPath: tlsDir, readOnly: true },
                 ...(exporter ? [{ name: "metrics-password", mountPath: metricsPasswordDir, readOnly: true }] : []),
               ],
             },
@@ -291,12 +322,17 @@ export class RedisServer extends Construct {
                     `--redis.addr=${redisExporterTarget}`,
                     `--redis.user=${redisMetricsUser}`,
                     `--redis.password-file=${exporterPasswordDir}/passwords.json`,
+                    // Verifies Redis's certificate against the stack's CA (and its 127.0.0.1 name).
+                    `--tls-ca-cert-file=${exporterCaDir}/${redisTlsKeys.ca}`,
                     `--web.listen-address=:${redisMetricsPort.port}`,
                   ],
                   ports: [{ name: redisMetricsPort.name, containerPort: redisMetricsPort.port }],
                   resources: resourceRequirements(exporter.resources),
                   securityContext: restrictedContainerSecurityContext(),
-                  volumeMounts: [{ name: "exporter-password", mountPath: exporterPasswordDir, readOnly: true }],
+                  volumeMounts: [
+                    { name: "exporter-password", mountPath: exporterPasswordDir, readOnly: true },
+                    { name: "exporter-ca", mountPath: exporterCaDir, readOnly: true },
+                  ],
                 }]
               : [])],
             volumes: [
@@ -304,10 +340,15 @@ export class RedisServer extends Construct {
               // Readable by the pod's group (fsGroup) only: the redis user is not the files' owner.
               { name: "password", secret: { secretName: password.name, items: [{ key: password.key, path: "password" }], defaultMode: 0o440 } },
               { name: "auth", emptyDir: { medium: "Memory", sizeLimit: k8s.Quantity.fromString("1Mi") } },
+              {
+                name: "tls",
+                secret: { secretName: props.tlsSecretName, items: Object.values(redisTlsKeys).map((key) => ({ key, path: key })), defaultMode: 0o440 },
+              },
               ...(exporter
                 ? [
                     { name: "metrics-password", secret: { secretName: exporter.password.name, items: [{ key: exporter.password.key, path: "password" }], defaultMode: 0o440 } },
                     { name: "exporter-password", secret: { secretName: exporter.passwordFile.name, items: [{ key: exporter.passwordFile.key, path: "passwords.json" }], defaultMode: 0o440 } },
+                    { name: "exporter-ca", secret: { secretName: props.tlsSecretName, items: [{ key: redisTlsKeys.ca, path: redisTlsKeys.ca }], defaultMode: 0o440 } },
                   ]
                 : []),
             ],

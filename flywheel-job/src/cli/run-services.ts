@@ -97,9 +97,9 @@ export async function openRunServices(
     let budget: RunServices["budget"];
     let locks: RunServices["locks"];
     if (environment.REDIS_URL !== undefined) {
-      const { connectRedis, disconnectRedis } = loadRedisConnection();
+      const { connectRedis, disconnectRedis, readRedisCa } = loadRedisConnection();
       const { RedisGpuBudget, RedisRunLocks } = loadRedisBudget();
-      const redis = await connectRedis(environment.REDIS_URL, settings.timeoutMs, (message) => log.warn(message));
+      const redis = await connectRedis(environment.REDIS_URL, settings.timeoutMs, (message) => log.warn(message), readRedisCa(environment));
       closers.push(() => disconnectRedis(redis, 5_000));
       const lease = { leaseMs: config.gpuBudget.leaseSeconds * 1000, retryIntervalMs: Math.min(config.polling.minSeconds * 1000, 1000) };
       budget = new RedisGpuBudget(redis, config.gpuBudget.gpus, lease);

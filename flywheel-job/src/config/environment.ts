@@ -27,9 +27,16 @@ const environmentSchema = z
     /** PEM file with the CA that signed Elasticsearch's certificate. */
     ELASTICSEARCH_CA_FILE: text.optional(),
     MONGODB_URL: mongoConnectionString.optional(),
+    /** PEM file with the CA that signed MongoDB's certificate: set, the job connects only with TLS and verifies against it. */
+    MONGODB_CA_FILE: text.optional(),
     /** @default "flywheel" */
     MONGODB_DATABASE: text.optional(),
-    REDIS_URL: url(/^rediss?$/, "redis://host:6379").optional(),
+    REDIS_URL: url(/^rediss?$/, "rediss://host:6379").optional(),
+    /**
+     * PEM file with the CA that signed Redis's certificate, for a `rediss://` REDIS_URL. Unset, a
+     * rediss URL is verified against the system's CAs (Node's bundled roots).
+     */
+    REDIS_CA_FILE: text.optional(),
     NEMO_BASE_URL: http.optional(),
     NEMO_ENTITY_STORE_URL: http.optional(),
     NEMO_DATA_STORE_URL: http.optional(),
@@ -56,6 +63,10 @@ const environmentSchema = z
     HOME: text.optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.REDIS_CA_FILE !== undefined && !env.REDIS_URL?.startsWith("rediss://")) {
+      // A CA for a plaintext (or absent) connection would be ignored: say so rather than connect unverified.
+      ctx.addIssue({ code: "custom", path: ["REDIS_CA_FILE"], input: undefined, message: "is set, so REDIS_URL must be a rediss:// URL" });
+    }
     if ((env.ELASTICSEARCH_USERNAME === undefined) !== (env.ELASTICSEARCH_PASSWORD === undefined)) {
       const missing = env.ELASTICSEARCH_USERNAME === undefined ? "ELASTICSEARCH_USERNAME" : "ELASTICSEARCH_PASSWORD";
       ctx.addIssue({ code: "custom", path: [missing], input: undefined, message: "is required when the other half of the Elasticsearch basic-auth pair is set" });

@@ -5,6 +5,7 @@ import type { FindOptions, RecordStore, Where } from "./record-store";
 import { type CollectionName, type Collections, type Patch, referenceFields } from "./records";
 import { recordIdPattern } from "./ids";
 import { runIndexes, runQuery } from "./mongo-run-queries";
+import type { MongoTlsOptions } from "./mongo-tls-options";
 
 /** How long an operation waits for a server to take it, e.g. while a replica set elects a primary. */
 const serverSelectionTimeoutMs = 15_000;
@@ -29,12 +30,12 @@ export class MongoRecordStore implements RecordStore {
    * Connects and makes sure the indexes exist. Gives up with a TransientError when MongoDB has not
    * answered within `connectTimeoutMs` (the caller decides whether to try again); afterwards an
    * operation waits up to `serverSelectionTimeoutMs` for a server, which rides out a replica-set
-   * election (about 12 s).
+   * election (about 12 s). `tls` comes from `mongoTlsOptions`.
    */
-  static async open(url: string, database: string, connectTimeoutMs = defaultConnectTimeoutMs): Promise<MongoRecordStore> {
+  static async open(url: string, database: string, connectTimeoutMs = defaultConnectTimeoutMs, tls: MongoTlsOptions = {}): Promise<MongoRecordStore> {
     let client: MongoClient;
     try {
-      client = new MongoClient(url, { serverSelectionTimeoutMS: serverSelectionTimeoutMs, connectTimeoutMS: connectTimeoutMs, appName: "flywheel-job" });
+      client = new MongoClient(url, { ...tls, serverSelectionTimeoutMS: serverSelectionTimeoutMs, connectTimeoutMS: connectTimeoutMs, appName: "flywheel-job" });
     } catch (error) {
       throw new UsageError(`MONGODB_URL is not a connection string the MongoDB driver accepts: ${messageOf(error)}`);
     }

@@ -4,6 +4,7 @@ import { connectTimeoutMs } from "../connect-timeout";
 import { TransientError, UsageError } from "../errors";
 import { JsonFileRecordStore } from "./json-file-record-store";
 import type * as MongoRecordStoreModule from "./mongo-record-store";
+import { mongoTlsOptions } from "./mongo-tls-options";
 import { RunStore } from "./run-store";
 
 /** How a MongoDB that does not answer is retried before the command gives up (exit code 75). */
@@ -43,10 +44,11 @@ export async function openRunStore(
   if (url === undefined) {
     throw new UsageError("no run store: set MONGODB_URL, or pass --state-dir DIR to keep the run records as JSON files");
   }
+  const tls = mongoTlsOptions(environment);
   const MongoRecordStore = loadMongoRecordStore();
   for (let attempt = 1; ; attempt++) {
     try {
-      return new RunStore(await MongoRecordStore.open(url, environment.MONGODB_DATABASE ?? "flywheel", retries.connectTimeoutMs));
+      return new RunStore(await MongoRecordStore.open(url, environment.MONGODB_DATABASE ?? "flywheel", retries.connectTimeoutMs, tls));
     } catch (error) {
       if (!(error instanceof TransientError)) {
         throw error;

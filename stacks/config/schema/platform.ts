@@ -81,12 +81,17 @@ export const platformSchema = z
       .prefault({}),
     postgres: z
       .strictObject({
-        /** PostgreSQL instances of the in-cluster cluster (CloudNativePG): 1 primary, the rest replicas. */
+        /**
+         * PostgreSQL instances of the in-cluster cluster (CloudNativePG): 1 primary, the rest replicas.
+         * With `rds`, this and `storageGiB` do not apply: the cluster holds Data Store's database alone,
+         * sized by `datastorePostgresSizing` (infra/platform/nemo-microservices.ts).
+         */
         instances: z.int().min(1).max(5).default(1),
         storageGiB: storageGiB.default(20),
         /**
-         * Use Amazon RDS for PostgreSQL instead of the in-cluster cluster (EKS only); a bootstrap Job
-         * creates each service's database and user.
+         * Use Amazon RDS for PostgreSQL (EKS only, TLS required: rds.force_ssl=1) for every service but
+         * Data Store, whose Gitea connects without TLS and so keeps its database in the in-cluster
+         * cluster; a bootstrap Job creates each other service's database and user.
          */
         rds: z
           .strictObject({

@@ -1,5 +1,6 @@
 import type { Chart } from "cdk8s";
 import { MongoDbReplicaSet, type MongoDbReplicaSetProps, mongoConnectionUri, mongodbMetricsPort } from "../../../constructs/data/mongodb/mongodb-replica-set";
+import { crdValidator, describeWithCrds } from "../../support/crd-schema";
 import { type Manifest, expectNoSecretValues, expectValidCoreObjects, ofKind, only, synth } from "./support";
 
 const base: MongoDbReplicaSetProps = { name: "flywheel-mongo", namespace: "data", user: { password: { name: "mongo-flywheel-password" } } };
@@ -10,6 +11,7 @@ const production: MongoDbReplicaSetProps = {
   storage: { data: { size: "50Gi", storageClass: "gp3" }, logs: { size: "5Gi", storageClass: "gp3" } },
   nodeSelector: { "data-flywheel.io/node-pool": "system" },
 };
+const tls = { certificateSecretName: "flywheel-mongo-tls", caConfigMapName: "flywheel-ca" };
 
 function mongo(props: MongoDbReplicaSetProps) {
   let construct: MongoDbReplicaSet | undefined;
@@ -89,6 +91,36 @@ describe("MongoDbReplicaSet", () => {
     );
   });
 
+  test("with TLS: only TLS, with the certificate's Secret and the CA's ConfigMap the operator reads", () => {
+    const { resource } = mongo({ ...production, tls });
+    expect(resource.spec.security).toEqual({
+      authentication: { modes: ["SCRAM"] },
+      tls: { enabled: true, optional: false, certificateKeySecretRef: { name: "flywheel-mongo-tls" }, caConfigMapRef: { name: "flywheel-ca" } },
+    });
+  });
+
+  test("with TLS, clients connect with tls=true", () => {
+    const { construct } = mongo({ ...production, tls });
+    expect(construct.tls).toBe(true);
+    expect(construct.connectionStringWithoutPassword).toBe(`mongodb://flywheel@${construct.hosts.join(",")}/flywheel?replicaSet=flywheel-mongo&authSource=admin&tls=true`);
+    expect(mongoConnectionUri(construct, "pw")).toMatch(/^mongodb:\/\/flywheel:pw@.*&tls=true$/);
+    expect(mongo(base).construct.tls).toBe(false);
+  });
+
+  test("the certificate names every member as clients reach it, and the members' Service", () => {
+    const names = MongoDbReplicaSet.certificateDnsNames("flywheel-mongo", "data", 3);
+    expect(names).toEqual([
+      "flywheel-mongo-0.flywheel-mongo-svc.data.svc.cluster.local",
+      "flywheel-mongo-1.flywheel-mongo-svc.data.svc.cluster.local",
+      "flywheel-mongo-2.flywheel-mongo-svc.data.svc.cluster.local",
+      "flywheel-mongo-svc.data.svc.cluster.local",
+      "flywheel-mongo-svc.data.svc",
+    ]);
+    // Every host of the connection string is on the certificate.
+    const { construct } = mongo({ ...production, tls });
+    for (const host of construct.hosts) expect(names).toContain(host.replace(/:\d+$/, ""));
+  });
+
   test("the pods' service account is created only on request, with the operator's permissions", () => {
     expect(ofKind(mongo(base).manifests, "ServiceAccount")).toEqual([]);
     const { manifests } = mongo({ ...base, createServiceAccount: true });
@@ -113,7 +145,25 @@ describe("MongoDbReplicaSet", () => {
     [{ user: { database: "admin", password: { name: "p" } } }, `${owner}: user.database "admin" must be an application database name (letters, digits, '_', '-'; not admin, local or config)`],
     [{ user: { password: { name: "Not_A_Secret" } } }, `${owner}: user.password.name "Not_A_Secret" is not a valid Kubernetes object name (DNS-1123 subdomain)`],
     [{ storage: { logs: { size: "2 GB" } } }, `${owner}: storage.logs.size "2 GB" is not a positive Kubernetes quantity such as 500m, 2 or 4Gi`],
+    [{ tls: { ...tls, caConfigMapName: "CA" } }, `${owner}: tls.caConfigMapName "CA" is not a valid Kubernetes object name (DNS-1123 subdomain)`],
   ] as [Partial<MongoDbReplicaSetProps>, string][])("rejects %j", (override, message) => {
     expect(() => mongo({ ...base, ...override })).toThrow(new Error(message));
+  });
+});
+
+describeWithCrds("MongoDbReplicaSet against the MongoDBCommunity CRD of mongodb-kubernetes 1.9.1", () => {
+  const validate = () => crdValidator("mongodb-kubernetes-1.9.1/MongoDBCommunity.yaml", "mongodbcommunity.mongodb.com/v1");
+
+  test.each([
+    ["dev", base],
+    ["prod with TLS and metrics", { ...production, tls, metrics: { username: "prometheus", password: { name: "mongo-metrics" } } }],
+  ] as [string, MongoDbReplicaSetProps][])("%s: the resource is valid, no field unknown", (_, props) => {
+    expect(validate()(mongo(props).resource)).toBeUndefined();
+  });
+
+  test("the validator refuses a field the CRD does not have", () => {
+    const { resource } = mongo({ ...production, tls });
+    const misspelt = { ...resource, spec: { ...resource.spec, security: { ...resource.spec.security, tls: { ...resource.spec.security.tls, caConfigMap: { name: "flywheel-ca" } } } } };
+    expect(validate()(misspelt)).toMatch(/must NOT have additional properties/);
   });
 });

@@ -2,7 +2,7 @@ import type { Chart } from "cdk8s";
 import { redisExporterPasswordFile, redisMetricsUser, RedisServer, type RedisServerProps, redisUrlWithPassword } from "../../../constructs/data/redis/redis-server";
 import { type Manifest, expectNoSecretValues, expectValidCoreObjects, ofKind, only, synth } from "./support";
 
-const base: RedisServerProps = { name: "redis", namespace: "data", password: { name: "redis-auth" } };
+const base: RedisServerProps = { name: "redis", namespace: "data", password: { name: "redis-auth" }, tlsSecretName: "redis-tls" };
 const production: RedisServerProps = { ...base, appendOnly: true, storage: { size: "5Gi", storageClass: "gp3" }, nodeSelector: { "data-flywheel.io/node-pool": "system" } };
 
 function redis(props: RedisServerProps) {
@@ -61,11 +61,25 @@ describe("RedisServer", () => {
     expect(config).toContain("include /run/redis/auth.conf");
   });
 
-  test("probes authenticate before they PING, with the password from the file", () => {
+  test("serves TLS only, with the certificate and CA of its kubernetes.io/tls Secret; clients authenticate by password", () => {
+    const { pod, container, config } = redis(base);
+    expect(config).toContain("port 0\ntls-port 6379\n");
+    expect(config).toContain("tls-cert-file /run/secrets/redis-tls/tls.crt\ntls-key-file /run/secrets/redis-tls/tls.key\ntls-ca-cert-file /run/secrets/redis-tls/ca.crt\n");
+    expect(config).toContain("tls-auth-clients no");
+    expect(config).not.toMatch(/^port 6379$/m);
+    const items = ["tls.crt", "tls.key", "ca.crt"].map((key) => ({ key, path: key }));
+    expect(pod.volumes).toContainEqual({ name: "tls", secret: { secretName: "redis-tls", items, defaultMode: 0o440 } });
+    expect(container.volumeMounts).toContainEqual({ name: "tls", mountPath: "/run/secrets/redis-tls", readOnly: true });
+    expect(RedisServer.certificateDnsNames("redis", "data")).toEqual(["redis", "redis.data", "redis.data.svc", "redis.data.svc.cluster.local"]);
+    expect(() => redis({ ...base, tlsSecretName: "Redis TLS" })).toThrow("tlsSecretName");
+  });
+
+  test("probes speak TLS, verify the server against the CA, and authenticate before they PING, with the password from the file", () => {
     const { container } = redis(base);
     for (const probe of [container.readinessProbe, container.livenessProbe]) {
       const command = probe.exec.command.join(" ");
-      expect(command).toMatch(/^sh -c REDISCLI_AUTH="\$\(cat \/run\/secrets\/redis\/password\)" redis-cli .* ping/);
+      expect(command).toMatch(/^sh -c REDISCLI_AUTH="\$\(cat \/run\/secrets\/redis\/password\)" redis-cli --tls --cacert \/run\/secrets\/redis-tls\/ca\.crt .* ping/);
+      expect(command).not.toContain("--insecure");
       expect(command).not.toContain("--no-auth");
       expect(command).not.toContain(" -a ");
     }
@@ -91,23 +105,34 @@ describe("RedisServer", () => {
     expect(services.map((s) => [s.metadata.name, s.spec.type ?? "headless", s.spec.clusterIP ?? s.spec.clusterIp])).toEqual([["redis", "ClusterIP", undefined], ["redis-headless", "headless", "None"]]);
     expect(sts.spec.serviceName).toBe("redis-headless");
     for (const service of services) expect(service.spec.selector).toEqual(sts.spec.selector.matchLabels);
-    expect(construct.url).toBe("redis://redis.data.svc.cluster.local:6379");
+    expect(construct.url).toBe("rediss://redis.data.svc.cluster.local:6379");
   });
 
   const exporter = { image: "ghcr.io/oliver006/redis_exporter:v1.89.0", password: { name: "redis-auth", key: "metrics" }, passwordFile: { name: "redis-auth", key: "exporter.json" } };
 
-  test("an exporter sidecar, when asked, scrapes Redis on loopback as the metrics user, with the password file from its Secret, and serves on the ClusterIP Service", () => {
+  test("an exporter sidecar, when asked, scrapes Redis on loopback over verified TLS as the metrics user, with the password file from its Secret, and serves on the ClusterIP Service", () => {
     expect(redis(base).pod.containers).toHaveLength(1);
     const { pod, manifests } = redis({ ...base, exporter });
     const sidecar = pod.containers[1] as Manifest;
     expect(sidecar).toMatchObject({
       name: "exporter",
       image: exporter.image,
-      args: ["--redis.addr=redis://127.0.0.1:6379", "--redis.user=metrics", "--redis.password-file=/run/secrets/redis-exporter/passwords.json", "--web.listen-address=:9121"],
+      args: [
+        "--redis.addr=rediss://127.0.0.1:6379",
+        "--redis.user=metrics",
+        "--redis.password-file=/run/secrets/redis-exporter/passwords.json",
+        "--tls-ca-cert-file=/run/secrets/redis-ca/ca.crt",
+        "--web.listen-address=:9121",
+      ],
       ports: [{ name: "metrics", containerPort: 9121 }],
       securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
     });
     expect(sidecar.env).toBeUndefined();
+    expect(sidecar.args.join(" ")).not.toContain("skip-tls-verification");
+    // The CA only: the server's key stays in the Redis container.
+    expect(pod.volumes).toContainEqual({ name: "exporter-ca", secret: { secretName: "redis-tls", items: [{ key: "ca.crt", path: "ca.crt" }], defaultMode: 0o440 } });
+    expect(sidecar.volumeMounts).toContainEqual({ name: "exporter-ca", mountPath: "/run/secrets/redis-ca", readOnly: true });
+    expect(sidecar.volumeMounts).not.toContainEqual(expect.objectContaining({ name: "tls" }));
     expect(pod.volumes).toContainEqual({ name: "exporter-password", secret: { secretName: "redis-auth", items: [{ key: "exporter.json", path: "passwords.json" }], defaultMode: 0o440 } });
     const ports = (name: string) => only(manifests, "Service", name).spec.ports.map((p: Manifest) => p.name);
     expect([ports("redis"), ports("redis-headless")]).toEqual([["redis", "metrics"], ["redis"]]);
@@ -135,11 +160,11 @@ describe("RedisServer", () => {
   });
 
   test("redisExporterPasswordFile maps the exporter's target, with the metrics user, to the password, as JSON", () => {
-    expect(JSON.parse(redisExporterPasswordFile('p"w'))).toEqual({ "redis://metrics@127.0.0.1:6379": 'p"w' });
+    expect(JSON.parse(redisExporterPasswordFile('p"w'))).toEqual({ "rediss://metrics@127.0.0.1:6379": 'p"w' });
   });
 
   test("redisUrlWithPassword percent-encodes the password", () => {
-    expect(redisUrlWithPassword("redis://redis.data.svc.cluster.local:6379", "p@ss/w:rd")).toBe("redis://:p%40ss%2Fw%3Ard@redis.data.svc.cluster.local:6379");
+    expect(redisUrlWithPassword("rediss://redis.data.svc.cluster.local:6379", "p@ss/w:rd")).toBe("rediss://:p%40ss%2Fw%3Ard@redis.data.svc.cluster.local:6379");
   });
 
   test("every core object validates; no secret values", () => {

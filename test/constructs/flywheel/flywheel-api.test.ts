@@ -121,6 +121,16 @@ describe("FlywheelApi", () => {
     expect(container.args.filter((a) => a.startsWith(flywheelApiService.tokenDirectory))).toEqual(files);
   });
 
+  it("with the stack's CA, mounts only its certificate and passes it as MONGODB_CA_FILE", () => {
+    const [withCa] = ofKind(synth({ certificateAuthority: { name: "flywheel-elasticsearch-ca", key: "ca.crt" } }).objects, "Deployment");
+    const spec = withCa.spec.template.spec;
+    const [api] = spec.containers;
+    expect(api.env).toContainEqual({ name: "MONGODB_CA_FILE", value: "/etc/flywheel/ca/ca.crt" });
+    expect(api.volumeMounts).toContainEqual({ name: "certificate-authority", mountPath: "/etc/flywheel/ca", readOnly: true });
+    expect(spec.volumes).toContainEqual({ name: "certificate-authority", configMap: { name: "flywheel-elasticsearch-ca", items: [{ key: "ca.crt", path: "ca.crt" }] } });
+    expect(container.env.map((e) => e.name)).not.toContain("MONGODB_CA_FILE");
+  });
+
   it("runs as its own service account, whose Role lists CronJobs and creates Jobs owned by them, in its namespace only", () => {
     const [account] = ofKind(objects, "ServiceAccount");
     const [role] = ofKind(objects, "Role");

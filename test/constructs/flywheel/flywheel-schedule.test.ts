@@ -19,7 +19,7 @@ const props: FlywheelScheduleProps = {
   image,
   serviceAccountName: "flywheel-job",
   environmentSecrets: ["flywheel-data-connections", "flywheel-model-keys"],
-  elasticsearchCa: { name: "flywheel-logs-ca", key: "ca.crt" },
+  certificateAuthority: { name: "flywheel-logs-ca", key: "ca.crt" },
   podLabels: { "app.kubernetes.io/component": "flywheel-job" },
 };
 
@@ -123,6 +123,8 @@ describe("FlywheelSchedule", () => {
       FLYWHEEL_JOB_UID: "metadata.labels['batch.kubernetes.io/controller-uid']",
       FLYWHEEL_NAMESPACE: "metadata.namespace",
       ELASTICSEARCH_CA_FILE: "/etc/flywheel/ca/ca.crt",
+      REDIS_CA_FILE: "/etc/flywheel/ca/ca.crt",
+      MONGODB_CA_FILE: "/etc/flywheel/ca/ca.crt",
       NODE_OPTIONS: "--max-old-space-size=1536",
     });
   });
