@@ -17,6 +17,8 @@ const adapter = "default/support-agent@cust-abc123";
 /** A NIM stand-in: `/v1/models` lists `models`; `/v1/chat/completions` answers `completion(request)`. */
 class NimStandIn {
   readonly http = new HttpStandIn();
+  /** Where it listens, once started. */
+  url = "";
   models: string[] = [baseModel, adapter];
   completion: (request: unknown) => Reply = () => ({ status: 200, body: { choices: [{ message: { role: "assistant", content: "Hello" } }] } });
 
@@ -24,6 +26,19 @@ class NimStandIn {
     this.http.route("GET", "/v1/models", () => ({ status: 200, body: { object: "list", data: this.models.map((id) => ({ id, object: "model" })) } }));
     this.http.route("POST", "/v1/chat/completions", (request) => this.completion(request.json));
   }
+}
+
+/** A NimStandIn that listens while the tests of the describe block calling this run, its recorded requests cleared before each. */
+function listeningNimStandIn(): NimStandIn {
+  const nim = new NimStandIn();
+  beforeAll(async () => {
+    nim.url = await nim.http.start();
+  });
+  afterAll(() => nim.http.stop());
+  beforeEach(() => {
+    nim.http.requests.length = 0;
+  });
+  return nim;
 }
 
 const toolCall = (args: string): Reply => ({
@@ -79,20 +94,14 @@ function row(stdout: string, name: string): string {
 }
 
 describe("flywheel verify serving --in-cluster", () => {
-  const nim = new NimStandIn();
-  let url = "";
-  beforeAll(async () => {
-    url = await nim.http.start();
-  });
-  afterAll(() => nim.http.stop());
+  const nim = listeningNimStandIn();
   beforeEach(() => {
     nim.models = [baseModel, adapter];
     nim.completion = () => ({ status: 200, body: { choices: [{ message: { role: "assistant", content: "Hello" } }] } });
-    nim.http.requests.length = 0;
   });
 
   it("passes every entry that is Ready, lists its model and adapter and answers well-formed, naming the adapter in the request", async () => {
-    const result = await verifyInCluster({ stack: "dev", entries: [entry(url)] }, connections(fakeStatuses({ "support-agent": "Ready" })));
+    const result = await verifyInCluster({ stack: "dev", entries: [entry(nim.url)] }, connections(fakeStatuses({ "support-agent": "Ready" })));
     expect(result.code).toBe(ExitCode.ok);
     expect(row(result.stdout, "support-agent")).toMatch(/^support-agent\s+ok\s+Ready; \/v1\/models lists .* and .*; chat completion well-formed$/);
     const chat = nim.http.requests.find((request) => request.path === "/v1/chat/completions");
@@ -101,7 +110,7 @@ describe("flywheel verify serving --in-cluster", () => {
 
   it("sends a tool-calling entry a request with one tool it must call, and passes well-formed tool calls", async () => {
     nim.completion = () => toolCall('{"timezone":"Europe/Paris"}');
-    const result = await verifyInCluster({ stack: "dev", entries: [entry(url, { toolCalling: true, adapter: undefined })] }, connections(fakeStatuses({ "support-agent": "Ready" })));
+    const result = await verifyInCluster({ stack: "dev", entries: [entry(nim.url, { toolCalling: true, adapter: undefined })] }, connections(fakeStatuses({ "support-agent": "Ready" })));
     expect(result.code).toBe(ExitCode.ok);
     expect(row(result.stdout, "support-agent")).toContain("tool-calling completion calls 1 tool");
     const chat = nim.http.requests.find((request) => request.path === "/v1/chat/completions");
@@ -110,7 +119,7 @@ describe("flywheel verify serving --in-cluster", () => {
 
   it("fails an entry whose NIMService never becomes Ready within the timeout, with its last state, without calling the model", async () => {
     const statuses = fakeStatuses({ "support-agent": "NotReady" });
-    const result = await verifyInCluster({ stack: "dev", entries: [entry(url)] }, connections(statuses), "--ready-timeout", "1");
+    const result = await verifyInCluster({ stack: "dev", entries: [entry(nim.url)] }, connections(statuses), "--ready-timeout", "1");
     expect(result.code).toBe(ExitCode.verificationFailed);
     expect(row(result.stdout, "support-agent")).toMatch(/failed\s+NIMService serving\/support-agent not Ready within 1 s \(last seen: state NotReady\)/);
     expect(result.stderr).toContain("1 of 1 entries failed: support-agent");
@@ -120,14 +129,14 @@ describe("flywheel verify serving --in-cluster", () => {
 
   it("fails an entry whose adapter /v1/models does not list", async () => {
     nim.models = [baseModel];
-    const result = await verifyInCluster({ stack: "dev", entries: [entry(url)] }, connections(fakeStatuses({ "support-agent": "Ready" })));
+    const result = await verifyInCluster({ stack: "dev", entries: [entry(nim.url)] }, connections(fakeStatuses({ "support-agent": "Ready" })));
     expect(result.code).toBe(ExitCode.verificationFailed);
     expect(row(result.stdout, "support-agent")).toContain(`failed  GET /v1/models does not list "${adapter}"`);
   });
 
   it("fails an entry whose answer has neither text nor tool calls", async () => {
     nim.completion = () => ({ status: 200, body: { choices: [{ message: { role: "assistant" } }] } });
-    const result = await verifyInCluster({ stack: "dev", entries: [entry(url)] }, connections(fakeStatuses({ "support-agent": "Ready" })));
+    const result = await verifyInCluster({ stack: "dev", entries: [entry(nim.url)] }, connections(fakeStatuses({ "support-agent": "Ready" })));
     expect(result.code).toBe(ExitCode.verificationFailed);
     expect(row(result.stdout, "support-agent")).toContain("the chat completion is malformed: choices[0].message has neither string content nor tool_calls");
   });
@@ -135,23 +144,23 @@ describe("flywheel verify serving --in-cluster", () => {
   it("fails a tool-calling entry whose tool call's arguments are not JSON, or not an object", async () => {
     const statuses = fakeStatuses({ "support-agent": "Ready" });
     nim.completion = () => toolCall("timezone=Europe/Paris");
-    const notJson = await verifyInCluster({ stack: "dev", entries: [entry(url, { toolCalling: true })] }, connections(statuses));
+    const notJson = await verifyInCluster({ stack: "dev", entries: [entry(nim.url, { toolCalling: true })] }, connections(statuses));
     expect(notJson.code).toBe(ExitCode.verificationFailed);
     expect(row(notJson.stdout, "support-agent")).toContain("tool_calls[0] (get_current_time): function.arguments is not JSON");
     nim.completion = () => toolCall('["Europe/Paris"]');
-    const notObject = await verifyInCluster({ stack: "dev", entries: [entry(url, { toolCalling: true })] }, connections(statuses));
+    const notObject = await verifyInCluster({ stack: "dev", entries: [entry(nim.url, { toolCalling: true })] }, connections(statuses));
     expect(row(notObject.stdout, "support-agent")).toContain("function.arguments is not a JSON object");
   });
 
   it("fails an entry whose answer is larger than the limit, without reading it all", async () => {
     nim.completion = () => ({ status: 200, body: { choices: [{ message: { role: "assistant", content: "x".repeat(100 * 1024) } }] } });
-    const result = await verifyInCluster({ stack: "dev", entries: [entry(url)] }, connections(fakeStatuses({ "support-agent": "Ready" })));
+    const result = await verifyInCluster({ stack: "dev", entries: [entry(nim.url)] }, connections(fakeStatuses({ "support-agent": "Ready" })));
     expect(row(result.stdout, "support-agent")).toMatch(/failed\s+POST \/v1\/chat\/completions failed: HTTP 200, an answer of .*65536 bytes/);
   });
 
   it("reports an entry at zero replicas as scaled to zero, not a failure, and checks the others", async () => {
     const statuses = fakeStatuses({ "support-agent": "Ready" });
-    const result = await verifyInCluster({ stack: "dev", entries: [entry(url, { name: "idle", replicas: { min: 0, max: 0 } }), entry(url)] }, connections(statuses));
+    const result = await verifyInCluster({ stack: "dev", entries: [entry(nim.url, { name: "idle", replicas: { min: 0, max: 0 } }), entry(nim.url)] }, connections(statuses));
     expect(result.code).toBe(ExitCode.ok);
     expect(row(result.stdout, "idle")).toMatch(/^idle\s+scaled to zero\s+replicas.max is 0$/);
     expect(row(result.stdout, "support-agent")).toMatch(/\sok\s/);
@@ -160,7 +169,7 @@ describe("flywheel verify serving --in-cluster", () => {
 
   it("refuses, with exit 2, a config the schema refuses or a file it cannot read", async () => {
     const statuses = fakeStatuses({});
-    const bad = await verifyInCluster({ stack: "dev", entries: [{ ...entry(url), replicas: { min: 0 } }] } as unknown as ServingVerifyConfig, connections(statuses));
+    const bad = await verifyInCluster({ stack: "dev", entries: [{ ...entry(nim.url), replicas: { min: 0 } }] } as unknown as ServingVerifyConfig, connections(statuses));
     expect(bad.code).toBe(ExitCode.usage);
     expect(bad.stderr).toContain("is not a verify-serving configuration");
     expect(bad.stderr).toContain("entries[0].replicas.max");
@@ -275,15 +284,7 @@ describe("flywheel verify serving --stack", () => {
 });
 
 describe("flywheel verify serving --smoke", () => {
-  const nim = new NimStandIn();
-  let url = "";
-  beforeAll(async () => {
-    url = await nim.http.start();
-  });
-  afterAll(() => nim.http.stop());
-  beforeEach(() => {
-    nim.http.requests.length = 0;
-  });
+  const nim = listeningNimStandIn();
 
   const evalDataset = "hf://datasets/dfwbp/flywheel-eval-support";
   const promotedFrom = {
@@ -296,7 +297,7 @@ describe("flywheel verify serving --smoke", () => {
     at: "2026-12-01T10:00:00Z",
     evalDataset,
   } as const;
-  const toolCallingEntry = (overrides: Partial<VerifiedServingEntry> = {}) => entry(url, { toolCalling: true, promotedFrom, ...overrides });
+  const toolCallingEntry = (overrides: Partial<VerifiedServingEntry> = {}) => entry(nim.url, { toolCalling: true, promotedFrom, ...overrides });
   /** An evaluation line as the job writes it: the request the model is sent, and the logged response with arguments as objects. */
   const evalLine = (city: string) => ({
     request: { messages: [{ role: "user", content: `What time is it in ${city}?` }], tools: [{ type: "function", function: { name: "get_current_time", parameters: { type: "object" } } }] },
@@ -344,7 +345,7 @@ describe("flywheel verify serving --smoke", () => {
     nim.completion = () => ({ status: 200, body: { choices: [{ message: { role: "assistant", content: "Hello" } }] } });
     const records = evaluationSet();
     const generic = { ...promotedFrom, scores: { similarity: 0.8 }, targets: { similarity: 0.7 } };
-    const chat = await verifyInCluster(smokeConfig([entry(url, { promotedFrom: generic })]), connections(fakeStatuses({ "support-agent": "Ready" }), undefined, records), "--smoke", "3");
+    const chat = await verifyInCluster(smokeConfig([entry(nim.url, { promotedFrom: generic })]), connections(fakeStatuses({ "support-agent": "Ready" }), undefined, records), "--smoke", "3");
     expect(chat.code).toBe(ExitCode.ok);
     expect(row(chat.stdout, "support-agent")).toContain("chat completion well-formed; smoke: not checked (similarity needs the judge)");
     nim.completion = answersRight;

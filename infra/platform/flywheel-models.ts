@@ -8,6 +8,9 @@ import type { ClusterStorage, GpuPool } from "../cluster-target";
 import { applyChart } from "../kubernetes/cdk8s-chart";
 import type { StackSettings } from "../../stacks/config/schema";
 
+/** CPU and memory of each NIM replica the stack runs (judge, embedding, serving entries), beside its GPUs: enough to load a small model's weights. */
+export const nimResources = { requests: { cpu: "2", memory: "16Gi" }, limits: { cpu: "8", memory: "32Gi" } } as const;
+
 /** A NIM image pinned by tag. */
 export interface NimImage {
   readonly repository: string;
@@ -146,7 +149,7 @@ export class FlywheelModels extends pulumi.ComponentResource {
           authSecret: args.secretNames.ngcApiKey,
           nimCache: { name: modelCache.name },
           gpus: model.gpus,
-          resources: { requests: { cpu: "2", memory: "16Gi" }, limits: { cpu: "8", memory: "32Gi" } },
+          resources: nimResources,
           ...(args.monitorLabels ? { monitorLabels: args.monitorLabels } : {}),
         });
       }

@@ -7,11 +7,8 @@ import type { ClusterStorage, GpuPool } from "../cluster-target";
 import { applyChart } from "../kubernetes/cdk8s-chart";
 import { defaultCacheSizeGiB, type ModelsSettings } from "../../stacks/config/schema/models";
 import type { ServingSettings } from "../../stacks/config/schema/serving";
-import { profileSelection } from "./flywheel-models";
+import { nimResources, profileSelection } from "./flywheel-models";
 import type { ServedModelOutput } from "./platform-endpoints";
-
-/** CPU and memory of each serving replica, beside its GPUs: enough to load a small model's weights. */
-export const servingNimResources = { requests: { cpu: "2", memory: "16Gi" }, limits: { cpu: "8", memory: "32Gi" } } as const;
 
 export interface ServingModelsArgs {
   /** `data-flywheel:serving`: at least one entry (the stack creates no component without). */
@@ -83,7 +80,7 @@ export class ServingModels extends pulumi.ComponentResource {
           nodeSelector: args.cpuNodeSelector,
         },
         secretNames: args.secretNames,
-        resources: servingNimResources,
+        resources: nimResources,
         ...(args.monitorLabels ? { monitorLabels: args.monitorLabels } : {}),
         spreadAcrossZones: args.production,
       });

@@ -1,3 +1,4 @@
+import type { Response } from "undici";
 import { describeFetchError } from "./service-client";
 import { loadUndici } from "./undici";
 
@@ -32,28 +33,41 @@ export async function downloadBounded(download: BoundedDownload): Promise<Downlo
       await response.body?.cancel();
       return { kind: "status", status: response.status };
     }
-    const declared = Number(response.headers.get("content-length"));
-    if (Number.isFinite(declared) && declared > download.limitBytes) {
-      await response.body?.cancel();
-      return { kind: "too large", limitBytes: download.limitBytes };
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    if (response.body !== null) {
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-        size += chunk.length;
-        if (size > download.limitBytes) {
-          // Leaving the loop cancels the stream: the rest is never read.
-          return { kind: "too large", limitBytes: download.limitBytes };
-        }
-        chunks.push(Buffer.from(chunk));
-      }
-    }
-    return { kind: "body", body: Buffer.concat(chunks) };
+    const read = await readBodyWithin(response, download.limitBytes);
+    return "body" in read ? { kind: "body", body: read.body } : { kind: "too large", limitBytes: download.limitBytes };
   } catch (error) {
     if (download.signal.aborted) {
       throw download.signal.reason;
     }
     return { kind: "unanswered", reason: describeFetchError(error, download.timeoutMs) };
   }
+}
+
+/** A body within its limit, or the size that refused it: the declared one when it was refused unread. */
+export type BodyWithin = { readonly body: Buffer } | { readonly tooLarge: true; readonly declared?: number };
+
+/**
+ * The body of `response`, read chunk by chunk and abandoned as soon as it passes `limitBytes` (a
+ * declared `content-length` above it is refused unread): what a service sends cannot make the job
+ * hold more than the limit.
+ */
+export async function readBodyWithin(response: Response, limitBytes: number): Promise<BodyWithin> {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limitBytes) {
+    await response.body?.cancel();
+    return { tooLarge: true, declared };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (response.body !== null) {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      size += chunk.length;
+      if (size > limitBytes) {
+        // Leaving the loop cancels the stream: the rest is never read.
+        return { tooLarge: true };
+      }
+      chunks.push(Buffer.from(chunk));
+    }
+  }
+  return { body: Buffer.concat(chunks) };
 }

@@ -69,6 +69,36 @@ export async function loadKubeconfig(environment: FlywheelEnvironment): Promise<
   return { client, config, namespace: environment.FLYWHEEL_NAMESPACE ?? contextNamespace ?? "default" };
 }
 
+/** The API server a kubeconfig calls, as the errors of its calls name it. */
+export function apiServerOf(config: k8s.KubeConfig): string {
+  return config.getCurrentCluster()?.server ?? "the Kubernetes API";
+}
+
+/** How an error names one API call: what it did, in which namespace, on which server, so its reader knows where to look. */
+export function describeApiCall(action: string, namespace: string, server: string): string {
+  return `Kubernetes: ${action} in namespace ${namespace} (${server})`;
+}
+
+/**
+ * `request`'s answer, or a rejection with `timedOut()` when there is none within `timeoutMs`, or
+ * with `abort.error()` as soon as `abort.signal` aborts. The client's calls take no signal: an answer
+ * that comes later is dropped.
+ */
+export async function answerWithin<T>(request: Promise<T>, timeoutMs: number, timedOut: () => Error, abort?: { readonly signal: AbortSignal; readonly error: () => Error }): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      request,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(timedOut()), timeoutMs);
+        abort?.signal.addEventListener("abort", () => reject(abort.error()), { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Connects to the cluster `loadKubeconfig` finds; without one, a UsageError saying where it looked. */
 export async function connectKubernetes(environment: FlywheelEnvironment, settings: KubernetesSettings): Promise<KubernetesApi> {
   const loaded = await loadKubeconfig(environment);
@@ -94,7 +124,7 @@ class ClientNodeKubernetesApi implements KubernetesApi {
   ) {
     this.objects = config.makeApiClient(client.CustomObjectsApi);
     this.batch = config.makeApiClient(client.BatchV1Api);
-    this.server = config.getCurrentCluster()?.server ?? "the Kubernetes API";
+    this.server = apiServerOf(config);
   }
 
   createNimService(object: NimServiceObject, signal: AbortSignal): Promise<NimServiceObject> {
@@ -157,20 +187,14 @@ class ClientNodeKubernetesApi implements KubernetesApi {
    * a 404 gives undefined. A 401 or 403 names the permission the job's service account lacks.
    */
   private call<T>(action: string, signal: AbortSignal, request: () => Promise<T>, notFoundIsAnswer = false): Promise<T> {
-    const what = `Kubernetes: ${action} in namespace ${this.namespace} (${this.server})`;
+    const what = describeApiCall(action, this.namespace, this.server);
     return retrying(
       this.settings,
       signal,
       what,
       async () => {
-        let timer: NodeJS.Timeout | undefined;
         try {
-          return await Promise.race([
-            request(),
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new RetryableFailure(`no answer within ${this.settings.timeoutMs / 1000} s`)), this.settings.timeoutMs);
-            }),
-          ]);
+          return await answerWithin(request(), this.settings.timeoutMs, () => new RetryableFailure(`no answer within ${this.settings.timeoutMs / 1000} s`));
         } catch (error) {
           if (error instanceof RetryableFailure) {
             throw error;
@@ -198,8 +222,6 @@ class ClientNodeKubernetesApi implements KubernetesApi {
           // The client's other failures come from its configuration (a file it cannot read, an exec
           // credential plugin that fails, a certificate it does not trust): retrying cannot help.
           throw new UsageError(`${what} failed: ${messageOf(error)} (check the kubeconfig)`);
-        } finally {
-          clearTimeout(timer);
         }
       },
       (last, attempts) => new ServiceUnavailableError(`${what} failed ${attempts} times; the last: ${last.message}`),

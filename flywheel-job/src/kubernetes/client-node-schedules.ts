@@ -2,7 +2,7 @@ import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "i
 import { flywheelScheduleContract } from "../api/flywheel-api-service";
 import type { FlywheelEnvironment } from "../config/environment";
 import { messageOf } from "../errors";
-import { type LoadedKubeconfig, loadKubeconfig } from "./client-node-api";
+import { answerWithin, apiServerOf, describeApiCall, type LoadedKubeconfig, loadKubeconfig } from "./client-node-api";
 import { annotationKeys, labelKeys } from "./labels";
 import { type CreatedJob, ScheduleApiError, type WorkloadSchedule, type WorkloadSchedules } from "./workload-schedules";
 
@@ -30,7 +30,7 @@ class ClientNodeWorkloadSchedules implements WorkloadSchedules {
   ) {
     this.namespace = loaded.namespace;
     this.batch = loaded.config.makeApiClient(loaded.client.BatchV1Api);
-    this.server = loaded.config.getCurrentCluster()?.server ?? "the Kubernetes API";
+    this.server = apiServerOf(loaded.config);
   }
 
   async list(signal: AbortSignal): Promise<WorkloadSchedule[]> {
@@ -50,16 +50,12 @@ class ClientNodeWorkloadSchedules implements WorkloadSchedules {
   }
 
   private async call<T>(action: string, signal: AbortSignal, request: () => Promise<T>): Promise<T> {
-    const what = `Kubernetes: ${action} in namespace ${this.namespace} (${this.server})`;
-    let timer: NodeJS.Timeout | undefined;
+    const what = describeApiCall(action, this.namespace, this.server);
     try {
-      return await Promise.race([
-        request(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new ScheduleApiError(`${what}: no answer within ${this.timeoutMs / 1000} s`, "unavailable")), this.timeoutMs);
-          signal.addEventListener("abort", () => reject(new ScheduleApiError(`${what}: abandoned (${String(signal.reason)})`, "unavailable")), { once: true });
-        }),
-      ]);
+      return await answerWithin(request(), this.timeoutMs, () => new ScheduleApiError(`${what}: no answer within ${this.timeoutMs / 1000} s`, "unavailable"), {
+        signal,
+        error: () => new ScheduleApiError(`${what}: abandoned (${String(signal.reason)})`, "unavailable"),
+      });
     } catch (error) {
       if (error instanceof ScheduleApiError) {
         throw error;
@@ -70,8 +66,6 @@ class ClientNodeWorkloadSchedules implements WorkloadSchedules {
         throw new ScheduleApiError(`${what}: HTTP ${code}: ${statusMessage(error.body)}`, kind, code);
       }
       throw new ScheduleApiError(`${what}: ${messageOf(error)}`, "unavailable");
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -12,7 +12,7 @@ import { describeFileError } from "../file-errors";
 import { openRunStore } from "../store/open-run-store";
 import { parseGitHubRemote, parseRepositoryFlag, type GitHubRepository } from "./github-repository";
 import { type PromotionPlan, planPromotion, type ServingEntry } from "./promotion-plan";
-import { apiTokenFrom, type PromotionRun, promotionRunFromApi, promotionRunFromStore } from "./promotion-source";
+import { apiTokenFrom, flywheelApiTokenVariable, type PromotionRun, promotionRunFromApi, promotionRunFromStore } from "./promotion-source";
 import { readStackFileFacts, servingPath } from "./promotion-stack-file";
 import { githubTokenVariable, openPromotionPullRequest } from "./pull-request";
 import { promotionPullRequestBody, reviewUiRunUrl } from "./pull-request-body";
@@ -41,7 +41,7 @@ export const promoteCommand: Command = {
     { name: "reason", value: "TEXT", description: "why --force: recorded in the entry's promotedFrom.forcedReason" },
     { name: "name", value: "N", description: "the serving entry to write (default: the one promoted from the run's workload, else the workload id)" },
     { name: "client-namespace", value: "NS[,NS…]", description: "namespaces that may call the model (default: the entry's; required for a new entry)" },
-    { name: "api", value: "URL", description: "read the run through the Flywheel API, with the token in FLYWHEEL_API_TOKEN" },
+    { name: "api", value: "URL", description: `read the run through the Flywheel API, with the token in ${flywheelApiTokenVariable}` },
     { name: "state-dir", value: "DIR", description: "read the run from the records of offline runs (default: MongoDB at MONGODB_URL)" },
     { name: "stacks-dir", value: "DIR", description: "the directory of the stack files (default: the stacks/ of the repository around the working directory)" },
     { name: "open-pr", description: `open a pull request with the change instead of writing the file (token in ${githubTokenVariable})` },

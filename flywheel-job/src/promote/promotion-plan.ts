@@ -12,7 +12,7 @@ import type { ServingEntryFacts, StackFileFacts } from "./promotion-stack-file";
  */
 
 /** What a new entry scales on: requests queued per replica, a few before another replica starts. */
-export const defaultScaleOn = { metric: "num_requests_waiting", target: 4 } as const;
+const defaultScaleOn = { metric: "num_requests_waiting", target: 4 } as const;
 
 export interface PromotionRequest {
   readonly run: PromotionRun;

@@ -32,7 +32,7 @@ export interface PromotionRun {
 }
 
 /** Refuses an id that cannot be a run's before anything is asked of a store or the API. */
-export function requireRunId(id: string): void {
+function requireRunId(id: string): void {
   if (!recordIdPattern.test(id)) {
     throw new UsageError(`${JSON.stringify(id.slice(0, 100))} is not a run id: expected 24 hexadecimal digits, as "flywheel runs list" shows it`);
   }

@@ -1,3 +1,4 @@
+import { readBodyWithin } from "../http/bounded-download";
 import { describeFetchError } from "../http/service-client";
 import { loadUndici } from "../http/undici";
 
@@ -31,23 +32,12 @@ export async function requestBoundedJson(request: BoundedJsonRequest): Promise<J
       body: post ? JSON.stringify(request.json) : undefined,
       signal,
     });
-    const declared = Number(response.headers.get("content-length"));
-    if (Number.isFinite(declared) && declared > request.limitBytes) {
-      await response.body?.cancel();
-      return { ok: false, reason: `HTTP ${response.status}, an answer of ${declared} bytes, more than the ${request.limitBytes} allowed` };
+    const read = await readBodyWithin(response, request.limitBytes);
+    if (!("body" in read)) {
+      const reason = read.declared === undefined ? `an answer of more than the ${request.limitBytes} bytes allowed` : `an answer of ${read.declared} bytes, more than the ${request.limitBytes} allowed`;
+      return { ok: false, reason: `HTTP ${response.status}, ${reason}` };
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    if (response.body !== null) {
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-        size += chunk.length;
-        if (size > request.limitBytes) {
-          return { ok: false, reason: `HTTP ${response.status}, an answer of more than the ${request.limitBytes} bytes allowed` };
-        }
-        chunks.push(Buffer.from(chunk));
-      }
-    }
-    const text = Buffer.concat(chunks).toString("utf8");
+    const text = read.body.toString("utf8");
     if (!response.ok) {
       return { ok: false, reason: `HTTP ${response.status}${text ? `: ${excerpt(text)}` : ""}` };
     }

@@ -1,7 +1,7 @@
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import type { FlywheelEnvironment } from "../config/environment";
 import { asError, messageOf, TransientError, UsageError } from "../errors";
-import { type LoadedKubeconfig, loadKubeconfig } from "../kubernetes/client-node-api";
+import { answerWithin, apiServerOf, describeApiCall, type LoadedKubeconfig, loadKubeconfig } from "../kubernetes/client-node-api";
 import type { JobState, VerifyJobApi } from "./verify-job";
 
 /** The label Kubernetes puts on a Job's pods with the Job's name. */
@@ -32,7 +32,7 @@ class ClientNodeVerifyJobApi implements VerifyJobApi {
     this.namespace = loaded.namespace;
     this.batch = loaded.config.makeApiClient(loaded.client.BatchV1Api);
     this.core = loaded.config.makeApiClient(loaded.client.CoreV1Api);
-    this.server = loaded.config.getCurrentCluster()?.server ?? "the Kubernetes API";
+    this.server = apiServerOf(loaded.config);
   }
 
   readCronJob(name: string, signal: AbortSignal): Promise<k8s.V1CronJob | undefined> {
@@ -67,16 +67,9 @@ class ClientNodeVerifyJobApi implements VerifyJobApi {
   private async call<T>(action: string, signal: AbortSignal, request: () => Promise<T>, notFoundIsAnswer?: false): Promise<T>;
   private async call<T>(action: string, signal: AbortSignal, request: () => Promise<T>, notFoundIsAnswer: true): Promise<T | undefined>;
   private async call<T>(action: string, signal: AbortSignal, request: () => Promise<T>, notFoundIsAnswer = false): Promise<T | undefined> {
-    const what = `Kubernetes: ${action} in namespace ${this.namespace} (${this.server})`;
-    let timer: NodeJS.Timeout | undefined;
+    const what = describeApiCall(action, this.namespace, this.server);
     try {
-      return await Promise.race([
-        request(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new TransientError(`${what}: no answer within ${this.timeoutMs / 1000} s`)), this.timeoutMs);
-          signal.addEventListener("abort", () => reject(asError(signal.reason)), { once: true });
-        }),
-      ]);
+      return await answerWithin(request(), this.timeoutMs, () => new TransientError(`${what}: no answer within ${this.timeoutMs / 1000} s`), { signal, error: () => asError(signal.reason) });
     } catch (error) {
       if (error instanceof this.loaded.client.ApiException) {
         if (error.code === 404 && notFoundIsAnswer) {
@@ -92,8 +85,6 @@ class ClientNodeVerifyJobApi implements VerifyJobApi {
         throw error;
       }
       throw new TransientError(`${what} failed: ${messageOf(error)}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

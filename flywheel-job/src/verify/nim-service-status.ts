@@ -1,6 +1,6 @@
 import type { FlywheelEnvironment } from "../config/environment";
 import { asError, UsageError } from "../errors";
-import { loadKubeconfig } from "../kubernetes/client-node-api";
+import { answerWithin, loadKubeconfig } from "../kubernetes/client-node-api";
 import { nimApiGroup, nimApiVersion, type NimServiceObject } from "../kubernetes/kubernetes-api";
 import { describeFetchError } from "../http/service-client";
 
@@ -32,15 +32,13 @@ export async function connectNimServiceStatusReader(environment: FlywheelEnviron
   const { ApiException } = loaded.client;
   return {
     async read(namespace, name, signal) {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        const object = (await Promise.race([
-          objects.getNamespacedCustomObject({ group: nimApiGroup, version: nimApiVersion, namespace, plural: "nimservices", name }),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-            signal.addEventListener("abort", () => reject(asError(signal.reason)), { once: true });
-          }),
-        ])) as NimServiceObject;
+        const object = await answerWithin(
+          objects.getNamespacedCustomObject({ group: nimApiGroup, version: nimApiVersion, namespace, plural: "nimservices", name }) as Promise<NimServiceObject>,
+          timeoutMs,
+          () => new Error(`no answer within ${timeoutMs / 1000} s`),
+          { signal, error: () => asError(signal.reason) },
+        );
         return { state: object.status?.state };
       } catch (error) {
         if (signal.aborted) {
@@ -50,8 +48,6 @@ export async function connectNimServiceStatusReader(environment: FlywheelEnviron
           return error.code === 404 ? { missing: true } : { unreadable: `HTTP ${error.code} reading NIMService ${namespace}/${name}` };
         }
         return { unreadable: describeFetchError(error, timeoutMs) };
-      } finally {
-        clearTimeout(timer);
       }
     },
   };

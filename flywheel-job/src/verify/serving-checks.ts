@@ -68,7 +68,7 @@ export async function checkServingEntries(
  * arguments that are a JSON object. With `smoke`, records of its recorded evaluation set are replayed
  * too, and the entry fails when their score is off the recorded one.
  */
-export async function checkServingEntry(entry: VerifiedServingEntry, statuses: NimServiceStatusReader, settings: ServingCheckSettings, signal: AbortSignal, smoke?: SmokeSettings): Promise<EntryResult> {
+async function checkServingEntry(entry: VerifiedServingEntry, statuses: NimServiceStatusReader, settings: ServingCheckSettings, signal: AbortSignal, smoke?: SmokeSettings): Promise<EntryResult> {
   if (entry.replicas.max === 0) {
     return { entry: entry.name, state: "scaled to zero", detail: "replicas.max is 0" };
   }

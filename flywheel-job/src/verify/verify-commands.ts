@@ -27,7 +27,7 @@ export interface VerifyConnections {
 const kubernetesTimeoutMs = 10_000;
 
 /** The Kubernetes clients and the settings of a real verification. */
-export const clusterConnections: VerifyConnections = {
+const clusterConnections: VerifyConnections = {
   statusReader: (environment) => connectNimServiceStatusReader(environment, kubernetesTimeoutMs),
   jobApi: (environment) => connectVerifyJobApi(environment, kubernetesTimeoutMs),
   // At most 100 records of a few KiB each: the first lines of the file, not all of it.
@@ -44,7 +44,7 @@ const defaultReadyTimeoutSeconds = 600;
 const defaultSmokeTolerance = 0.15;
 
 /** Reads and validates the verify configuration the stack rendered: exit 2 naming the file and each problem. */
-export function readVerifyConfig(path: string): ServingVerifyConfig {
+function readVerifyConfig(path: string): ServingVerifyConfig {
   const file = readConfigFile(path);
   const parsed = servingVerifyConfigSchema.safeParse(file.value);
   if (!parsed.success) {
@@ -54,7 +54,7 @@ export function readVerifyConfig(path: string): ServingVerifyConfig {
 }
 
 /** `flywheel verify serving`, reaching the cluster through `connections`. */
-export function verifyServingCommandWith(connections: VerifyConnections): Command {
+function verifyServingCommandWith(connections: VerifyConnections): Command {
   return {
     name: "serving",
     summary: "check that every model the stack serves is Ready and answers well-formed completions",

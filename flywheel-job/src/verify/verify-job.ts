@@ -44,7 +44,7 @@ export interface VerifyJobSettings {
 }
 
 /** A Job name for this verification: the CronJob's, then the time in base 36, unique per second. */
-export function verifyJobName(now: Date): string {
+function verifyJobName(now: Date): string {
   return `${verifyServingNaming.cronJob}-${Math.floor(now.getTime() / 1000).toString(36)}`;
 }
 

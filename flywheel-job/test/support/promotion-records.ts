@@ -111,7 +111,7 @@ export async function recordRun(stateDirectory: string, options: RecordedRunOpti
 }
 
 /** The repository's shipped stack files. */
-export const shippedStacksDirectory = resolve(__dirname, "../../../stacks");
+const shippedStacksDirectory = resolve(__dirname, "../../../stacks");
 
 /** A fresh copy of the shipped stack files in a directory of their own: what `--stacks-dir` of a test points at. */
 export function copiedStacks(): { readonly directory: string; readonly file: (stack: string) => string; readonly text: (stack: string) => string } {
