@@ -85,6 +85,11 @@ function mockCall(token: string, inputs: Record<string, unknown>): Record<string
   switch (token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return { accountId: "111122223333", arn: "arn:aws:sts::111122223333:assumed-role/flywheel-deployer/render", userId: "AROAEXAMPLE:render" };
+    case "aws:index/getPartition:getPartition":
+      return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+    case "aws:secretsmanager/getSecretVersion:getSecretVersion":
+      // Offline there is no secret to read: a stand-in, which the render masks like any secret.
+      return { ...inputs, arn: `arn:aws:secretsmanager:us-east-1:111122223333:secret:${String(inputs.secretId)}-AbCdEf`, secretString: `placeholder-${String(inputs.secretId)}` };
     case "aws:iam/getSessionContext:getSessionContext":
       return { arn: inputs.arn, issuerArn: renderDeployerRoleArn, issuerName: "flywheel-deployer" };
     default:

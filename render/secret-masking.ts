@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { isRecord } from "../policies/lib/values";
+import { isRecord, secretMarker } from "../policies/lib/values";
 
 /** Where a value sits in a resource's inputs: property names and array indices. */
 export type InputPath = readonly (string | number)[];
 
-export const secretMarker = "[secret]";
+// The pack owns the marker: it reads renders, and must not import render/.
+export { secretMarker };
 
 /** How the Pulumi SDK marks a secret value when it hands inputs to mocks. */
 const secretSignatureKey = "4dabf18193072939515e22adb298388d";

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { GpuCluster } from "../infra/aws/gpu-cluster";
 import { RdsPostgres } from "../infra/aws/rds-postgres";
+import { secretsManagerValue } from "../infra/aws/secrets-manager-value";
 import type { ClusterTarget } from "../infra/cluster-target";
 import { ExistingCluster } from "../infra/kubernetes/existing-cluster";
 import { FlywheelPlatform } from "../infra/platform/flywheel-platform";
@@ -37,6 +38,8 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): Decl
       addonVersions: { ...versions.eks[k8sVersion].addons, ...aws.cluster.addonVersions },
       clusterAutoscaler: { chart: versions.charts.clusterAutoscaler, imageTag: versions.eks[k8sVersion].clusterAutoscalerImageTag },
       retainDataVolumes: config.environment === "production",
+      // EKS Pod Identity, which the External Secrets Operator reads AWS Secrets Manager with.
+      podIdentityAgent: config.credentials.source === "aws-secrets-manager",
       tags,
     });
     const rds = config.platform.postgres.rds;
@@ -88,10 +91,9 @@ export function defineStack(config: StackConfig): StackOutputs {
       : {}),
     ...(config.flywheel.gpuHourlyCost !== undefined ? { gpuHourlyCost: config.flywheel.gpuHourlyCost } : {}),
     production: config.environment === "production",
-    ngcApiKey: config.secrets.ngcApiKey,
-    wandbApiKey: config.secrets.wandbApiKey,
+    credentials: config.credentials,
+    ngcChartRepositoryKey: config.credentials.source === "pulumi" ? config.credentials.values.ngcApiKey : secretsManagerValue(config.credentials.names.ngcApiKey),
     externalPostgres: postgres && { address: postgres.address, cidrs: postgres.subnetCidrs, adminUsername: postgres.masterUsername, adminPassword: postgres.masterPassword },
-    modelApiKeys: { judge: config.secrets.judgeApiKey, embedding: config.secrets.embeddingApiKey },
     controlPlaneCidrs: config.cloud === "aws" ? [config.aws.vpc.cidr] : (config.existingCluster?.controlPlaneCidrs ?? privateNetworks),
     tags,
   });

@@ -36,10 +36,10 @@ export interface FlywheelAlertsProps {
   /** The namespace of Elasticsearch and its exporter. */
   readonly elasticsearchNamespace: string;
   /**
-   * When Elasticsearch's certificate expires, in seconds since the Unix epoch: the certificate's
-   * `validityEndTime` as Pulumi knows it, rendered into the rule (no metric publishes it).
+   * When each certificate of `stackCertificates` expires, in seconds since the Unix epoch: its
+   * `validityEndTime` as Pulumi knows it, rendered into its rule (no metric publishes it).
    */
-  readonly elasticsearchCertificateNotAfterSeconds: number;
+  readonly certificateNotAfterSeconds: Readonly<Record<StackCertificateName, number>>;
   /**
    * Share of Elasticsearch's data disk in use above which it alerts (`alertThresholds.elasticsearchDiskWatermark`).
    * @default 0.85, Elasticsearch's low disk watermark, past which it allocates no new shards to the node
@@ -89,13 +89,26 @@ export const alertRunbookAnchors = {
   FlywheelNimErrorRateHigh: "flywheelnimerrorratehigh",
   FlywheelNimTimeToFirstTokenHigh: "flywheelnimtimetofirsttokenhigh",
   FlywheelElasticsearchDiskOverWatermark: "flywheelelasticsearchdiskoverwatermark",
-  FlywheelElasticsearchCertificateExpiring: "flywheelelasticsearchcertificateexpiring",
+  FlywheelCertificateExpiring: "flywheelcertificateexpiring",
   FlywheelApiDown: "flywheelapidown",
 } as const;
 
 export type FlywheelAlertName = keyof typeof alertRunbookAnchors;
 
-/** Days before Elasticsearch's certificate expires that the alert starts. */
+/**
+ * The certificates the stack's CA issued and the CA's own, by the `certificate` label of their
+ * FlywheelCertificateExpiring rule: what the alert calls each, and what renews it.
+ */
+export const stackCertificates = {
+  ca: { title: "The stack's CA certificate", renewal: "no pulumi up renews it, rotate it as its runbook says" },
+  elasticsearch: { title: "Elasticsearch's HTTP certificate", renewal: "pulumi up issues a new one" },
+  redis: { title: "Redis's certificate", renewal: "pulumi up issues a new one, then restart Redis" },
+  mongodb: { title: "MongoDB's certificate", renewal: "pulumi up issues a new one" },
+} as const satisfies Record<string, { readonly title: string; readonly renewal: string }>;
+
+export type StackCertificateName = keyof typeof stackCertificates;
+
+/** Days before a certificate expires that its alert starts: the one owner of the warning threshold. */
 const certificateWarningDays = 30;
 /** How long a GPU node must stay idle before it alerts. */
 const gpuIdleFor = "30m";
@@ -106,14 +119,19 @@ interface AlertRule {
   readonly expr: string;
   readonly for: string;
   readonly severity: "critical" | "warning";
+  /**
+   * Labels beside `severity` that tell one rule of an alert from its others.
+   * @default none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
   readonly summary: string;
   readonly description: string;
 }
 
 /**
  * The flywheel's alerts as one PrometheusRule: a failed run, a missed schedule, a leaked candidate
- * NIM, idle GPU nodes, a NIM's errors or slow first tokens, Elasticsearch's disk and certificate,
- * and the Flywheel API down. Each has a README runbook entry its `runbook_url` points at. The
+ * NIM, idle GPU nodes, a NIM's errors or slow first tokens, Elasticsearch's disk, the expiry of the
+ * stack's CA and of each certificate it issued, and the Flywheel API down. Each has a README runbook entry its `runbook_url` points at. The
  * expressions use equality matchers only and ranges of several scrape intervals, so they mean the
  * same in Prometheus 2.x and 3.x (which changed what a regex `.` matches and where ranges start).
  */
@@ -139,7 +157,9 @@ export class FlywheelAlerts extends Construct {
       fail(owner, `maxRunHours must be a number above 0, got ${props.maxRunHours}`);
     }
     const maxRunSeconds = Math.round(props.maxRunHours * 3600);
-    const notAfter = inRange(owner, "elasticsearchCertificateNotAfterSeconds", props.elasticsearchCertificateNotAfterSeconds, { min: 1, max: 32_503_680_000 });
+    const certificateRules = (Object.keys(stackCertificates) as StackCertificateName[]).map((certificate) =>
+      certificateExpiring(certificate, inRange(owner, `certificateNotAfterSeconds.${certificate}`, props.certificateNotAfterSeconds[certificate], { min: 1, max: 32_503_680_000 })),
+    );
     const watermark = threshold(owner, "elasticsearchDiskWatermark", props.elasticsearchDiskWatermark);
     const errorRatio = threshold(owner, "nimErrorRatio", props.nimErrorRatio);
     const ttft = threshold(owner, "nimTimeToFirstTokenSeconds", props.nimTimeToFirstTokenSeconds);
@@ -228,15 +248,7 @@ export class FlywheelAlerts extends Construct {
         summary: "Elasticsearch's disk is over its watermark",
         description: `Node {{ $labels.name }}'s data disk is {{ $value | humanizePercentage }} full (watermark ${watermark}): Elasticsearch stops placing shards on it.`,
       },
-      {
-        alert: "FlywheelElasticsearchCertificateExpiring",
-        // Pulumi's validityEndTime of the certificate, rendered here: the rule changes when it does.
-        expr: `vector(${notAfter}) - vector(time()) < ${certificateWarningDays * 86_400}`,
-        for: "1h",
-        severity: "warning",
-        summary: "Elasticsearch's certificate expires soon",
-        description: `Elasticsearch's certificate expires in {{ $value | humanizeDuration }} (under ${certificateWarningDays} days).`,
-      },
+      ...certificateRules,
       ...apiRules,
     ];
 
@@ -250,7 +262,7 @@ export class FlywheelAlerts extends Construct {
               alert: r.alert,
               expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
               for: r.for,
-              labels: { severity: r.severity },
+              labels: { severity: r.severity, ...r.labels },
               annotations: {
                 summary: r.summary,
                 description: r.description,
@@ -264,6 +276,24 @@ export class FlywheelAlerts extends Construct {
       },
     });
   }
+}
+
+/**
+ * One certificate's expiry, a rule per certificate: the alert's name stays one for routing and
+ * silencing, and its `certificate` label says which.
+ */
+function certificateExpiring(certificate: StackCertificateName, notAfterSeconds: number): AlertRule {
+  const { title, renewal } = stackCertificates[certificate];
+  return {
+    alert: "FlywheelCertificateExpiring",
+    // Pulumi's validityEndTime of the certificate, rendered here: the rule changes when it does.
+    expr: `vector(${notAfterSeconds}) - vector(time()) < ${certificateWarningDays * 86_400}`,
+    for: "1h",
+    severity: "warning",
+    labels: { certificate },
+    summary: `${title} expires soon`,
+    description: `${title} expires in {{ $value | humanizeDuration }} (under ${certificateWarningDays} days): ${renewal}.`,
+  };
 }
 
 /** The Flywheel API down: no replica answers its scrape, or no target is left to scrape at all. */

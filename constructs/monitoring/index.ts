@@ -1,4 +1,4 @@
-export { alertRunbookAnchors, alertThresholds, FlywheelAlerts, type AlertThreshold, type AlertThresholdName, type FlywheelAlertName, type FlywheelAlertsProps } from "./flywheel-alerts";
+export { alertRunbookAnchors, alertThresholds, FlywheelAlerts, type AlertThreshold, type AlertThresholdName, type FlywheelAlertName, type FlywheelAlertsProps, stackCertificates, type StackCertificateName } from "./flywheel-alerts";
 export { ElasticsearchExporter, elasticsearchExporterComponent, elasticsearchExporterPort, type ElasticsearchExporterProps } from "./elasticsearch-exporter";
 export { durationMilliseconds, prometheusDuration } from "./prometheus-duration";
 export { monitorObjectLabels } from "./monitor-labels";

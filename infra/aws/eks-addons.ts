@@ -9,6 +9,8 @@ export interface EksAddonVersions {
   readonly "kube-proxy": string;
   readonly "aws-ebs-csi-driver": string;
   readonly "aws-efs-csi-driver": string;
+  /** Installed only with `EksAddonsArgs.podIdentityAgent`. */
+  readonly "eks-pod-identity-agent": string;
 }
 
 export interface EksAddonsArgs {
@@ -18,13 +20,21 @@ export interface EksAddonsArgs {
   readonly versions: EksAddonVersions;
   /** Add-ons are installed after these exist: their pods need nodes to run on. */
   readonly after: pulumi.Resource[];
+  /**
+   * Install the EKS Pod Identity agent, the DaemonSet that hands pods the credentials of the role
+   * their ServiceAccount is associated with (`aws.eks.PodIdentityAssociation`). Without it such pods
+   * get no AWS credentials at all.
+   * @default false
+   */
+  readonly podIdentityAgent?: boolean;
   readonly tags?: Record<string, string>;
 }
 
 /**
  * The cluster's EKS add-ons at pinned versions: networking (with NetworkPolicy enforcement, which
  * the VPC CNI leaves off by default so policies would be silently ignored), DNS, kube-proxy, and
- * the EBS and EFS CSI drivers with IAM roles for their service accounts.
+ * the EBS and EFS CSI drivers with IAM roles for their service accounts, and, when asked for, the
+ * EKS Pod Identity agent.
  */
 export class EksAddons extends pulumi.ComponentResource {
   /** The add-ons, for resources that need storage or networking to be ready. */
@@ -64,6 +74,9 @@ export class EksAddons extends pulumi.ComponentResource {
       addon("kube-proxy"),
       addon("aws-ebs-csi-driver", { serviceAccountRoleArn: ebsRole.roleArn }),
       addon("aws-efs-csi-driver", { serviceAccountRoleArn: efsRole.roleArn }),
+      // Its permission to exchange tokens (eks-auth:AssumeRoleForPodIdentity) comes from the node
+      // role's AmazonEKSWorkerNodePolicy.
+      ...(args.podIdentityAgent ? [addon("eks-pod-identity-agent")] : []),
     ];
     this.registerOutputs({});
   }

@@ -54,6 +54,12 @@ export interface GpuClusterArgs {
    * @default false
    */
   readonly retainDataVolumes?: boolean;
+  /**
+   * Install the EKS Pod Identity agent add-on, for components whose AWS role is bound to their
+   * ServiceAccount by a Pod Identity association (the External Secrets Operator).
+   * @default false
+   */
+  readonly podIdentityAgent?: boolean;
   readonly tags?: Record<string, string>;
 }
 
@@ -164,6 +170,7 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
       oidcIssuerUrl: cluster.oidcIssuerUrl,
       versions: args.addonVersions,
       after: systemGroups,
+      podIdentityAgent: args.podIdentityAgent ?? false,
       tags,
     }, child);
 

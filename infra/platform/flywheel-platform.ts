@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ngcSecretNames } from "../../flywheel-job/src/contract";
+import { SecretsReaderIdentity } from "../aws/secrets-reader-identity";
 import type { ClusterTarget } from "../cluster-target";
-import { ngcSecrets } from "../kubernetes/secrets";
+import { CredentialSecrets, ngcSecrets } from "../kubernetes/credential-secrets";
 import { DataOperators } from "./data-operators";
 import { DataServiceMonitors } from "./data-service-monitors";
+import type { CredentialSource } from "./external-credentials";
 import { FlywheelApiDeployment, type FlywheelApiEndpoints } from "./flywheel-api-deployment";
 import { dataServicesAliases } from "./data-services-aliases";
 import { FlywheelModels } from "./flywheel-models";
@@ -25,6 +27,7 @@ import { PrometheusAdapter } from "./prometheus-adapter";
 import { applyPlatformNetworkPolicies } from "./platform-network-policies";
 import { type PlatformEndpoints, platformEndpoints } from "./platform-endpoints";
 import { RunState, runStateNaming } from "./run-state";
+import { SecretsOperator, secretsOperatorNaming } from "./secrets-operator";
 import { ServingModels } from "./serving-models";
 import type { FlywheelSchedules } from "../../stacks/config/load";
 import type { StackSettings } from "../../stacks/config/schema";
@@ -57,9 +60,10 @@ export interface FlywheelPlatformArgs {
   /** The price of a GPU-hour (`data-flywheel:flywheel.gpuHourlyCost`): the Flywheel dashboard's cost panels start from it. */
   readonly gpuHourlyCost?: number;
   readonly production: boolean;
-  readonly ngcApiKey: pulumi.Output<string>;
-  /** Customizer's Weights & Biases key, when the stack sets one. */
-  readonly wandbApiKey?: pulumi.Output<string>;
+  /** Where the external credentials come from: Pulumi config, or AWS Secrets Manager through the External Secrets Operator. */
+  readonly credentials: CredentialSource;
+  /** The NGC key as `pulumi up` reads it, to log in to NGC's private chart repository. */
+  readonly ngcChartRepositoryKey: pulumi.Output<string>;
   /**
    * A PostgreSQL server outside the cluster (RDS) for the NeMo services but Data Store, whose database
    * stays in CloudNativePG (NemoMicroservices); `cidrs` are where the server's addresses are.
@@ -70,8 +74,6 @@ export interface FlywheelPlatformArgs {
     readonly adminUsername: string;
     readonly adminPassword: pulumi.Output<string>;
   };
-  /** API keys of remote judge and embedding endpoints. */
-  readonly modelApiKeys: { readonly judge?: pulumi.Output<string>; readonly embedding?: pulumi.Output<string> };
   /**
    * Where the control plane calls admission webhooks from, which the operators' webhook pods admit:
    * the VPC on EKS (the control plane's ENIs are in its subnets),
@@ -114,6 +116,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     const servingAutoscales = (args.serving?.entries ?? []).some((entry) => entry.replicas.min < entry.replicas.max);
     const installsPrometheusAdapter = installsMonitoring && servingAutoscales;
 
+    const readsSecretsManager = args.credentials.source === "aws-secrets-manager";
+
     this.namespaces = new PlatformNamespaces(`${name}-namespaces`, {
       provider,
       dependsOn: cluster.ready,
@@ -123,6 +127,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         ...(args.externalPostgres ? [] : ["nemoDatabase" as const]),
         ...(installsMonitoring ? [] : ["monitoring" as const]),
         ...(args.serving ? [] : ["serving" as const]),
+        ...(readsSecretsManager ? [] : ["externalSecrets" as const]),
       ],
     }, child);
     const inNamespace = (key: keyof typeof namespaces): pulumi.CustomResourceOptions => ({
@@ -132,13 +137,19 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     });
     const afterNamespaces = { parent: this, dependsOn: [...this.namespaces.all] };
 
+    // The namespaces whose Secrets carry external credentials, and the only ones the store serves.
+    const credentialNamespaces = [namespaces.nemo, namespaces.flywheel, ...(args.serving ? [namespaces.serving] : [])];
+    const secretsOperator =
+      args.credentials.source === "aws-secrets-manager" ? this.secretsOperator(name, args, args.credentials.names, credentialNamespaces, afterNamespaces) : undefined;
+    const credentials = new CredentialSecrets(args.credentials, secretsOperator && { name: secretsOperator.storeName, ready: secretsOperator.ready }, provider);
+
     // In nemo only Customizer's model downloads and a local judge or embedding NIM read the API key.
     const nemoReadsNgcApiKey =
       args.models.candidates.some((m) => m.customization !== undefined) || args.models.judge.type === "local" || args.models.embedding.type === "local";
-    ngcSecrets(`${name}-nemo`, namespaces.nemo, args.ngcApiKey, inNamespace("nemo"), { apiKey: nemoReadsNgcApiKey });
-    ngcSecrets(`${name}-flywheel`, namespaces.flywheel, args.ngcApiKey, inNamespace("flywheel"));
+    ngcSecrets(credentials, `${name}-nemo`, namespaces.nemo, inNamespace("nemo"), { apiKey: nemoReadsNgcApiKey });
+    ngcSecrets(credentials, `${name}-flywheel`, namespaces.flywheel, inNamespace("flywheel"));
     if (args.serving) {
-      ngcSecrets(`${name}-serving`, namespaces.serving, args.ngcApiKey, inNamespace("serving"));
+      ngcSecrets(credentials, `${name}-serving`, namespaces.serving, inNamespace("serving"));
     }
 
     if (ownMonitoring) {
@@ -206,7 +217,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       volcanoNamespace: namespaces.volcano,
       storageClass: cluster.storage.storageClass,
       pullSecretName: ngcSecretNames.pullSecret,
-      ngcApiKey: args.ngcApiKey,
+      ngcApiKey: args.ngcChartRepositoryKey,
       nodeSelector: cluster.systemNodeSelector,
       provider,
     }, afterNamespaces);
@@ -265,7 +276,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       customizableModels: args.models.candidates.flatMap((m) => (m.customization ? [{ name: m.name, customization: m.customization }] : [])),
       mlflowChart: versions.charts.mlflow,
       secretNames: ngcSecretRefs,
-      wandbApiKey: args.wandbApiKey,
+      credentials,
       nodeSelector: cluster.systemNodeSelector,
       nimOperator: nimOperator.dependencies,
       cloudnativePg: dataOperators.cloudnativePg,
@@ -332,6 +343,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       monitoring: installsMonitoring,
       dataServiceMetrics: this.monitorSelection !== undefined,
       prometheusAdapter: installsPrometheusAdapter,
+      secretsOperator: readsSecretsManager,
       serving: (args.serving?.entries ?? []).map((entry) => ({
         name: entry.name,
         clientNamespaces: entry.clientNamespaces,
@@ -353,7 +365,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       ? new JudgeProxyDeployment(`${name}-judge-proxy`, {
         namespace: namespaces.flywheel,
         judge: this.models.judge,
-        apiKey: args.modelApiKeys.judge,
+        credentials,
         image: args.schedules.image,
         nodeSelector: cluster.systemNodeSelector,
         dependsOn: [...this.namespaces.all, networkPolicies],
@@ -365,11 +377,9 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       new FlywheelWorkloads(`${name}-workloads`, {
         namespace: namespaces.flywheel,
         schedules: args.schedules,
-        judge: judgeProxy?.endpoint ?? this.models.judge,
-        embedding: this.models.embedding,
         connectionsSecret: runStateNaming.connectionsSecret,
         elasticsearchCaConfigMap: logStoreNaming.caConfigMap,
-        apiKeys: args.modelApiKeys,
+        credentials,
         podLabels: flywheelPodLabels.job,
         ...(this.monitoring ? { pushgatewayUrl: this.monitoring.pushgatewayUrl } : {}),
         // The stack always installs MLflow with NeMo (Customizer's tracking server): every run logs its evaluations there.
@@ -418,7 +428,12 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         settings: args.settings.monitoring.alerts,
         maxRunHours: args.schedules?.maxRunHours ?? defaultMaxRunHours,
         flywheelApi: args.flywheelApi !== undefined,
-        elasticsearchCertificateNotAfter: logStore.certificateNotAfter,
+        certificateNotAfter: {
+          ca: logStore.certificateAuthority.notAfter,
+          elasticsearch: logStore.certificateNotAfter,
+          redis: runState.redisCertificateNotAfter,
+          mongodb: runState.mongodbCertificateNotAfter,
+        },
         dependsOn: [...this.namespaces.all, ...monitorDependencies],
         provider,
       }, { parent: this });
@@ -445,4 +460,41 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     });
     this.registerOutputs({ ...this.endpoints, flywheelApi: this.flywheelApi });
   }
+
+  /**
+   * The External Secrets Operator and the identity it reads AWS Secrets Manager with: a Pod Identity
+   * role allowed exactly the named secrets. The operator starts after the association exists (EKS
+   * gives credentials only to pods created after it).
+   */
+  private secretsOperator(
+    name: string,
+    args: FlywheelPlatformArgs,
+    secretNames: Extract<CredentialSource, { source: "aws-secrets-manager" }>["names"],
+    allowedNamespaces: readonly string[],
+    opts: pulumi.ComponentResourceOptions,
+  ): SecretsOperator {
+    const aws = args.cluster.aws;
+    if (!aws) {
+      throw new Error(`FlywheelPlatform ${name}: credentials from aws-secrets-manager need an EKS cluster (cloud aws)`);
+    }
+    const reader = new SecretsReaderIdentity(`${name}-secrets-reader`, {
+      clusterName: aws.clusterName,
+      namespace: namespaces.externalSecrets,
+      serviceAccount: secretsOperatorNaming.serviceAccount,
+      region: aws.region,
+      secretNames: Object.values(secretNames).filter((secretName): secretName is string => secretName !== undefined),
+      ...(args.tags ? { tags: args.tags } : {}),
+    }, { parent: this });
+    return new SecretsOperator(`${name}-secrets-operator`, {
+      chart: args.versions.charts.externalSecrets,
+      crdUrls: args.versions.crds.externalSecrets,
+      namespace: namespaces.externalSecrets,
+      region: aws.region,
+      allowedNamespaces,
+      nodeSelector: args.cluster.systemNodeSelector,
+      provider: args.cluster.provider,
+      dependsOn: reader.ready,
+    }, opts);
+  }
 }
+

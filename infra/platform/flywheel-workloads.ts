@@ -4,25 +4,22 @@ import { App, Chart, Duration } from "cdk8s";
 import { CandidateNimAdmission } from "../../constructs/flywheel/candidate-nim-admission";
 import { FlywheelJobAccess } from "../../constructs/flywheel/flywheel-job-access";
 import { FlywheelSchedule } from "../../constructs/flywheel/flywheel-schedule";
-import { jobEnvironment } from "../../flywheel-job/src/contract";
 import type { FlywheelSchedules } from "../../stacks/config/load";
 import { applyChart } from "../kubernetes/cdk8s-chart";
-import { secret } from "../kubernetes/secrets";
+import type { CredentialSecrets } from "../kubernetes/credential-secrets";
+import { credentialSecretLayouts } from "./external-credentials";
 import { logStoreNaming } from "./log-store";
-import type { ModelEndpoint } from "./flywheel-models";
 
 export interface FlywheelWorkloadsArgs {
   readonly namespace: string;
   /** The workloads' schedules and validated job configurations, and the job image, pinned by digest. */
   readonly schedules: FlywheelSchedules;
-  readonly judge: ModelEndpoint;
-  readonly embedding: ModelEndpoint;
   /** Secret with ELASTICSEARCH_*, MONGODB_URL and REDIS_URL (rediss://). */
   readonly connectionsSecret: string;
   /** ConfigMap with the stack's CA (`ca.crt`), which signed Elasticsearch's and Redis's certificates. */
   readonly elasticsearchCaConfigMap: string;
-  /** API keys of remote judge and embedding endpoints. */
-  readonly apiKeys: { readonly judge?: pulumi.Output<string>; readonly embedding?: pulumi.Output<string> };
+  /** Where the remote embedding endpoint's key comes from (the judge's stays with the judge proxy). */
+  readonly credentials: CredentialSecrets;
   readonly podLabels: Readonly<Record<string, string>>;
   /** The Pushgateway each run pushes its metrics to; none when the stack installs no monitoring of its own. */
   readonly pushgatewayUrl?: string;
@@ -33,8 +30,8 @@ export interface FlywheelWorkloadsArgs {
   readonly provider: k8s.Provider;
 }
 
-/** Secret with the remote models' API keys, in the flywheel namespace. */
-export const modelKeysSecret = "flywheel-model-keys";
+/** Secret with the remote embedding endpoint's key, in the flywheel namespace; empty when there is none. */
+export const modelKeysSecret = credentialSecretLayouts.flywheelModelKeys.name;
 
 /**
  * The scheduled flywheels: one CronJob per workload, the job's least-privilege identity, the
@@ -43,18 +40,7 @@ export const modelKeysSecret = "flywheel-model-keys";
 export class FlywheelWorkloads extends pulumi.ComponentResource {
   constructor(name: string, args: FlywheelWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:FlywheelWorkloads", name, {}, opts);
-    const keys: Record<string, pulumi.Output<string>> = {};
-    if (args.judge.needsApiKey && args.apiKeys.judge) {
-      keys[jobEnvironment.JUDGE_API_KEY] = args.apiKeys.judge;
-    }
-    if (args.embedding.needsApiKey && args.apiKeys.embedding) {
-      keys[jobEnvironment.EMBEDDING_API_KEY] = args.apiKeys.embedding;
-    }
-    const modelKeys = secret(`${name}-model-keys`, { name: modelKeysSecret, namespace: args.namespace, stringData: keys }, {
-      parent: this,
-      provider: args.provider,
-      dependsOn: [...args.dependsOn],
-    });
+    const modelKeys = args.credentials.write(`${name}-model-keys`, "flywheelModelKeys", args.namespace, { parent: this, dependsOn: [...args.dependsOn] });
 
     const chart = new Chart(new App(), name);
     const access = new FlywheelJobAccess(chart, "access", { namespace: args.namespace });
@@ -79,7 +65,7 @@ export class FlywheelWorkloads extends pulumi.ComponentResource {
       namespace: args.namespace,
       candidateImages: args.schedules.workloads.flatMap((workload) => workload.jobConfig.candidates.map((candidate) => candidate.image)),
     });
-    applyChart(name, chart, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn, modelKeys] });
+    applyChart(name, chart, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn, ...modelKeys] });
     this.registerOutputs({});
   }
 }

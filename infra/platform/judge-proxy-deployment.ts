@@ -5,13 +5,14 @@ import { JudgeProxy } from "../../constructs/flywheel/judge-proxy";
 import { inClusterServiceUrl } from "../../constructs/nim/urls";
 import { jobEnvironment, judgeProxyService } from "../../flywheel-job/src/contract";
 import { applyChart } from "../kubernetes/cdk8s-chart";
-import { secret } from "../kubernetes/secrets";
+import type { CredentialSecrets } from "../kubernetes/credential-secrets";
+import { credentialSecretLayouts } from "./external-credentials";
 import type { ModelEndpoint } from "./flywheel-models";
 
 /** The proxy's Service and Deployment, and the Secret with the judge's key, in the flywheel namespace. */
 export const judgeProxyNaming = {
   name: judgeProxyService.serviceName,
-  keySecret: "judge-proxy-key",
+  keySecret: credentialSecretLayouts.judgeProxyKey.name,
   /** The key inside it: the job's variable name, so the Secret reads as what it holds. */
   keySecretKey: jobEnvironment.JUDGE_API_KEY,
 } as const;
@@ -37,8 +38,8 @@ export interface JudgeProxyDeploymentArgs {
   readonly namespace: string;
   /** The remote judge the proxy forwards to. */
   readonly judge: ModelEndpoint;
-  /** The judge's API key (`data-flywheel:judgeApiKey`, which the loader requires for a remote judge). */
-  readonly apiKey: pulumi.Output<string> | undefined;
+  /** Where the judge's API key comes from (`judgeApiKey`, which the loader requires for a remote judge). */
+  readonly credentials: CredentialSecrets;
   /** The job image, pinned by digest: the proxy is its `judge-proxy` command. */
   readonly image: string;
   /** CPU nodes the proxy runs on. */
@@ -61,14 +62,10 @@ export class JudgeProxyDeployment extends pulumi.ComponentResource {
     if (!args.judge.needsApiKey) {
       throw new Error(`JudgeProxyDeployment ${name}: the judge at ${args.judge.baseUrl} needs no key; the jobs call it directly, without a proxy`);
     }
-    if (args.apiKey === undefined) {
+    if (!args.credentials.has("judgeApiKey")) {
       throw new Error(`JudgeProxyDeployment ${name}: the judge at ${args.judge.baseUrl} needs a key and none is set (data-flywheel:judgeApiKey)`);
     }
-    const keySecret = secret(`${name}-key`, {
-      name: judgeProxyNaming.keySecret,
-      namespace: args.namespace,
-      stringData: { [judgeProxyNaming.keySecretKey]: args.apiKey },
-    }, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });
+    const keySecret = args.credentials.write(`${name}-key`, "judgeProxyKey", args.namespace, { parent: this, dependsOn: [...args.dependsOn] });
 
     const chart = new Chart(new App(), name);
     new JudgeProxy(chart, "judge-proxy", {
@@ -81,7 +78,7 @@ export class JudgeProxyDeployment extends pulumi.ComponentResource {
     });
     // The same URL the loader wrote into the job configurations (a test holds the two equal).
     this.endpoint = judgeEndpointForJobs(args.judge, args.namespace);
-    applyChart(name, chart, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn, keySecret] });
+    applyChart(name, chart, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn, ...keySecret] });
     this.registerOutputs({});
   }
 }

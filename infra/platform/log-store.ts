@@ -237,7 +237,7 @@ export class LogStore extends pulumi.ComponentResource {
       allowedUses: ["cert_signing", "crl_signing"],
       subject: { commonName: "data-flywheel log store CA", organization: "data-flywheel" },
     }, { parent: this });
-    const ca: StackCertificateAuthority = { certPem: caCert.certPem, privateKeyPem: caKey.privateKeyPem };
+    const ca: StackCertificateAuthority = { certPem: caCert.certPem, privateKeyPem: caKey.privateKeyPem, notAfter: caCert.validityEndTime };
     const server = issueServerCertificate(`${name}-es-http`, ca, {
       dnsNames: ElasticsearchCluster.httpCertificateDnsNames(elasticsearchName, ns),
       commonName: `${elasticsearchName}-es-http.${ns}.svc`,

@@ -28,6 +28,8 @@ export const namespaces = {
   flywheel: "flywheel",
   /** The models served to applications (`data-flywheel:serving`): their NIMServices, NIMCaches and PDBs, apart from the flywheel's experiments. */
   serving: "serving",
+  /** The External Secrets Operator's controller (`secrets.source: aws-secrets-manager` only). */
+  externalSecrets: "external-secrets",
 } as const;
 
 export type NamespaceKey = keyof typeof namespaces;
@@ -67,6 +69,13 @@ export const podSecurityLevels: Readonly<Record<NamespaceKey, PodSecurityLevel>>
   // node-exporter's DaemonSet (kube-prometheus-stack 88.5.3's prometheus-node-exporter 4.56.1) runs
   // with hostNetwork, hostPID and hostPath mounts of / , /proc and /sys, which baseline forbids.
   monitoring: "privileged",
+  // One pod, the controller's Deployment (external-secrets 2.9.0 templates/deployment.yaml: one
+  // container, no volume but `extraVolumes`, which we leave empty; webhook.create and certController.create
+  // false, so no other Deployment), whose container context our values set in full
+  // (secrets-operator.ts): allowPrivilegeEscalation false, capabilities.drop [ALL], runAsNonRoot,
+  // seccompProfile.type RuntimeDefault, as the chart's defaults also do (values.yaml:275-285). The
+  // Pod Identity webhook adds only a projected token volume and environment variables.
+  externalSecrets: "restricted",
 };
 
 export interface PlatformNamespacesArgs {
@@ -74,7 +83,8 @@ export interface PlatformNamespacesArgs {
   /**
    * Namespaces not to create: something else owns them (a GPU Operator already installed), or
    * nothing runs there (`nemoDatabase` without an external PostgreSQL server, `monitoring` unless
-   * the stack installs its own, `serving` without serving entries).
+   * the stack installs its own, `serving` without serving entries, `externalSecrets` unless
+   * `secrets.source` is `aws-secrets-manager`).
    * @default none
    */
   readonly omit?: readonly NamespaceKey[];

@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
+import { ngcLogin } from "./external-credentials";
 import { volcanoSchedulerConfig } from "./volcano-scheduler-config";
 
 export interface NemoDependenciesArgs {
@@ -126,7 +127,7 @@ export class NemoDependencies extends pulumi.ComponentResource {
       chart: args.charts.nemoOperator,
       releaseName: "nemo-operator",
       namespace: args.nemoNamespace,
-      repositoryLogin: { username: "$oauthtoken", password: args.ngcApiKey },
+      repositoryLogin: { username: ngcLogin.username, password: args.ngcApiKey },
       values: {
         imagePullSecrets: [{ name: args.pullSecretName }],
         controllerManager: {

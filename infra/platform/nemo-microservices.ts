@@ -20,9 +20,11 @@ import { inClusterServiceUrl } from "../../constructs/nim/urls";
 import type { ClusterStorage } from "../cluster-target";
 import { generatedPassword } from "../generated-password";
 import { applyChart } from "../kubernetes/cdk8s-chart";
+import type { CredentialSecrets } from "../kubernetes/credential-secrets";
 import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
 import { secret } from "../kubernetes/secrets";
 import { optionalNodeSelector, persistentStorage } from "./construct-props";
+import { credentialSecretLayouts } from "./external-credentials";
 import { nemoDependencyEndpoints } from "./nemo-dependencies";
 
 /**
@@ -76,8 +78,8 @@ export interface NemoMicroservicesArgs {
   readonly customizableModels: readonly CustomizableModel[];
   readonly mlflowChart: HelmChartPin;
   readonly secretNames: { readonly ngcApiKey: string; readonly pullSecret: string };
-  /** Weights & Biases API key for Customizer, if the stack has one. */
-  readonly wandbApiKey?: pulumi.Output<string>;
+  /** Where Customizer's Weights & Biases key comes from, if the stack has one. */
+  readonly credentials: CredentialSecrets;
   readonly nodeSelector: Readonly<Record<string, string>>;
   /** The NIM operator (CRDs, release): the NeMo resources wait for it and are deleted before it. */
   readonly nimOperator: readonly pulumi.Resource[];
@@ -211,17 +213,11 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     }, { ...k8sOpts, dependsOn: postgresGroup });
 
     const wandb = customize
-      ? [
-          secret(`${name}-wandb`, {
-            name: "customizer-wandb",
-            namespace: ns,
-            // Customizer reads the encryption key even without a W&B account; an empty API key turns W&B off.
-            stringData: {
-              apiKey: args.wandbApiKey ?? "",
-              encryptionKey: generatedPassword(`${name}-wandb-encryption`, this).result,
-            },
-          }, k8sOpts),
-        ]
+      ? args.credentials.write(`${name}-wandb`, "customizerWandb", ns, k8sOpts, {
+          generated: { encryptionKey: generatedPassword(`${name}-wandb-encryption`, this).result },
+          // Customizer reads the key even without a W&B account; empty, it turns W&B off.
+          emptyWhenMissing: ["apiKey"],
+        })
       : [];
 
     const chart = new Chart(new App(), `${name}-services`);
@@ -268,7 +264,7 @@ export class NemoMicroservices extends pulumi.ComponentResource {
         datastoreUrl: datastore.url,
         entitystoreUrl: entitystore.url,
         mlflowUrl: mlflowServiceUrl(ns),
-        wandb: { secretName: "customizer-wandb" },
+        wandb: { secretName: credentialSecretLayouts.customizerWandb.name },
         config,
         modelDownloads: { ngcApiSecret: args.secretNames.ngcApiKey },
         training: {

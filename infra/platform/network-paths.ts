@@ -11,6 +11,7 @@ import { mlflowNaming, nemoServiceNames } from "./nemo-microservices";
 import { servedModelServiceName } from "./flywheel-models";
 import { prometheusAdapterNaming } from "./prometheus-adapter";
 import { runStateNaming } from "./run-state";
+import { secretsOperatorNaming } from "./secrets-operator";
 
 /** Labels the network policies select the flywheel's pods by. */
 export const flywheelPodLabels = {
@@ -65,6 +66,8 @@ const podPorts = {
   kubelet: 10250,
   /** The DCGM exporter's metrics (gpu-operator v25.10.1 assets/state-dcgm-exporter, `DCGM_EXPORTER_LISTEN` :9400). */
   dcgmExporter: 9400,
+  /** The EKS Pod Identity agent's credentials endpoint (http://169.254.170.23/v1/credentials; AWS, "Learn how EKS Pod Identity grants pods access to AWS services"). */
+  podIdentityAgent: 80,
 } as const;
 
 /** What decides which paths a stack needs. */
@@ -122,6 +125,11 @@ export interface NetworkPathsInput {
    * @default none
    */
   readonly serving?: readonly ServingPathsEntry[];
+  /**
+   * Whether the stack installs the External Secrets Operator (`secrets.source: aws-secrets-manager`).
+   * @default false
+   */
+  readonly secretsOperator?: boolean;
 }
 
 /** What of a serving entry decides its paths. */
@@ -302,6 +310,12 @@ export const platformPods = {
   servingModels: pods("serving-models", namespaces.serving, { matchLabels: { [labelKeys.component]: servingModelComponent } }, "constructs/serving/serving-model.ts (NIMService spec.labels)"),
   servingNimCaches: pods("serving-nimcache-jobs", namespaces.serving, { matchLabels: { app: "k8s-nim-operator" } }, "k8s-nim-operator v3.1.2 internal/controller/nimcache_controller.go:995-1001"),
   verifyServing: pods("verify-serving", namespaces.flywheel, { matchLabels: { [labelKeys.component]: verifyServingNaming.component } }, "constructs/serving/verify-serving.ts (the CronJob's pod template)"),
+  secretsOperator: pods(
+    secretsOperatorNaming.release,
+    namespaces.externalSecrets,
+    { matchLabels: { "app.kubernetes.io/name": secretsOperatorNaming.podName, "app.kubernetes.io/instance": secretsOperatorNaming.release } },
+    "external-secrets 2.9.0 templates/_helpers.tpl:141-144 (external-secrets.selectorLabels), templates/deployment.yaml:33-34",
+  ),
   kubeDns: pods("kube-dns", "kube-system", { matchLabels: { "k8s-app": "kube-dns" } }, "EKS CoreDNS add-on and kubeadm (k8s-app: kube-dns)"),
 } as const;
 
@@ -324,6 +338,10 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
   const mlflowPorts = tcp(podPorts.mlflowPod, podPorts.mlflowService);
   // The nodes' own addresses: in the VPC on EKS, in `existingCluster.controlPlaneCidrs` on a cluster you bring.
   const nodes: AddressSet = { kind: "addresses", name: "nodes", cidrs: [...input.controlPlaneCidrs] };
+  // The Pod Identity agent listens on a link-local address of every node (host network). The VPC
+  // CNI's policy agent filters a pod's egress to link-local addresses like any other
+  // (aws/aws-network-policy-agent#120), so a default-deny pod must be let through to it.
+  const podIdentityAgent: AddressSet = { kind: "addresses", name: "pod-identity-agent", cidrs: ["169.254.170.23/32"] };
   const path = (from: PathEnd, to: PathEnd, ports: NetworkPath["ports"], why: string): NetworkPath => ({ from, to, ports, why });
   const toApi = (from: PodSet, why: string): NetworkPath => path(from, apiServer, tcp(...input.apiServerPorts), why);
 
@@ -509,6 +527,11 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     path(controlPlane, p.eckOperator, tcp(podPorts.operatorWebhook), "ECK's validating webhook (Service eck-operator-webhook 443 → 9443)"),
     path(controlPlane, p.cnpgOperator, tcp(podPorts.operatorWebhook), "CloudNativePG's webhooks (Service cnpg-webhook-service 443 → 9443)"),
     path(controlPlane, p.volcanoAdmission, tcp(podPorts.volcanoWebhook), "Volcano's admission webhooks (Service volcano-admission-service 443 → 8443)"),
+
+    // The External Secrets Operator: no webhook, so nothing calls it.
+    input.secretsOperator === true && toApi(p.secretsOperator, "watch ExternalSecrets and its ClusterSecretStore, write the Secrets they declare"),
+    input.secretsOperator === true && path(p.secretsOperator, anyAddress, tcp(podPorts.https), "AWS Secrets Manager (secretsmanager.<region>.amazonaws.com), which a NetworkPolicy cannot name"),
+    input.secretsOperator === true && path(p.secretsOperator, podIdentityAgent, tcp(podPorts.podIdentityAgent), "its role's credentials from the node's EKS Pod Identity agent"),
 
     // The models served to applications: their callers, the operator, the caches, the verify Job.
     ...servingPaths,

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
-import { FlywheelAlerts } from "../../constructs/monitoring";
+import { FlywheelAlerts, type StackCertificateName } from "../../constructs/monitoring";
 import { flywheelApiService } from "../../flywheel-job/src/contract";
 import type { MonitoringSettings } from "../../stacks/config/schema/monitoring";
 import { applyChartOf } from "../kubernetes/cdk8s-chart";
@@ -22,8 +22,11 @@ export interface PlatformAlertsArgs {
   readonly maxRunHours: number;
   /** Whether the stack deploys the Flywheel API, which then alerts when down. */
   readonly flywheelApi: boolean;
-  /** When Elasticsearch's HTTP certificate expires (RFC 3339): `LogStore.certificateNotAfter`. */
-  readonly elasticsearchCertificateNotAfter: pulumi.Output<string>;
+  /**
+   * When each certificate expires (RFC 3339): the CA's `LogStore.certificateAuthority.notAfter`,
+   * Elasticsearch's `LogStore.certificateNotAfter`, Redis's and MongoDB's from `RunState`.
+   */
+  readonly certificateNotAfter: Readonly<Record<StackCertificateName, pulumi.Output<string>>>;
   /** prometheus-operator's CRDs (none with an `external` Prometheus) and the namespaces. */
   readonly dependsOn: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
@@ -33,15 +36,15 @@ export interface PlatformAlertsArgs {
 const ruleName = "flywheel-alerts";
 
 /**
- * The flywheel's alerts (README "Alerts and runbooks") as one PrometheusRule. Elasticsearch's
- * certificate expiry is rendered into its alert, so the rule is built once Pulumi knows it, and a
- * new certificate changes the rule at the same `pulumi up`.
+ * The flywheel's alerts (README "Alerts and runbooks") as one PrometheusRule. Each certificate's
+ * expiry is rendered into its alert, so the rule is built once Pulumi knows them all, and a new
+ * certificate changes the rule at the same `pulumi up`.
  */
 export class PlatformAlerts extends pulumi.ComponentResource {
   constructor(name: string, args: PlatformAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:PlatformAlerts", name, {}, opts);
     const { settings } = args;
-    const build = (notAfter: string): Chart => {
+    const build = (notAfter: Readonly<Record<StackCertificateName, string>>): Chart => {
       const chart = new Chart(new App(), name);
       new FlywheelAlerts(chart, "alerts", {
         name: ruleName,
@@ -52,22 +55,27 @@ export class PlatformAlerts extends pulumi.ComponentResource {
         servingNamespace: namespaces.nemo,
         elasticsearchNamespace: namespaces.data,
         maxRunHours: args.maxRunHours,
-        elasticsearchCertificateNotAfterSeconds: rfc3339Seconds(notAfter),
+        certificateNotAfterSeconds: {
+          ca: rfc3339Seconds("ca", notAfter.ca),
+          elasticsearch: rfc3339Seconds("elasticsearch", notAfter.elasticsearch),
+          redis: rfc3339Seconds("redis", notAfter.redis),
+          mongodb: rfc3339Seconds("mongodb", notAfter.mongodb),
+        },
         ...(args.flywheelApi ? { apiServiceName: flywheelApiService.serviceName } : {}),
         ...settings,
       });
       return chart;
     };
-    applyChartOf(name, args.elasticsearchCertificateNotAfter, build, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });
+    applyChartOf(name, pulumi.output(args.certificateNotAfter), build, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });
     this.registerOutputs({});
   }
 }
 
 /** An RFC 3339 time (the TLS provider's `validityEndTime`) in whole seconds since the Unix epoch. */
-function rfc3339Seconds(time: string): number {
+function rfc3339Seconds(certificate: StackCertificateName, time: string): number {
   const ms = Date.parse(time);
   if (Number.isNaN(ms)) {
-    throw new Error(`PlatformAlerts: Elasticsearch's certificate validityEndTime "${time}" is no RFC 3339 time`);
+    throw new Error(`PlatformAlerts: the ${certificate} certificate's validityEndTime "${time}" is no RFC 3339 time`);
   }
   return Math.floor(ms / 1000);
 }

@@ -96,6 +96,10 @@ export class RunState extends pulumi.ComponentResource {
   readonly stores: k8s.yaml.v2.ConfigGroup;
   /** The flywheel Jobs' connections Secret (`runStateNaming.connectionsSecret`). */
   readonly connections: k8s.core.v1.Secret;
+  /** When Redis's certificate expires (RFC 3339), which its expiry alert is rendered with. */
+  readonly redisCertificateNotAfter: pulumi.Output<string>;
+  /** When MongoDB's certificate expires (RFC 3339), which its expiry alert is rendered with. */
+  readonly mongodbCertificateNotAfter: pulumi.Output<string>;
 
   constructor(name: string, args: RunStateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:RunState", name, {}, opts);
@@ -245,6 +249,8 @@ export class RunState extends pulumi.ComponentResource {
       },
     }, k8sOpts);
 
+    this.redisCertificateNotAfter = redisCertificate.notAfter;
+    this.mongodbCertificateNotAfter = mongoCertificate.notAfter;
     this.urls = { mongodb: mongodb.connectionStringWithoutPassword, redis: redis.url };
     this.registerOutputs({ urls: this.urls });
   }

@@ -9,6 +9,11 @@ import * as tls from "@pulumi/tls";
 export interface StackCertificateAuthority {
   readonly certPem: pulumi.Output<string>;
   readonly privateKeyPem: pulumi.Output<string>;
+  /**
+   * When the CA's certificate expires (RFC 3339), which its expiry alert is rendered with: nothing
+   * re-issues it, unlike the certificates it signs.
+   */
+  readonly notAfter: pulumi.Output<string>;
 }
 
 /** The names a server certificate is issued for. */

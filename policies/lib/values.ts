@@ -6,6 +6,12 @@
 
 export type Json = Record<string, unknown>;
 
+/**
+ * What the offline render writes in place of a secret value (`render/secret-masking.ts` masks with
+ * it): a value the pack cannot read. In a preview the engine hands policies secret values decrypted.
+ */
+export const secretMarker = "[secret]";
+
 /** True for a non-null object that is not an array: a JSON object, as inputs and manifests hold them. */
 export function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);

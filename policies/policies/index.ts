@@ -5,6 +5,7 @@ import { eksControlPlaneLogging } from "./eks-control-plane-logging";
 import { eksEndpointAccess } from "./eks-endpoint-access";
 import { eksSecretsEncryption } from "./eks-secrets-encryption";
 import { elasticsearchDurable } from "./elasticsearch-durable";
+import { externalCredentialsFromSecretsManager } from "./external-credentials-from-secrets-manager";
 import { gpuNodePoolTainted } from "./gpu-node-pool-tainted";
 import { gpuNodesReserved } from "./gpu-nodes-reserved";
 import { gpuWorkloadScheduling } from "./gpu-workload-scheduling";
@@ -63,6 +64,7 @@ export const policies: Policies = [
   namespaceDefaultDeny,
   podSecurityLevel,
   namespaceSecretsUsed,
+  externalCredentialsFromSecretsManager,
   nimserviceAdmissionPolicy,
   // Served models: their evidence, their replicas, their adapter
   servingEvidence,

@@ -36,10 +36,26 @@ function names(value: unknown, name: string): boolean {
  * the chart the name in its values). One-shot Jobs (a database bootstrap) do not count: a Secret
  * only they need belongs, with them, in a namespace of its own.
  */
+/**
+ * The Secret an object puts into its namespace: a Secret itself, or the one an ExternalSecret has the
+ * External Secrets Operator write (`spec.target.name`, by default its own name). Neither names a
+ * Secret for a reader: an ExternalSecret's target is the Secret it writes, not one it uses.
+ */
+function secretWrittenBy(object: KubernetesObject): string | undefined {
+  if (isKind(object, "core", "Secret")) {
+    return object.metadata.name ?? "";
+  }
+  if (isKind(object, "external-secrets.io", "ExternalSecret")) {
+    const target = (object.spec as { target?: { name?: unknown } } | undefined)?.target?.name;
+    return typeof target === "string" ? target : (object.metadata.name ?? "");
+  }
+  return undefined;
+}
+
 export const namespaceSecretsUsed: StackValidationPolicy = {
   name: "namespace-secrets-used",
   description:
-    "Every Secret in the namespaces of config namespaces (nemo) is named by a service of that namespace: a pod template other than a one-shot Job, a custom resource, a ConfigMap or ServiceAccount, or a Helm release's values. " +
+    "Every Secret in the namespaces of config namespaces (nemo), including those an ExternalSecret writes, is named by a service of that namespace: a pod template other than a one-shot Job, a custom resource, a ConfigMap or ServiceAccount, or a Helm release's values. " +
     "Mandatory: any pod that can submit an Argo Workflow there can mount every Secret of the namespace, so an unused one is only exposure.",
   enforcementLevel: "mandatory",
   severity: "high",
@@ -69,13 +85,13 @@ export const namespaceSecretsUsed: StackValidationPolicy = {
       for (const { object } of inNamespace) {
         if (isKind(object, "batch", "Job")) {
           jobs.push(object);
-        } else if (!isKind(object, "core", "Secret")) {
+        } else if (secretWrittenBy(object) === undefined) {
           consumers.push(object);
         }
       }
       const reported = new Set<string>();
-      for (const { object: secret, resource } of inNamespace.filter(({ object }) => isKind(object, "core", "Secret"))) {
-        const name = secret.metadata.name ?? "";
+      for (const { object: secret, resource } of inNamespace.filter(({ object }) => secretWrittenBy(object) !== undefined)) {
+        const name = secretWrittenBy(secret) ?? "";
         // An unnamed Secret (named by Pulumi at deploy) is referenced by an output, not by text.
         if (name === "" || reported.has(name) || consumers.some((consumer) => names(consumer, name))) {
           continue;

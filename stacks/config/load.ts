@@ -3,11 +3,14 @@ import { describeIssues, parseJobConfig } from "../../flywheel-job/src/contract"
 import { jobPlatformOf, stackKeyOf, workloadJobConfig, type WorkloadJobConfig } from "../../infra/platform/workload-job-config";
 import { stackConfigSchema, type StackSettings } from "./schema";
 import type { AwsSettings } from "./schema/aws";
-import { secretSettings, type SecretName } from "./secrets";
+import type { CredentialSource, ExternalCredential } from "../../infra/platform/external-credentials";
+import { secretSettings } from "./secrets";
 import type { ConfigSource } from "./source";
 
-/** The secrets a stack uses, as Pulumi secret outputs: the NGC key always, the others when configured. */
-export type StackSecrets = { readonly ngcApiKey: pulumi.Output<string> } & Readonly<Partial<Record<Exclude<SecretName, "ngcApiKey">, pulumi.Output<string>>>>;
+/** Where the stack's external credentials come from; the NGC key is always among them. */
+export type StackCredentials =
+  | (Extract<CredentialSource, { source: "pulumi" }> & { readonly values: { readonly ngcApiKey: pulumi.Output<string> } })
+  | (Extract<CredentialSource, { source: "aws-secrets-manager" }> & { readonly names: { readonly ngcApiKey: string } });
 
 /** One workload's schedule and the job configuration its CronJob runs, parsed by the job's parser. */
 export interface WorkloadSchedule {
@@ -23,10 +26,10 @@ export interface FlywheelSchedules {
   readonly workloads: readonly WorkloadSchedule[];
 }
 
-interface StackConfigBase extends Omit<StackSettings, "cloud" | "aws" | "existingCluster"> {
+interface StackConfigBase extends Omit<StackSettings, "cloud" | "aws" | "existingCluster" | "secrets"> {
   readonly project: string;
   readonly stack: string;
-  readonly secrets: StackSecrets;
+  readonly credentials: StackCredentials;
   /** Absent when the stack configures no workload. */
   readonly schedules?: FlywheelSchedules;
   /** The job image, when workloads or the Flywheel API (`flywheel.api.enabled`) run it; a placeholder in an offline render. */
@@ -115,24 +118,7 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
     }
   });
 
-  const secrets: Partial<Record<SecretName, pulumi.Output<string>>> = {};
-  if (parsed.success) {
-    for (const setting of secretSettings) {
-      const value = secretValues.get(setting.key);
-      if (value !== undefined) {
-        secrets[setting.key] = pulumi.secret(value);
-      } else if (setting.requiredBy(parsed.data)) {
-        if (missingInputs === "placeholder") {
-          secrets[setting.key] = pulumi.secret(`placeholder-${setting.key}`);
-        } else {
-          problems.push(
-            `${prefix}${setting.key}: is required (${setting.description}); run ` +
-              `\`pulumi config set --secret ${setting.key} <value> --stack ${source.stack}\``,
-          );
-        }
-      }
-    }
-  }
+  const credentials = parsed.success ? credentialsOf(parsed.data, secretValues, { prefix, stack: source.stack, missingInputs }, problems) : undefined;
 
   let image = parsed.success ? parsed.data.flywheel.image : undefined;
   const imageNeededFor = !parsed.success
@@ -174,16 +160,15 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
     });
   }
 
-  const ngcApiKey = secrets.ngcApiKey;
-  if (problems.length > 0 || !parsed.success || !ngcApiKey) {
+  if (problems.length > 0 || !parsed.success || !credentials) {
     throw new StackConfigError(source.stack, problems);
   }
-  const { cloud, aws, existingCluster, ...settings } = parsed.data;
+  const { cloud, aws, existingCluster, secrets: _credentialSettings, ...settings } = parsed.data;
   const base: StackConfigBase = {
     ...settings,
     project: source.project,
     stack: source.stack,
-    secrets: { ...secrets, ngcApiKey },
+    credentials,
     ...(image && workloads.length > 0 ? { schedules: { image, maxRunHours: settings.flywheel.maxRunHours, workloads } } : {}),
     ...(image && imageNeededFor ? { jobImage: image } : {}),
   };
@@ -191,6 +176,67 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
     return { ...base, cloud, aws, region };
   }
   return { ...base, cloud: "existing", ...(existingCluster ? { existingCluster } : {}) };
+}
+
+interface CredentialContext {
+  readonly prefix: string;
+  readonly stack: string;
+  readonly missingInputs: MissingInputs;
+}
+
+/**
+ * The stack's external credentials from their source: Pulumi secrets (a required one missing is a
+ * problem, or a placeholder offline), or the names of AWS Secrets Manager secrets (a required one
+ * unnamed, a name the stack would not read, or a value also stored in Pulumi config is a problem).
+ * Undefined when a problem was found.
+ */
+function credentialsOf(settings: StackSettings, secretValues: ReadonlyMap<string, string>, context: CredentialContext, problems: string[]): StackCredentials | undefined {
+  const { prefix, stack } = context;
+  const before = problems.length;
+  if (settings.secrets.source === "aws-secrets-manager") {
+    const { names, refreshInterval } = settings.secrets;
+    for (const setting of secretSettings) {
+      const need = setting.need(settings);
+      const at = `${prefix}secrets.names.${setting.key}`;
+      if (secretValues.has(setting.key)) {
+        problems.push(
+          `${prefix}${setting.key}: is stored in Pulumi config, but secrets.source is aws-secrets-manager, where ${names[setting.key] ? `"${names[setting.key]}"` : "a named secret"} holds it; ` +
+            `run \`pulumi config rm ${setting.key} --stack ${stack}\``,
+        );
+      }
+      if (need === "required" && names[setting.key] === undefined) {
+        problems.push(`${at}: is required (${setting.description}); name the AWS Secrets Manager secret that holds it`);
+      }
+      if (need === "unused" && names[setting.key] !== undefined) {
+        problems.push(`${at}: names "${names[setting.key]}", which this stack never reads (${setting.description}); remove it, or the operator may read a secret for nothing`);
+      }
+    }
+    const ngcApiKey = names.ngcApiKey;
+    return problems.length === before && ngcApiKey !== undefined ? { source: "aws-secrets-manager", names: { ...names, ngcApiKey }, refreshInterval } : undefined;
+  }
+
+  const values: Partial<Record<ExternalCredential, pulumi.Output<string>>> = {};
+  for (const setting of secretSettings) {
+    const value = secretValues.get(setting.key);
+    const need = setting.need(settings);
+    if (need === "unused") {
+      continue; // a key the stack never reads is passed to nothing
+    }
+    if (value !== undefined) {
+      values[setting.key] = pulumi.secret(value);
+    } else if (need === "required") {
+      if (context.missingInputs === "placeholder") {
+        values[setting.key] = pulumi.secret(`placeholder-${setting.key}`);
+      } else {
+        problems.push(
+          `${prefix}${setting.key}: is required (${setting.description}); run ` +
+            `\`pulumi config set --secret ${setting.key} <value> --stack ${stack}\``,
+        );
+      }
+    }
+  }
+  const ngcApiKey = values.ngcApiKey;
+  return problems.length === before && ngcApiKey !== undefined ? { source: "pulumi", values: { ...values, ngcApiKey } } : undefined;
 }
 
 /** Structured values reach a program as JSON; plain strings stay strings. */

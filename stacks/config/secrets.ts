@@ -1,37 +1,37 @@
+import type { ExternalCredential } from "../../infra/platform/external-credentials";
 import type { StackSettings } from "./schema";
 
-/** Keys of the settings that may only be stored as Pulumi secrets. */
-export type SecretName = "ngcApiKey" | "judgeApiKey" | "embeddingApiKey" | "wandbApiKey";
+/** Whether a stack needs a credential: it fails without it, may have it, or would never read it. */
+export type CredentialNeed = "required" | "optional" | "unused";
 
-/** A configuration value that may only be stored as a Pulumi secret. */
+/** A credential someone outside the stack issues, stored as a Pulumi secret or in a secrets manager. */
 export interface SecretSetting {
-  /** Key under the project's namespace. */
-  readonly key: SecretName;
+  /** Key under the project's namespace (Pulumi config), and under `secrets.names` (a secrets manager). */
+  readonly key: ExternalCredential;
   /** What it is for, shown when it is missing. */
   readonly description: string;
-  /** Whether this stack needs it. */
-  readonly requiredBy: (settings: StackSettings) => boolean;
+  readonly need: (settings: StackSettings) => CredentialNeed;
 }
 
 export const secretSettings: readonly SecretSetting[] = [
   {
     key: "ngcApiKey",
     description: "NGC API key: pulls NIM and NeMo images from nvcr.io and model weights from NGC",
-    requiredBy: () => true,
+    need: () => "required",
   },
   {
     key: "judgeApiKey",
     description: "API key of the remote judge endpoint (models.judge.url)",
-    requiredBy: (settings) => settings.models.judge.type === "remote",
+    need: (settings) => (settings.models.judge.type === "remote" ? "required" : "unused"),
   },
   {
     key: "embeddingApiKey",
     description: "API key of the remote embedding endpoint (models.embedding.url)",
-    requiredBy: (settings) => settings.models.embedding.type === "remote",
+    need: (settings) => (settings.models.embedding.type === "remote" ? "required" : "unused"),
   },
   {
     key: "wandbApiKey",
     description: "Weights & Biases API key for Customizer's experiment tracking (optional)",
-    requiredBy: () => false,
+    need: () => "optional",
   },
 ];

@@ -26,6 +26,10 @@ const eks = {
       "kube-proxy": "v1.34.0-eksbuild.2",
       "aws-ebs-csi-driver": "v1.48.0-eksbuild.2",
       "aws-efs-csi-driver": "v2.1.1-eksbuild.1",
+      // Installed only where a component gets its AWS role through EKS Pod Identity (the External
+      // Secrets Operator). The newest build public 1.34 cluster configurations pin (also on 1.35 and
+      // 1.36); no AWS page lists builds per version, so confirm it with the call above.
+      "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
     },
     // The autoscaler's minor must equal the cluster's: the newest 1.34 patch.
     clusterAutoscalerImageTag: "v1.34.5",
@@ -57,6 +61,8 @@ const charts = {
   prometheusPushgateway: { repository: prometheusCommunityCharts, chart: "prometheus-pushgateway", version: "3.8.0" },
   // Serves the NIM metrics the serving entries' HPAs scale on as custom metrics (custom.metrics.k8s.io).
   prometheusAdapter: { repository: prometheusCommunityCharts, chart: "prometheus-adapter", version: "5.3.0" },
+  // Syncs Secrets from AWS Secrets Manager (`secrets.source: aws-secrets-manager`); appVersion v2.9.0.
+  externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.9.0" },
 } as const satisfies Record<string, HelmChartPin>;
 
 /**
@@ -106,6 +112,8 @@ const crds = {
     "servicemonitors",
     "thanosrulers",
   ].map((kind) => `${prometheusOperatorCrdBase}/monitoring.coreos.com_${kind}.yaml`),
+  // Every CRD of the release in one file, the generators' included: the controller watches them all.
+  externalSecrets: ["https://raw.githubusercontent.com/external-secrets/external-secrets/v2.9.0/deploy/crds/bundle.yaml"],
 } as const satisfies Record<string, readonly string[]>;
 
 /**

@@ -87,7 +87,7 @@ describe("a bad value names the key, the value and what was expected", () => {
       'data-flywheel:platform.elasticsearch.logWriterNamespaces[1]: expected a namespace name (a DNS-1123 label), got "Shop_Front"',
     ]);
     expect(rejects("dev", writers(["nemo"]))[0]).toMatch(
-      /^data-flywheel:platform\.elasticsearch\.logWriterNamespaces\[0\]: "nemo" is one of the platform's own namespaces \(gpu-operator, .*flywheel, serving\), not an application's/,
+      /^data-flywheel:platform\.elasticsearch\.logWriterNamespaces\[0\]: "nemo" is one of the platform's own namespaces \(gpu-operator, .*flywheel, serving.*\), not an application's/,
     );
     expect(() => loadStackConfig(editedStack("dev", writers(["shop"])), "placeholder")).not.toThrow();
   });
@@ -382,7 +382,8 @@ describe("workloads", () => {
 
 describe("flywheel.api", () => {
   const api = (c: Config): Config => (c["data-flywheel:flywheel"] as { api: Config }).api;
-  const prodSecrets = { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "k" };
+  // Prod reads its credentials from AWS Secrets Manager: a real deployment needs no Pulumi secret.
+  const prodSecrets = {};
 
   it("deploys the API by default, with the contract's start timeout and no client namespace", () => {
     const config = loadStackConfig(editedStack("local", (c) => delete (c["data-flywheel:flywheel"] as Config).api), "placeholder");
@@ -502,9 +503,15 @@ describe("secrets", () => {
     ]);
   });
 
+  // Prod ships with AWS Secrets Manager; taking its secrets section out puts it on Pulumi config.
+  const withImage = (c: Config): void => void ((c["data-flywheel:flywheel"] as Config).image = image);
+  const onPulumiConfig = (c: Config): void => {
+    withImage(c);
+    c["data-flywheel:secrets"] = undefined;
+  };
+
   it("a real deployment without a required secret stops, naming each key and the command", () => {
-    const withImage = (c: Config): void => void ((c["data-flywheel:flywheel"] as Config).image = image);
-    expect(problemsOf(() => loadStackConfig(editedStack("prod", withImage), "fail"))).toEqual([
+    expect(problemsOf(() => loadStackConfig(editedStack("prod", onPulumiConfig), "fail"))).toEqual([
       "data-flywheel:ngcApiKey: is required (NGC API key: pulls NIM and NeMo images from nvcr.io and model weights from NGC); " +
         "run `pulumi config set --secret ngcApiKey <value> --stack prod`",
       "data-flywheel:judgeApiKey: is required (API key of the remote judge endpoint (models.judge.url)); " +
@@ -513,29 +520,110 @@ describe("secrets", () => {
   });
 
   it("asks for a model's API key only when the model is remote", () => {
-    const withImage = (c: Config): void => void ((c["data-flywheel:flywheel"] as Config).image = image);
-    const source = editedStack("prod", withImage, { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "k" });
+    const source = editedStack("prod", onPulumiConfig, { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "k" });
     expect(() => loadStackConfig(source, "fail")).not.toThrow();
   });
 
   it("a set secret reaches the program as a Pulumi secret", async () => {
     const secrets = { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "j", "data-flywheel:embeddingApiKey": "e" };
-    const withImage = (c: Config): void => void ((c["data-flywheel:flywheel"] as Config).image = image);
     const config = loadStackConfig(editedStack("dev", withImage, secrets), "fail");
-    const key = config.secrets.ngcApiKey;
+    if (config.credentials.source !== "pulumi") {
+      throw new Error("dev reads its credentials from Pulumi config");
+    }
+    const key = config.credentials.values.ngcApiKey;
     expect(key).toBeDefined();
     expect(await pulumi.isSecret(key)).toBe(true);
   });
 
   it("the offline render uses a placeholder that is still a secret", async () => {
     const config = loadStackConfig(editedStack("dev", () => undefined), "placeholder");
-    expect(await pulumi.isSecret(config.secrets.ngcApiKey)).toBe(true);
+    expect(config.credentials.source).toBe("pulumi");
+    expect(config.credentials.source === "pulumi" && (await pulumi.isSecret(config.credentials.values.ngcApiKey))).toBe(true);
+  });
+
+  it("passes on no key the stack never reads", () => {
+    const secrets = { "data-flywheel:ngcApiKey": "k", "data-flywheel:judgeApiKey": "j", "data-flywheel:embeddingApiKey": "e" };
+    const config = loadStackConfig(editedStack("prod", onPulumiConfig, secrets), "fail");
+    // Prod's embedding model is a local NIM: its key would reach nothing.
+    expect(config.credentials.source === "pulumi" && Object.keys(config.credentials.values).sort()).toEqual(["judgeApiKey", "ngcApiKey"]);
   });
 
   it("refuses a secret value under a key that is not a secret setting", () => {
     const source = editedStack("local", () => undefined, { "data-flywheel:environment": "development" });
     expect(problemsOf(() => loadStackConfig(source, "placeholder"))).toContainEqual(
       "data-flywheel:environment: is stored as a secret but is not a secret setting; store it as plain configuration",
+    );
+  });
+});
+
+describe("secrets from AWS Secrets Manager", () => {
+  const withImage = (c: Config): void => void ((c["data-flywheel:flywheel"] as Config).image = image);
+  const names = (c: Config): Config => (c["data-flywheel:secrets"] as { names: Config }).names;
+  const prodWith = (edit: (c: Config) => void) => (c: Config) => {
+    withImage(c);
+    edit(c);
+  };
+
+  it("prod as shipped deploys with no secret in Pulumi config: names only", () => {
+    const config = loadStackConfig(editedStack("prod", withImage), "fail");
+    expect(config.credentials).toEqual({
+      source: "aws-secrets-manager",
+      names: { ngcApiKey: "data-flywheel/prod/ngc-api-key", judgeApiKey: "data-flywheel/prod/judge-api-key" },
+      refreshInterval: "1h",
+    });
+  });
+
+  it("refuses a missing name of a required credential, naming its key", () => {
+    expect(problemsOf(() => loadStackConfig(editedStack("prod", prodWith((c) => delete names(c).judgeApiKey)), "fail"))).toEqual([
+      "data-flywheel:secrets.names.judgeApiKey: is required (API key of the remote judge endpoint (models.judge.url)); name the AWS Secrets Manager secret that holds it",
+    ]);
+  });
+
+  it.each([
+    ["a character AWS refuses", "data flywheel/ngc"],
+    ["an empty name", ""],
+    ["a name longer than 512 characters", "a".repeat(513)],
+  ])("refuses %s, naming the key", (_, name) => {
+    expect(rejects("prod", (c) => (names(c).ngcApiKey = name))).toEqual([
+      expect.stringMatching(/^data-flywheel:secrets\.names\.ngcApiKey: expected an AWS Secrets Manager secret name: 1 to 512 of A-Z, a-z, 0-9 and \/_\+=\.@-, got "/),
+    ]);
+  });
+
+  it("accepts every character AWS allows, up to 512", () => {
+    expect(() => loadStackConfig(editedStack("prod", (c) => (names(c).ngcApiKey = `team/a_b+c=d.e@f-${"x".repeat(495)}`)), "placeholder")).not.toThrow();
+  });
+
+  it("refuses a name for a credential the stack never reads: the operator would be allowed to read it", () => {
+    expect(rejects("prod", (c) => (names(c).embeddingApiKey = "data-flywheel/prod/embedding"))).toEqual([
+      'data-flywheel:secrets.names.embeddingApiKey: names "data-flywheel/prod/embedding", which this stack never reads ' +
+        "(API key of the remote embedding endpoint (models.embedding.url)); remove it, or the operator may read a secret for nothing",
+    ]);
+  });
+
+  it("refuses a credential also stored in Pulumi config: one source only", () => {
+    const source = editedStack("prod", withImage, { "data-flywheel:ngcApiKey": "nvapi-real" });
+    expect(problemsOf(() => loadStackConfig(source, "fail"))).toEqual([
+      'data-flywheel:ngcApiKey: is stored in Pulumi config, but secrets.source is aws-secrets-manager, where "data-flywheel/prod/ngc-api-key" holds it; ' +
+        "run `pulumi config rm ngcApiKey --stack prod`",
+    ]);
+  });
+
+  it("refuses an unknown credential name and a refresh faster than a minute", () => {
+    expect(
+      rejects("prod", (c) => {
+        names(c).hfToken = "x";
+        (c["data-flywheel:secrets"] as Config).refreshInterval = "10s";
+      }),
+    ).toEqual([
+      expect.stringMatching(/^data-flywheel:secrets\.names\.hfToken: unknown key/),
+      'data-flywheel:secrets.refreshInterval: expected a whole number of minutes or hours such as 30m or 1h, got "10s"',
+    ]);
+  });
+
+  it("needs an EKS cluster: on a cluster you bring the operator has no identity to read with", () => {
+    const local = (c: Config): void => void (c["data-flywheel:secrets"] = { source: "aws-secrets-manager", names: { ngcApiKey: "ngc" } });
+    expect(rejects("local", local)).toContainEqual(
+      'data-flywheel:secrets.source: needs cloud aws: the operator reads the secrets with an EKS Pod Identity this stack creates (on a cluster you bring, use source pulumi), got "aws-secrets-manager"',
     );
   });
 });

@@ -45,7 +45,8 @@ describe("where the NeMo services' secrets live", () => {
   });
 
   it("gives nemo the NGC API key only where Customizer or a NIM there downloads models (not local)", () => {
-    const names = (stack: RenderedStack) => inNamespace(stack, "Secret", namespaces.nemo).map((s) => s.metadata.name);
+    // A Secret Pulumi writes, or one the External Secrets Operator writes from an ExternalSecret of the same name (prod).
+    const names = (stack: RenderedStack) => [...inNamespace(stack, "Secret", namespaces.nemo), ...inNamespace(stack, "ExternalSecret", namespaces.nemo)].map((s) => s.metadata.name);
     expect(names(rendered.dev)).toContain("ngc-api");
     expect(names(rendered.prod)).toContain("ngc-api");
     expect(names(rendered.local)).not.toContain("ngc-api");

@@ -15,6 +15,7 @@ describe("platformEndpoints", () => {
         gpuOperator: "gpu-operator",
         nimOperator: "nim-operator",
         dataOperators: "data-operators",
+        externalSecrets: "external-secrets",
         data: "data",
         nemo: "nemo",
         nemoDatabase: "nemo-db",

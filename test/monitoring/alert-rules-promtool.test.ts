@@ -4,16 +4,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { type Chart } from "cdk8s";
-import { alertRunbookAnchors, FlywheelAlerts, type FlywheelAlertName } from "../../constructs/monitoring";
+import { alertRunbookAnchors, FlywheelAlerts, stackCertificates, type FlywheelAlertName, type StackCertificateName } from "../../constructs/monitoring";
 import { describeWithProgram, promtool } from "../support/needs-program";
 import { renderedStack } from "../support/rendered-stacks";
 import { only, synth } from "../constructs/data/support";
-import { alertProps, certificateNotAfterSeconds } from "../constructs/monitoring/flywheel-alerts-props";
+import { alertProps, certificateNotAfterDays } from "../constructs/monitoring/flywheel-alerts-props";
 
 const run = promisify(execFile);
 
 interface RuleSpec {
-  readonly groups: readonly { readonly name: string; readonly rules: readonly { readonly alert: string; readonly annotations: Record<string, string> }[] }[];
+  readonly groups: readonly { readonly name: string; readonly rules: readonly { readonly alert: string; readonly labels: Record<string, string>; readonly annotations: Record<string, string> }[] }[];
 }
 
 /** The construct's rule, rendered with the props whose namespaces the input series below use. */
@@ -156,9 +156,9 @@ describeWithProgram(promtool, "the alert rules under promtool", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The alert's summary and runbook as rendered, and the description this test expects. */
-  const annotations = (alert: FlywheelAlertName, description: string): Record<string, string> => {
-    const rendered = spec.groups.flatMap((g) => g.rules).find((r) => r.alert === alert);
+  /** The alert's summary and runbook as rendered (of its rule whose own labels the alert's `labels` carry), and the description this test expects. */
+  const annotations = (alert: FlywheelAlertName, description: string, labels: Record<string, string>): Record<string, string> => {
+    const rendered = spec.groups.flatMap((g) => g.rules).find((r) => r.alert === alert && Object.entries(r.labels).every(([k, v]) => k === "severity" || labels[k] === v));
     if (!rendered) {
       throw new Error(`no alert ${alert}`);
     }
@@ -167,7 +167,7 @@ describeWithProgram(promtool, "the alert rules under promtool", () => {
   };
   const firing = (alert: FlywheelAlertName, labels: Record<string, string>, description: string, severity = "warning"): Expected => ({
     exp_labels: { severity, ...labels },
-    exp_annotations: annotations(alert, description),
+    exp_annotations: annotations(alert, description, labels),
   });
 
   test("the rule of the rendered dev stack passes promtool check rules", async () => {
@@ -182,7 +182,7 @@ describeWithProgram(promtool, "the alert rules under promtool", () => {
 
   test("the construct's rule passes promtool check rules", async () => {
     const file = writeJson(path.join(dir, "alerts.rules.json"), spec);
-    expect(await promtoolRun("check", "rules", file)).toMatch(new RegExp(`SUCCESS: ${Object.keys(alertRunbookAnchors).length} rules found`));
+    expect(await promtoolRun("check", "rules", file)).toMatch(new RegExp(`SUCCESS: ${spec.groups.flatMap((g) => g.rules).length} rules found`));
   });
 
   test("every alert fires on its series, with its labels and annotations, and stays quiet on the near misses", async () => {
@@ -245,7 +245,6 @@ describeWithProgram(promtool, "the alert rules under promtool", () => {
       // Near miss: one replica of two answers.
       { eval_time: "30m", alertname: "FlywheelApiDown", exp_alerts: [] },
     ];
-    const certificateDays = certificateNotAfterSeconds / 86_400;
     const tests = {
       rule_files: ["alerts.rules.json"],
       evaluation_interval: "1m",
@@ -270,21 +269,31 @@ describeWithProgram(promtool, "the alert rules under promtool", () => {
       ],
     };
     // Days of evaluations, hourly in a file of their own: at one a minute they would take seconds.
+    // The certificates expire a day apart from day 40: all quiet on day 9 (31 days left for the
+    // first); each fires an hour past its 30 days left (`for: 1h`), beside those that already do.
+    const certificates = Object.keys(stackCertificates) as StackCertificateName[];
+    const firstDay = Math.min(...certificates.map((c) => certificateNotAfterDays[c]));
+    const expiringAt = (hours: number): Expected[] =>
+      certificates
+        .filter((c) => (certificateNotAfterDays[c] - 30) * 24 + 2 <= hours)
+        .map((c) => {
+          const left = certificateNotAfterDays[c] * 24 - hours;
+          const { title, renewal } = stackCertificates[c];
+          return firing("FlywheelCertificateExpiring", { certificate: c }, `${title} expires in ${Math.floor(left / 24)}d ${left % 24}h 0m 0s (under 30 days): ${renewal}.`);
+        });
     const certificate = {
       rule_files: ["alerts.rules.json"],
       evaluation_interval: "1h",
       tests: [
         {
-          // The certificate expires on day 40: quiet on day 9 (31 days left); firing an hour past day 10.
           interval: "1h",
           input_series: [],
           alert_rule_test: [
-            { eval_time: `${certificateDays - 31}d`, alertname: "FlywheelElasticsearchCertificateExpiring", exp_alerts: [] },
-            {
-              eval_time: `${(certificateDays - 30) * 24 + 2}h`,
-              alertname: "FlywheelElasticsearchCertificateExpiring",
-              exp_alerts: [firing("FlywheelElasticsearchCertificateExpiring", {}, "Elasticsearch's certificate expires in 29d 22h 0m 0s (under 30 days).")],
-            },
+            { eval_time: `${firstDay - 31}d`, alertname: "FlywheelCertificateExpiring", exp_alerts: [] },
+            ...certificates.map((c) => {
+              const hours = (certificateNotAfterDays[c] - 30) * 24 + 2;
+              return { eval_time: `${hours}h`, alertname: "FlywheelCertificateExpiring", exp_alerts: expiringAt(hours) };
+            }),
           ],
         },
       ],

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from "../../policies/lib/kubernetes-object";
-import { alertRunbookAnchors } from "../../constructs/monitoring";
+import { alertRunbookAnchors, stackCertificates } from "../../constructs/monitoring";
 import type { RenderedStack } from "../../render/render-stack";
 import { externalMonitoringStack, externalReleaseLabel, externalRunbookBaseUrl } from "../support/external-monitoring-stack";
 import { renderedStack } from "../support/rendered-stacks";
@@ -7,6 +7,7 @@ import { renderedStack } from "../support/rendered-stacks";
 interface Rule {
   readonly alert: string;
   readonly expr: string;
+  readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
 }
 
@@ -35,7 +36,7 @@ describe("the flywheel's alerts in the stacks", () => {
   test.each([["dev"], ["prod"]] as const)("%s: one rule in monitoring, labelled for the stack's own Prometheus, with every alert", (name) => {
     const stack = name === "dev" ? dev : prod;
     expect(ruleObjects(stack).map((r) => r.metadata)).toEqual([{ name: "flywheel-alerts", namespace: "monitoring", labels: { release: "kube-prometheus-stack" } }]);
-    expect(rulesOf(stack).map((r) => r.alert).sort()).toEqual(Object.keys(alertRunbookAnchors).sort());
+    expect([...new Set(rulesOf(stack).map((r) => r.alert))].sort()).toEqual(Object.keys(alertRunbookAnchors).sort());
   });
 
   test("local, with monitoring off, has none", () => {
@@ -51,9 +52,17 @@ describe("the flywheel's alerts in the stacks", () => {
     expect(exprOf(prod, "FlywheelCandidateNimLeaked")).toContain("> 43200");
   });
 
-  test("renders Elasticsearch's certificate's validityEndTime into its expiry alert", () => {
-    // The render's mocked certificates start on 2026-01-01 and last the requested two years.
-    expect(exprOf(dev, "FlywheelElasticsearchCertificateExpiring")).toContain(`vector(${Date.UTC(2028, 0, 1) / 1000})`);
+  test.each(["dev", "prod"] as const)("%s: renders each certificate's validityEndTime into its own expiry rule, the CA's ten years included", (name) => {
+    const stack = name === "dev" ? dev : prod;
+    // The render's mocked certificates start on 2026-01-01 and last the requested validity: two
+    // years for the server certificates, ten (3650 days) for the CA.
+    const twoYears = Date.UTC(2028, 0, 1) / 1000;
+    const expiring = Object.fromEntries(rulesOf(stack).filter((r) => r.alert === "FlywheelCertificateExpiring").map((r) => [r.labels.certificate, r.expr]));
+    expect(Object.keys(expiring).sort()).toEqual(Object.keys(stackCertificates).sort());
+    expect(expiring.ca).toContain(`vector(${Date.UTC(2026, 0, 1) / 1000 + 3650 * 86_400})`);
+    expect(expiring.elasticsearch).toContain(`vector(${twoYears})`);
+    expect(expiring.redis).toContain(`vector(${twoYears})`);
+    expect(expiring.mongodb).toContain(`vector(${twoYears})`);
   });
 
   test("with an external Prometheus: in flywheel, labelled with its release, the config's thresholds, maxRunHours and README address", () => {

@@ -51,5 +51,6 @@ describe("policy pack config", () => {
     expect(settings["elasticsearch-durable"]).toEqual({ minNodes: 3, requirePersistentVolumes: true });
     expect(settings["mongodb-replica-set"]).toEqual({ minMembers: 3 });
     expect(settings["redis-durable"]).toEqual({ requirePassword: true, requirePersistence: true });
+    expect(settings["external-credentials-from-secrets-manager"]).toEqual({ requireSecretsManager: true });
   });
 });

@@ -55,6 +55,23 @@ describe("namespace-secrets-used", () => {
     ]);
   });
 
+  it("holds the Secret an ExternalSecret writes to the same rule, and an ExternalSecret's target is no reference", async () => {
+    const synced = (name: string, target?: string): KubernetesObject => ({
+      apiVersion: "external-secrets.io/v1",
+      kind: "ExternalSecret",
+      metadata: { name, namespace: "nemo" },
+      spec: { secretStoreRef: { kind: "ClusterSecretStore", name: "aws-secrets-manager" }, target: { name: target ?? name } },
+    });
+    expect(await stackViolations(namespaceSecretsUsed, stack(evaluator, synced("nvcr-pull"), secret("pg-evaluator")))).toEqual([]);
+    expect(await stackViolations(namespaceSecretsUsed, stack(evaluator, secret("pg-evaluator"), synced("nvcr-pull"), synced("stray", "orphan")))).toEqual([
+      {
+        message:
+          'ExternalSecret nemo/stray is named by no service in "nemo": any pod that can submit an Argo Workflow in "nemo" can mount it. Fix: delete it, or move it to a namespace of its own.',
+        resource: "stray",
+      },
+    ]);
+  });
+
   it("guards the namespaces named in config", async () => {
     expect(await stackViolations(namespaceSecretsUsed, stack(secret("orphan", "flywheel")))).toEqual([]);
     expect(await stackViolations(namespaceSecretsUsed, stack(secret("orphan", "flywheel")), { namespaces: ["flywheel"] })).toEqual([expect.objectContaining({ resource: "orphan" })]);

@@ -95,6 +95,8 @@ export const awsSchema = z.strictObject({
         "kube-proxy": addonVersion.optional(),
         "aws-ebs-csi-driver": addonVersion.optional(),
         "aws-efs-csi-driver": addonVersion.optional(),
+        // Installed only with data-flywheel:secrets.source aws-secrets-manager.
+        "eks-pod-identity-agent": addonVersion.optional(),
       })
       .default({}),
   }),

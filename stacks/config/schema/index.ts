@@ -4,6 +4,7 @@ import { awsSchema, checkAws } from "./aws";
 import { existingClusterSchema } from "./existing-cluster";
 import { modelsSchema } from "./models";
 import { checkProductionPlatform, platformSchema } from "./platform";
+import { secretsSchema } from "./secrets";
 import { checkProductionServing, checkServing, servingSchema } from "./serving";
 import { flywheelSchema, workloadsSchema } from "./workloads";
 
@@ -26,6 +27,7 @@ export const stackConfigSchema = z
     flywheel: flywheelSchema,
     workloads: workloadsSchema,
     serving: servingSchema,
+    secrets: secretsSchema,
   })
   .superRefine((cfg, ctx) => {
     if (cfg.cloud === "aws" && !cfg.aws) {
@@ -45,6 +47,14 @@ export const stackConfigSchema = z
       checkProductionServing(cfg.serving, ctx);
     }
     checkServing({ serving: cfg.serving, gpuBudget: cfg.flywheel.gpuBudget, apiEnabled: cfg.flywheel.api.enabled, ownMonitoring: cfg.platform.monitoring.enabled && !cfg.platform.monitoring.external, ...(cfg.aws ? { aws: cfg.aws } : {}) }, ctx);
+    if (cfg.secrets.source === "aws-secrets-manager" && cfg.cloud !== "aws") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["secrets", "source"],
+        input: cfg.secrets.source,
+        message: "needs cloud aws: the operator reads the secrets with an EKS Pod Identity this stack creates (on a cluster you bring, use source pulumi)",
+      });
+    }
     if (cfg.platform.postgres.rds && cfg.cloud !== "aws") {
       ctx.addIssue({ code: "custom", path: ["platform", "postgres", "rds"], input: "(set)", message: "needs cloud aws" });
     }

@@ -1,7 +1,10 @@
-import type { FlywheelAlertsProps } from "../../../constructs/monitoring";
+import type { FlywheelAlertsProps, StackCertificateName } from "../../../constructs/monitoring";
 
-/** Elasticsearch's certificate in the tests expires 40 days after the Unix epoch (promtool's time 0). */
-export const certificateNotAfterSeconds = 40 * 86_400;
+/**
+ * When each certificate in the tests expires, in days after the Unix epoch (promtool's time 0): a
+ * day apart, so a promtool test sees each rule start to fire while the earlier ones still warn.
+ */
+export const certificateNotAfterDays: Readonly<Record<StackCertificateName, number>> = { ca: 40, elasticsearch: 41, redis: 42, mongodb: 43 };
 
 /** The props both suites render the alerts with; promtool's input series use the same namespaces. */
 export const alertProps: FlywheelAlertsProps = {
@@ -15,5 +18,10 @@ export const alertProps: FlywheelAlertsProps = {
   servingNamespace: "nemo",
   maxRunHours: 2,
   elasticsearchNamespace: "elastic",
-  elasticsearchCertificateNotAfterSeconds: certificateNotAfterSeconds,
+  certificateNotAfterSeconds: {
+    ca: certificateNotAfterDays.ca * 86_400,
+    elasticsearch: certificateNotAfterDays.elasticsearch * 86_400,
+    redis: certificateNotAfterDays.redis * 86_400,
+    mongodb: certificateNotAfterDays.mongodb * 86_400,
+  },
 };

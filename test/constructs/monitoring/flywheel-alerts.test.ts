@@ -1,5 +1,5 @@
 import type { Chart } from "cdk8s";
-import { alertRunbookAnchors, FlywheelAlerts, type FlywheelAlertsProps } from "../../../constructs/monitoring";
+import { alertRunbookAnchors, FlywheelAlerts, stackCertificates, type FlywheelAlertsProps } from "../../../constructs/monitoring";
 import { only, synth } from "../data/support";
 import { alertProps } from "./flywheel-alerts-props";
 
@@ -35,7 +35,7 @@ describe("FlywheelAlerts", () => {
 
   test("every alert has a for, a severity, a summary, a description and a runbook_url at its README anchor", () => {
     const rendered = rules();
-    expect(rendered.map((r) => r.alert).sort()).toEqual(Object.keys(alertRunbookAnchors).sort());
+    expect([...new Set(rendered.map((r) => r.alert))].sort()).toEqual(Object.keys(alertRunbookAnchors).sort());
     for (const r of rendered) {
       expect(r.for).toMatch(/^\d+[mh]$/);
       expect(["critical", "warning"]).toContain(r.labels.severity);
@@ -52,14 +52,30 @@ describe("FlywheelAlerts", () => {
   });
 
   test("renders the thresholds it is given", () => {
-    const overrides = { maxRunHours: 6, nimErrorRatio: 0.2, nimTimeToFirstTokenSeconds: 3, elasticsearchDiskWatermark: 0.9, gpuIdleUtilisationPercent: 10, elasticsearchCertificateNotAfterSeconds: 1_900_000_000 };
+    const overrides = { maxRunHours: 6, nimErrorRatio: 0.2, nimTimeToFirstTokenSeconds: 3, elasticsearchDiskWatermark: 0.9, gpuIdleUtilisationPercent: 10 };
     expect(rule("FlywheelCandidateNimLeaked", overrides).expr).toContain("> 21600");
     expect(rule("FlywheelCandidateNimLeaked", overrides).expr).toContain('label_app_kubernetes_io_component="candidate-nim"');
     expect(rule("FlywheelNimErrorRateHigh", overrides).expr).toMatch(/> 0\.2$/);
     expect(rule("FlywheelNimTimeToFirstTokenHigh", overrides).expr).toMatch(/> 3$/);
     expect(rule("FlywheelElasticsearchDiskOverWatermark", overrides).expr).toMatch(/> 0\.9$/);
     expect(rule("FlywheelGpuNodeIdle", overrides).expr).toMatch(/< 10$/);
-    expect(rule("FlywheelElasticsearchCertificateExpiring", overrides).expr).toContain("vector(1900000000)");
+  });
+
+  test("has one expiry rule per certificate, told apart by its certificate label, each with the time it was given", () => {
+    const certificateNotAfterSeconds = { ca: 2_000_000_000, elasticsearch: 1_900_000_000, redis: 1_900_000_100, mongodb: 1_900_000_200 };
+    const expiring = rules({ certificateNotAfterSeconds }).filter((r) => r.alert === "FlywheelCertificateExpiring");
+    expect(expiring.map((r) => r.labels)).toEqual(Object.keys(stackCertificates).map((certificate) => ({ severity: "warning", certificate })));
+    for (const r of expiring) {
+      const certificate = r.labels.certificate as keyof typeof certificateNotAfterSeconds;
+      expect(r.expr).toBe(`vector(${certificateNotAfterSeconds[certificate]}) - vector(time()) < 2592000`);
+      expect(r.annotations.description).toContain(stackCertificates[certificate].title);
+    }
+  });
+
+  test("says in the CA's alert that no pulumi up renews it, and in the others that one does", () => {
+    const description = (certificate: string) => rules().find((r) => r.alert === "FlywheelCertificateExpiring" && r.labels.certificate === certificate)?.annotations.description;
+    expect(description("ca")).toMatch(/^The stack's CA certificate expires in .*: no pulumi up renews it/);
+    expect(description("mongodb")).toMatch(/: pulumi up issues a new one\.$/);
   });
 
   test("watches the Flywheel API by the job label its ServiceMonitor gives it: the Service's name", () => {
@@ -98,7 +114,8 @@ describe("FlywheelAlerts", () => {
     [{ nimTimeToFirstTokenSeconds: 0 }, /nimTimeToFirstTokenSeconds must be/],
     [{ elasticsearchDiskWatermark: 0.999 }, /elasticsearchDiskWatermark must be a number from 0.5 to 0.99/],
     [{ gpuIdleUtilisationPercent: 101 }, /gpuIdleUtilisationPercent must be/],
-    [{ elasticsearchCertificateNotAfterSeconds: -1 }, /elasticsearchCertificateNotAfterSeconds must be/],
+    [{ certificateNotAfterSeconds: { ...alertProps.certificateNotAfterSeconds, redis: -1 } }, /certificateNotAfterSeconds\.redis must be a number from 1/],
+    [{ certificateNotAfterSeconds: { ...alertProps.certificateNotAfterSeconds, ca: Number.NaN } }, /certificateNotAfterSeconds\.ca must be a number/],
     [{ runbookBaseUrl: "http://example.test/README.md" }, /runbookBaseUrl must be an https URL/],
     [{ runbookBaseUrl: "https://example.test/README.md#alerts" }, /runbookBaseUrl must be an https URL without a fragment/],
     [{ apiServiceName: "Flywheel_API" }, /apiServiceName "Flywheel_API" must be a DNS-1123 label/],
