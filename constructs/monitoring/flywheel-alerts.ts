@@ -24,6 +24,12 @@ export interface FlywheelAlertsProps {
    * @default none: the stack deploys no Flywheel API, and nothing alerts on it
    */
   readonly apiServiceName?: string;
+  /**
+   * Where the External Secrets Operator runs and the namespaces its ExternalSecrets are in: a
+   * credential that stops syncing from the secrets manager, or the operator gone, alerts.
+   * @default none: the stack's credentials come from Pulumi config, and nothing syncs
+   */
+  readonly secretSync?: { readonly operatorNamespace: string; readonly namespaces: readonly string[] };
   /** The namespace the candidate NIMs run in. */
   readonly candidateNamespace: string;
   /**
@@ -91,6 +97,7 @@ export const alertRunbookAnchors = {
   FlywheelElasticsearchDiskOverWatermark: "flywheelelasticsearchdiskoverwatermark",
   FlywheelCertificateExpiring: "flywheelcertificateexpiring",
   FlywheelApiDown: "flywheelapidown",
+  FlywheelSecretSyncFailing: "flywheelsecretsyncfailing",
 } as const;
 
 export type FlywheelAlertName = keyof typeof alertRunbookAnchors;
@@ -131,7 +138,8 @@ interface AlertRule {
 /**
  * The flywheel's alerts as one PrometheusRule: a failed run, a missed schedule, a leaked candidate
  * NIM, idle GPU nodes, a NIM's errors or slow first tokens, Elasticsearch's disk, the expiry of the
- * stack's CA and of each certificate it issued, and the Flywheel API down. Each has a README runbook entry its `runbook_url` points at. The
+ * stack's CA and of each certificate it issued, the Flywheel API down, and credentials that stop
+ * syncing from the secrets manager. Each has a README runbook entry its `runbook_url` points at. The
  * expressions use equality matchers only and ranges of several scrape intervals, so they mean the
  * same in Prometheus 2.x and 3.x (which changed what a regex `.` matches and where ranges start).
  */
@@ -172,6 +180,14 @@ export class FlywheelAlerts extends Construct {
     const es = `namespace="${props.elasticsearchNamespace}"`;
     const cronjobs = `namespace="${props.flywheelNamespace}"`;
     const apiRules: readonly AlertRule[] = props.apiServiceName === undefined ? [] : [apiDown(props.flywheelNamespace, props.apiServiceName)];
+    if (props.secretSync !== undefined) {
+      validateNamespace(owner, props.secretSync.operatorNamespace);
+      if (props.secretSync.namespaces.length === 0) {
+        fail(owner, "secretSync.namespaces must name at least one namespace with ExternalSecrets");
+      }
+      props.secretSync.namespaces.forEach((namespace) => validateNamespace(owner, namespace));
+    }
+    const secretSyncRules: readonly AlertRule[] = props.secretSync === undefined ? [] : secretSyncFailing(props.secretSync.operatorNamespace, props.secretSync.namespaces);
     const rules: readonly AlertRule[] = [
       {
         alert: "FlywheelRunFailed",
@@ -250,6 +266,7 @@ export class FlywheelAlerts extends Construct {
       },
       ...certificateRules,
       ...apiRules,
+      ...secretSyncRules,
     ];
 
     this.rule = new PrometheusRule(this, "rule", {
@@ -294,6 +311,36 @@ function certificateExpiring(certificate: StackCertificateName, notAfterSeconds:
     summary: `${title} expires soon`,
     description: `${title} expires in {{ $value | humanizeDuration }} (under ${certificateWarningDays} days): ${renewal}.`,
   };
+}
+
+/**
+ * Credentials that stop reaching the cluster from the secrets manager: an ExternalSecret whose Ready
+ * condition is False (a secret missing, unreadable or refused by the identity), or the operator not
+ * scraped at all, when nothing would say so. Until a pod restarts it keeps the value it read, so a
+ * failure shows only at the next rotation or restart: hence the alert.
+ */
+function secretSyncFailing(operatorNamespace: string, namespaces: readonly string[]): AlertRule[] {
+  const operator = `namespace="${operatorNamespace}"`;
+  return [
+    {
+      alert: "FlywheelSecretSyncFailing",
+      expr: namespaces.map((ns) => `externalsecret_status_condition{namespace="${ns}", condition="Ready", status="False"} == 1`).join(" or "),
+      for: "15m",
+      severity: "critical",
+      labels: { reason: "sync" },
+      summary: "A credential no longer syncs from the secrets manager",
+      description: "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} is not Ready: its Secret keeps the last value it had, and a rotation does not reach it.",
+    },
+    {
+      alert: "FlywheelSecretSyncFailing",
+      expr: `max by (namespace) (up{${operator}}) == 0 or absent(up{${operator}})`,
+      for: "15m",
+      severity: "critical",
+      labels: { reason: "operator-down" },
+      summary: "The External Secrets Operator is down",
+      description: `No External Secrets Operator in ${operatorNamespace} answers Prometheus's scrape: no credential syncs.`,
+    },
+  ];
 }
 
 /** The Flywheel API down: no replica answers its scrape, or no target is left to scrape at all. */

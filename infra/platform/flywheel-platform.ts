@@ -410,6 +410,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       new PlatformMonitors(`${name}-monitors`, {
         selection: this.monitorSelection,
         flywheelApi: args.flywheelApi !== undefined,
+        secretsOperator: readsSecretsManager,
         dependsOn: [...this.namespaces.all, ...monitorDependencies],
         provider,
       }, { parent: this });
@@ -428,6 +429,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         settings: args.settings.monitoring.alerts,
         maxRunHours: args.schedules?.maxRunHours ?? defaultMaxRunHours,
         flywheelApi: args.flywheelApi !== undefined,
+        ...(readsSecretsManager ? { secretSyncNamespaces: credentialNamespaces } : {}),
         certificateNotAfter: {
           ca: logStore.certificateAuthority.notAfter,
           elasticsearch: logStore.certificateNotAfter,

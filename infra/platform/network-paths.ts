@@ -313,7 +313,7 @@ export const platformPods = {
   secretsOperator: pods(
     secretsOperatorNaming.release,
     namespaces.externalSecrets,
-    { matchLabels: { "app.kubernetes.io/name": secretsOperatorNaming.podName, "app.kubernetes.io/instance": secretsOperatorNaming.release } },
+    { matchLabels: secretsOperatorNaming.podLabels },
     "external-secrets 2.9.0 templates/_helpers.tpl:141-144 (external-secrets.selectorLabels), templates/deployment.yaml:33-34",
   ),
   kubeDns: pods("kube-dns", "kube-system", { matchLabels: { "k8s-app": "kube-dns" } }, "EKS CoreDNS add-on and kubeadm (k8s-app: kube-dns)"),
@@ -431,6 +431,7 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     input.flywheelJobs && path(p.prometheus, p.candidateNims, tcp(nimPort), "the candidate NIMs' serving metrics (/v1/metrics), through the ServiceMonitor the NIM operator makes for each"),
     input.flywheelApi !== undefined && path(p.prometheus, p.flywheelApi, tcp(flywheelApiService.port), "the Flywheel API's /metrics"),
     path(p.prometheus, p.postgres, tcp(cnpgMetricsPort.port), "PostgreSQL's metrics from CloudNativePG's instance manager"),
+    input.secretsOperator === true && path(p.prometheus, p.secretsOperator, tcp(secretsOperatorNaming.metricsPort.port), "the External Secrets Operator's sync status of every ExternalSecret"),
     ...(input.dataServiceMetrics === true
       ? [
           path(p.prometheus, p.elasticsearchExporter, tcp(elasticsearchExporterPort.port), "Elasticsearch's metrics, from its exporter"),

@@ -23,6 +23,12 @@ export interface PlatformAlertsArgs {
   /** Whether the stack deploys the Flywheel API, which then alerts when down. */
   readonly flywheelApi: boolean;
   /**
+   * The namespaces of the stack's ExternalSecrets, when its credentials come from a secrets manager:
+   * a sync that fails, or the operator gone, then alerts.
+   * @default none
+   */
+  readonly secretSyncNamespaces?: readonly string[];
+  /**
    * When each certificate expires (RFC 3339): the CA's `LogStore.certificateAuthority.notAfter`,
    * Elasticsearch's `LogStore.certificateNotAfter`, Redis's and MongoDB's from `RunState`.
    */
@@ -55,6 +61,7 @@ export class PlatformAlerts extends pulumi.ComponentResource {
         servingNamespace: namespaces.nemo,
         elasticsearchNamespace: namespaces.data,
         maxRunHours: args.maxRunHours,
+        ...(args.secretSyncNamespaces ? { secretSync: { operatorNamespace: namespaces.externalSecrets, namespaces: args.secretSyncNamespaces } } : {}),
         certificateNotAfterSeconds: {
           ca: rfc3339Seconds("ca", notAfter.ca),
           elasticsearch: rfc3339Seconds("elasticsearch", notAfter.elasticsearch),

@@ -8,12 +8,15 @@ import { applyChart } from "../kubernetes/cdk8s-chart";
 import type { MonitorSelection } from "./monitor-selection";
 import { namespaces } from "./namespaces";
 import { cnpgMetricsPort, platformPods, postgresPodLabels } from "./network-paths";
+import { secretsOperatorNaming } from "./secrets-operator";
 
 export interface PlatformMonitorsArgs {
   /** The labels its Prometheus selects monitors by. */
   readonly selection: MonitorSelection;
   /** Whether the stack deploys the Flywheel API. */
   readonly flywheelApi: boolean;
+  /** Whether the stack runs the External Secrets Operator, whose sync status then alerts. */
+  readonly secretsOperator: boolean;
   /** prometheus-operator's CRDs (none with an `external` Prometheus) and the namespaces. */
   readonly dependsOn: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
@@ -47,6 +50,16 @@ export class PlatformMonitors extends pulumi.ComponentResource {
       podSelector: postgresPodLabels,
       endpoints: [{ port: cnpgMetricsPort.name }],
     });
+    if (args.secretsOperator) {
+      new PodMonitor(chart, "secrets-operator", {
+        name: platformPods.secretsOperator.name,
+        namespace: platformPods.secretsOperator.namespace,
+        monitorLabels,
+        // The pods the isolation table admits Prometheus to: the same labels, one owner.
+        podSelector: secretsOperatorNaming.podLabels,
+        endpoints: [{ port: secretsOperatorNaming.metricsPort.name }],
+      });
+    }
     applyChart(name, chart, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });
     this.registerOutputs({});
   }

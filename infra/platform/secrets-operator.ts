@@ -13,10 +13,16 @@ import { OperatorCrds } from "../kubernetes/operator-crds";
  */
 export const secretsOperatorNaming = {
   release: "external-secrets",
-  /** `app.kubernetes.io/name` of the controller's pods: the chart's name (external-secrets 2.9.0 templates/_helpers.tpl:141-144). */
-  podName: "external-secrets",
   serviceAccount: "external-secrets",
+  /**
+   * The controller's pods' selector labels: the chart's name and the release (external-secrets 2.9.0
+   * templates/_helpers.tpl:141-144, external-secrets.selectorLabels). The isolation table and the
+   * PodMonitor select by them.
+   */
+  podLabels: { "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" },
   storeName: "aws-secrets-manager",
+  /** The controller's metrics port, which the chart names `metrics` (templates/deployment.yaml) and the stack's PodMonitor scrapes. */
+  metricsPort: { name: "metrics", port: 8080 },
 } as const;
 
 export interface SecretsOperatorArgs {
@@ -72,6 +78,8 @@ export function secretsOperatorValues(nodeSelector: Readonly<Record<string, stri
     // A Ready pod has its informers synced: Helm's wait for the release means the controller works.
     livenessProbe: { enabled: true },
     readinessProbe: { enabled: true },
+    // Stated: the PodMonitor and the isolation table's Prometheus row name this port.
+    metrics: { listen: { port: secretsOperatorNaming.metricsPort.port } },
     nodeSelector,
     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
     // Stated rather than inherited: a chart upgrade must not loosen them unnoticed. The one

@@ -76,6 +76,15 @@ const esNode = (name: string) => ({
   job: "elasticsearch-exporter",
   instance: "10.0.2.9:9108",
 });
+/** An ExternalSecret's Ready condition as the operator exports it, scraped by the stack's PodMonitor. */
+const externalSecretReady = (namespace: string, name: string, status: "True" | "False") => ({
+  job: "external-secrets/external-secrets",
+  instance: "10.0.0.9:8080",
+  namespace,
+  name,
+  condition: "Ready",
+  status,
+});
 const apiTarget = (pod: string) => ({ job: "flywheel-api", namespace: "flywheel", service: "flywheel-api", endpoint: "http", pod, instance: `${pod}:8080` });
 
 /** `v` for 61 one-minute samples: an hour. */
@@ -257,6 +266,51 @@ describeWithProgram(promtool, "the alert rules under promtool", () => {
           alert_rule_test: [
             { eval_time: "4m", alertname: "FlywheelApiDown", exp_alerts: [] },
             { eval_time: "10m", alertname: "FlywheelApiDown", exp_alerts: [firing("FlywheelApiDown", { namespace: "flywheel", job: "flywheel-api" }, "No replica of Service flywheel/flywheel-api answers Prometheus's scrape.", "critical")] },
+          ],
+        },
+        {
+          // nemo's ngc-api not Ready from the start; flywheel's nvcr-pull Ready; a namespace that is not
+          // the stack's does not count; the operator answers its scrape.
+          interval: "1m",
+          input_series: [
+            { series: series("externalsecret_status_condition", externalSecretReady("nemo", "ngc-api", "False")), values: flat(1) },
+            { series: series("externalsecret_status_condition", externalSecretReady("nemo", "ngc-api", "True")), values: flat(0) },
+            { series: series("externalsecret_status_condition", externalSecretReady("flywheel", "nvcr-pull", "False")), values: flat(0) },
+            { series: series("externalsecret_status_condition", externalSecretReady("flywheel", "nvcr-pull", "True")), values: flat(1) },
+            { series: series("externalsecret_status_condition", externalSecretReady("team-a", "theirs", "False")), values: flat(1) },
+            { series: series("up", { job: "external-secrets/external-secrets", namespace: "external-secrets", instance: "10.0.0.9:8080", pod: "external-secrets-0" }), values: flat(1) },
+          ],
+          alert_rule_test: [
+            { eval_time: "10m", alertname: "FlywheelSecretSyncFailing", exp_alerts: [] },
+            {
+              eval_time: "20m",
+              alertname: "FlywheelSecretSyncFailing",
+              exp_alerts: [
+                firing(
+                  "FlywheelSecretSyncFailing",
+                  { ...externalSecretReady("nemo", "ngc-api", "False"), reason: "sync" },
+                  "ExternalSecret nemo/ngc-api is not Ready: its Secret keeps the last value it had, and a rotation does not reach it.",
+                  "critical",
+                ),
+              ],
+            },
+          ],
+        },
+        {
+          // The operator's pod is scraped and answers nothing.
+          interval: "1m",
+          input_series: [{ series: series("up", { job: "external-secrets/external-secrets", namespace: "external-secrets", instance: "10.0.0.9:8080", pod: "external-secrets-0" }), values: flat(0) }],
+          alert_rule_test: [
+            { eval_time: "10m", alertname: "FlywheelSecretSyncFailing", exp_alerts: [] },
+            { eval_time: "20m", alertname: "FlywheelSecretSyncFailing", exp_alerts: [firing("FlywheelSecretSyncFailing", { namespace: "external-secrets", reason: "operator-down" }, "No External Secrets Operator in external-secrets answers Prometheus's scrape: no credential syncs.", "critical")] },
+          ],
+        },
+        {
+          // No operator scraped at all.
+          interval: "1m",
+          input_series: [],
+          alert_rule_test: [
+            { eval_time: "20m", alertname: "FlywheelSecretSyncFailing", exp_alerts: [firing("FlywheelSecretSyncFailing", { namespace: "external-secrets", reason: "operator-down" }, "No External Secrets Operator in external-secrets answers Prometheus's scrape: no credential syncs.", "critical")] },
           ],
         },
         {

@@ -168,9 +168,23 @@ describe("PostgreSQL's metrics", () => {
   });
 
   it("are scraped in prod from Data Store's CloudNativePG cluster only: the RDS server reports to CloudWatch", () => {
-    expect(monitors(rendered.prod).filter((m) => m.kind === "PodMonitor").map((m) => `${m.metadata.namespace}/${m.metadata.name}`)).toEqual(["nemo/nemo-postgres"]);
+    const podMonitors = monitors(rendered.prod).filter((m) => m.kind === "PodMonitor").map((m) => `${m.metadata.namespace}/${m.metadata.name}`);
+    expect(podMonitors.filter((m) => m.endsWith("postgres"))).toEqual(["nemo/nemo-postgres"]);
     const policies = rendered.prod.manifests.filter((m) => m.kind === "NetworkPolicy").map((m) => `${m.metadata.namespace}/${m.metadata.name}`);
     expect(policies).toEqual(expect.arrayContaining(["monitoring/prometheus-to-nemo-postgres-egress", "nemo/prometheus-to-nemo-postgres-ingress"]));
+  });
+});
+
+describe("the External Secrets Operator", () => {
+  it("is scraped in prod, whose credentials sync from AWS Secrets Manager, on its metrics port, admitted on both ends; dev has no operator to scrape", () => {
+    const podMonitor = monitors(rendered.prod).find((m) => m.kind === "PodMonitor" && m.metadata.namespace === "external-secrets") as unknown as {
+      spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string }[] };
+    };
+    expect(podMonitor.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "external-secrets", "app.kubernetes.io/instance": "external-secrets" });
+    expect(podMonitor.spec.podMetricsEndpoints.map((e) => e.port)).toEqual(["metrics"]);
+    const policies = rendered.prod.manifests.filter((m) => m.kind === "NetworkPolicy").map((m) => `${m.metadata.namespace}/${m.metadata.name}`);
+    expect(policies).toEqual(expect.arrayContaining(["monitoring/prometheus-to-external-secrets-egress", "external-secrets/prometheus-to-external-secrets-ingress"]));
+    expect(monitors(rendered.dev).filter((m) => m.metadata.namespace === "external-secrets")).toEqual([]);
   });
 });
 

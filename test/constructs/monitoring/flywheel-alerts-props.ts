@@ -14,6 +14,7 @@ export const alertProps: FlywheelAlertsProps = {
   runbookBaseUrl: "https://example.test/data-flywheel/README.md",
   flywheelNamespace: "flywheel",
   apiServiceName: "flywheel-api",
+  secretSync: { operatorNamespace: "external-secrets", namespaces: ["nemo", "flywheel"] },
   candidateNamespace: "nim",
   servingNamespace: "nemo",
   maxRunHours: 2,

@@ -86,6 +86,19 @@ describe("FlywheelAlerts", () => {
     expect(rules({ apiServiceName: undefined }).map((r) => r.alert)).not.toContain("FlywheelApiDown");
   });
 
+  test("watches every namespace's ExternalSecrets by their Ready condition, and the operator's scrape, when credentials sync", () => {
+    const sync = rules().filter((r) => r.alert === "FlywheelSecretSyncFailing");
+    expect(sync.map((r) => r.labels.reason)).toEqual(["sync", "operator-down"]);
+    expect(sync[0].expr).toBe(
+      'externalsecret_status_condition{namespace="nemo", condition="Ready", status="False"} == 1 or externalsecret_status_condition{namespace="flywheel", condition="Ready", status="False"} == 1',
+    );
+    expect(sync[1].expr).toBe('max by (namespace) (up{namespace="external-secrets"}) == 0 or absent(up{namespace="external-secrets"})');
+  });
+
+  test("has no secret-sync alert when the credentials come from Pulumi config: nothing syncs, the operator's absence would fire for ever", () => {
+    expect(rules({ secretSync: undefined }).map((r) => r.alert)).not.toContain("FlywheelSecretSyncFailing");
+  });
+
   test("watches the NIMs of runs and of the stack (judge, embedding), one selector per namespace", () => {
     const expr = rule("FlywheelNimErrorRateHigh").expr;
     expect(expr).toContain('rate(request_failure_total{namespace="nim"}[10m]) or rate(request_failure_total{namespace="nemo"}[10m])');
@@ -122,6 +135,7 @@ describe("FlywheelAlerts", () => {
     [{ candidateNamespace: "NIM" }, /candidateNamespace "NIM" must be a DNS-1123 label/],
     [{ servingNamespace: "Nemo" }, /servingNamespace "Nemo" must be a DNS-1123 label/],
     [{ monitorLabels: {} }, /monitorLabels must name at least one label/],
+    [{ secretSync: { operatorNamespace: "external-secrets", namespaces: [] } }, /secretSync.namespaces must name at least one namespace with ExternalSecrets/],
   ] as const)("refuses %j, naming the prop", (overrides, message) => {
     expect(() => render(overrides)).toThrow(message);
   });
