@@ -118,7 +118,8 @@ describe("per-sample results of a run's evaluations", () => {
     ["zip bomb", /^the results ZIP's entry "custom\/llm-as-judge\/results\/outputs.jsonl" declares \d+ bytes, more than the \d+ read$/],
   ])("records why there are none when the download is %s, and the evaluation and the run still complete", async (mode, problem) => {
     fixture.nemo.resultsDownload = mode;
-    const result = await fixture.run(fixture.config(genericWorkload, oneCandidate));
+    // The bomb is streamed in full: the fixture's 5 s per request would make its problem the machine's load instead.
+    const result = await fixture.run(fixture.config(genericWorkload, { ...oneCandidate, nemo: { namespace: "dfwbp", requestTimeoutSeconds: 120, retries: 2, retryDelaySeconds: 0.01 } }));
 
     expect(result.code).toBe(0);
     const run = await onlyRun();
