@@ -33,6 +33,11 @@ export interface AwsIdentity {
   readonly clusterName: string;
   readonly oidcProviderArn: pulumi.Output<string>;
   readonly oidcIssuerUrl: pulumi.Output<string>;
+  /**
+   * Customer-managed KMS key of the S3 buckets the platform creates, when the stack has its own keys.
+   * @default the AWS-managed `aws/s3` key
+   */
+  readonly bucketKmsKeyArn?: pulumi.Output<string>;
 }
 
 /**

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { GpuCluster } from "../infra/aws/gpu-cluster";
 import { RdsPostgres } from "../infra/aws/rds-postgres";
 import { secretsManagerValue } from "../infra/aws/secrets-manager-value";
+import { StackKeys } from "../infra/aws/stack-keys";
 import type { ClusterTarget } from "../infra/cluster-target";
 import { ExistingCluster } from "../infra/kubernetes/existing-cluster";
 import { FlywheelPlatform } from "../infra/platform/flywheel-platform";
@@ -23,8 +24,10 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): Decl
   if (config.cloud === "aws") {
     const aws = config.aws;
     const k8sVersion = aws.cluster.kubernetesVersion;
+    const clusterName = `${config.project}-${config.stack}`;
+    const keys = aws.encryption.customerManagedKeys ? new StackKeys("flywheel-keys", { clusterName, region: config.region, tags }).arns : undefined;
     const cluster = new GpuCluster("flywheel", {
-      clusterName: `${config.project}-${config.stack}`,
+      clusterName,
       region: config.region,
       kubernetesVersion: k8sVersion,
       vpc: aws.vpc,
@@ -33,6 +36,7 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): Decl
       controlPlaneLogTypes: aws.cluster.controlPlaneLogTypes,
       adminRoleArns: aws.cluster.adminRoleArns,
       ciRoleArns: aws.cluster.ciRoleArns,
+      nodeSsmAccess: aws.cluster.nodeSsmAccess,
       systemNodes: aws.systemNodes,
       gpuNodePools: aws.gpuNodePools,
       addonVersions: { ...versions.eks[k8sVersion].addons, ...aws.cluster.addonVersions },
@@ -40,6 +44,7 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): Decl
       retainDataVolumes: config.environment === "production",
       // EKS Pod Identity, which the External Secrets Operator reads AWS Secrets Manager with.
       podIdentityAgent: config.credentials.source === "aws-secrets-manager",
+      ...(keys ? { kmsKeyArns: keys } : {}),
       tags,
     });
     const rds = config.platform.postgres.rds;
@@ -55,6 +60,7 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): Decl
           multiAz: rds.multiAz,
           backupRetentionDays: rds.backupRetentionDays,
           production: config.environment === "production",
+          kmsKeyArn: keys?.rds,
           tags,
         })
       : undefined;

@@ -10,7 +10,8 @@ import { EksCluster, type ControlPlaneLogType } from "./eks-cluster";
 import { GpuNodePool } from "./gpu-node-pool";
 import { serviceTrustPolicy } from "./iam-policies";
 import { ManagedNodeGroup } from "./managed-node-group";
-import { Network } from "./network";
+import { managedPolicyArns } from "./managed-policy-arns";
+import { Network, type FlowLogSettings } from "./network";
 import { SharedFileSystem } from "./shared-file-system";
 
 export interface NodeGroupSizes {
@@ -37,6 +38,7 @@ export interface GpuClusterArgs {
     readonly cidr: string;
     readonly availabilityZones: readonly string[];
     readonly natGateways: "single" | "perZone";
+    readonly flowLogs?: FlowLogSettings;
   };
   readonly endpoint: { readonly publicAccess: boolean; readonly publicAccessCidrs: readonly string[] };
   readonly secretsEncryption: boolean;
@@ -60,6 +62,21 @@ export interface GpuClusterArgs {
    * @default false
    */
   readonly podIdentityAgent?: boolean;
+  /**
+   * Let AWS Systems Manager reach the nodes (`AmazonSSMManagedInstanceCore` on the node role):
+   * Session Manager shells for whoever may call `ssm:StartSession`.
+   * @default false
+   */
+  readonly nodeSsmAccess?: boolean;
+  /**
+   * Customer-managed KMS keys (`StackKeys`) for the nodes' root volumes and the EBS StorageClasses'
+   * volumes (`ebs`), the shared file system (`efs`) and the platform's buckets (`s3`, handed on as
+   * `aws.bucketKmsKeyArn`). Setting them on an existing cluster rolls
+   * every node group, replaces the StorageClasses and replaces the EFS file system (README,
+   * "Customer-managed keys").
+   * @default the AWS-managed `aws/ebs` and `aws/elasticfilesystem` keys
+   */
+  readonly kmsKeyArns?: { readonly ebs: pulumi.Input<string>; readonly efs: pulumi.Input<string>; readonly s3: pulumi.Output<string> };
   readonly tags?: Record<string, string>;
 }
 
@@ -110,12 +127,16 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
     }, child);
 
     const nodeRole = new aws.iam.Role(`${name}-node`, { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")), tags }, child);
+    // The network permissions (AmazonEKS_CNI_Policy) are the VPC CNI add-on's own role's, not the
+    // nodes'. Each attachment keeps the name it had by its place in the former list (the CNI policy
+    // was node-1), so none is replaced: replacing one would detach a policy another still attaches.
+    // On an existing cluster Pulumi deletes node-1, gone from the program, only after every create
+    // and update of the deployment, so the add-on has its role before the nodes lose the policy.
     const nodePolicies = [
-      "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-      "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-      "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-    ].map((policyArn, i) => new aws.iam.RolePolicyAttachment(`${name}-node-${i}`, { role: nodeRole.name, policyArn }, child));
+      { id: "node-0", policyArn: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" },
+      { id: "node-2", policyArn: "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly" },
+      ...(args.nodeSsmAccess ? [{ id: "node-3", policyArn: managedPolicyArns.ssmManagedInstanceCore }] : []),
+    ].map(({ id, policyArn }) => new aws.iam.RolePolicyAttachment(`${name}-${id}`, { role: nodeRole.name, policyArn }, child));
 
     const subnetOf = (zone: string): pulumi.Output<string> => {
       const subnet = network.privateSubnetsByZone.get(zone);
@@ -124,7 +145,18 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
       }
       return subnet;
     };
-    const nodeGroupOpts = { parent: this, dependsOn: nodePolicies };
+    const addons = new EksAddons(`${name}-addons`, {
+      clusterName: cluster.clusterName,
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuerUrl: cluster.oidcIssuerUrl,
+      versions: args.addonVersions,
+      podIdentityAgent: args.podIdentityAgent ?? false,
+      ebsKmsKeyArn: args.kmsKeyArns?.ebs,
+      tags,
+    }, child);
+    // Nodes start after the VPC CNI add-on has its role: without it their aws-node pods could not
+    // assign pod IPs, and the nodes would never become Ready.
+    const nodeGroupOpts = { parent: this, dependsOn: [...nodePolicies, addons.networking] };
 
     // One group per zone: a data service's EBS volume must find a node in its own zone after a restart.
     const systemGroups = zones.map(
@@ -142,6 +174,7 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
           diskSizeGiB: args.systemNodes.diskSizeGiB,
           labels: { [nodePoolLabel]: systemPool },
           taints: [],
+          kmsKeyArn: args.kmsKeyArns?.ebs,
           tags,
         }, nodeGroupOpts),
     );
@@ -160,24 +193,19 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
         desiredSize: pool.desiredSize,
         maxSize: pool.maxSize,
         diskSizeGiB: pool.diskSizeGiB,
+        kmsKeyArn: args.kmsKeyArns?.ebs,
         tags,
       }, nodeGroupOpts);
     });
 
-    const addons = new EksAddons(`${name}-addons`, {
-      clusterName: cluster.clusterName,
-      oidcProviderArn: cluster.oidcProviderArn,
-      oidcIssuerUrl: cluster.oidcIssuerUrl,
-      versions: args.addonVersions,
-      after: systemGroups,
-      podIdentityAgent: args.podIdentityAgent ?? false,
-      tags,
-    }, child);
+
+    const allAddons = addons.installOnNodes(systemGroups);
 
     const fileSystem = new SharedFileSystem(`${name}-models`, {
       vpcId: network.vpcId,
-      clientCidr: network.vpcCidr,
+      clientSecurityGroupId: cluster.clusterSecurityGroupId,
       subnetIds: network.privateSubnetIds,
+      kmsKeyArn: args.kmsKeyArns?.efs,
       tags,
     }, child);
 
@@ -187,6 +215,7 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
     });
     const k8sOpts = { parent: this, provider: this.provider };
 
+    const ebsKmsKeyArn = args.kmsKeyArns?.ebs;
     const gp3 = (id: string, className: string, reclaimPolicy: "Delete" | "Retain", isDefault: boolean): k8s.storage.v1.StorageClass =>
       new k8s.storage.v1.StorageClass(`${name}-${id}`, {
         metadata: {
@@ -194,7 +223,9 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
           ...(isDefault ? { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } } : {}),
         },
         provisioner: "ebs.csi.aws.com",
-        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+        // Kubernetes refuses changes to a StorageClass's parameters: a new key replaces the class,
+        // and volumes made before keep the key they were created with.
+        parameters: { type: "gp3", encrypted: "true", ...(ebsKmsKeyArn ? { kmsKeyId: ebsKmsKeyArn } : {}), "csi.storage.k8s.io/fstype": "ext4" },
         volumeBindingMode: "WaitForFirstConsumer",
         allowVolumeExpansion: true,
         reclaimPolicy,
@@ -230,7 +261,7 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
       nodeSelector: { [nodePoolLabel]: systemPool },
       provider: this.provider,
       tags,
-    }, { parent: this, dependsOn: addons.addons });
+    }, { parent: this, dependsOn: allAddons });
 
     this.storage = {
       storageClass: awsStorageClasses.blockStorage,
@@ -246,12 +277,13 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
       gpusPerNode: pool.gpu.gpus,
     }));
     this.systemNodeSelector = { [nodePoolLabel]: systemPool };
-    this.ready = [...addons.addons, ...systemGroups, ...gpuPools, ...blockStorage, sharedStorage];
+    this.ready = [...allAddons, ...systemGroups, ...gpuPools, ...blockStorage, sharedStorage];
     this.aws = {
       region: args.region,
       clusterName: args.clusterName,
       oidcProviderArn: cluster.oidcProviderArn,
       oidcIssuerUrl: cluster.oidcIssuerUrl,
+      ...(args.kmsKeyArns ? { bucketKmsKeyArn: args.kmsKeyArns.s3 } : {}),
     };
     this.network = network;
     this.clusterSecurityGroupId = cluster.clusterSecurityGroupId;

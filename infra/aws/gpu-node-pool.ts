@@ -19,6 +19,11 @@ export interface GpuNodePoolArgs {
   readonly desiredSize?: number;
   readonly maxSize: number;
   readonly diskSizeGiB: number;
+  /**
+   * Customer-managed KMS key of the nodes' root volumes.
+   * @default the AWS-managed `aws/ebs` key
+   */
+  readonly kmsKeyArn?: pulumi.Input<string>;
   readonly tags?: Record<string, string>;
 }
 
@@ -69,6 +74,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
       labels,
       taints: [gpuTaint],
       extendedResources: { [gpuResource]: String(this.gpu.gpus) },
+      kmsKeyArn: args.kmsKeyArn,
       tags: args.tags,
     }, { parent: this });
     this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName });

@@ -27,6 +27,12 @@ export interface ManagedNodeGroupArgs {
    * @default none
    */
   readonly extendedResources?: Readonly<Record<string, string>>;
+  /**
+   * Customer-managed KMS key the root volume is encrypted with; its key policy must let EC2 Auto
+   * Scaling's service-linked role use it (`stackKeyPolicy`), or instances fail to launch.
+   * @default the account's AWS-managed `aws/ebs` key
+   */
+  readonly kmsKeyArn?: pulumi.Input<string>;
   readonly tags?: Record<string, string>;
 }
 
@@ -57,7 +63,7 @@ export class ManagedNodeGroup extends pulumi.ComponentResource {
       blockDeviceMappings: [
         {
           deviceName: "/dev/xvda",
-          ebs: { volumeSize: args.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+          ebs: { volumeSize: args.diskSizeGiB, volumeType: "gp3", encrypted: "true", kmsKeyId: args.kmsKeyArn, deleteOnTermination: "true" },
         },
       ],
       tagSpecifications: [

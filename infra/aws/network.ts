@@ -1,6 +1,39 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceTrustPolicy, type PolicyDocument } from "./iam-policies";
 import { subnetLayout } from "./subnet-layout";
+
+/** `data-flywheel:aws.vpc.flowLogs`. */
+export interface FlowLogSettings {
+  /** Record the VPC's traffic; off, nothing below is created. */
+  readonly enabled: boolean;
+  /** Days CloudWatch keeps the records. */
+  readonly retentionDays: number;
+  /** Which connections to record. */
+  readonly trafficType: "ALL" | "ACCEPT" | "REJECT";
+  /**
+   * KMS key that encrypts the log group; its key policy must let `logs.<region>.amazonaws.com` use it.
+   * @default CloudWatch's own encryption
+   */
+  readonly kmsKeyArn?: pulumi.Input<string>;
+}
+
+/**
+ * What the flow-log service may do with the role it assumes: write streams of one log group only
+ * (`<group ARN>:*` covers its streams). The group already exists, so it may not create groups.
+ */
+export function flowLogDeliveryPolicy(logGroupArn: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        Resource: [logGroupArn, `${logGroupArn}:*`],
+      },
+    ],
+  };
+}
 
 export interface NetworkArgs {
   /** VPC address range, /16 to /20. */
@@ -11,6 +44,11 @@ export interface NetworkArgs {
   readonly natGateways: "single" | "perZone";
   /** EKS cluster name, for the subnet tags load balancers discover subnets by. */
   readonly clusterName: string;
+  /**
+   * VPC flow logs to a CloudWatch log group.
+   * @default none
+   */
+  readonly flowLogs?: FlowLogSettings;
   readonly tags?: Record<string, string>;
 }
 
@@ -83,6 +121,10 @@ export class Network extends pulumi.ComponentResource {
       return subnet;
     });
 
+    if (args.flowLogs?.enabled) {
+      this.flowLogs(name, vpc, args.flowLogs, args.clusterName, tags);
+    }
+
     this.vpcId = vpc.id;
     this.vpcCidr = args.cidr;
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
@@ -90,5 +132,29 @@ export class Network extends pulumi.ComponentResource {
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
     this.privateSubnetsByZone = new Map(args.availabilityZones.map((zone, i) => [zone, privateSubnets[i].id]));
     this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+  }
+
+  /** The log group (ours, so its retention is ours), the role the flow-log service writes it with, and the flow log. */
+  private flowLogs(name: string, vpc: aws.ec2.Vpc, settings: FlowLogSettings, clusterName: string, tags: Record<string, string>): void {
+    const parent = { parent: this };
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
+      name: `/aws/vpc/${clusterName}/flow-logs`,
+      retentionInDays: settings.retentionDays,
+      ...(settings.kmsKeyArn ? { kmsKeyId: settings.kmsKeyArn } : {}),
+      tags,
+    }, parent);
+    const role = new aws.iam.Role(`${name}-flow-logs`, { assumeRolePolicy: JSON.stringify(serviceTrustPolicy("vpc-flow-logs.amazonaws.com")), tags }, parent);
+    const delivery = new aws.iam.RolePolicy(`${name}-flow-logs`, {
+      role: role.id,
+      policy: logGroup.arn.apply((arn) => JSON.stringify(flowLogDeliveryPolicy(arn))),
+    }, parent);
+    new aws.ec2.FlowLog(`${name}-flow-logs`, {
+      vpcId: vpc.id,
+      trafficType: settings.trafficType,
+      logDestinationType: "cloud-watch-logs",
+      logDestination: logGroup.arn,
+      iamRoleArn: role.arn,
+      tags: { ...tags, Name: name },
+    }, { parent: this, dependsOn: [delivery] });
   }
 }

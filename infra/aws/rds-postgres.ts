@@ -20,6 +20,13 @@ export interface RdsPostgresArgs {
   readonly backupRetentionDays: number;
   /** Keep a final snapshot and refuse deletion. */
   readonly production: boolean;
+  /**
+   * Customer-managed KMS key of the storage, snapshots and backups. AWS sets an instance's key when
+   * it creates it and cannot change it: changing this replaces the instance (see the README,
+   * "Customer-managed keys", for the snapshot-and-restore migration).
+   * @default the AWS-managed `aws/rds` key
+   */
+  readonly kmsKeyArn?: pulumi.Input<string>;
   readonly tags?: Record<string, string>;
 }
 
@@ -70,6 +77,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
       allocatedStorage: args.allocatedStorageGiB,
       storageType: "gp3",
       storageEncrypted: true,
+      kmsKeyId: args.kmsKeyArn,
       multiAz: args.multiAz,
       dbSubnetGroupName: subnets.name,
       vpcSecurityGroupIds: [securityGroup.id],
@@ -84,7 +92,9 @@ export class RdsPostgres extends pulumi.ComponentResource {
       finalSnapshotIdentifier: args.production ? `${name}-final` : undefined,
       copyTagsToSnapshot: true,
       tags,
-    }, parent);
+      // In production a change AWS can only make by replacing the instance (its KMS key, its
+      // encryption) must stop the preview instead of creating a new, empty database next to the old one.
+    }, { parent: this, protect: args.production });
 
     this.address = instance.address;
     this.port = instance.port;

@@ -1,12 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { nfsPort } from "./nfs";
 
 export interface SharedFileSystemArgs {
   readonly vpcId: pulumi.Input<string>;
-  /** Clients allowed to mount (NFS) — the VPC's range. */
-  readonly clientCidr: string;
+  /**
+   * Security group of the clients allowed to mount (NFS): the EKS cluster security group, which
+   * every managed node carries, and pods with it (the cluster has no security groups for pods).
+   */
+  readonly clientSecurityGroupId: pulumi.Input<string>;
   /** One mount target per subnet, so every zone's nodes mount locally. */
   readonly subnetIds: pulumi.Input<string>[];
+  /**
+   * Customer-managed KMS key of the file system. AWS sets a file system's key when it creates it and
+   * cannot change it: changing this replaces the file system (see the README, "Customer-managed keys").
+   * @default the AWS-managed `aws/elasticfilesystem` key
+   */
+  readonly kmsKeyArn?: pulumi.Input<string>;
   readonly tags?: Record<string, string>;
 }
 
@@ -25,6 +35,7 @@ export class SharedFileSystem extends pulumi.ComponentResource {
     const tags = args.tags ?? {};
     const fileSystem = new aws.efs.FileSystem(name, {
       encrypted: true,
+      kmsKeyId: args.kmsKeyArn,
       performanceMode: "generalPurpose",
       // Elastic throughput: model loads are bursts far above what bursting credits would allow.
       throughputMode: "elastic",
@@ -32,8 +43,10 @@ export class SharedFileSystem extends pulumi.ComponentResource {
     }, parent);
     const securityGroup = new aws.ec2.SecurityGroup(name, {
       vpcId: args.vpcId,
+      // EC2 cannot change a group's description: a new one would replace the group (and move every
+      // mount target to the new one) for a label. The nodes are the VPC's NFS clients the rule admits.
       description: "NFS from the cluster's VPC to the shared model cache",
-      ingress: [{ protocol: "tcp", fromPort: 2049, toPort: 2049, cidrBlocks: [args.clientCidr], description: "NFS" }],
+      ingress: [{ protocol: "tcp", fromPort: nfsPort, toPort: nfsPort, securityGroups: [args.clientSecurityGroupId], description: "NFS" }],
       tags: { ...tags, Name: name },
     }, parent);
     this.mountTargets = args.subnetIds.map(

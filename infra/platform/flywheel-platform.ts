@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ngcSecretNames } from "../../flywheel-job/src/contract";
+import { AccessLogBucket } from "../aws/access-log-bucket";
 import { SecretsReaderIdentity } from "../aws/secrets-reader-identity";
 import type { ClusterTarget } from "../cluster-target";
 import { CredentialSecrets, ngcSecrets } from "../kubernetes/credential-secrets";
@@ -228,6 +229,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     // names, and the aliases their URNs (dataServicesAliases says how).
     const dataName = `${name}-data`;
     const formerDataServices = dataServicesAliases(dataName, this.urn);
+    // One bucket per stack receives the server access logs of every bucket the stack creates (EKS only).
+    const accessLogBucket = settings.elasticsearch.snapshots && cluster.aws ? new AccessLogBucket(`${name}-access-logs`, { tags: args.tags }, { parent: this }) : undefined;
     const logStore = new LogStore(dataName, {
       namespace: namespaces.data,
       flywheelNamespace: namespaces.flywheel,
@@ -239,6 +242,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       nodeSelector: cluster.systemNodeSelector,
       eck: dataOperators.eck,
       aws: cluster.aws,
+      accessLogBucket,
       // The data services serve metrics whenever something scrapes them (own or external Prometheus).
       metrics: this.monitorSelection !== undefined,
       provider,

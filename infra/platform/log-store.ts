@@ -1,4 +1,3 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as random from "@pulumi/random";
@@ -6,7 +5,9 @@ import * as tls from "@pulumi/tls";
 import { App, Chart } from "cdk8s";
 import { ElasticsearchBootstrapJob, ElasticsearchCluster, fileRealmUserKeys, logStoreRoles, logStoreRolesYaml, logWriterUser, rolesFileKey } from "../../constructs/data";
 import type { StackSettings } from "../../stacks/config/schema";
+import type { AccessLogBucket } from "../aws/access-log-bucket";
 import { IrsaRole } from "../aws/irsa-role";
+import { SecureBucket } from "../aws/secure-bucket";
 import type { AwsIdentity } from "../cluster-target";
 import { generatedPassword } from "../generated-password";
 import { applyChart } from "../kubernetes/cdk8s-chart";
@@ -90,6 +91,11 @@ export interface LogStoreArgs {
   readonly metrics?: boolean;
   /** The cluster's Kubernetes provider. */
   readonly provider: k8s.Provider;
+  /**
+   * The stack's bucket for S3 server access logs, which the snapshot bucket logs to; needed with snapshots.
+   * @default none
+   */
+  readonly accessLogBucket?: AccessLogBucket;
   /**
    * Tags of the snapshot bucket and role.
    * @default none
@@ -251,24 +257,26 @@ export class LogStore extends pulumi.ComponentResource {
     return { ca, httpTls, notAfter: server.notAfter };
   }
 
-  /** An encrypted, private, versioned S3 bucket for snapshots and the role Elasticsearch assumes to write it. */
+  /** An encrypted, private, TLS-only, logged, versioned S3 bucket for snapshots and the role Elasticsearch assumes to write it. */
   private snapshotStorage(name: string, args: LogStoreArgs, identity: AwsIdentity): { bucket: string; resources: pulumi.Resource[] } {
     // Snapshots outlive a production stack: `pulumi destroy` leaves the bucket and its settings.
     const child = { parent: this, retainOnDelete: args.production };
     const bucketName = args.settings.snapshotBucket ?? `${identity.clusterName}-log-snapshots-${identity.region}`;
-    const bucket = new aws.s3.Bucket(`${name}-snapshots`, { bucket: bucketName, tags: args.tags ?? {} }, child);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-snapshots`, {
-      bucket: bucket.id,
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
+    if (!args.accessLogBucket) {
+      throw new Error(`LogStore ${name}: S3 snapshots need the stack's access log bucket (accessLogBucket)`);
+    }
+    // The bucket's resources were first declared directly in this component: formerParent keeps their URNs.
+    const bucket = new SecureBucket(`${name}-snapshots`, {
+      bucketName,
+      versioning: true,
+      // Elasticsearch deletes the snapshots it no longer needs; S3 keeps their old versions this long.
+      noncurrentVersionExpirationDays: 30,
+      kmsKeyArn: identity.bucketKmsKeyArn,
+      accessLogs: args.accessLogBucket.targetFor(bucketName),
+      retainOnDelete: args.production,
+      formerParent: this,
+      tags: args.tags,
     }, child);
-    new aws.s3.BucketPublicAccessBlock(`${name}-snapshots`, {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    }, child);
-    new aws.s3.BucketVersioning(`${name}-snapshots`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
     const role = new IrsaRole(`${name}-snapshots`, {
       oidcProviderArn: identity.oidcProviderArn,
       oidcIssuerUrl: identity.oidcIssuerUrl,
@@ -298,6 +306,6 @@ export class LogStore extends pulumi.ComponentResource {
       metadata: { name: logStoreNaming.snapshotRoleConfigMap, namespace: args.namespace },
       data: { roleArn: role.roleArn },
     }, { parent: this, provider: args.provider });
-    return { bucket: bucketName, resources: [serviceAccount, roleArn] };
+    return { bucket: bucketName, resources: [...bucket.resources, serviceAccount, roleArn] };
   }
 }

@@ -8,7 +8,8 @@ export type PublicEndpointMode = "private" | "restricted" | "open";
 export interface EksEndpointAccessConfig {
   /**
    * `private`: no public endpoint. `restricted`: a public endpoint only for listed CIDRs, none of
-   * them the whole internet. `open`: anything goes (a development cluster).
+   * them the whole internet. `open`: anything goes (no shipped config uses it: the stack
+   * schema refuses an endpoint open to the internet in every environment).
    */
   readonly publicEndpoint: PublicEndpointMode;
 }
@@ -19,8 +20,6 @@ interface ClusterInputs {
   readonly name?: string;
   readonly vpcConfig?: { readonly endpointPublicAccess?: boolean; readonly publicAccessCidrs?: readonly string[] };
 }
-
-const internet = ["0.0.0.0/0", "::/0"];
 
 /** The Kubernetes API of a production cluster must not be reachable from the whole internet. */
 export const eksEndpointAccess: ResourceValidationPolicy = {
@@ -38,7 +37,7 @@ export const eksEndpointAccess: ResourceValidationPolicy = {
         type: "string",
         enum: ["private", "restricted", "open"],
         default: eksEndpointAccessDefaults.publicEndpoint,
-        description: "private: no public endpoint; restricted: public only to listed CIDRs other than 0.0.0.0/0; open: no restriction.",
+        description: "private: no public endpoint; restricted: public only to listed CIDRs, none of prefix 0 (0.0.0.0/0, ::/0); open: no restriction.",
       },
     },
   },
@@ -58,7 +57,8 @@ export const eksEndpointAccess: ResourceValidationPolicy = {
       );
       return;
     }
-    const open = cidrs.filter((c) => internet.includes(c));
+    // A prefix of 0 covers every address whatever the address part says: 0.0.0.0/0, ::/0 and their kin.
+    const open = cidrs.filter((c) => c.endsWith("/0"));
     if (open.length > 0) {
       reportViolation(
         `${name} has a public API endpoint open to ${open.join(" and ")}${cluster.vpcConfig?.publicAccessCidrs ? "" : " (EKS's default when publicAccessCidrs is unset)"}: anyone on the internet can reach the Kubernetes API. ` +

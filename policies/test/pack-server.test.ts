@@ -110,9 +110,12 @@ describe("the pack under the Pulumi analyzer protocol", () => {
 
   it("reviews typed resources by their Pulumi type, with the environment's config", async () => {
     const openEndpoint = edit(edit(eksCluster(), "props.vpcConfig.endpointPublicAccess", true), "props.vpcConfig.publicAccessCidrs", ["0.0.0.0/0"]);
+    const apiAndAuditLogs = edit(eksCluster(), "props.enabledClusterLogTypes", ["api", "audit"]);
     await configure("development.json");
-    expect(await analyze(openEndpoint)).toEqual([]);
+    expect(await analyze(apiAndAuditLogs)).toEqual([]);
+    expect(await analyze(openEndpoint)).toEqual([expect.stringMatching(/^eks-endpoint-access: EKS cluster "data-flywheel-prod" has a public API endpoint open to 0\.0\.0\.0\/0/)]);
     await configure("production.json");
+    expect(await analyze(apiAndAuditLogs)).toEqual([expect.stringMatching(/^eks-control-plane-logging: EKS cluster "data-flywheel-prod" does not log authenticator /)]);
     expect(await analyze(openEndpoint)).toEqual([expect.stringMatching(/^eks-endpoint-access: EKS cluster "data-flywheel-prod" has a public API endpoint open to 0\.0\.0\.0\/0/)]);
     expect(await analyze(edit(gpuNodeGroup(), "props.taints", []))).toEqual([expect.stringMatching(/^gpu-node-pool-tainted: .*has no nvidia\.com\/gpu NO_SCHEDULE taint/)]);
   });

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describeIssues, parseJobConfig } from "../../flywheel-job/src/contract";
 import { jobPlatformOf, stackKeyOf, workloadJobConfig, type WorkloadJobConfig } from "../../infra/platform/workload-job-config";
 import { stackConfigSchema, type StackSettings } from "./schema";
-import type { AwsSettings } from "./schema/aws";
+import { placeholderEndpointCidrs, type AwsSettings } from "./schema/aws";
 import type { CredentialSource, ExternalCredential } from "../../infra/platform/external-credentials";
 import { secretSettings } from "./secrets";
 import type { ConfigSource } from "./source";
@@ -137,6 +137,18 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
       problems.push(
         `${prefix}flywheel.image: is required ${imageNeededFor}; build and push the job image (README, "The job image"), then run ` +
           `\`pulumi config set --path flywheel.image <registry>/<repository>@sha256:<digest> --stack ${source.stack}\``,
+      );
+    }
+  }
+
+  // The shipped dev stack holds a documentation range where the deploying networks go; the offline
+  // render accepts it, a real deployment would build a cluster that its own runner cannot reach.
+  if (missingInputs === "fail" && parsed.success && parsed.data.aws) {
+    for (const { index, cidr } of placeholderEndpointCidrs(parsed.data.aws)) {
+      problems.push(
+        `${prefix}aws.cluster.endpoint.publicAccessCidrs[${index}]: ${cidr} is a documentation range (RFC 5737) that no machine is in, a placeholder; ` +
+          `replace it in Pulumi.${source.stack}.yaml with the public egress address of the runner that deploys this stack and your admins' networks ` +
+          `(README, "Who may reach the API endpoint")`,
       );
     }
   }

@@ -35,6 +35,62 @@ describe("shipped stack files", () => {
   it("ships dev, prod and local", () => {
     expect(shippedStacks()).toEqual(["dev", "local", "prod"]);
   });
+
+  it.each(shippedStacks())("%s opens nothing in data-flywheel:aws to the whole internet", (stack) => {
+    const strings = (value: unknown): string[] =>
+      typeof value === "string" ? [value] : value !== null && typeof value === "object" ? Object.values(value).flatMap(strings) : [];
+    const config: Config = {};
+    editedStack(stack, (c) => Object.assign(config, c));
+    expect(strings(config["data-flywheel:aws"]).filter((s) => s.endsWith("/0"))).toEqual([]);
+  });
+});
+
+describe("the public API endpoint", () => {
+  const endpoint = (cidrs: string[]) => (c: Config) => (aws(c).cluster.endpoint = { publicAccess: true, publicAccessCidrs: cidrs });
+  // dev as `pulumi up` sees it once its secrets and job image are set: only the endpoint can be wrong.
+  const deployed = (edit: (c: Config) => void) => {
+    const secrets = { "data-flywheel:ngcApiKey": "k", "data-flywheel:judgeApiKey": "j", "data-flywheel:embeddingApiKey": "e" };
+    const withImage = (c: Config) => {
+      edit(c);
+      (c["data-flywheel:flywheel"] as Config).image = image;
+    };
+    return loadStackConfig(editedStack("dev", withImage, secrets), "fail");
+  };
+
+  it.each(["dev", "prod"])("is never open to the whole internet in %s", (stack) => {
+    expect(rejects(stack, endpoint(["203.0.113.0/24", "0.0.0.0/0"]))).toContainEqual(
+      'data-flywheel:aws.cluster.endpoint.publicAccessCidrs[1]: must not open the API endpoint to the whole internet: list the runner that deploys the stack and the admins\' networks, or turn publicAccess off, got "0.0.0.0/0"',
+    );
+  });
+
+  it("lists at most the 40 CIDRs EKS accepts", () => {
+    const cidrs = (n: number) => Array.from({ length: n }, (_, i) => `198.18.${i}.0/24`);
+    expect(rejects("dev", endpoint(cidrs(41)))[0]).toMatch(/^data-flywheel:aws\.cluster\.endpoint\.publicAccessCidrs: expected a list with length <= 40, got \["198\.18\.0\.0\/24"/);
+    expect(() => loadStackConfig(editedStack("dev", endpoint(cidrs(40))), "placeholder")).not.toThrow();
+  });
+
+  it("ships dev with a documentation range that a real deployment refuses, naming the key and what to put there", () => {
+    expect(problemsOf(() => deployed(() => undefined))).toEqual([
+      "data-flywheel:aws.cluster.endpoint.publicAccessCidrs[0]: 203.0.113.0/24 is a documentation range (RFC 5737) that no machine is in, a placeholder; " +
+        "replace it in Pulumi.dev.yaml with the public egress address of the runner that deploys this stack and your admins' networks " +
+        '(README, "Who may reach the API endpoint")',
+    ]);
+    // The offline render has nothing to reach: it takes the placeholder.
+    expect(loadStackConfig(editedStack("dev", () => undefined), "placeholder").aws?.cluster.endpoint.publicAccessCidrs).toEqual(["203.0.113.0/24"]);
+  });
+
+  it("refuses an address inside any documentation range, and only those, on a real deployment", () => {
+    const problems = problemsOf(() => deployed(endpoint(["198.51.100.7/32", "52.12.0.9/32", "192.0.2.0/25", "203.0.112.0/23"])));
+    expect(problems.map((p) => p.split(":").slice(0, 2).join(":"))).toEqual([
+      "data-flywheel:aws.cluster.endpoint.publicAccessCidrs[0]",
+      "data-flywheel:aws.cluster.endpoint.publicAccessCidrs[2]",
+    ]);
+    expect(deployed(endpoint(["52.12.0.9/32", "52.12.0.10/32"])).aws?.cluster.endpoint.publicAccessCidrs).toEqual(["52.12.0.9/32", "52.12.0.10/32"]);
+  });
+
+  it("lets a private endpoint keep placeholder CIDRs it does not use", () => {
+    expect(() => deployed((c) => (aws(c).cluster.endpoint = { publicAccess: false, publicAccessCidrs: ["203.0.113.0/24"] }))).not.toThrow();
+  });
 });
 
 describe("a bad value names the key, the value and what was expected", () => {
@@ -198,8 +254,8 @@ describe("unknown keys are errors, with the likely intended key", () => {
   });
 
   it("a key nothing resembles lists the known keys", () => {
-    expect(rejects("dev", (c) => (aws(c).vpc.flowLogs = true))).toEqual([
-      "data-flywheel:aws.vpc.flowLogs: unknown key (known keys: cidr, availabilityZones, natGateways)",
+    expect(rejects("dev", (c) => (aws(c).vpc.dhcpOptions = true))).toEqual([
+      "data-flywheel:aws.vpc.dhcpOptions: unknown key (known keys: cidr, availabilityZones, natGateways, flowLogs)",
     ]);
   });
 
@@ -261,13 +317,16 @@ describe("platform and models", () => {
 
 const image = `ghcr.io/acme/flywheel-job@sha256:${"a".repeat(64)}`;
 
+/** A runner's egress address where the dev stack file has its placeholder, which a real deployment refuses. */
+const reachable = (c: Config): void => void (aws(c).cluster.endpoint.publicAccessCidrs = ["52.12.0.9/32"]);
+
 describe("workloads", () => {
   const workloads = (c: Config): Config[] => c["data-flywheel:workloads"] as Config[];
   const candidates = (c: Config): Config[] => workloads(c)[0].candidates as Config[];
 
   it("a real deployment needs the job image pinned by digest", () => {
     const secrets = { "data-flywheel:ngcApiKey": "k", "data-flywheel:judgeApiKey": "j", "data-flywheel:embeddingApiKey": "e" };
-    expect(problemsOf(() => loadStackConfig(editedStack("dev", () => undefined, secrets), "fail"))).toEqual([
+    expect(problemsOf(() => loadStackConfig(editedStack("dev", reachable, secrets), "fail"))).toEqual([
       'data-flywheel:flywheel.image: is required to schedule workloads; build and push the job image (README, "The job image"), ' +
         "then run `pulumi config set --path flywheel.image <registry>/<repository>@sha256:<digest> --stack dev`",
     ]);
@@ -472,11 +531,6 @@ describe("production rules", () => {
     ]);
   });
 
-  it("refuses a public endpoint open to the world", () => {
-    const problems = rejects("prod", (c) => (aws(c).cluster.endpoint = { publicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }));
-    expect(problems[0]).toMatch(/^data-flywheel:aws\.cluster\.endpoint\.publicAccessCidrs: a production API endpoint must not be open to 0\.0\.0\.0\/0/);
-  });
-
   it("accepts a public endpoint restricted to known CIDRs", () => {
     const source = editedStack("prod", (c) => (aws(c).cluster.endpoint = { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] }));
     expect(() => loadStackConfig(source, "placeholder")).not.toThrow();
@@ -526,7 +580,17 @@ describe("secrets", () => {
 
   it("a set secret reaches the program as a Pulumi secret", async () => {
     const secrets = { "data-flywheel:ngcApiKey": "nvapi-real", "data-flywheel:judgeApiKey": "j", "data-flywheel:embeddingApiKey": "e" };
-    const config = loadStackConfig(editedStack("dev", withImage, secrets), "fail");
+    const config = loadStackConfig(
+      editedStack(
+        "dev",
+        (c) => {
+          withImage(c);
+          reachable(c);
+        },
+        secrets,
+      ),
+      "fail",
+    );
     if (config.credentials.source !== "pulumi") {
       throw new Error("dev reads its credentials from Pulumi config");
     }

@@ -220,9 +220,8 @@ describe("EksAddons", () => {
           oidcProviderArn: "arn:aws:iam::1:oidc-provider/x",
           oidcIssuerUrl: "https://x",
           versions: versions.eks["1.34"].addons,
-          after: [],
           podIdentityAgent,
-        });
+        }).installOnNodes([]);
       }),
       "aws:eks/addon:Addon",
     ).map((a) => [a.inputs.addonName, a.inputs.addonVersion]);

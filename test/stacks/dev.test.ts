@@ -62,9 +62,11 @@ describe("dev stack", () => {
     expect(system.map((g) => input(g, "subnetIds"))).toEqual([["flywheel-vpc-private-us-west-2a-id"], ["flywheel-vpc-private-us-west-2b-id"]]);
   });
 
-  it("allows a public API endpoint and uses a single NAT gateway", () => {
+  it("restricts its public API endpoint to the listed CIDRs and uses a single NAT gateway", () => {
     const cluster = named(dev.resources, "aws:eks/cluster:Cluster", "flywheel");
     expect(input(cluster, "vpcConfig", "endpointPublicAccess")).toBe(true);
+    // The stack file's placeholder, which a real `pulumi up` refuses (test/config/load-stack-config.test.ts).
+    expect(input(cluster, "vpcConfig", "publicAccessCidrs")).toEqual(["203.0.113.0/24"]);
     expect(ofType(dev.resources, "aws:ec2/natGateway:NatGateway")).toHaveLength(1);
   });
 
@@ -73,11 +75,13 @@ describe("dev stack", () => {
     expect(JSON.parse(String(input(cni, "configurationValues")))).toEqual({ enableNetworkPolicy: "true" });
   });
 
-  it("installs every add-on after the system nodes exist, at a pinned version", () => {
+  it("installs every add-on but the VPC CNI (which nodes need to become Ready) after the system nodes exist, at a pinned version", () => {
     const addons = ofType(dev.resources, "aws:eks/addon:Addon");
     expect(addons.map((a) => input(a, "addonName")).sort()).toEqual(["aws-ebs-csi-driver", "aws-efs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
     for (const addon of addons) {
       expect(input(addon, "addonVersion")).toMatch(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+    }
+    for (const addon of addons.filter((a) => input(a, "addonName") !== "vpc-cni")) {
       expect(addon.options?.dependsOn).toEqual([
         "data-flywheel:aws:ManagedNodeGroup::flywheel-system-us-west-2a",
         "data-flywheel:aws:ManagedNodeGroup::flywheel-system-us-west-2b",

@@ -34,7 +34,13 @@ describe("eks-endpoint-access", () => {
     ]);
   });
 
-  it("lets a development environment open the endpoint", async () => {
+  it("takes any CIDR of prefix 0 for the whole internet", async () => {
+    expect(await resourceViolations(eksEndpointAccess, publicTo(["203.0.113.0/24", "::/0", "10.0.0.0/0"]))).toEqual([
+      expect.stringContaining("has a public API endpoint open to ::/0 and 10.0.0.0/0: anyone on the internet"),
+    ]);
+  });
+
+  it("lets a config that says open have an open endpoint", async () => {
     expect(await resourceViolations(eksEndpointAccess, publicTo(["0.0.0.0/0"]), { publicEndpoint: "open" })).toEqual([]);
   });
 });

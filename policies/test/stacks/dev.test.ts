@@ -28,6 +28,19 @@ describe("the dev stack under the policy pack", () => {
     expect(advice).toEqual([expect.objectContaining({ enforcementLevel: "advisory", message: expect.stringContaining('EKS cluster "data-flywheel-dev"') })]);
   });
 
+  it("catches its public endpoint opened to the internet", async () => {
+    const open = changed(
+      dev.resources,
+      (r) => r.type === "aws:eks/cluster:Cluster",
+      (props) => {
+        props.vpcConfig = { ...(props.vpcConfig as object), publicAccessCidrs: ["0.0.0.0/0"] };
+      },
+    );
+    expect(await addedMandatoryLines(dev, dev.resources, open)).toEqual([
+      expect.stringMatching(/^eks-endpoint-access \(aws:eks\/cluster:Cluster: flywheel\): EKS cluster "data-flywheel-dev" has a public API endpoint open to 0\.0\.0\.0\/0/),
+    ]);
+  });
+
   it("catches its GPU pool without the taint", async () => {
     const untainted = changed(
       dev.resources,

@@ -11,6 +11,7 @@ import {
   servingAnnotationKeys,
   servingModelComponent,
 } from "../../../flywheel-job/src/contract";
+import type { KeyPurpose } from "../../../infra/aws/key-policies";
 import { kubernetesType } from "../../lib/kubernetes";
 import type { KubernetesObject } from "../../lib/kubernetes-object";
 
@@ -95,14 +96,28 @@ export function systemNodeGroup(): TestResource {
   };
 }
 
+/** The ARN of one of the production stack's own KMS keys (StackKeys), as a resource's kmsKeyId names it. */
+export function stackKeyArn(purpose: KeyPurpose): string {
+  return `arn:aws:kms:us-east-1:111122223333:key/flywheel-keys-${purpose}`;
+}
+
 export function launchTemplate(): TestResource {
   return {
     type: "aws:ec2/launchTemplate:LaunchTemplate",
     name: "flywheel-gpu-inference",
     props: {
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 300, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
+      blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 300, volumeType: "gp3", encrypted: "true", kmsKeyId: stackKeyArn("ebs"), deleteOnTermination: "true" } }],
     },
+  };
+}
+
+/** The production NeMo database as the stack renders it: private, encrypted, Multi-AZ, 7 days of backups. */
+export function rdsInstance(): TestResource {
+  return {
+    type: "aws:rds/instance:Instance",
+    name: "nemo-postgres",
+    props: { engine: "postgres", engineVersion: "16", publiclyAccessible: false, storageEncrypted: true, kmsKeyId: stackKeyArn("rds"), backupRetentionPeriod: 7, multiAz: true, deletionProtection: true },
   };
 }
 
@@ -250,7 +265,7 @@ export function storageClass(): KubernetesObject {
     kind: "StorageClass",
     metadata: { name: "gp3-encrypted" },
     provisioner: "ebs.csi.aws.com",
-    parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+    parameters: { type: "gp3", encrypted: "true", kmsKeyId: stackKeyArn("ebs"), "csi.storage.k8s.io/fstype": "ext4" },
     reclaimPolicy: "Retain",
     volumeBindingMode: "WaitForFirstConsumer",
   };

@@ -5,6 +5,41 @@ import { addonVersion, checkScaling, cidr, dnsLabel, kubernetesVersion, roleArn,
 
 /** `data-flywheel:aws`: the EKS cluster this stack builds. */
 
+/** EKS accepts at most this many public access CIDRs per cluster. */
+const maxEndpointCidrs = 40;
+
+/**
+ * The IPv4 documentation ranges (RFC 5737, TEST-NET-1 to 3): no machine has an address in them, so
+ * the shipped dev stack holds one where the deploying networks go.
+ */
+const documentationRanges = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+
+function ipv4(address: string): number {
+  return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+/** Whether every address of `inner` lies in `outer` (both IPv4 CIDRs). */
+function within(inner: string, outer: string): boolean {
+  const [innerAddress, innerPrefix] = inner.split("/");
+  const [outerAddress, outerPrefix] = outer.split("/");
+  const size = 2 ** (32 - Number(outerPrefix));
+  return Number(innerPrefix) >= Number(outerPrefix) && Math.floor(ipv4(innerAddress) / size) === Math.floor(ipv4(outerAddress) / size);
+}
+
+/**
+ * The endpoint CIDRs that lie in a documentation range, by index: placeholders a real deployment
+ * must refuse, since a cluster reachable only from them locks out the runner that deploys it.
+ */
+export function placeholderEndpointCidrs(aws: AwsSettings): readonly { readonly index: number; readonly cidr: string }[] {
+  if (!aws.cluster.endpoint.publicAccess) {
+    return [];
+  }
+  return aws.cluster.endpoint.publicAccessCidrs.flatMap((cidr, index) => (documentationRanges.some((range) => within(cidr, range)) ? [{ index, cidr }] : []));
+}
+
+/** The retention periods (days) a CloudWatch log group accepts. */
+const logRetentionDays: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
 const gpuNodePool = z
   .strictObject({
     /** Name of the pool; also the `data-flywheel.io/node-pool` label of its nodes. */
@@ -72,13 +107,26 @@ export const awsSchema = z.strictObject({
       .max(6),
     /** `single`: one NAT gateway (cheaper, one zone's outage cuts egress); `perZone`: one per zone. */
     natGateways: z.enum(["single", "perZone"]),
+    /** VPC flow logs to a CloudWatch log group of the stack's own; production requires them. */
+    flowLogs: z
+      .strictObject({
+        enabled: z.boolean(),
+        /** How long CloudWatch keeps the records; one of the retention periods CloudWatch accepts. */
+        retentionDays: z
+          .int()
+          .refine((days) => logRetentionDays.includes(days), { message: `must be a CloudWatch retention period (${logRetentionDays.join(", ")})` })
+          .default(90),
+        /** Which connections to record: accepted, rejected or all. */
+        trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL"),
+      })
+      .default({ enabled: false, retentionDays: 90, trafficType: "ALL" }),
   }),
   cluster: z.strictObject({
     kubernetesVersion,
     endpoint: z.strictObject({
       publicAccess: z.boolean(),
-      /** CIDRs allowed to reach a public endpoint. */
-      publicAccessCidrs: z.array(cidr).default([]),
+      /** CIDRs allowed to reach a public endpoint: the runner that deploys and the admins' networks. */
+      publicAccessCidrs: z.array(cidr).max(maxEndpointCidrs).default([]),
     }),
     /** Envelope-encrypt Kubernetes Secrets with a customer-managed KMS key. */
     secretsEncryption: z.boolean(),
@@ -87,6 +135,12 @@ export const awsSchema = z.strictObject({
     adminRoleArns: z.array(roleArn).default([]),
     /** IAM roles CI deploys with (cluster-admin through EKS access entries). */
     ciRoleArns: z.array(roleArn).default([]),
+    /**
+     * Attach AmazonSSMManagedInstanceCore to the node role (one role for every node group), so
+     * Systems Manager Session Manager can open a shell on any node for whoever may call
+     * `ssm:StartSession`. Off: `kubectl debug node/<name>` reaches a node without it.
+     */
+    nodeSsmAccess: z.boolean().default(false),
     /** Overrides of the pinned EKS add-on versions (stacks/config/versions.ts), by add-on name. */
     addonVersions: z
       .strictObject({
@@ -102,6 +156,17 @@ export const awsSchema = z.strictObject({
   }),
   systemNodes,
   gpuNodePools: z.array(gpuNodePool).min(1),
+  encryption: z
+    .strictObject({
+      /**
+       * Encrypt node and claim EBS volumes, the EFS file system, RDS and the S3 buckets with the
+       * stack's own KMS keys (one per kind, rotated yearly) instead of AWS-managed ones. On an
+       * existing stack AWS must replace the EFS file system and the RDS instance to change their key:
+       * follow the README's migration ("Customer-managed keys") first.
+       */
+      customerManagedKeys: z.boolean().default(false),
+    })
+    .default({ customerManagedKeys: false }),
 });
 
 export type AwsSettings = z.infer<typeof awsSchema>;
@@ -132,19 +197,23 @@ export function checkAws(aws: AwsSettings, production: boolean, ctx: z.Refinemen
       code: "custom",
       path: ["aws", "cluster", "endpoint", "publicAccessCidrs"],
       input: [],
-      message: "must list who may reach the public endpoint (0.0.0.0/0 for anyone, development only)",
+      message: "must list who may reach the public endpoint: the runner that deploys the stack and the admins' networks",
     });
   }
+  // In every environment: an endpoint open to the internet is what scanners find, and no deployment
+  // needs it (both stacks deploy from the self-hosted runner, whose egress address is known).
+  endpoint.publicAccessCidrs.forEach((c, i) => {
+    if (c.endsWith("/0")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["aws", "cluster", "endpoint", "publicAccessCidrs", i],
+        input: c,
+        message: "must not open the API endpoint to the whole internet: list the runner that deploys the stack and the admins' networks, or turn publicAccess off",
+      });
+    }
+  });
   if (!production) {
     return;
-  }
-  if (endpoint.publicAccess && endpoint.publicAccessCidrs.includes("0.0.0.0/0")) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["aws", "cluster", "endpoint", "publicAccessCidrs"],
-      input: endpoint.publicAccessCidrs,
-      message: "a production API endpoint must not be open to 0.0.0.0/0: turn publicAccess off or list your CIDRs",
-    });
   }
   if (!aws.cluster.secretsEncryption) {
     ctx.addIssue({
@@ -160,6 +229,22 @@ export function checkAws(aws: AwsSettings, production: boolean, ctx: z.Refinemen
       path: ["aws", "cluster", "controlPlaneLogTypes"],
       input: [],
       message: "must enable control-plane logging in production (at least api and audit)",
+    });
+  }
+  if (!aws.vpc.flowLogs.enabled) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["aws", "vpc", "flowLogs", "enabled"],
+      input: false,
+      message: "must be true in production: without VPC flow logs nobody can tell which addresses a node or pod talked to",
+    });
+  }
+  if (!aws.encryption.customerManagedKeys) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["aws", "encryption", "customerManagedKeys"],
+      input: false,
+      message: "must be true in production (EBS, EFS, RDS and S3 encrypted with the stack's own KMS keys); an existing stack migrates its RDS instance first (README, \"Customer-managed keys\")",
     });
   }
   if (aws.vpc.natGateways !== "perZone") {
