@@ -45,6 +45,7 @@ function declareCluster(config: StackConfig, tags: Record<string, string>): Decl
       // EKS Pod Identity, which the External Secrets Operator reads AWS Secrets Manager with.
       podIdentityAgent: config.credentials.source === "aws-secrets-manager",
       ...(keys ? { kmsKeyArns: keys } : {}),
+      ...(aws.backups.enabled ? { volumeBackups: { retentionDays: aws.backups.retentionDays, schedule: aws.backups.schedule } } : {}),
       tags,
     });
     const rds = config.platform.postgres.rds;

@@ -5,6 +5,7 @@ export * from "./elasticsearch/elasticsearch-bootstrap-job";
 export * from "./elasticsearch/log-store-access";
 export { type LogStoreNames, logStoreNames } from "./elasticsearch/log-store-requests";
 export * from "./mongodb/mongodb-replica-set";
+export * from "./mongodb/mongodb-backup";
 export * from "./redis/redis-server";
 export * from "./postgres/service-databases";
 export * from "./postgres/postgres-cluster";

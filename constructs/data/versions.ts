@@ -15,6 +15,11 @@ export const dataServiceDefaults = {
    * `ubi9`, so the chart needs `community.mongodb.imageType: ubi9`.
    */
   mongodbVersion: "8.0.32",
+  /**
+   * The official `mongo` image, for its MongoDB Database Tools: `mongodump` of the backup CronJob and
+   * `mongorestore` of its runbook. The server's version, so the tools match what they dump.
+   */
+  mongoToolsImage: "mongo:8.0.32",
   /** Redis from the official image (not Bitnami). */
   redisImage: "redis:8.6.4-alpine",
   /** PostgreSQL for CloudNativePG (the operator's own image line); also the psql client of the RDS bootstrap Job. */

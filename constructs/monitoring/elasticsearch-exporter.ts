@@ -39,6 +39,13 @@ export interface ElasticsearchExporterProps {
    * @default - any node
    */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * Also report snapshots and SLM (`--collector.snapshots`, `--collector.slm`), which the backup
+   * alert reads; the user's role then needs `monitor_snapshot`, `cluster:admin/slm/status` and
+   * `cluster:admin/slm/stats` too (`logStoreRoleDescriptors` with `snapshots`).
+   * @default false
+   */
+  readonly snapshots?: boolean;
 }
 
 const defaultResources: ComputeResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
@@ -109,6 +116,7 @@ export class ElasticsearchExporter extends Construct {
                 `--es.uri=${props.elasticsearchUrl}`,
                 // Every node's stats, not only those of the node the Service picked: disk space is per node.
                 "--es.all",
+                ...(props.snapshots ? ["--collector.snapshots", "--collector.slm"] : []),
                 `--es.ca=${caDir}/${props.ca.key}`,
                 `--web.listen-address=:${elasticsearchExporterPort.port}`,
               ],

@@ -30,6 +30,25 @@ export interface FlywheelAlertsProps {
    * @default none: the stack's credentials come from Pulumi config, and nothing syncs
    */
   readonly secretSync?: { readonly operatorNamespace: string; readonly namespaces: readonly string[] };
+  /**
+   * Elasticsearch's snapshot repository and SLM policy, when it is snapshotted (its exporter runs the
+   * `snapshots` and `slm` collectors): no successful snapshot for `maxAgeHours`, or a failed one, alerts.
+   * @default none: nothing is snapshotted, and nothing alerts on it
+   */
+  readonly elasticsearchSnapshots?: { readonly repository: string; readonly policy: string; readonly maxAgeHours?: number };
+  /**
+   * The namespaces of CloudNativePG clusters backed up through the barman-cloud plugin (whose
+   * instance pods CloudNativePG's PodMonitor scrapes): no base backup for `maxAgeHours`, or a failed
+   * one newer than the last success, alerts.
+   * @default none: no PostgreSQL backups, and nothing alerts on them
+   */
+  readonly postgresBackups?: { readonly namespaces: readonly string[]; readonly maxAgeHours?: number };
+  /**
+   * MongoDB's backup CronJob (`MongoDbBackup`): no successful backup within twice its period, or none
+   * ever within twice its period of its creation, alerts.
+   * @default none: MongoDB is not backed up, and nothing alerts on it
+   */
+  readonly mongodbBackup?: { readonly namespace: string; readonly cronJob: string };
   /** The namespace the candidate NIMs run in. */
   readonly candidateNamespace: string;
   /**
@@ -98,6 +117,7 @@ export const alertRunbookAnchors = {
   FlywheelCertificateExpiring: "flywheelcertificateexpiring",
   FlywheelApiDown: "flywheelapidown",
   FlywheelSecretSyncFailing: "flywheelsecretsyncfailing",
+  FlywheelBackupLate: "flywheelbackuplate",
 } as const;
 
 export type FlywheelAlertName = keyof typeof alertRunbookAnchors;
@@ -188,6 +208,9 @@ export class FlywheelAlerts extends Construct {
       props.secretSync.namespaces.forEach((namespace) => validateNamespace(owner, namespace));
     }
     const secretSyncRules: readonly AlertRule[] = props.secretSync === undefined ? [] : secretSyncFailing(props.secretSync.operatorNamespace, props.secretSync.namespaces);
+    const elasticsearchBackupRules: readonly AlertRule[] = props.elasticsearchSnapshots === undefined ? [] : elasticsearchBackupLate(owner, es, props.elasticsearchSnapshots);
+    const postgresBackupRules: readonly AlertRule[] = props.postgresBackups === undefined ? [] : postgresBackupLate(owner, props.postgresBackups);
+    const mongodbBackupRules: readonly AlertRule[] = props.mongodbBackup === undefined ? [] : mongodbBackupLate(owner, props.mongodbBackup);
     const rules: readonly AlertRule[] = [
       {
         alert: "FlywheelRunFailed",
@@ -267,6 +290,9 @@ export class FlywheelAlerts extends Construct {
       ...certificateRules,
       ...apiRules,
       ...secretSyncRules,
+      ...elasticsearchBackupRules,
+      ...postgresBackupRules,
+      ...mongodbBackupRules,
     ];
 
     this.rule = new PrometheusRule(this, "rule", {
@@ -311,6 +337,121 @@ function certificateExpiring(certificate: StackCertificateName, notAfterSeconds:
     summary: `${title} expires soon`,
     description: `${title} expires in {{ $value | humanizeDuration }} (under ${certificateWarningDays} days): ${renewal}.`,
   };
+}
+
+/**
+ * Elasticsearch's snapshots late or failing, from elasticsearch_exporter v1.11.0's collectors
+ * (collector/snapshots.go, collector/slm.go). Late: the repository's newest SUCCESS or PARTIAL
+ * snapshot (its start time) older than `maxAgeHours`; the exporter reports 0 before the first one,
+ * which is left out so a new stack does not alert before its first nightly snapshot. Failed: the SLM
+ * policy counted a failed snapshot within the last day.
+ */
+function elasticsearchBackupLate(owner: string, es: string, snapshots: NonNullable<FlywheelAlertsProps["elasticsearchSnapshots"]>): AlertRule[] {
+  for (const key of ["repository", "policy"] as const) {
+    if (!/^[a-z0-9][a-z0-9._-]*$/.test(snapshots[key])) {
+      fail(owner, `elasticsearchSnapshots.${key} must be a lowercase Elasticsearch name, got "${snapshots[key]}"`);
+    }
+  }
+  // A nightly schedule plus two hours for the snapshot itself and a slow master.
+  const maxAgeHours = inRange(owner, "elasticsearchSnapshots.maxAgeHours", snapshots.maxAgeHours ?? 26, { min: 1, max: 24 * 31 });
+  const latest = `elasticsearch_snapshot_stats_latest_snapshot_timestamp_seconds{${es}, repository="${snapshots.repository}"}`;
+  return [
+    {
+      alert: "FlywheelBackupLate",
+      expr: `time() - (${latest} > 0) > ${maxAgeHours * 3600}`,
+      for: "15m",
+      severity: "warning",
+      labels: { store: "elasticsearch", reason: "late" },
+      summary: "Elasticsearch's snapshots are late",
+      description: `The newest successful snapshot in repository {{ $labels.repository }} started {{ $value | humanizeDuration }} ago (more than ${maxAgeHours} h): the logs since are in no backup.`,
+    },
+    {
+      alert: "FlywheelBackupLate",
+      expr: `increase(elasticsearch_slm_stats_snapshots_failed_total{${es}, policy="${snapshots.policy}"}[1d]) > 0`,
+      for: "5m",
+      severity: "warning",
+      labels: { store: "elasticsearch", reason: "failed" },
+      summary: "An Elasticsearch snapshot failed",
+      description: "SLM policy {{ $labels.policy }} failed a snapshot within the last day (GET _slm/policy/{{ $labels.policy }} shows the last failure).",
+    },
+  ];
+}
+
+/**
+ * MongoDB's backup CronJob late, from kube-state-metrics as FlywheelScheduleMissed reads the flywheel's
+ * schedules: no success within twice the period (the gap from its last scheduled time to its next),
+ * unless suspended. kube-state-metrics has no last-success series before the first success, so a
+ * CronJob that never succeeded alerts on its age instead, once it was scheduled at least once.
+ */
+function mongodbBackupLate(owner: string, backup: NonNullable<FlywheelAlertsProps["mongodbBackup"]>): AlertRule[] {
+  validateNamespace(owner, backup.namespace);
+  if (!/^[a-z0-9]([a-z0-9-]{0,50}[a-z0-9])?$/.test(backup.cronJob)) {
+    fail(owner, `mongodbBackup.cronJob must be a CronJob name, got "${backup.cronJob}"`);
+  }
+  const selector = `namespace="${backup.namespace}", cronjob="${backup.cronJob}"`;
+  const period = `2 * (kube_cronjob_next_schedule_time{${selector}} - on (namespace, cronjob) kube_cronjob_status_last_schedule_time{${selector}})`;
+  const suspended = `kube_cronjob_spec_suspend{${selector}} == 1`;
+  return [
+    {
+      alert: "FlywheelBackupLate",
+      expr: `(time() - kube_cronjob_status_last_successful_time{${selector}}) > on (namespace, cronjob) ${period} unless on (namespace, cronjob) ${suspended}`,
+      for: "5m",
+      severity: "warning",
+      labels: { store: "mongodb", reason: "late" },
+      summary: "MongoDB's backups are late",
+      description: "CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} has had no successful backup within twice its period ({{ $value | humanizeDuration }} since its last success): the runs recorded since are in no backup.",
+    },
+    {
+      alert: "FlywheelBackupLate",
+      expr: `(time() - kube_cronjob_created{${selector}}) > on (namespace, cronjob) ${period} unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${selector}} unless on (namespace, cronjob) ${suspended}`,
+      for: "5m",
+      severity: "warning",
+      labels: { store: "mongodb", reason: "never-succeeded" },
+      summary: "MongoDB has never been backed up",
+      description: "CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} was created {{ $value | humanizeDuration }} ago and has never completed a backup (kubectl logs -n {{ $labels.namespace }} job/<its last Job> -c dump, then -c upload).",
+    },
+  ];
+}
+
+/**
+ * PostgreSQL's base backups late or failing, from the barman-cloud plugin's metrics, which each
+ * CloudNativePG instance's exporter serves with the plugin loaded (plugin-barman-cloud docs,
+ * "Observability"; they replace the in-core `cnpg_collector_*backup*` metrics). Late: the newest
+ * available backup older than `maxAgeHours`, 0 (none yet) left out so a new cluster does not alert
+ * before its first backup completes. Failed: a failure newer than the last success. `max by` per
+ * cluster: every instance reports the same catalog.
+ */
+function postgresBackupLate(owner: string, backups: NonNullable<FlywheelAlertsProps["postgresBackups"]>): AlertRule[] {
+  if (backups.namespaces.length === 0) {
+    fail(owner, "postgresBackups.namespaces must name at least one namespace with a backed-up cluster");
+  }
+  backups.namespaces.forEach((namespace) => validateNamespace(owner, namespace));
+  // A daily ScheduledBackup plus two hours for the backup itself.
+  const maxAgeHours = inRange(owner, "postgresBackups.maxAgeHours", backups.maxAgeHours ?? 26, { min: 1, max: 24 * 31 });
+  // One equality matcher per namespace (no regex matcher, as every rule here). The PodMonitor adds
+  // no cluster label: an instance pod is named `<cluster>-<serial>`.
+  const inNamespaces = (name: string) => backups.namespaces.map((namespace) => `barman_cloud_cloudnative_pg_io_${name}{namespace="${namespace}"}`).join(" or ");
+  const metric = (name: string) => `max by (namespace, cluster) (label_replace(${inNamespaces(name)}, "cluster", "$1", "pod", "(.+)-[0-9]+"))`;
+  return [
+    {
+      alert: "FlywheelBackupLate",
+      expr: `time() - (${metric("last_available_backup_timestamp")} > 0) > ${maxAgeHours * 3600}`,
+      for: "15m",
+      severity: "warning",
+      labels: { store: "postgres", reason: "late" },
+      summary: "PostgreSQL's base backups are late",
+      description: `The newest base backup of CloudNativePG cluster {{ $labels.namespace }}/{{ $labels.cluster }} is {{ $value | humanizeDuration }} old (more than ${maxAgeHours} h): a restore would replay every WAL file since.`,
+    },
+    {
+      alert: "FlywheelBackupLate",
+      expr: `${metric("last_failed_backup_timestamp")} > ${metric("last_available_backup_timestamp")}`,
+      for: "5m",
+      severity: "warning",
+      labels: { store: "postgres", reason: "failed" },
+      summary: "A PostgreSQL base backup failed",
+      description: "The last base backup of CloudNativePG cluster {{ $labels.namespace }}/{{ $labels.cluster }} failed after its last success (kubectl get backups -n {{ $labels.namespace }} shows why).",
+    },
+  ];
 }
 
 /**

@@ -13,6 +13,7 @@ import { ManagedNodeGroup } from "./managed-node-group";
 import { managedPolicyArns } from "./managed-policy-arns";
 import { Network, type FlowLogSettings } from "./network";
 import { SharedFileSystem } from "./shared-file-system";
+import { backupTagParameter, VolumeBackups, type BackupSchedule } from "./volume-backups";
 
 export interface NodeGroupSizes {
   readonly minSize: number;
@@ -76,7 +77,14 @@ export interface GpuClusterArgs {
    * "Customer-managed keys").
    * @default the AWS-managed `aws/ebs` and `aws/elasticfilesystem` keys
    */
-  readonly kmsKeyArns?: { readonly ebs: pulumi.Input<string>; readonly efs: pulumi.Input<string>; readonly s3: pulumi.Output<string> };
+  readonly kmsKeyArns?: { readonly ebs: pulumi.Input<string>; readonly efs: pulumi.Input<string>; readonly s3: pulumi.Output<string>; readonly backup?: pulumi.Input<string> };
+  /**
+   * AWS Backup of the retained volumes (`retainDataVolumes`) and the EFS file system. Setting it on
+   * an existing cluster replaces the retained StorageClass (its volumes' tag is a parameter); volumes
+   * made before keep no tag until tagged once (README, "Volume backups").
+   * @default no backups
+   */
+  readonly volumeBackups?: BackupSchedule;
   readonly tags?: Record<string, string>;
 }
 
@@ -216,7 +224,7 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
     const k8sOpts = { parent: this, provider: this.provider };
 
     const ebsKmsKeyArn = args.kmsKeyArns?.ebs;
-    const gp3 = (id: string, className: string, reclaimPolicy: "Delete" | "Retain", isDefault: boolean): k8s.storage.v1.StorageClass =>
+    const gp3 = (id: string, className: string, reclaimPolicy: "Delete" | "Retain", isDefault: boolean, tagParameters: Record<string, string> = {}): k8s.storage.v1.StorageClass =>
       new k8s.storage.v1.StorageClass(`${name}-${id}`, {
         metadata: {
           name: className,
@@ -225,14 +233,24 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
         provisioner: "ebs.csi.aws.com",
         // Kubernetes refuses changes to a StorageClass's parameters: a new key replaces the class,
         // and volumes made before keep the key they were created with.
-        parameters: { type: "gp3", encrypted: "true", ...(ebsKmsKeyArn ? { kmsKeyId: ebsKmsKeyArn } : {}), "csi.storage.k8s.io/fstype": "ext4" },
+        parameters: { type: "gp3", encrypted: "true", ...(ebsKmsKeyArn ? { kmsKeyId: ebsKmsKeyArn } : {}), "csi.storage.k8s.io/fstype": "ext4", ...tagParameters },
         volumeBindingMode: "WaitForFirstConsumer",
         allowVolumeExpansion: true,
         reclaimPolicy,
       }, k8sOpts);
     const blockStorage = [gp3("gp3", awsStorageClasses.blockStorage, "Delete", true)];
     if (args.retainDataVolumes) {
-      blockStorage.push(gp3("gp3-retain", awsStorageClasses.retainedBlockStorage, "Retain", false));
+      // Only the retained class's volumes are backed up: the other's are scratch space and caches.
+      blockStorage.push(gp3("gp3-retain", awsStorageClasses.retainedBlockStorage, "Retain", false, args.volumeBackups ? backupTagParameter() : {}));
+    }
+    if (args.volumeBackups) {
+      new VolumeBackups(`${name}-backups`, {
+        ...args.volumeBackups,
+        clusterName: args.clusterName,
+        fileSystemArn: fileSystem.fileSystemArn,
+        kmsKeyArn: args.kmsKeyArns?.backup,
+        tags,
+      }, child);
     }
     const sharedStorage = new k8s.storage.v1.StorageClass(`${name}-efs`, {
       metadata: { name: awsStorageClasses.sharedStorage },

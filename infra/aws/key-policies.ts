@@ -11,10 +11,10 @@ export interface KeyScope {
 }
 
 /** What each stack key encrypts; also the suffix of its alias (`alias/<cluster>-<purpose>`). */
-export type KeyPurpose = "ebs" | "efs" | "rds" | "s3";
+export type KeyPurpose = "ebs" | "efs" | "rds" | "s3" | "backup";
 
 /** The AWS service each purpose's key is used through, as `kms:ViaService` names it. */
-const viaServices: Record<Exclude<KeyPurpose, "ebs">, string> = { efs: "elasticfilesystem", rds: "rds", s3: "s3" };
+const viaServices: Record<Exclude<KeyPurpose, "ebs">, string> = { efs: "elasticfilesystem", rds: "rds", s3: "s3", backup: "backup" };
 
 /** What encrypting and decrypting data with a key takes. */
 const useActions = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];

@@ -26,6 +26,8 @@ export interface SharedFileSystemArgs {
  */
 export class SharedFileSystem extends pulumi.ComponentResource {
   readonly fileSystemId: pulumi.Output<string>;
+  /** What AWS Backup selects the file system by. */
+  readonly fileSystemArn: pulumi.Output<string>;
   /** The mount targets; volumes cannot be mounted before they exist. */
   readonly mountTargets: aws.efs.MountTarget[];
 
@@ -53,6 +55,7 @@ export class SharedFileSystem extends pulumi.ComponentResource {
       (subnetId, i) => new aws.efs.MountTarget(`${name}-${i}`, { fileSystemId: fileSystem.id, subnetId, securityGroups: [securityGroup.id] }, parent),
     );
     this.fileSystemId = fileSystem.id;
-    this.registerOutputs({ fileSystemId: this.fileSystemId });
+    this.fileSystemArn = fileSystem.arn;
+    this.registerOutputs({ fileSystemId: this.fileSystemId, fileSystemArn: this.fileSystemArn });
   }
 }

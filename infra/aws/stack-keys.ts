@@ -20,10 +20,11 @@ const descriptions: Record<KeyPurpose, string> = {
   efs: "the shared EFS file system of the model caches",
   rds: "the RDS PostgreSQL instance of the NeMo services",
   s3: "the S3 buckets the stack creates",
+  backup: "the AWS Backup vault of the volume backups",
 };
 
 /**
- * One customer-managed KMS key per kind of data the stack stores (EBS, EFS, RDS, S3), each with
+ * One customer-managed KMS key per kind of data the stack stores (EBS, EFS, RDS, S3, backups), each with
  * yearly rotation, an alias and a key policy naming who may use it (`stackKeyPolicy`). Separate keys
  * let a key be disabled or audited for one kind of data without touching the others.
  */
@@ -59,7 +60,7 @@ export class StackKeys extends pulumi.ComponentResource {
       new aws.kms.Alias(`${name}-${purpose}`, { name: `alias/${args.clusterName}-${purpose}`, targetKeyId: key.keyId }, parent);
       return key.arn;
     };
-    this.arns = { ebs: keyArn("ebs"), efs: keyArn("efs"), rds: keyArn("rds"), s3: keyArn("s3") };
+    this.arns = { ebs: keyArn("ebs"), efs: keyArn("efs"), rds: keyArn("rds"), s3: keyArn("s3"), backup: keyArn("backup") };
     this.registerOutputs({ arns: this.arns });
   }
 }

@@ -23,6 +23,11 @@ export interface DataServiceMonitorsArgs {
   /** Nodes the exporter runs on; empty for any node. */
   readonly nodeSelector: Readonly<Record<string, string>>;
   /**
+   * Whether Elasticsearch is snapshotted: the exporter then reports snapshots and SLM for the backup alert.
+   * @default false
+   */
+  readonly elasticsearchSnapshots?: boolean;
+  /**
    * prometheus-operator's CRDs (none with an `external` Prometheus), the namespaces, and the log store
    * and run state whose users, Secrets and Services the exporter and monitors use.
    */
@@ -49,6 +54,7 @@ export class DataServiceMonitors extends pulumi.ComponentResource {
       credentials: { secretName: logStoreSecretNames.metrics, usernameKey: fileRealmUserKeys.username, passwordKey: fileRealmUserKeys.password },
       ca: { configMapName: logStoreNaming.caConfigMap, key: logStoreNaming.caKey },
       ...(nodeSelector ? { nodeSelector } : {}),
+      ...(args.elasticsearchSnapshots ? { snapshots: true } : {}),
     });
     new ServiceMonitor(chart, "elasticsearch", {
       name: logStoreNaming.exporter,

@@ -1,10 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ngcSecretNames } from "../../flywheel-job/src/contract";
 import { AccessLogBucket } from "../aws/access-log-bucket";
+import { BackupStorage, createsBackupBucket } from "./backup-storage";
 import { SecretsReaderIdentity } from "../aws/secrets-reader-identity";
 import type { ClusterTarget } from "../cluster-target";
 import { CredentialSecrets, ngcSecrets } from "../kubernetes/credential-secrets";
 import { DataOperators } from "./data-operators";
+import { mongodbTlsKeys } from "../../constructs/data";
+import { MongoDbBackups } from "./mongodb-backups";
 import { DataServiceMonitors } from "./data-service-monitors";
 import type { CredentialSource } from "./external-credentials";
 import { FlywheelApiDeployment, type FlywheelApiEndpoints } from "./flywheel-api-deployment";
@@ -230,7 +233,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     const dataName = `${name}-data`;
     const formerDataServices = dataServicesAliases(dataName, this.urn);
     // One bucket per stack receives the server access logs of every bucket the stack creates (EKS only).
-    const accessLogBucket = settings.elasticsearch.snapshots && cluster.aws ? new AccessLogBucket(`${name}-access-logs`, { tags: args.tags }, { parent: this }) : undefined;
+    const accessLogBucket = (settings.elasticsearch.snapshots || createsBackupBucket(settings.backups)) && cluster.aws ? new AccessLogBucket(`${name}-access-logs`, { tags: args.tags }, { parent: this }) : undefined;
     const logStore = new LogStore(dataName, {
       namespace: namespaces.data,
       flywheelNamespace: namespaces.flywheel,
@@ -343,6 +346,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       judge: args.models.judge.type,
       embedding: args.models.embedding.type,
       elasticsearchSnapshots: settings.elasticsearch.snapshots && cluster.aws !== undefined,
+      mongodbBackups: settings.backups.enabled && cluster.aws !== undefined,
       flywheelJobs: args.schedules !== undefined,
       monitoring: installsMonitoring,
       dataServiceMetrics: this.monitorSelection !== undefined,
@@ -363,6 +367,40 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
           }
         : {}),
     }, afterNamespaces);
+
+    // Backups (EKS only: the schema refuses them elsewhere), to one bucket shared by the stores.
+    if (settings.backups.enabled && cluster.aws) {
+      const uploadImage = args.schedules?.image ?? args.flywheelApi?.image;
+      if (uploadImage === undefined) {
+        throw new Error(`FlywheelPlatform ${name}: platform.backups needs the job image (flywheel.image), which uploads the archives`);
+      }
+      const storage = new BackupStorage(`${name}-backups`, {
+        bucketName: settings.backups.bucket ?? `${cluster.aws.clusterName}-backups-${cluster.aws.region}`,
+        region: settings.backups.region ?? cluster.aws.region,
+        create: createsBackupBucket(settings.backups),
+        retentionDays: settings.backups.retentionDays,
+        stores: ["mongodb"],
+        ...(cluster.aws.bucketKmsKeyArn ? { kmsKeyArn: cluster.aws.bucketKmsKeyArn } : {}),
+        accessLogBucket,
+        retainOnDelete: args.production,
+        tags: args.tags,
+      }, { parent: this });
+      new MongoDbBackups(`${name}-mongodb-backup`, {
+        namespace: namespaces.data,
+        mongodb: runState.mongodb,
+        password: runState.mongodbPassword,
+        certificateAuthority: { name: runStateNaming.mongodbCa, key: mongodbTlsKeys.ca },
+        schedule: settings.backups.schedule,
+        dumpImage: data.mongoToolsImage,
+        uploadImage,
+        target: storage.target,
+        storageGiB: settings.mongodb.storageGiB,
+        aws: cluster.aws,
+        dependsOn: [runState.stores, networkPolicies, storage],
+        provider,
+        tags: args.tags,
+      }, { parent: this });
+    }
 
     // A remote judge is called through the judge proxy, which alone holds its key.
     const judgeProxy = args.schedules && this.models.judge.needsApiKey
@@ -424,6 +462,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         elasticsearchUrl: logStore.url,
         elasticsearchExporterImage: data.elasticsearchExporterImage,
         nodeSelector: cluster.systemNodeSelector,
+        elasticsearchSnapshots: logStore.snapshotBucket !== undefined,
         dependsOn: [...this.namespaces.all, ...monitorDependencies, logStore, runState.stores, networkPolicies],
         provider,
       }, { parent: this });
@@ -434,6 +473,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         maxRunHours: args.schedules?.maxRunHours ?? defaultMaxRunHours,
         flywheelApi: args.flywheelApi !== undefined,
         ...(readsSecretsManager ? { secretSyncNamespaces: credentialNamespaces } : {}),
+        ...(logStore.snapshotBucket !== undefined ? { elasticsearchSnapshotsOf: logStoreNaming.logIndex } : {}),
+        mongodbBackup: settings.backups.enabled && cluster.aws !== undefined,
         certificateNotAfter: {
           ca: logStore.certificateAuthority.notAfter,
           elasticsearch: logStore.certificateNotAfter,

@@ -159,12 +159,12 @@ export class LogStore extends pulumi.ComponentResource {
         fileRealmUser(`es-writer-${writer.namespace}`, logStoreSecretNames.writer(writer.namespace), writer.username, logStoreRoles.writer, writer.password),
       ),
     ];
+    const snapshotted = args.settings.snapshots && args.aws !== undefined;
+    const snapshots = snapshotted && args.aws ? this.snapshotStorage(name, args, args.aws) : undefined;
     const roles = new k8s.core.v1.Secret(`${name}-es-roles`, {
       metadata: { name: logStoreSecretNames.roles, namespace: ns },
-      stringData: { [rolesFileKey]: logStoreRolesYaml({ logIndex: logStoreNaming.logIndex, metrics }) },
+      stringData: { [rolesFileKey]: logStoreRolesYaml({ logIndex: logStoreNaming.logIndex, metrics, snapshots: snapshotted }) },
     }, k8sOpts);
-
-    const snapshots = args.settings.snapshots && args.aws ? this.snapshotStorage(name, args, args.aws) : undefined;
 
     const nodeSelector = optionalNodeSelector(args.nodeSelector);
     const chart = new Chart(new App(), `${name}-logs`);
@@ -197,7 +197,7 @@ export class LogStore extends pulumi.ComponentResource {
       logIndex: logStoreNaming.logIndex,
       retentionDays: args.settings.logRetentionDays,
       image: args.bootstrapImage,
-      snapshots: snapshots ? { bucket: snapshots.bucket, schedule: {} } : undefined,
+      snapshots: snapshots ? { bucket: snapshots.bucket, schedule: { expireAfter: `${args.settings.snapshotRetentionDays}d` } } : undefined,
       nodeSelector,
     });
     this.elasticsearch = applyChart(`${name}-logs`, chart, {

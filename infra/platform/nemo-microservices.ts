@@ -19,7 +19,7 @@ import {
 import { inClusterServiceUrl } from "../../constructs/nim/urls";
 import type { ClusterStorage } from "../cluster-target";
 import { generatedPassword } from "../generated-password";
-import { applyChart } from "../kubernetes/cdk8s-chart";
+import { applyChart, applyChartOf } from "../kubernetes/cdk8s-chart";
 import type { CredentialSecrets } from "../kubernetes/credential-secrets";
 import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
 import { secret } from "../kubernetes/secrets";
@@ -85,6 +85,18 @@ export interface NemoMicroservicesArgs {
   readonly nimOperator: readonly pulumi.Resource[];
   /** CloudNativePG (CRDs, release), for the PostgreSQL cluster. */
   readonly cloudnativePg: readonly pulumi.Resource[];
+  /**
+   * Backups of the in-cluster CloudNativePG cluster (every database, or Data Store's beside an
+   * external server) through the barman-cloud plugin: the bucket and retention, the IRSA role the
+   * cluster's ServiceAccount carries, and what must exist first (the plugin and its CRD, the role).
+   * @default none: no backups
+   */
+  readonly postgresBackup?: {
+    readonly bucket: string;
+    readonly retentionDays: number;
+    readonly roleArn: pulumi.Output<string>;
+    readonly dependsOn: readonly pulumi.Resource[];
+  };
   /** Volcano, the NeMo operator, Argo Workflows, Milvus. */
   readonly dependencies: readonly pulumi.Resource[];
   readonly provider: k8s.Provider;
@@ -318,18 +330,29 @@ export class NemoMicroservices extends pulumi.ComponentResource {
       sizing: PostgresSizing,
       highAvailability: boolean,
     ): { host: string; ready: pulumi.Resource } => {
-      const chart = new Chart(new App(), chartName);
-      const cluster = new PostgresCluster(chart, "postgres", {
-        name: postgresName,
-        namespace: ns,
-        databases: clusterDatabases,
-        instances: sizing.instances,
-        highAvailability,
-        imageName: postgres.image,
-        storage: persistentStorage(sizing.storageGiB, args.storage.durableStorageClass),
-        nodeSelector,
-      });
-      return { host: cluster.host, ready: applyChart(chartName, chart, { ...k8sOpts, dependsOn: [...args.cloudnativePg, ...credentialSecrets] }) };
+      const build = (roleArn?: string): { chart: Chart; cluster: PostgresCluster } => {
+        const chart = new Chart(new App(), chartName);
+        const backup = args.postgresBackup;
+        const cluster = new PostgresCluster(chart, "postgres", {
+          name: postgresName,
+          namespace: ns,
+          databases: clusterDatabases,
+          instances: sizing.instances,
+          highAvailability,
+          imageName: postgres.image,
+          storage: persistentStorage(sizing.storageGiB, args.storage.durableStorageClass),
+          nodeSelector,
+          ...(backup && roleArn !== undefined ? { backup: { bucket: backup.bucket, retentionDays: backup.retentionDays, roleArn } } : {}),
+        });
+        return { chart, cluster };
+      };
+      // Built now to validate it and learn its host; with backups, again once the role's ARN is known.
+      const { chart, cluster } = build();
+      const opts = { ...k8sOpts, dependsOn: [...args.cloudnativePg, ...credentialSecrets, ...(args.postgresBackup?.dependsOn ?? [])] };
+      const ready = args.postgresBackup
+        ? applyChartOf(chartName, args.postgresBackup.roleArn, (roleArn) => build(roleArn).chart, opts)
+        : applyChart(chartName, chart, opts);
+      return { host: cluster.host, ready };
     };
     if (postgres.kind === "in-cluster") {
       const all = inCluster(`${name}-postgres`, databases, postgres, args.production);

@@ -1,4 +1,4 @@
-import { elasticsearchHttpPort, mongodbMetricsPort, mongodbPort, postgresPort, redisMetricsPort, redisPort } from "../../constructs/data";
+import { elasticsearchHttpPort, mongodbBackupPodLabels, mongodbMetricsPort, mongodbPort, postgresPort, redisMetricsPort, redisPort } from "../../constructs/data";
 import { elasticsearchExporterComponent, elasticsearchExporterPort } from "../../constructs/monitoring/elasticsearch-exporter";
 import { type AddressSet, type NetworkPath, type PathEnd, type PodSet, tcp } from "../../constructs/network/network-path";
 import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
@@ -94,6 +94,11 @@ export interface NetworkPathsInput {
   readonly embedding: "remote" | "local";
   /** Whether Elasticsearch snapshots to S3. */
   readonly elasticsearchSnapshots: boolean;
+  /**
+   * Whether MongoDB is backed up to S3 (`platform.backups.enabled` on EKS).
+   * @default false
+   */
+  readonly mongodbBackups?: boolean;
   /** Whether the stack schedules flywheel jobs (workloads); without them no job or candidate NIM runs. */
   readonly flywheelJobs: boolean;
   /**
@@ -248,6 +253,7 @@ export const platformPods = {
     { matchLabels: { app: `${runStateNaming.mongodb}-svc` } },
     "mongodb-kubernetes 1.9.1 mongodb-community-operator/controllers/construct/mongodbstatefulset.go:111-113 (`app: <name>-svc`)",
   ),
+  mongodbBackup: pods("mongodb-backup", namespaces.data, { matchLabels: mongodbBackupPodLabels }, "constructs/data/mongodb/mongodb-backup.ts (mongodbBackupPodLabels)"),
   mongodbOperator: pods("mongodb-operator", namespaces.data, { matchLabels: { "app.kubernetes.io/name": "mongodb-kubernetes-operator" } }, "mongodb-kubernetes 1.9.1 helm_chart/templates/operator.yaml:13-21"),
   redis: ownPods("redis", namespaces.data, runStateNaming.redis, "constructs/data/redis/redis-server.ts (standardLabels)"),
   elasticsearchExporter: pods(
@@ -517,6 +523,8 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     path(p.mongodbOperator, p.mongodb, tcp(mongodbPort), "configure the replica set"),
     path(p.mongodb, p.mongodb, tcp(mongodbPort), "replication between members"),
     toApi(p.mongodb, "the readiness probe and agent read and annotate their pod"),
+    input.mongodbBackups === true && path(p.mongodbBackup, p.mongodb, tcp(mongodbPort), "mongodump reads the database over TLS (every member, by pod name)"),
+    input.mongodbBackups === true && path(p.mongodbBackup, anyAddress, tcp(podPorts.https), "the archive to S3 and the role's credentials from STS, which a NetworkPolicy cannot name"),
 
     // Operators and their webhooks.
     toApi(p.nimOperator, "reconcile NIM resources"),

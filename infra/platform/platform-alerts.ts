@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
+import { elasticsearchSnapshotDefaults, mongodbBackupNames } from "../../constructs/data";
 import { FlywheelAlerts, type StackCertificateName } from "../../constructs/monitoring";
 import { flywheelApiService } from "../../flywheel-job/src/contract";
 import type { MonitoringSettings } from "../../stacks/config/schema/monitoring";
@@ -28,6 +29,16 @@ export interface PlatformAlertsArgs {
    * @default none
    */
   readonly secretSyncNamespaces?: readonly string[];
+  /**
+   * The log data stream, when Elasticsearch is snapshotted: a late or failed snapshot of its SLM policy then alerts.
+   * @default none
+   */
+  readonly elasticsearchSnapshotsOf?: string;
+  /**
+   * Whether MongoDB is backed up (`MongoDbBackups`): a late or never-successful backup then alerts.
+   * @default false
+   */
+  readonly mongodbBackup?: boolean;
   /**
    * When each certificate expires (RFC 3339): the CA's `LogStore.certificateAuthority.notAfter`,
    * Elasticsearch's `LogStore.certificateNotAfter`, Redis's and MongoDB's from `RunState`.
@@ -61,6 +72,10 @@ export class PlatformAlerts extends pulumi.ComponentResource {
         servingNamespace: namespaces.nemo,
         elasticsearchNamespace: namespaces.data,
         maxRunHours: args.maxRunHours,
+        ...(args.elasticsearchSnapshotsOf !== undefined
+          ? { elasticsearchSnapshots: { repository: elasticsearchSnapshotDefaults.repositoryName, policy: elasticsearchSnapshotDefaults.policyName(args.elasticsearchSnapshotsOf) } }
+          : {}),
+        ...(args.mongodbBackup === true ? { mongodbBackup: { namespace: namespaces.data, cronJob: mongodbBackupNames.cronJob } } : {}),
         ...(args.secretSyncNamespaces ? { secretSync: { operatorNamespace: namespaces.externalSecrets, namespaces: args.secretSyncNamespaces } } : {}),
         certificateNotAfterSeconds: {
           ca: rfc3339Seconds("ca", notAfter.ca),

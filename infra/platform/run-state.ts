@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { App, Chart } from "cdk8s";
 import { standardLabels } from "../../constructs/common/labels";
-import { mongoConnectionUri, MongoDbReplicaSet, mongodbTlsKeys, redisCertificateIpAddresses, redisExporterPasswordFile, RedisServer, redisTlsKeys, redisUrlWithPassword } from "../../constructs/data";
+import { mongoConnectionUri, type MongoDbEndpoint, MongoDbReplicaSet, mongodbTlsKeys, redisCertificateIpAddresses, redisExporterPasswordFile, RedisServer, redisTlsKeys, redisUrlWithPassword } from "../../constructs/data";
 import { ReplicaDisruptionBudget } from "../../constructs/data/replica-disruption-budget";
 import { jobEnvironment } from "../../flywheel-job/src/contract";
 import type { StackSettings } from "../../stacks/config/schema";
@@ -100,6 +100,10 @@ export class RunState extends pulumi.ComponentResource {
   readonly redisCertificateNotAfter: pulumi.Output<string>;
   /** When MongoDB's certificate expires (RFC 3339), which its expiry alert is rendered with. */
   readonly mongodbCertificateNotAfter: pulumi.Output<string>;
+  /** The replica set, for its backup: hosts, replica set, user. */
+  readonly mongodb: MongoDbEndpoint;
+  /** The replica set user's password (a Pulumi secret). */
+  readonly mongodbPassword: pulumi.Output<string>;
 
   constructor(name: string, args: RunStateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:RunState", name, {}, opts);
@@ -251,6 +255,8 @@ export class RunState extends pulumi.ComponentResource {
 
     this.redisCertificateNotAfter = redisCertificate.notAfter;
     this.mongodbCertificateNotAfter = mongoCertificate.notAfter;
+    this.mongodb = { hosts: mongodb.hosts, replicaSetName: mongodb.replicaSetName, username: mongodb.username, database: mongodb.database, authDatabase: mongodb.authDatabase, tls: mongodb.tls };
+    this.mongodbPassword = mongoPassword.result;
     this.urls = { mongodb: mongodb.connectionStringWithoutPassword, redis: redis.url };
     this.registerOutputs({ urls: this.urls });
   }

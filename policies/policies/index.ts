@@ -36,8 +36,10 @@ import { servingAdapterId } from "./serving-adapter-id";
 import { servingEvidence } from "./serving-evidence";
 import { servingForcedPromotion } from "./serving-forced-promotion";
 import { servingProductionReplicas } from "./serving-production-replicas";
+import { statefulStoreBackedUp } from "./stateful-store-backed-up";
 import { storageEncrypted } from "./storage-encrypted";
 import { storeTlsRequired } from "./store-tls-required";
+import { volumeBackupPlan } from "./volume-backup-plan";
 import { vpcFlowLogs } from "./vpc-flow-logs";
 
 /** Every policy of the pack, by area. */
@@ -59,6 +61,7 @@ export const policies: Policies = [
   kmsKeyRotation,
   s3BucketHardened,
   vpcFlowLogs,
+  volumeBackupPlan,
   rdsInstancePrivate,
   // Workloads
   containerResources,
@@ -74,6 +77,7 @@ export const policies: Policies = [
   // Data services and disruption
   elasticsearchDurable,
   mongodbReplicaSet,
+  statefulStoreBackedUp,
   redisDurable,
   rdsInstanceDurable,
   storeTlsRequired,

@@ -3,6 +3,7 @@ import { describeIssues, parseJobConfig } from "../../flywheel-job/src/contract"
 import { jobPlatformOf, stackKeyOf, workloadJobConfig, type WorkloadJobConfig } from "../../infra/platform/workload-job-config";
 import { stackConfigSchema, type StackSettings } from "./schema";
 import { placeholderEndpointCidrs, type AwsSettings } from "./schema/aws";
+import { backupRegionProblem } from "./schema/backups";
 import type { CredentialSource, ExternalCredential } from "../../infra/platform/external-credentials";
 import { secretSettings } from "./secrets";
 import type { ConfigSource } from "./source";
@@ -117,6 +118,11 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
       problems.push(`${prefix}aws.vpc.availabilityZones[${i}]: expected a zone of aws:region ${region}, got ${JSON.stringify(zone)}`);
     }
   });
+
+  const backupRegion = parsed.success && region ? backupRegionProblem(parsed.data.platform.backups, region, prefix) : undefined;
+  if (backupRegion) {
+    problems.push(backupRegion);
+  }
 
   const credentials = parsed.success ? credentialsOf(parsed.data, secretValues, { prefix, stack: source.stack, missingInputs }, problems) : undefined;
 

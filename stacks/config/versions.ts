@@ -63,6 +63,10 @@ const charts = {
   prometheusAdapter: { repository: prometheusCommunityCharts, chart: "prometheus-adapter", version: "5.3.0" },
   // Syncs Secrets from AWS Secrets Manager (`secrets.source: aws-secrets-manager`); appVersion v2.9.0.
   externalSecrets: { repository: "https://charts.external-secrets.io", chart: "external-secrets", version: "2.9.0" },
+  // Installed only with PostgreSQL backups: the barman-cloud plugin's mTLS certificates come from it.
+  certManager: { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.21.1" },
+  // CloudNativePG's backup plugin (CNPG-I), appVersion v0.13.0; the in-tree barmanObjectStore is deprecated since 1.26.
+  barmanCloudPlugin: { repository: "https://cloudnative-pg.github.io/charts", chart: "plugin-barman-cloud", version: "0.7.0" },
 } as const satisfies Record<string, HelmChartPin>;
 
 /**
@@ -114,6 +118,9 @@ const crds = {
   ].map((kind) => `${prometheusOperatorCrdBase}/monitoring.coreos.com_${kind}.yaml`),
   // Every CRD of the release in one file, the generators' included: the controller watches them all.
   externalSecrets: ["https://raw.githubusercontent.com/external-secrets/external-secrets/v2.9.0/deploy/crds/bundle.yaml"],
+  // Every CRD of the release in one file, as cert-manager publishes it with each release.
+  certManager: ["https://github.com/cert-manager/cert-manager/releases/download/v1.21.1/cert-manager.crds.yaml"],
+  barmanCloud: ["https://raw.githubusercontent.com/cloudnative-pg/plugin-barman-cloud/v0.13.0/config/crd/bases/barmancloud.cnpg.io_objectstores.yaml"],
 } as const satisfies Record<string, readonly string[]>;
 
 /**

@@ -313,6 +313,14 @@ describe("platform and models", () => {
       "data-flywheel:platform.elasticsearch.snapshots: needs cloud aws (the snapshot repository is an S3 bucket this stack creates), got true",
     ]);
   });
+
+  it("refuses a snapshot bucket while snapshots are off, and a snapshot retention under a day, naming the key", () => {
+    const elasticsearch = (c: Config) => ((c["data-flywheel:platform"] as Config).elasticsearch as Config);
+    expect(rejects("prod", (c) => Object.assign(elasticsearch(c), { snapshots: false, snapshotBucket: "acme-flywheel-log-snapshots" }))).toEqual([
+      'data-flywheel:platform.elasticsearch.snapshotBucket: names a snapshot bucket, but snapshots are off: set platform.elasticsearch.snapshots: true as well (or remove snapshotBucket), got "acme-flywheel-log-snapshots"',
+    ]);
+    expect(rejects("prod", (c) => (elasticsearch(c).snapshotRetentionDays = 0))).toEqual(["data-flywheel:platform.elasticsearch.snapshotRetentionDays: expected a value >= 1, got 0"]);
+  });
 });
 
 const image = `ghcr.io/acme/flywheel-job@sha256:${"a".repeat(64)}`;

@@ -36,7 +36,7 @@ const platform = jobPlatformOf({
   },
   flywheel: { gpuBudget: 4, gpuHourlyCost: 1.5, maxRunHours: 12, startTimeoutMinutes: 15, api: { enabled: true, replicas: 1, clientNamespaces: [] } },
   platform: {
-    elasticsearch: { nodes: 1, storageGiB: 50, logRetentionDays: 30, snapshots: false, logWriterNamespaces: ["shop", "support"] },
+    elasticsearch: { nodes: 1, storageGiB: 50, logRetentionDays: 30, snapshots: false, snapshotRetentionDays: 30, logWriterNamespaces: ["shop", "support"] },
     monitoring: monitoringSchema.parse({ enabled: false }),
   },
 });

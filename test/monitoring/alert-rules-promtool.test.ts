@@ -352,8 +352,66 @@ describeWithProgram(promtool, "the alert rules under promtool", () => {
         },
       ],
     };
-    const files = [writeJson(path.join(dir, "alerts.test.json"), tests), writeJson(path.join(dir, "certificate.test.json"), certificate)];
-    const covered = new Set([...tests.tests, ...certificate.tests].flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
+    // Elasticsearch's snapshots over a day and more, every 5 minutes. Late: the newest successful
+    // snapshot started at 1 h, so at 27 h it is exactly 26 h old (not late yet); pending from 27h05m,
+    // firing 15 minutes later. A repository without a successful snapshot reports 0 and stays quiet;
+    // another repository is not the stack's. Failed: the policy's failure counter rises at 2h05m, and
+    // the alert ends a day later; another policy's failures are not the stack's.
+    const exporter = { namespace: "elastic", job: "elasticsearch-exporter", instance: "10.0.2.9:9108" };
+    const latest = (repository: string) => series("elasticsearch_snapshot_stats_latest_snapshot_timestamp_seconds", { ...exporter, repository });
+    const slmFailed = (policy: string) => series("elasticsearch_slm_stats_snapshots_failed_total", { ...exporter, policy });
+    const backup = {
+      rule_files: ["alerts.rules.json"],
+      evaluation_interval: "5m",
+      tests: [
+        {
+          interval: "5m",
+          input_series: [
+            { series: latest("s3-snapshots"), values: "3600x400" },
+            { series: latest("elsewhere"), values: "3600x400" },
+            { series: slmFailed("other-policy"), values: "0 1 2 3" },
+          ],
+          alert_rule_test: [
+            { eval_time: "27h10m", alertname: "FlywheelBackupLate", exp_alerts: [] },
+            {
+              eval_time: "27h20m",
+              alertname: "FlywheelBackupLate",
+              exp_alerts: [
+                firing(
+                  "FlywheelBackupLate",
+                  { ...exporter, repository: "s3-snapshots", store: "elasticsearch", reason: "late" },
+                  "The newest successful snapshot in repository s3-snapshots started 1d 2h 20m 0s ago (more than 26 h): the logs since are in no backup.",
+                ),
+              ],
+            },
+          ],
+        },
+        {
+          interval: "5m",
+          input_series: [
+            { series: latest("s3-snapshots"), values: "0x400" },
+            { series: slmFailed("flywheel-nightly"), values: "0x24 1x400" },
+          ],
+          alert_rule_test: [
+            { eval_time: "2h", alertname: "FlywheelBackupLate", exp_alerts: [] },
+            {
+              eval_time: "2h15m",
+              alertname: "FlywheelBackupLate",
+              exp_alerts: [
+                firing(
+                  "FlywheelBackupLate",
+                  { ...exporter, policy: "flywheel-nightly", store: "elasticsearch", reason: "failed" },
+                  "SLM policy flywheel-nightly failed a snapshot within the last day (GET _slm/policy/flywheel-nightly shows the last failure).",
+                ),
+              ],
+            },
+            { eval_time: "30h", alertname: "FlywheelBackupLate", exp_alerts: [] },
+          ],
+        },
+      ],
+    };
+    const files = [writeJson(path.join(dir, "alerts.test.json"), tests), writeJson(path.join(dir, "certificate.test.json"), certificate), writeJson(path.join(dir, "backup.test.json"), backup)];
+    const covered = new Set([...tests.tests, ...certificate.tests, ...backup.tests].flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
     expect([...covered].sort()).toEqual(Object.keys(alertRunbookAnchors).sort());
     expect(await promtoolRun("test", "rules", ...files)).toMatch(/SUCCESS/);
   });

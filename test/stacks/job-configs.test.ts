@@ -15,7 +15,8 @@ describe.each(shippedStacks())("the %s stack's flywheel CronJobs", (stack) => {
   it("each mount a job configuration the job's parser accepts, one per CronJob, calling services the stack creates", async () => {
     const rendered = await renderedStack(stack);
     // The workloads' CronJobs, not the suspended verify-serving one (test/stacks/serving.test.ts).
-    const cronJobs = rendered.manifests.filter((m) => m.kind === "CronJob" && m.metadata.name !== verifyServingNaming.cronJob);
+    // The workloads' CronJobs, in flywheel: not the verify Job's, nor the backups' in data.
+    const cronJobs = rendered.manifests.filter((m) => m.kind === "CronJob" && m.metadata.namespace === "flywheel" && m.metadata.name !== verifyServingNaming.cronJob);
     const configs = jobConfigs(rendered.manifests);
     expect(configs.size).toBe(cronJobs.length);
     expect(cronJobs.length).toBe(rendered.config.workloads.length);

@@ -160,7 +160,12 @@ function callersOf(rendered: RenderedStack): Caller[] {
       ];
       // And the URLs the stack sets in the job's environment (FLYWHEEL_PUSHGATEWAY_URL, FLYWHEEL_MLFLOW_URL).
       const fromEnv = endpointsIn(jobTemplate.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.value)), what);
-      callers.push({ what, namespace, labels: podTemplateLabels(jobTemplate), endpoints: [...fromConfig, ...fromSecret, ...fromEnv] });
+      // And a connection string on a command line without its password (mongodump's `--uri=` in the MongoDB backup).
+      const podSpec = jobTemplate.spec as { initContainers?: { args?: string[] }[]; containers: { args?: string[] }[] };
+      const fromArgs = [...(podSpec.initContainers ?? []), ...podSpec.containers].flatMap((c) =>
+        (c.args ?? []).filter((arg) => arg.startsWith("--uri=")).flatMap((arg) => dataUrlEndpoints(`${what} --uri`, arg.slice("--uri=".length))),
+      );
+      callers.push({ what, namespace, labels: podTemplateLabels(jobTemplate), endpoints: [...fromConfig, ...fromSecret, ...fromEnv, ...fromArgs] });
     } else if (object.kind === "Deployment" && namespace === "flywheel") {
       // This project's Deployments (the judge proxy, the Flywheel API): URLs in their environment, and
       // the store's connection string, whose value is the stack's output, by reference to the connections Secret.

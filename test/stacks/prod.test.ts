@@ -222,7 +222,7 @@ describe("prod platform", () => {
   it("snapshots the log store to a private, encrypted, versioned bucket through IRSA", () => {
     // The access-log bucket is the other one (test/stacks/aws-logs-and-buckets.test.ts).
     expect(input(named(prod.resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "platform-data-snapshots"), "restrictPublicBuckets")).toBe(true);
-    expect(ofType(prod.resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").map((c) => c.name)).toEqual(["platform-access-logs", "platform-data-snapshots"]);
+    expect(ofType(prod.resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").map((c) => c.name)).toEqual(["platform-access-logs", "platform-backups", "platform-data-snapshots"]);
     const trust = JSON.parse(String(input(named(prod.resources, "aws:iam/role:Role", "platform-data-snapshots"), "assumeRolePolicy")));
     expect(JSON.stringify(trust)).toContain("system:serviceaccount:data:elasticsearch-snapshots");
     const pod = (manifest("Elasticsearch", "flywheel-logs").nodeSets as { podTemplate: { spec: { serviceAccountName: string } } }[])[0].podTemplate.spec;

@@ -77,6 +77,44 @@ export interface PostgresConfiguration {
   readonly parameters?: Readonly<Record<string, string>>;
 }
 
+/**
+ * `PluginConfiguration`: a CNPG-I plugin the instances load. The operator calls the plugin over gRPC
+ * (mTLS) and injects its sidecar into every instance pod.
+ */
+export interface PluginConfiguration {
+  /** The plugin's name, such as `barman-cloud.cloudnative-pg.io`. */
+  readonly name: string;
+  /** Whether the plugin archives the cluster's WAL (at most one plugin per cluster may). */
+  readonly isWALArchiver?: boolean;
+  /** The plugin's own parameters, such as the barman-cloud plugin's `barmanObjectName`. */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+/** `ServiceAccountTemplate`: metadata the operator puts on the cluster's ServiceAccount (named after the cluster). */
+export interface ServiceAccountTemplate {
+  readonly metadata: { readonly annotations?: Readonly<Record<string, string>>; readonly labels?: Readonly<Record<string, string>> };
+}
+
+/** `BootstrapRecovery` (the fields used here): a new cluster from another one's backups. */
+export interface BootstrapRecovery {
+  /** The `externalClusters` entry whose backups and WAL are read. */
+  readonly source: string;
+  /** The database the new cluster's application user owns (default `app`). */
+  readonly database?: string;
+  readonly owner?: string;
+}
+
+/** `BootstrapConfiguration` (recovery only: the stack's own clusters start empty, with `initdb` defaults). */
+export interface BootstrapConfiguration {
+  readonly recovery?: BootstrapRecovery;
+}
+
+/** `ExternalCluster` (through a plugin only): where a recovery reads another cluster's backups. */
+export interface ExternalCluster {
+  readonly name: string;
+  readonly plugin: PluginConfiguration;
+}
+
 /** `ClusterSpec` (the fields used here). */
 export interface ClusterSpec {
   /** Number of instances: one primary, the rest streaming replicas. */
@@ -91,6 +129,10 @@ export interface ClusterSpec {
   readonly managed?: ManagedConfiguration;
   /** Whether the operator creates the `postgres` superuser's Secret and allows it to log in (default false). */
   readonly enableSuperuserAccess?: boolean;
+  readonly plugins?: readonly PluginConfiguration[];
+  readonly serviceAccountTemplate?: ServiceAccountTemplate;
+  readonly bootstrap?: BootstrapConfiguration;
+  readonly externalClusters?: readonly ExternalCluster[];
 }
 
 export interface ClusterProps {
@@ -132,5 +174,34 @@ export class Database extends ApiObject {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id, { ...Database.GVK, metadata: props.metadata, spec: props.spec });
+  }
+}
+
+/** `ScheduledBackupSpec` (through a plugin only). */
+export interface ScheduledBackupSpec {
+  readonly cluster: LocalObjectReference;
+  /** Six-field cron expression (seconds first), in UTC. */
+  readonly schedule: string;
+  readonly method: "plugin";
+  readonly pluginConfiguration: { readonly name: string; readonly parameters?: Readonly<Record<string, string>> };
+  /** Whether the first backup is taken as soon as the resource exists. */
+  readonly immediate?: boolean;
+  /** `self` makes the Backups owned by the ScheduledBackup; `cluster` by the Cluster; `none` (default) by neither. */
+  readonly backupOwnerReference?: "none" | "self" | "cluster";
+  /** `prefer-standby` (default) or `primary`. */
+  readonly target?: "prefer-standby" | "primary";
+}
+
+export interface ScheduledBackupProps {
+  readonly metadata: ApiObjectMetadata;
+  readonly spec: ScheduledBackupSpec;
+}
+
+/** A CloudNativePG `ScheduledBackup`. */
+export class ScheduledBackup extends ApiObject {
+  static readonly GVK: GroupVersionKind = { apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup" };
+
+  constructor(scope: Construct, id: string, props: ScheduledBackupProps) {
+    super(scope, id, { ...ScheduledBackup.GVK, metadata: props.metadata, spec: props.spec });
   }
 }

@@ -24,6 +24,12 @@ import {
   writerPipelineBody,
 } from "./log-store-requests";
 
+/** The default names of the snapshot repository and SLM policy, which the backup alert and `flywheel restore-check` look for. */
+export const elasticsearchSnapshotDefaults = {
+  repositoryName: "s3-snapshots",
+  policyName: (logIndex: string): string => `${logIndex}-nightly`,
+} as const;
+
 /** When to take snapshots of the log data stream, and how long to keep them (an SLM policy). */
 export interface ElasticsearchSnapshotScheduleProps {
   /**
@@ -265,7 +271,7 @@ function bootstrapPlan(
 }
 
 function snapshotRepository(owner: string, props: ElasticsearchSnapshotProps): S3SnapshotRepository {
-  const repository = { name: props.repositoryName ?? "s3-snapshots", bucket: props.bucket, basePath: props.basePath ?? "elasticsearch" };
+  const repository = { name: props.repositoryName ?? elasticsearchSnapshotDefaults.repositoryName, bucket: props.bucket, basePath: props.basePath ?? "elasticsearch" };
   if (!isElasticsearchName(repository.name)) {
     fail(owner, `snapshots.repositoryName "${repository.name}" must be a lowercase Elasticsearch name (letters, digits, '.', '_', '-')`);
   }
@@ -280,7 +286,7 @@ function snapshotRepository(owner: string, props: ElasticsearchSnapshotProps): S
 
 function snapshotSchedule(owner: string, props: ElasticsearchSnapshotScheduleProps, logIndex: string): SnapshotSchedule {
   const schedule = {
-    name: props.name ?? `${logIndex}-nightly`,
+    name: props.name ?? elasticsearchSnapshotDefaults.policyName(logIndex),
     schedule: props.cron ?? "0 30 1 * * ?",
     expireAfter: props.expireAfter ?? "30d",
     minCount: props.minCount ?? 5,
@@ -294,6 +300,10 @@ function snapshotSchedule(owner: string, props: ElasticsearchSnapshotSchedulePro
     fail(owner, `snapshots.schedule.cron "${schedule.schedule}" must be an Elasticsearch cron expression with seconds first, such as "0 30 1 * * ?"`);
   }
   validateTimeUnit(owner, "snapshots.schedule.expireAfter", schedule.expireAfter);
+  // SLM deletes by age after each snapshot: under a day, the nightly schedule would keep only minCount snapshots.
+  if (timeUnitSeconds(schedule.expireAfter) < 86_400) {
+    fail(owner, `snapshots.schedule.expireAfter "${schedule.expireAfter}" must be at least a day (1d)`);
+  }
   validateInteger(owner, "snapshots.schedule.minCount", schedule.minCount, 1);
   validateInteger(owner, "snapshots.schedule.maxCount", schedule.maxCount, schedule.minCount);
   return schedule;
@@ -303,6 +313,12 @@ function validateTimeUnit(owner: string, prop: string, value: string): void {
   if (!/^[1-9][0-9]*(d|h|m|s)$/.test(value)) {
     fail(owner, `${prop} "${value}" must be an Elasticsearch time unit such as 1d, 12h or 30m`);
   }
+}
+
+/** Seconds of an Elasticsearch time unit `validateTimeUnit` accepted. */
+function timeUnitSeconds(value: string): number {
+  const seconds = { d: 86_400, h: 3_600, m: 60, s: 1 } as const;
+  return Number.parseInt(value, 10) * seconds[value.slice(-1) as keyof typeof seconds];
 }
 
 interface Resolved {

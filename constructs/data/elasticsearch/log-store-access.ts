@@ -48,6 +48,11 @@ export interface LogStoreRolesOptions {
    * @default false
    */
   readonly metrics?: boolean;
+  /**
+   * With `metrics`: the exporter also reads the snapshot repositories and SLM's status and stats.
+   * @default false
+   */
+  readonly snapshots?: boolean;
 }
 
 interface RoleDescriptor {
@@ -76,7 +81,11 @@ export function logStoreRoleDescriptors(options: LogStoreRolesOptions): Record<s
       indices: [{ names: [options.logIndex], privileges: ["create_doc", "auto_configure"] }],
     },
     // elasticsearch_exporter's defaults (cluster health, every node's stats) need `monitor` alone.
-    ...(options.metrics ? { [logStoreRoles.metrics]: { cluster: ["monitor"], indices: [] } } : {}),
+    // Its snapshots and slm collectors read GET _snapshot (monitor_snapshot), _slm/status and _slm/stats:
+    // the read-only SLM actions by name, manage_slm being the only built-in privilege with stats.
+    ...(options.metrics
+      ? { [logStoreRoles.metrics]: { cluster: ["monitor", ...(options.snapshots ? ["monitor_snapshot", "cluster:admin/slm/status", "cluster:admin/slm/stats"] : [])], indices: [] } }
+      : {}),
   };
 }
 

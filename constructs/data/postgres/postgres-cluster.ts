@@ -1,4 +1,6 @@
 import { Construct } from "constructs";
+import { barmanCloudPlugin, PostgresObjectStore, validateRoleArn } from "../cnpg/postgres-object-store";
+import { PostgresScheduledBackup } from "../cnpg/postgres-scheduled-backup";
 import { Cluster, Database, type TopologySpreadConstraint } from "../cnpg/postgresql.cnpg.io";
 import { type ComputeResources, validateComputeResources } from "../../common/compute-resources";
 import { fail, resourceLabel } from "../../common/errors";
@@ -54,6 +56,29 @@ export interface PostgresClusterProps {
    * @default - any node
    */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /**
+   * Backups to S3 through the barman-cloud plugin (an ObjectStore, WAL archiving, a ScheduledBackup).
+   * @default - no backups
+   */
+  readonly backup?: PostgresBackup;
+}
+
+/** Backups of a cluster to S3 through the barman-cloud plugin: WAL archived continuously, a base backup daily. */
+export interface PostgresBackup {
+  /** The S3 bucket; backups go under `postgres/<name>/`. */
+  readonly bucket: string;
+  /** How long base backups are kept, in days. */
+  readonly retentionDays: number;
+  /**
+   * The IAM role the instance pods write with (IRSA): the operator puts it on the cluster's
+   * ServiceAccount, named after the cluster.
+   * @default - no annotation: an S3-compatible endpoint's or the node's credentials
+   */
+  readonly roleArn?: string;
+  /** @default - AWS S3 */
+  readonly endpointUrl?: string;
+  /** @default "0 0 2 * * *" */
+  readonly schedule?: string;
 }
 
 const defaultResources: ComputeResources = { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
@@ -73,6 +98,8 @@ export class PostgresCluster extends Construct {
   readonly port = postgresPort;
   readonly databases: readonly PostgresServiceDatabase[];
   readonly cluster: Cluster;
+  /** Where the backups go, when `backup` is set. */
+  readonly objectStore?: PostgresObjectStore;
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
     super(scope, id);
@@ -105,6 +132,23 @@ export class PostgresCluster extends Construct {
     const instanceSelector = { matchLabels: { "cnpg.io/cluster": props.name } };
     const zoneSpread: TopologySpreadConstraint[] = [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: instanceSelector }];
 
+    const backup = props.backup;
+    if (backup?.roleArn !== undefined) validateRoleArn(owner, "backup.roleArn", backup.roleArn);
+    if (backup) {
+      this.objectStore = new PostgresObjectStore(this, "backup-store", {
+        clusterName: props.name,
+        namespace: props.namespace,
+        bucket: backup.bucket,
+        retentionDays: backup.retentionDays,
+        ...(backup.endpointUrl !== undefined ? { endpointUrl: backup.endpointUrl } : {}),
+      });
+      new PostgresScheduledBackup(this, "backup-schedule", {
+        clusterName: props.name,
+        namespace: props.namespace,
+        ...(backup.schedule !== undefined ? { schedule: backup.schedule } : {}),
+      });
+    }
+
     this.cluster = new Cluster(this, "cluster", {
       metadata: { name: props.name, namespace: props.namespace, labels },
       spec: {
@@ -121,6 +165,8 @@ export class PostgresCluster extends Construct {
         topologySpreadConstraints: highAvailability ? zoneSpread : undefined,
         postgresql: props.parameters === undefined ? undefined : { parameters: { ...props.parameters } },
         enableSuperuserAccess: false,
+        ...(this.objectStore ? { plugins: [barmanCloudPlugin(this.objectStore.name, { walArchiver: true })] } : {}),
+        ...(backup?.roleArn !== undefined ? { serviceAccountTemplate: { metadata: { annotations: { "eks.amazonaws.com/role-arn": backup.roleArn } } } } : {}),
         managed: {
           roles: props.databases.map((entry) => ({
             name: entry.owner,

@@ -7,7 +7,7 @@ import { manifestFileName } from "../../../render/manifests";
 import { renderedDirectory } from "../../../test/support/rendered-stacks";
 import { repoRoot } from "../../offline/review-stack";
 import { policies } from "../../policies";
-import { defaultDeny, eksCluster, flywheelCronJob, gpuNodeGroup, helmRelease, launchTemplate, namespace, storageClass, type TestResource } from "../support/fixtures";
+import { defaultDeny, edit, eksCluster, flywheelCronJob, gpuNodeGroup, helmRelease, launchTemplate, namespace, storageClass, type TestResource } from "../support/fixtures";
 
 /** `npm run policy -- <args>`, without npm: the same script through ts-node. */
 function policyCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -43,14 +43,25 @@ function compliantRender(): string {
   const compliant = tempDir("policy-cli-compliant-");
   const record = (r: TestResource) => ({ type: r.type, name: r.name, parent: null, inputs: r.props });
   const objects = [namespace("flywheel"), defaultDeny("flywheel"), flywheelCronJob()];
+  // Production backs up retained volumes: the class tags them, and a plan selects the tag.
+  const retained = edit(storageClass(), "parameters.tagSpecification_1", "data-flywheel.io/backup=aws-backup");
+  const backupPlan = { type: "aws:backup/plan:Plan", name: "flywheel-backups", parent: null, inputs: { rules: [{ ruleName: "daily", schedule: "cron(0 5 ? * * *)", lifecycle: { deleteAfter: 35 } }] } };
+  const backupSelection = {
+    type: "aws:backup/selection:Selection",
+    name: "flywheel-backups-volumes",
+    parent: null,
+    inputs: { planId: "flywheel-backups-id", selectionTags: [{ type: "STRINGEQUALS", key: "data-flywheel.io/backup", value: "aws-backup" }] },
+  };
   const resources = [
     ...[eksCluster(), gpuNodeGroup(), launchTemplate(), helmRelease()].map(record),
-    { type: "kubernetes:storage.k8s.io/v1:StorageClass", name: "flywheel-gp3", parent: null, inputs: storageClass() },
+    backupPlan,
+    backupSelection,
+    { type: "kubernetes:storage.k8s.io/v1:StorageClass", name: "flywheel-gp3", parent: null, inputs: retained },
     { type: "kubernetes:yaml/v2:ConfigGroup", name: "flywheel", parent: null, inputs: { objs: objects } },
   ];
   fs.writeFileSync(path.join(compliant, "resources.json"), JSON.stringify(resources, null, 2));
   fs.mkdirSync(path.join(compliant, "manifests"));
-  for (const object of [storageClass(), ...objects]) {
+  for (const object of [retained, ...objects]) {
     fs.writeFileSync(path.join(compliant, "manifests", manifestFileName(object)), stringify(object));
   }
   return compliant;
@@ -60,7 +71,7 @@ describe("npm run policy", () => {
   it("passes a compliant render and says so", () => {
     const { status, stdout } = policyCli("prod", "--no-render", "--dist", compliantRender());
     expect(stdout).toMatch(/^Policies:\n {4}✅ data-flywheel@v0\.1\.0 \(offline review of .*, config policies\/config\/production\.json\)\n/);
-    expect(stdout).toMatch(new RegExp(`\\nStack prod \\(production\\): no violations; ${policies.length} policies checked 9 resources\\.\\n$`));
+    expect(stdout).toMatch(new RegExp(`\\nStack prod \\(production\\): no violations; ${policies.length} policies checked 11 resources\\.\\n$`));
     expect(status).toBe(0);
   });
 

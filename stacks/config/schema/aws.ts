@@ -167,7 +167,26 @@ export const awsSchema = z.strictObject({
       customerManagedKeys: z.boolean().default(false),
     })
     .default({ customerManagedKeys: false }),
+  /**
+   * AWS Backup over the EBS volumes of the durable StorageClass and the EFS file system: a daily
+   * plan keeping each recovery point `retentionDays` days. Production requires it.
+   */
+  backups: z
+    .strictObject({
+      enabled: z.boolean(),
+      /** Days AWS Backup keeps each recovery point (at least one). */
+      retentionDays: z.int().min(1).default(35),
+      /** When the daily backup starts (UTC), as AWS Backup writes cron: six fields, `?` in one day field. */
+      schedule: z
+        .string()
+        .regex(/^cron\((\S+ ){5}\S+\)$/, "expected an AWS Backup cron expression such as cron(0 5 ? * * *)")
+        .default("cron(0 5 ? * * *)"),
+    })
+    .default({ enabled: false, retentionDays: 35, schedule: "cron(0 5 ? * * *)" }),
 });
+
+/** The shortest retention (days) of production's volume backups: a week of daily restore points. */
+export const productionBackupRetentionDays = 7;
 
 export type AwsSettings = z.infer<typeof awsSchema>;
 
@@ -245,6 +264,22 @@ export function checkAws(aws: AwsSettings, production: boolean, ctx: z.Refinemen
       path: ["aws", "encryption", "customerManagedKeys"],
       input: false,
       message: "must be true in production (EBS, EFS, RDS and S3 encrypted with the stack's own KMS keys); an existing stack migrates its RDS instance first (README, \"Customer-managed keys\")",
+    });
+  }
+  if (!aws.backups.enabled) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["aws", "backups", "enabled"],
+      input: false,
+      message: "must be true in production: Data Store's repositories and the databases' volumes have no other backup",
+    });
+  }
+  if (aws.backups.retentionDays < productionBackupRetentionDays) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["aws", "backups", "retentionDays"],
+      input: aws.backups.retentionDays,
+      message: `must be at least ${productionBackupRetentionDays} days in production`,
     });
   }
   if (aws.vpc.natGateways !== "perZone") {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { gpuInstanceType, nimGpuForProduct } from "../../../infra/gpu-instance-types";
 import { awsSchema, checkAws } from "./aws";
+import { checkBackups } from "./backups";
 import { existingClusterSchema } from "./existing-cluster";
 import { modelsSchema } from "./models";
 import { checkProductionPlatform, platformSchema } from "./platform";
@@ -47,6 +48,7 @@ export const stackConfigSchema = z
       checkProductionServing(cfg.serving, ctx);
     }
     checkServing({ serving: cfg.serving, gpuBudget: cfg.flywheel.gpuBudget, apiEnabled: cfg.flywheel.api.enabled, ownMonitoring: cfg.platform.monitoring.enabled && !cfg.platform.monitoring.external, ...(cfg.aws ? { aws: cfg.aws } : {}) }, ctx);
+    checkBackups(cfg.platform.backups, { cloud: cfg.cloud, production: cfg.environment === "production" }, ctx);
     if (cfg.secrets.source === "aws-secrets-manager" && cfg.cloud !== "aws") {
       ctx.addIssue({
         code: "custom",
@@ -64,6 +66,15 @@ export const stackConfigSchema = z
         path: ["platform", "elasticsearch", "snapshots"],
         input: true,
         message: "needs cloud aws (the snapshot repository is an S3 bucket this stack creates)",
+      });
+    }
+    // One switch turns snapshots on: a bucket name alone would be easy to leave behind after turning them off.
+    if (cfg.platform.elasticsearch.snapshotBucket !== undefined && !cfg.platform.elasticsearch.snapshots) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["platform", "elasticsearch", "snapshotBucket"],
+        input: cfg.platform.elasticsearch.snapshotBucket,
+        message: "names a snapshot bucket, but snapshots are off: set platform.elasticsearch.snapshots: true as well (or remove snapshotBucket)",
       });
     }
     const pools = cfg.aws?.gpuNodePools ?? cfg.existingCluster?.gpuPools ?? [];

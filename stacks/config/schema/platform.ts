@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { mongodbMemberCounts, mongodbMembersRule } from "../../../constructs/data";
 import { namespaces } from "../../../infra/platform/namespaces";
+import { backupsSchema } from "./backups";
 import { monitoringSchema } from "./monitoring";
 
 const platformNamespaceNames: readonly string[] = Object.values(namespaces);
@@ -44,6 +45,8 @@ export const platformSchema = z
         snapshots: z.boolean().default(false),
         /** Name of the snapshot bucket; S3 names are global. Default: `<cluster name>-log-snapshots-<region>`. */
         snapshotBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name").optional(),
+        /** Days a snapshot is kept (the SLM policy's `expire_after`; it always keeps the newest 5, at most 50); at least a day. */
+        snapshotRetentionDays: z.int().min(1).max(3650).default(30),
         /**
          * Namespaces (existing ones) of applications whose logger writes the logs: each gets an
          * Elasticsearch user of its own (`log-writer-<namespace>`), whose credentials and the CA are
@@ -107,6 +110,7 @@ export const platformSchema = z
       })
       .prefault({}),
     monitoring: monitoringSchema,
+    backups: backupsSchema,
   })
   .prefault({});
 

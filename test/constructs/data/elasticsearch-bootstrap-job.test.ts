@@ -197,6 +197,7 @@ describe("ElasticsearchBootstrapJob", () => {
     [{ snapshots: { bucket: "Bad_Bucket" } }, `${owner}: snapshots.bucket "Bad_Bucket" must be an S3 bucket name`],
     [{ snapshots: { bucket: "b-1", schedule: { cron: "daily" } } }, `${owner}: snapshots.schedule.cron "daily" must be an Elasticsearch cron expression with seconds first, such as "0 30 1 * * ?"`],
     [{ snapshots: { bucket: "b-1", schedule: { minCount: 10, maxCount: 5 } } }, `${owner}: snapshots.schedule.maxCount must be an integer ≥ 10, got 5`],
+    [{ snapshots: { bucket: "b-1", schedule: { expireAfter: "23h" } } }, `${owner}: snapshots.schedule.expireAfter "23h" must be at least a day (1d)`],
     [
       { name: "a-base-name-so-long-that-the-hash-does-not-fit-any-more-x" },
       "ElasticsearchBootstrapJob data/a-base-name-so-long-that-the-hash-does-not-fit-any-more-x: name \"a-base-name-so-long-that-the-hash-does-not-fit-any-more-x\" must be at most 52 characters (the Job name adds a 10-character content hash)",

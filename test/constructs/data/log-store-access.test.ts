@@ -28,6 +28,13 @@ describe("log store roles", () => {
     expect(logStoreRoleDescriptors({ logIndex: "flywheel", metrics: true })[logStoreRoles.metrics]).toEqual({ cluster: ["monitor"], indices: [] });
   });
 
+  test("with snapshots, the exporter's role also reads the repositories and SLM's status and stats, and changes nothing", () => {
+    expect(logStoreRoleDescriptors({ logIndex: "flywheel", metrics: true, snapshots: true })[logStoreRoles.metrics]).toEqual({
+      cluster: ["monitor", "monitor_snapshot", "cluster:admin/slm/status", "cluster:admin/slm/stats"],
+      indices: [],
+    });
+  });
+
   test("scratch indices for the flywheel are opt-in and limited to their pattern", () => {
     const reader = logStoreRoleDescriptors({ logIndex: "flywheel", flywheelScratchIndexPattern: "flywheel-scratch-*" })[logStoreRoles.reader];
     expect(reader.indices).toContainEqual({

@@ -28,6 +28,11 @@ describe("ElasticsearchExporter", () => {
     expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "metrics" });
   });
 
+  test("with snapshots, also runs the snapshots and SLM collectors the backup alert reads", () => {
+    const { container } = exporter({ snapshots: true });
+    expect(container.args).toEqual(["--es.uri=https://logs-es-http.data.svc:9200", "--es.all", "--collector.snapshots", "--collector.slm", "--es.ca=/etc/elasticsearch-ca/ca.crt", "--web.listen-address=:9114"]);
+  });
+
   test("takes its user from the Secret, never from its arguments", () => {
     const { container } = exporter();
     expect(container.env).toEqual([

@@ -19,6 +19,7 @@ export const alertProps: FlywheelAlertsProps = {
   servingNamespace: "nemo",
   maxRunHours: 2,
   elasticsearchNamespace: "elastic",
+  elasticsearchSnapshots: { repository: "s3-snapshots", policy: "flywheel-nightly" },
   certificateNotAfterSeconds: {
     ca: certificateNotAfterDays.ca * 86_400,
     elasticsearch: certificateNotAfterDays.elasticsearch * 86_400,
