@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ngcSecretNames } from "../../flywheel-job/src/contract";
 import { AccessLogBucket } from "../aws/access-log-bucket";
 import { BackupStorage, createsBackupBucket } from "./backup-storage";
+import { IrsaRole } from "../aws/irsa-role";
+import { postgresBackupPolicy } from "../aws/postgres-backup-policy";
 import { SecretsReaderIdentity } from "../aws/secrets-reader-identity";
 import type { ClusterTarget } from "../cluster-target";
 import { CredentialSecrets, ngcSecrets } from "../kubernetes/credential-secrets";
@@ -21,10 +23,11 @@ import { type MonitorSelection, monitorSelection } from "./monitor-selection";
 import { MonitoringStack } from "./monitoring";
 import { type NamespaceKey, namespaces, PlatformNamespaces } from "./namespaces";
 import { NemoDependencies } from "./nemo-dependencies";
-import { NemoMicroservices } from "./nemo-microservices";
+import { NemoMicroservices, type NemoMicroservicesArgs, nemoPostgresName } from "./nemo-microservices";
 import { flywheelPodLabels } from "./network-paths";
 import { NimOperator } from "./nim-operator";
 import { PlatformAlerts } from "./platform-alerts";
+import { PostgresBackupOperators } from "./postgres-backup-operators";
 import { PlatformDashboards } from "./platform-dashboards";
 import { PlatformMonitors } from "./platform-monitors";
 import { PrometheusAdapter } from "./prometheus-adapter";
@@ -121,6 +124,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     const installsPrometheusAdapter = installsMonitoring && servingAutoscales;
 
     const readsSecretsManager = args.credentials.source === "aws-secrets-manager";
+    // Backups need a bucket, so an EKS stack (the schema refuses them elsewhere).
+    const backsUp = args.settings.backups.enabled && cluster.aws !== undefined;
 
     this.namespaces = new PlatformNamespaces(`${name}-namespaces`, {
       provider,
@@ -132,6 +137,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         ...(installsMonitoring ? [] : ["monitoring" as const]),
         ...(args.serving ? [] : ["serving" as const]),
         ...(readsSecretsManager ? [] : ["externalSecrets" as const]),
+        ...(backsUp ? [] : ["certManager" as const]),
       ],
     }, child);
     const inNamespace = (key: keyof typeof namespaces): pulumi.CustomResourceOptions => ({
@@ -271,6 +277,25 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       provider,
     }, afterNamespaces);
 
+    // Backups (EKS only: the schema refuses them elsewhere), to one bucket shared by the stores.
+    const backupStorage = backsUp && cluster.aws
+      ? new BackupStorage(`${name}-backups`, {
+          bucketName: settings.backups.bucket ?? `${cluster.aws.clusterName}-backups-${cluster.aws.region}`,
+          region: settings.backups.region ?? cluster.aws.region,
+          create: createsBackupBucket(settings.backups),
+          retentionDays: settings.backups.retentionDays,
+          // PostgreSQL's prefix has no lifecycle rule: the plugin expires base backups and their WAL
+          // together, and expiring WAL by age alone would break the restore of a kept backup.
+          stores: ["mongodb"],
+          ...(cluster.aws.bucketKmsKeyArn ? { kmsKeyArn: cluster.aws.bucketKmsKeyArn } : {}),
+          accessLogBucket,
+          retainOnDelete: args.production,
+          tags: args.tags,
+        }, { parent: this })
+      : undefined;
+    // CloudNativePG's databases (all of NeMo's, or Data Store's beside RDS) to the same bucket, through the barman-cloud plugin.
+    const postgresBackup = backupStorage && cluster.aws ? this.postgresBackup(name, args, backupStorage, cluster.aws, dataOperators.cloudnativePg, afterNamespaces) : undefined;
+
     const ngcSecretRefs = { ngcApiKey: ngcSecretNames.apiKey, pullSecret: ngcSecretNames.pullSecret };
     this.nemo = new NemoMicroservices(`${name}-nemo`, {
       namespace: namespaces.nemo,
@@ -287,6 +312,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       nodeSelector: cluster.systemNodeSelector,
       nimOperator: nimOperator.dependencies,
       cloudnativePg: dataOperators.cloudnativePg,
+      ...(postgresBackup ? { postgresBackup } : {}),
       dependencies: nemoDependencies.releases,
       provider,
     }, afterNamespaces);
@@ -346,7 +372,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       judge: args.models.judge.type,
       embedding: args.models.embedding.type,
       elasticsearchSnapshots: settings.elasticsearch.snapshots && cluster.aws !== undefined,
-      mongodbBackups: settings.backups.enabled && cluster.aws !== undefined,
+      mongodbBackups: backsUp,
+      postgresBackups: backsUp,
       flywheelJobs: args.schedules !== undefined,
       monitoring: installsMonitoring,
       dataServiceMetrics: this.monitorSelection !== undefined,
@@ -368,23 +395,12 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         : {}),
     }, afterNamespaces);
 
-    // Backups (EKS only: the schema refuses them elsewhere), to one bucket shared by the stores.
-    if (settings.backups.enabled && cluster.aws) {
+    if (backupStorage && cluster.aws) {
       const uploadImage = args.schedules?.image ?? args.flywheelApi?.image;
       if (uploadImage === undefined) {
         throw new Error(`FlywheelPlatform ${name}: platform.backups needs the job image (flywheel.image), which uploads the archives`);
       }
-      const storage = new BackupStorage(`${name}-backups`, {
-        bucketName: settings.backups.bucket ?? `${cluster.aws.clusterName}-backups-${cluster.aws.region}`,
-        region: settings.backups.region ?? cluster.aws.region,
-        create: createsBackupBucket(settings.backups),
-        retentionDays: settings.backups.retentionDays,
-        stores: ["mongodb"],
-        ...(cluster.aws.bucketKmsKeyArn ? { kmsKeyArn: cluster.aws.bucketKmsKeyArn } : {}),
-        accessLogBucket,
-        retainOnDelete: args.production,
-        tags: args.tags,
-      }, { parent: this });
+      const storage = backupStorage;
       new MongoDbBackups(`${name}-mongodb-backup`, {
         namespace: namespaces.data,
         mongodb: runState.mongodb,
@@ -474,7 +490,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         flywheelApi: args.flywheelApi !== undefined,
         ...(readsSecretsManager ? { secretSyncNamespaces: credentialNamespaces } : {}),
         ...(logStore.snapshotBucket !== undefined ? { elasticsearchSnapshotsOf: logStoreNaming.logIndex } : {}),
-        mongodbBackup: settings.backups.enabled && cluster.aws !== undefined,
+        mongodbBackup: backsUp,
+        postgresBackup: backsUp,
         certificateNotAfter: {
           ca: logStore.certificateAuthority.notAfter,
           elasticsearch: logStore.certificateNotAfter,
@@ -506,6 +523,40 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       ...(this.serving ? { serving: this.serving.endpoints } : {}),
     });
     this.registerOutputs({ ...this.endpoints, flywheelApi: this.flywheelApi });
+  }
+
+  /**
+   * What CloudNativePG's backups need before its Cluster names the plugin: cert-manager and the
+   * barman-cloud plugin (with their CRDs), and an IRSA role for the cluster's ServiceAccount that may
+   * touch only its own prefix of the backup bucket.
+   */
+  private postgresBackup(
+    name: string,
+    args: FlywheelPlatformArgs,
+    storage: BackupStorage,
+    aws: NonNullable<ClusterTarget["aws"]>,
+    cloudnativePg: readonly pulumi.Resource[],
+    opts: pulumi.ComponentResourceOptions,
+  ): NonNullable<NemoMicroservicesArgs["postgresBackup"]> {
+    const operators = new PostgresBackupOperators(`${name}-postgres-backup-operators`, {
+      certManager: { chart: args.versions.charts.certManager, crdUrls: args.versions.crds.certManager },
+      barmanCloudPlugin: { chart: args.versions.charts.barmanCloudPlugin, crdUrls: args.versions.crds.barmanCloud },
+      certManagerNamespace: namespaces.certManager,
+      operatorNamespace: namespaces.dataOperators,
+      nodeSelector: args.cluster.systemNodeSelector,
+      provider: args.cluster.provider,
+      cloudnativePg,
+    }, opts);
+    const target = storage.target;
+    const role = new IrsaRole(`${name}-postgres-backup`, {
+      oidcProviderArn: aws.oidcProviderArn,
+      oidcIssuerUrl: aws.oidcIssuerUrl,
+      namespace: namespaces.nemo,
+      serviceAccount: nemoPostgresName,
+      policy: pulumi.output(target.kmsKeyArn).apply((kmsKeyArn) => postgresBackupPolicy({ bucketArn: target.arn, clusterName: nemoPostgresName, ...(kmsKeyArn ? { kmsKeyArn } : {}) })),
+      ...(args.tags ? { tags: args.tags } : {}),
+    }, { parent: this });
+    return { bucket: target.bucketName, retentionDays: args.settings.backups.retentionDays, roleArn: role.roleArn, dependsOn: [...operators.ready, role, storage] };
   }
 
   /**

@@ -30,6 +30,8 @@ export const namespaces = {
   serving: "serving",
   /** The External Secrets Operator's controller (`secrets.source: aws-secrets-manager` only). */
   externalSecrets: "external-secrets",
+  /** cert-manager, which the barman-cloud plugin's certificates need (PostgreSQL backups, `platform.backups`, only). */
+  certManager: "cert-manager",
 } as const;
 
 export type NamespaceKey = keyof typeof namespaces;
@@ -76,6 +78,10 @@ export const podSecurityLevels: Readonly<Record<NamespaceKey, PodSecurityLevel>>
   // seccompProfile.type RuntimeDefault, as the chart's defaults also do (values.yaml:275-285). The
   // Pod Identity webhook adds only a projected token volume and environment variables.
   externalSecrets: "restricted",
+  // The controller, webhook and cainjector Deployments and the startupapicheck Job, each of whose pod
+  // and container contexts our values state in full (postgres-backup-operators.ts): runAsNonRoot,
+  // seccompProfile RuntimeDefault, allowPrivilegeEscalation false, capabilities.drop [ALL].
+  certManager: "restricted",
 };
 
 export interface PlatformNamespacesArgs {
@@ -84,7 +90,7 @@ export interface PlatformNamespacesArgs {
    * Namespaces not to create: something else owns them (a GPU Operator already installed), or
    * nothing runs there (`nemoDatabase` without an external PostgreSQL server, `monitoring` unless
    * the stack installs its own, `serving` without serving entries, `externalSecrets` unless
-   * `secrets.source` is `aws-secrets-manager`).
+   * `secrets.source` is `aws-secrets-manager`, `certManager` without PostgreSQL backups).
    * @default none
    */
   readonly omit?: readonly NamespaceKey[];

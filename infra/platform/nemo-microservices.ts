@@ -133,7 +133,9 @@ export function nemoServiceUrls(namespace: string, customizer: boolean): NemoUrl
   };
 }
 
-const postgresName = "nemo-postgres";
+/** The CloudNativePG cluster (and its ServiceAccount, which the backup role trusts). */
+export const nemoPostgresName = "nemo-postgres";
+const postgresName = nemoPostgresName;
 
 /**
  * Data Store's CloudNativePG cluster beside an external server. The NIM operator starts Data Store's

@@ -11,6 +11,7 @@ import { mlflowNaming, nemoServiceNames } from "./nemo-microservices";
 import { servedModelServiceName } from "./flywheel-models";
 import { prometheusAdapterNaming } from "./prometheus-adapter";
 import { runStateNaming } from "./run-state";
+import { postgresBackupOperatorsNaming } from "./postgres-backup-operators";
 import { secretsOperatorNaming } from "./secrets-operator";
 
 /** Labels the network policies select the flywheel's pods by. */
@@ -99,6 +100,12 @@ export interface NetworkPathsInput {
    * @default false
    */
   readonly mongodbBackups?: boolean;
+  /**
+   * Whether CloudNativePG's databases are backed up to S3 through the barman-cloud plugin, with
+   * cert-manager for its certificates (`platform.backups.enabled` on EKS).
+   * @default false
+   */
+  readonly postgresBackups?: boolean;
   /** Whether the stack schedules flywheel jobs (workloads); without them no job or candidate NIM runs. */
   readonly flywheelJobs: boolean;
   /**
@@ -254,6 +261,12 @@ export const platformPods = {
     "mongodb-kubernetes 1.9.1 mongodb-community-operator/controllers/construct/mongodbstatefulset.go:111-113 (`app: <name>-svc`)",
   ),
   mongodbBackup: pods("mongodb-backup", namespaces.data, { matchLabels: mongodbBackupPodLabels }, "constructs/data/mongodb/mongodb-backup.ts (mongodbBackupPodLabels)"),
+  certManagerController: pods("cert-manager", namespaces.certManager, { matchLabels: postgresBackupOperatorsNaming.certManagerPodLabels.controller }, "cert-manager v1.21.1 templates/_helpers.tpl (cert-manager.selectorLabels)", false),
+  certManagerWebhook: pods("cert-manager-webhook", namespaces.certManager, { matchLabels: postgresBackupOperatorsNaming.certManagerPodLabels.webhook }, "cert-manager v1.21.1 templates/_helpers.tpl (webhook.selectorLabels)", false),
+  certManagerCainjector: pods("cert-manager-cainjector", namespaces.certManager, { matchLabels: postgresBackupOperatorsNaming.certManagerPodLabels.cainjector }, "cert-manager v1.21.1 templates/_helpers.tpl (cainjector.selectorLabels)", false),
+  // The post-install Job that waits until the webhook admits a Certificate; only ever in this namespace.
+  certManagerStartupCheck: pods("cert-manager-startupapicheck", namespaces.certManager, { matchLabels: { "app.kubernetes.io/component": "startupapicheck" } }, "cert-manager v1.21.1 templates/startupapicheck-job.yaml (startupapicheck labels)", false),
+  barmanCloudPlugin: pods("barman-cloud-plugin", namespaces.dataOperators, { matchLabels: postgresBackupOperatorsNaming.pluginPodLabels }, "plugin-barman-cloud 0.7.0 templates/_helpers.tpl (selectorLabels)"),
   mongodbOperator: pods("mongodb-operator", namespaces.data, { matchLabels: { "app.kubernetes.io/name": "mongodb-kubernetes-operator" } }, "mongodb-kubernetes 1.9.1 helm_chart/templates/operator.yaml:13-21"),
   redis: ownPods("redis", namespaces.data, runStateNaming.redis, "constructs/data/redis/redis-server.ts (standardLabels)"),
   elasticsearchExporter: pods(
@@ -525,6 +538,18 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     toApi(p.mongodb, "the readiness probe and agent read and annotate their pod"),
     input.mongodbBackups === true && path(p.mongodbBackup, p.mongodb, tcp(mongodbPort), "mongodump reads the database over TLS (every member, by pod name)"),
     input.mongodbBackups === true && path(p.mongodbBackup, anyAddress, tcp(podPorts.https), "the archive to S3 and the role's credentials from STS, which a NetworkPolicy cannot name"),
+    ...(input.postgresBackups === true
+      ? [
+          path(p.postgres, anyAddress, tcp(podPorts.https), "base backups and WAL to S3 through the barman-cloud sidecar, and the role's credentials from STS"),
+          path(p.cnpgOperator, p.barmanCloudPlugin, tcp(postgresBackupOperatorsNaming.pluginService.port), "the operator calls the barman-cloud plugin over mTLS (CNPG-I)"),
+          toApi(p.barmanCloudPlugin, "reconcile ObjectStores, read the clusters' Secrets"),
+          toApi(p.certManagerController, "issue the plugin's certificates"),
+          toApi(p.certManagerCainjector, "inject the CA into webhook configurations"),
+          toApi(p.certManagerWebhook, "its serving certificate and the API server's delegated authentication"),
+          toApi(p.certManagerStartupCheck, "wait until the webhook admits a Certificate"),
+          path(controlPlane, p.certManagerWebhook, tcp(postgresBackupOperatorsNaming.certManagerWebhookPort), "cert-manager's admission webhooks (Service cert-manager-webhook 443 → 10250)"),
+        ]
+      : []),
 
     // Operators and their webhooks.
     toApi(p.nimOperator, "reconcile NIM resources"),

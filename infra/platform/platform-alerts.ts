@@ -40,6 +40,12 @@ export interface PlatformAlertsArgs {
    */
   readonly mongodbBackup?: boolean;
   /**
+   * Whether the CloudNativePG cluster in `nemo` is backed up through the barman-cloud plugin, whose
+   * last-backup timestamps then alert.
+   * @default false
+   */
+  readonly postgresBackup?: boolean;
+  /**
    * When each certificate expires (RFC 3339): the CA's `LogStore.certificateAuthority.notAfter`,
    * Elasticsearch's `LogStore.certificateNotAfter`, Redis's and MongoDB's from `RunState`.
    */
@@ -76,6 +82,7 @@ export class PlatformAlerts extends pulumi.ComponentResource {
           ? { elasticsearchSnapshots: { repository: elasticsearchSnapshotDefaults.repositoryName, policy: elasticsearchSnapshotDefaults.policyName(args.elasticsearchSnapshotsOf) } }
           : {}),
         ...(args.mongodbBackup === true ? { mongodbBackup: { namespace: namespaces.data, cronJob: mongodbBackupNames.cronJob } } : {}),
+        ...(args.postgresBackup === true ? { postgresBackups: { namespaces: [namespaces.nemo] } } : {}),
         ...(args.secretSyncNamespaces ? { secretSync: { operatorNamespace: namespaces.externalSecrets, namespaces: args.secretSyncNamespaces } } : {}),
         certificateNotAfterSeconds: {
           ca: rfc3339Seconds("ca", notAfter.ca),

@@ -61,7 +61,17 @@ const containerSecurityContext = { allowPrivilegeEscalation: false, capabilities
 
 /** cert-manager's values for this project's install; exported so a test can read them without a program. */
 export function certManagerValues(nodeSelector: Readonly<Record<string, string>>): Record<string, unknown> {
-  const component = { nodeSelector, resources, securityContext: podSecurityContext, containerSecurityContext };
+  // The chart's default nodeSelector is `kubernetes.io/os: linux`, which values would merge into, not
+  // replace: the system nodes are required by node affinity instead (its default is empty).
+  const affinity = {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchExpressions: Object.entries(nodeSelector).map(([key, value]) => ({ key, operator: "In", values: [value] })) }],
+      },
+    },
+  };
+  const placement = Object.keys(nodeSelector).length > 0 ? { affinity } : {};
+  const component = { ...placement, resources, securityContext: podSecurityContext, containerSecurityContext };
   return {
     // The CRDs are Pulumi resources (OperatorCrds).
     installCRDs: false,
@@ -71,7 +81,7 @@ export function certManagerValues(nodeSelector: Readonly<Record<string, string>>
     cainjector: component,
     // The post-install check waits until the webhook admits a Certificate: the plugin's chart, which
     // creates its Issuer and Certificates, installs only after cert-manager really works.
-    startupapicheck: { enabled: true, nodeSelector, securityContext: podSecurityContext, containerSecurityContext },
+    startupapicheck: { enabled: true, ...placement, securityContext: podSecurityContext, containerSecurityContext },
     // Only the plugin's self-signed Issuer is used: no ACME solver ever runs, no Prometheus scrape is set up.
     prometheus: { enabled: false },
   };

@@ -31,6 +31,20 @@ function dumps(cronJob: KubernetesObject, name: string, namespace: string): bool
 }
 
 /** Each rule's prefix and expiration, as recorded for a BucketLifecycleConfiguration. */
+/** The barman-cloud plugin's name, as a CloudNativePG Cluster lists it under spec.plugins. */
+const barmanCloudPlugin = "barman-cloud.cloudnative-pg.io";
+
+/** Whether a CloudNativePG Cluster archives its WAL through the barman-cloud plugin. */
+function archivesWal(cluster: KubernetesObject): boolean {
+  const plugins: unknown = valueAt(cluster, "spec.plugins");
+  return Array.isArray(plugins) && plugins.some((p) => isRecord(p) && p.name === barmanCloudPlugin && p.isWALArchiver === true);
+}
+
+/** Whether a ScheduledBackup takes base backups of the cluster through the plugin. */
+function backsUp(scheduled: KubernetesObject, clusterName: string, namespace: string): boolean {
+  return scheduled.metadata.namespace === namespace && valueAt(scheduled, "spec.cluster.name") === clusterName && valueAt(scheduled, "spec.method") === "plugin";
+}
+
 function expirations(lifecycle: PolicyResource): { prefix: string; days?: number }[] {
   const rules: unknown = lifecycle.props.rules;
   return (Array.isArray(rules) ? rules : []).flatMap((rule) => {
@@ -51,8 +65,8 @@ function expirations(lifecycle: PolicyResource): { prefix: string; days?: number
 export const statefulStoreBackedUp: StackValidationPolicy = {
   name: "stateful-store-backed-up",
   description:
-    "In a stack with an S3 bucket, every MongoDBCommunity replica set has a backup CronJob (mongodump) in its namespace, and every lifecycle rule on a backup prefix " +
-    `(${Object.values(backupPrefixes).join(", ")}) keeps archives at least minRetentionDays days (config minRetentionDays). Mandatory: MongoDB has no other backup.`,
+    "In a stack with an S3 bucket, every MongoDBCommunity replica set has a backup CronJob (mongodump) in its namespace, every CloudNativePG Cluster archives its WAL through the barman-cloud plugin and has a ScheduledBackup by it, and every lifecycle rule on a backup prefix " +
+    `(${Object.values(backupPrefixes).join(", ")}) keeps archives at least minRetentionDays days (config minRetentionDays). Mandatory: neither has another backup.`,
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps: "Set platform.backups.enabled: true, and platform.backups.retentionDays to at least minRetentionDays, in the stack file.",
@@ -79,7 +93,19 @@ export const statefulStoreBackedUp: StackValidationPolicy = {
     }
     const objects = kubernetesObjectsIn(args.resources);
     const cronJobs = objects.filter(({ object }) => isKind(object, "batch", "CronJob")).map(({ object }) => object);
+    const scheduledBackups = objects.filter(({ object }) => isKind(object, "postgresql.cnpg.io", "ScheduledBackup")).map(({ object }) => object);
     for (const { object, resource } of objects) {
+      if (isKind(object, "postgresql.cnpg.io", "Cluster")) {
+        const clusterName = object.metadata.name ?? "";
+        const namespace = object.metadata.namespace ?? "default";
+        if (!archivesWal(object) || !scheduledBackups.some((s) => backsUp(s, clusterName, namespace))) {
+          reportViolation(
+            `${describeObject(object)} ${archivesWal(object) ? "has no ScheduledBackup by the barman-cloud plugin" : "archives no WAL through the barman-cloud plugin"} although the stack has S3 buckets. Fix: set platform.backups.enabled: true in the stack file.`,
+            resource.urn,
+          );
+        }
+        continue;
+      }
       if (!isKind(object, "mongodbcommunity.mongodb.com", "MongoDBCommunity")) {
         continue;
       }

@@ -16,6 +16,7 @@ describe("platformEndpoints", () => {
         nimOperator: "nim-operator",
         dataOperators: "data-operators",
         externalSecrets: "external-secrets",
+        certManager: "cert-manager",
         data: "data",
         nemo: "nemo",
         nemoDatabase: "nemo-db",

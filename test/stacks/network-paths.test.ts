@@ -72,6 +72,7 @@ const nonEndpointPaths: Record<string, string> = {
   "prometheus-to-flywheel-embedding": "scrape: the NIMService's ServiceMonitor, which the NIM operator creates",
   "prometheus-to-flywheel-api": "scrape: the Flywheel API's ServiceMonitor",
   "prometheus-to-nemo-postgres": "scrape: CloudNativePG's PodMonitor (port metrics)",
+  "cnpg-operator-to-barman-cloud-plugin": "CNPG-I: the operator finds the plugin by its Service's annotations, with backups",
   "prometheus-to-external-secrets": "scrape: the External Secrets Operator's PodMonitor (port metrics), with aws-secrets-manager",
   "prometheus-to-candidate-nims": "scrape: the ServiceMonitors the NIM operator makes for the NIMServices a run creates",
   "prometheus-to-elasticsearch-exporter": "scrape: the Elasticsearch exporter's ServiceMonitor",

@@ -63,4 +63,29 @@ describe("stateful-store-backed-up", () => {
     ]);
     expect(await stackViolations(statefulStoreBackedUp, [...stack, lifecycle(1)], { minRetentionDays: 1 })).toEqual([]);
   });
+
+  describe("CloudNativePG clusters", () => {
+    const cluster = (plugins?: unknown[]): TestResource =>
+      kubernetesResource({ apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "nemo-postgres", namespace: "nemo" }, spec: { instances: 2, ...(plugins ? { plugins } : {}) } });
+    const walArchiver = [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: "nemo-postgres-backups" } }];
+    const scheduled = (clusterName: string, method = "plugin"): TestResource =>
+      kubernetesResource({ apiVersion: "postgresql.cnpg.io/v1", kind: "ScheduledBackup", metadata: { name: `${clusterName}-daily`, namespace: "nemo" }, spec: { schedule: "0 0 3 * * *", cluster: { name: clusterName }, method } });
+
+    it("passes a cluster that archives WAL through the plugin and has a ScheduledBackup by it", async () => {
+      expect(await stackViolations(statefulStoreBackedUp, [bucket, cluster(walArchiver), scheduled("nemo-postgres")])).toEqual([]);
+    });
+
+    it("catches a cluster without WAL archiving, or without a base backup by the plugin, in a stack with a bucket", async () => {
+      const fix = "although the stack has S3 buckets. Fix: set platform.backups.enabled: true in the stack file.";
+      expect(await stackViolations(statefulStoreBackedUp, [bucket, cluster(), scheduled("nemo-postgres")])).toEqual([
+        { message: `Cluster nemo/nemo-postgres archives no WAL through the barman-cloud plugin ${fix}`, resource: "nemo-postgres" },
+      ]);
+      for (const other of [scheduled("other-cluster"), scheduled("nemo-postgres", "barmanObjectStore")]) {
+        expect(await stackViolations(statefulStoreBackedUp, [bucket, cluster(walArchiver), other])).toEqual([
+          { message: `Cluster nemo/nemo-postgres has no ScheduledBackup by the barman-cloud plugin ${fix}`, resource: "nemo-postgres" },
+        ]);
+      }
+      expect(await stackViolations(statefulStoreBackedUp, [cluster()])).toEqual([]);
+    });
+  });
 });
