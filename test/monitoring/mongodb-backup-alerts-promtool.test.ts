@@ -1,29 +1,14 @@
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { promisify } from "node:util";
 import type { Chart } from "cdk8s";
 import { mongodbBackupNames } from "../../constructs/data";
 import { FlywheelAlerts } from "../../constructs/monitoring";
-import { only, synth } from "../constructs/data/support";
+import { synth } from "../constructs/data/support";
 import { alertProps } from "../constructs/monitoring/flywheel-alerts-props";
+import { type AlertRuleSpec, alertRuleSpec, promtoolTestRules, rulesOf } from "../support/alert-rule-tests";
 import { describeWithProgram, promtool } from "../support/needs-program";
 
-const run = promisify(execFile);
-
-interface Rule {
-  readonly alert: string;
-  readonly labels: Record<string, string>;
-  readonly annotations: Record<string, string>;
-}
-interface RuleSpec {
-  readonly groups: readonly { readonly name: string; readonly rules: readonly Rule[] }[];
-}
-
 const props = { ...alertProps, mongodbBackup: { namespace: "data", cronJob: mongodbBackupNames.cronJob } };
-const spec = () => only(synth((chart: Chart) => { new FlywheelAlerts(chart, "alerts", props); }), "PrometheusRule").spec as RuleSpec;
-const mongodbRules = (s: RuleSpec) => s.groups.flatMap((g) => g.rules).filter((r) => r.alert === "FlywheelBackupLate" && r.labels.store === "mongodb");
+const spec = () => alertRuleSpec(props);
+const mongodbRules = (s: AlertRuleSpec) => rulesOf(s, "FlywheelBackupLate", { store: "mongodb" });
 
 /** A CronJob's series as kube-state-metrics exports it (honorLabels: the object's namespace wins). */
 function series(name: string, namespace: string, cronjob: string): string {
@@ -36,7 +21,7 @@ describe("FlywheelBackupLate for MongoDB", () => {
   });
 
   test("without mongodbBackup there is no MongoDB rule", () => {
-    expect(mongodbRules(only(synth((chart: Chart) => { new FlywheelAlerts(chart, "alerts", alertProps); }), "PrometheusRule").spec as RuleSpec)).toEqual([]);
+    expect(mongodbRules(alertRuleSpec(alertProps))).toEqual([]);
   });
 
   test("refuses a CronJob name Kubernetes would not take", () => {
@@ -45,17 +30,8 @@ describe("FlywheelBackupLate for MongoDB", () => {
 });
 
 describeWithProgram(promtool, "FlywheelBackupLate for MongoDB under promtool", () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "mongodb-backup-alerts-"));
-  });
-  afterAll(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
   test("fires after twice the period without a success, or without any, and not when suspended, recent, or another CronJob", async () => {
     const rendered = spec();
-    fs.writeFileSync(path.join(dir, "alerts.rules.json"), JSON.stringify(rendered));
     const annotations = (reason: string, description: string) => ({ ...mongodbRules(rendered).find((r) => r.labels.reason === reason)!.annotations, description });
     const labels = (reason: string) => ({ severity: "warning", store: "mongodb", reason, namespace: "data", cronjob: "mongodb-backup" });
     const cron = "mongodb-backup";
@@ -101,13 +77,6 @@ describeWithProgram(promtool, "FlywheelBackupLate for MongoDB under promtool", (
       input_series: [...schedule("data", cron), { series: series("kube_cronjob_spec_suspend", "data", cron), values: "1x300" }, { series: series("kube_cronjob_created", "data", cron), values: "0x300" }, { series: series("kube_cronjob_status_last_successful_time", "data", cron), values: "0x300" }],
       alert_rule_test: [{ eval_time: "4h", alertname: "FlywheelBackupLate", exp_alerts: [] }],
     };
-    const file = path.join(dir, "tests.json");
-    fs.writeFileSync(file, JSON.stringify({ rule_files: ["alerts.rules.json"], evaluation_interval: "1m", tests: [late, never, suspended] }));
-    try {
-      await run(promtool.command, ["test", "rules", file], { timeout: 60_000 });
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string };
-      throw new Error(`promtool test rules failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
-    }
+    await promtoolTestRules(rendered, [late, never, suspended]);
   }, 90_000);
 });

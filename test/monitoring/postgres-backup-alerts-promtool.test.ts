@@ -1,28 +1,13 @@
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { promisify } from "node:util";
 import type { Chart } from "cdk8s";
 import { alertRunbookAnchors, FlywheelAlerts } from "../../constructs/monitoring";
-import { only, synth } from "../constructs/data/support";
+import { synth } from "../constructs/data/support";
 import { alertProps } from "../constructs/monitoring/flywheel-alerts-props";
+import { type AlertRuleSpec, alertRuleSpec, promtoolTestRules, rulesOf } from "../support/alert-rule-tests";
 import { describeWithProgram, promtool } from "../support/needs-program";
 
-const run = promisify(execFile);
-
-interface Rule {
-  readonly alert: string;
-  readonly labels: Record<string, string>;
-  readonly annotations: Record<string, string>;
-}
-interface RuleSpec {
-  readonly groups: readonly { readonly name: string; readonly rules: readonly Rule[] }[];
-}
-
 const props = { ...alertProps, postgresBackups: { namespaces: ["nemo"] } };
-const spec = () => only(synth((chart: Chart) => { new FlywheelAlerts(chart, "alerts", props); }), "PrometheusRule").spec as RuleSpec;
-const postgresRules = (s: RuleSpec) => s.groups.flatMap((g) => g.rules).filter((r) => r.alert === "FlywheelBackupLate" && r.labels.store === "postgres");
+const spec = () => alertRuleSpec(props);
+const postgresRules = (s: AlertRuleSpec) => rulesOf(s, "FlywheelBackupLate", { store: "postgres" });
 
 /** An instance pod's series as CloudNativePG's PodMonitor scrapes it: no cluster label, the pod named after the cluster. */
 function series(name: string, namespace: string, pod: string): string {
@@ -37,7 +22,7 @@ describe("FlywheelBackupLate for PostgreSQL", () => {
   });
 
   test("without postgresBackups there is no PostgreSQL rule", () => {
-    expect(postgresRules(only(synth((chart: Chart) => { new FlywheelAlerts(chart, "alerts", alertProps); }), "PrometheusRule").spec as RuleSpec)).toEqual([]);
+    expect(postgresRules(alertRuleSpec(alertProps))).toEqual([]);
   });
 
   test("refuses an empty namespace list and an age under an hour", () => {
@@ -47,17 +32,8 @@ describe("FlywheelBackupLate for PostgreSQL", () => {
 });
 
 describeWithProgram(promtool, "FlywheelBackupLate for PostgreSQL under promtool", () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "postgres-backup-alerts-"));
-  });
-  afterAll(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
   test("fires when the newest base backup is over 26 h old or a failure is newer, per cluster, and not before the first backup or outside the namespaces", async () => {
     const rendered = spec();
-    fs.writeFileSync(path.join(dir, "alerts.rules.json"), JSON.stringify(rendered));
     const annotations = (reason: string, description: string) => ({ ...postgresRules(rendered).find((r) => r.labels.reason === reason)!.annotations, description });
     const labels = (reason: string) => ({ severity: "warning", store: "postgres", reason, namespace: "nemo", cluster: "nemo-postgres" });
     const late = {
@@ -96,13 +72,6 @@ describeWithProgram(promtool, "FlywheelBackupLate for PostgreSQL under promtool"
         },
       ],
     };
-    const file = path.join(dir, "tests.json");
-    fs.writeFileSync(file, JSON.stringify({ rule_files: ["alerts.rules.json"], evaluation_interval: "1m", tests: [late, failed] }));
-    try {
-      await run(promtool.command, ["test", "rules", file], { timeout: 60_000 });
-    } catch (error) {
-      const e = error as { stdout?: string; stderr?: string };
-      throw new Error(`promtool test rules failed:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
-    }
+    await promtoolTestRules(rendered, [late, failed]);
   }, 90_000);
 });
