@@ -1,21 +1,9 @@
 import { type NetworkPath, pathName } from "../../constructs/network/network-path";
 import { namespaces } from "../../infra/platform/namespaces";
 import { type NetworkPathsInput, platformNetworkPaths, platformPods } from "../../infra/platform/network-paths";
+import { baseNetworkPathsInput } from "../support/network-paths-input";
 
-const input: NetworkPathsInput = {
-  namespaces: Object.values(namespaces),
-  apiServerPorts: [443],
-  controlPlaneCidrs: ["10.40.0.0/16"],
-  logWriterNamespaces: [],
-  postgres: { kind: "in-cluster" },
-  customizer: false,
-  guardrails: false,
-  judge: "remote",
-  embedding: "remote",
-  elasticsearchSnapshots: false,
-  flywheelJobs: true,
-  monitoring: true,
-};
+const input: NetworkPathsInput = { ...baseNetworkPathsInput, flywheelJobs: true, monitoring: true };
 
 const touchesMonitoring = (p: NetworkPath): boolean => [p.from, p.to].some((end) => end.kind === "pods" && end.namespace === namespaces.monitoring);
 const rows = (over: Partial<NetworkPathsInput> = {}): Map<string, string[]> =>

@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { postgresBackupPrefix } from "../../constructs/data/cnpg/postgres-object-store";
 import { postgresBackupPolicy } from "../../infra/aws/postgres-backup-policy";
 import { backupPrefixes } from "../../infra/platform/backup-storage";
 import { namespaces } from "../../infra/platform/namespaces";
 import { barmanCloudPluginValues, certManagerValues, PostgresBackupOperators, postgresBackupOperatorsNaming } from "../../infra/platform/postgres-backup-operators";
-import { ResourceRecorder, type RecordedResource } from "../../render/recorder";
+import type { RecordedResource } from "../../render/recorder";
 import { versions } from "../../stacks/config/versions";
+import { recordUnderMocks } from "../support/record-under-mocks";
 
 const nodeSelector = { "data-flywheel.io/node-pool": "system" };
 
@@ -68,23 +68,11 @@ describe("postgresBackupPolicy", () => {
   });
 });
 
-/** Declares what `declare` builds under the render's mocks and returns what it registered. */
-async function record(declare: () => void): Promise<RecordedResource[]> {
-  const recorder = new ResourceRecorder("us-west-2");
-  await recorder.install("data-flywheel", "test");
-  await pulumi.runtime.runInPulumiStack(() => {
-    recorder.trackParents();
-    declare();
-    return Promise.resolve({});
-  });
-  await pulumi.runtime.disconnect();
-  return recorder.resources();
-}
 
 describe("PostgresBackupOperators under the render's mocks", () => {
   let releases: RecordedResource[];
   beforeAll(async () => {
-    const resources = await record(() => {
+    const resources = await recordUnderMocks(() => {
       const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
       const cnpg = new k8s.core.v1.ConfigMap("cnpg-stand-in", { metadata: { name: "x" } }, { provider });
       new PostgresBackupOperators("postgres-backup", {

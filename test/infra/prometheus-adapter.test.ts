@@ -11,6 +11,7 @@ import { type FixtureSeries, type PrometheusFixture, startPrometheusFixture } fr
 import { renderedStack, renderedVariant } from "../support/rendered-stacks";
 import { input, ofType } from "../support/resources";
 import { servingDev } from "../support/serving-variants";
+import { baseNetworkPathsInput } from "../support/network-paths-input";
 
 /**
  * prometheus-adapter, which serves the serving entries' HPAs the NIM metric each scales on: its
@@ -115,20 +116,7 @@ describe("the release a stack whose serving entry scales installs", () => {
 });
 
 describe("prometheus-adapter's network paths", () => {
-  const pathsInput: NetworkPathsInput = {
-    namespaces: Object.values(namespaces),
-    apiServerPorts: [443],
-    controlPlaneCidrs: ["10.40.0.0/16"],
-    logWriterNamespaces: [],
-    postgres: { kind: "in-cluster" },
-    customizer: false,
-    guardrails: false,
-    judge: "remote",
-    embedding: "remote",
-    elasticsearchSnapshots: false,
-    flywheelJobs: false,
-    monitoring: true,
-  };
+  const pathsInput: NetworkPathsInput = { ...baseNetworkPathsInput, monitoring: true };
   const adapterPaths = (over: Partial<NetworkPathsInput>): [string, number[]][] =>
     platformNetworkPaths({ ...pathsInput, ...over })
       .filter((p: NetworkPath) => p.from === platformPods.prometheusAdapter || p.to === platformPods.prometheusAdapter)

@@ -1,5 +1,4 @@
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { pathName } from "../../constructs/network/network-path";
 import { EksAddons } from "../../infra/aws/eks-addons";
 import { checkSecretNames, podIdentityTrustPolicy, secretsManagerSecretArn, secretsReaderPolicy } from "../../infra/aws/iam-policies";
@@ -7,8 +6,11 @@ import { SecretsReaderIdentity } from "../../infra/aws/secrets-reader-identity";
 import { namespaces, podSecurityLevels } from "../../infra/platform/namespaces";
 import { type NetworkPathsInput, platformNetworkPaths, platformPods } from "../../infra/platform/network-paths";
 import { SecretsOperator, secretsOperatorNaming, secretsOperatorValues } from "../../infra/platform/secrets-operator";
-import { ResourceRecorder, type RecordedResource } from "../../render/recorder";
+import type { RecordedResource } from "../../render/recorder";
 import { versions } from "../../stacks/config/versions";
+import { baseNetworkPathsInput } from "../support/network-paths-input";
+import { recordUnderMocks } from "../support/record-under-mocks";
+import { ofType } from "../support/resources";
 
 /**
  * The External Secrets Operator's install: the IAM role that may read only the named secrets, its
@@ -98,19 +100,7 @@ describe("the pins", () => {
 });
 
 describe("the controller's network paths", () => {
-  const input: NetworkPathsInput = {
-    namespaces: Object.values(namespaces),
-    apiServerPorts: [443],
-    controlPlaneCidrs: ["10.40.0.0/16"],
-    logWriterNamespaces: [],
-    postgres: { kind: "in-cluster" },
-    customizer: false,
-    guardrails: false,
-    judge: "remote",
-    embedding: "remote",
-    elasticsearchSnapshots: false,
-    flywheelJobs: true,
-  };
+  const input: NetworkPathsInput = { ...baseNetworkPathsInput, flywheelJobs: true };
   const controllerRows = (i: NetworkPathsInput) =>
     platformNetworkPaths(i)
       .filter((p) => p.from === platformPods.secretsOperator || p.to === platformPods.secretsOperator)
@@ -138,25 +128,11 @@ describe("the controller's network paths", () => {
   });
 });
 
-/** Declares what `declare` builds under the render's mocks and returns what it registered. */
-async function record(declare: () => void): Promise<RecordedResource[]> {
-  const recorder = new ResourceRecorder("us-west-2");
-  await recorder.install("data-flywheel", "test");
-  await pulumi.runtime.runInPulumiStack(() => {
-    recorder.trackParents();
-    declare();
-    return Promise.resolve({});
-  });
-  await pulumi.runtime.disconnect();
-  return recorder.resources();
-}
-
-const ofType = (resources: readonly RecordedResource[], type: string) => resources.filter((r) => r.type === type);
 
 describe("SecretsReaderIdentity and SecretsOperator under the render's mocks", () => {
   let resources: RecordedResource[];
   beforeAll(async () => {
-    resources = await record(() => {
+    resources = await recordUnderMocks(() => {
       const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
       const identity = new SecretsReaderIdentity("secrets-reader", {
         clusterName: "flywheel-prod",
@@ -214,7 +190,7 @@ describe("SecretsReaderIdentity and SecretsOperator under the render's mocks", (
 describe("EksAddons", () => {
   const addonNames = async (podIdentityAgent: boolean) =>
     ofType(
-      await record(() => {
+      await recordUnderMocks(() => {
         new EksAddons("addons", {
           clusterName: "c1",
           oidcProviderArn: "arn:aws:iam::1:oidc-provider/x",
