@@ -11,6 +11,8 @@ export interface GpuPool {
   /** GPU name as NIM engine profiles spell it, when known. */
   readonly nimGpu?: string;
   readonly gpusPerNode: number;
+  /** The pool's node count bounds, when the stack creates its node group (EKS); absent on a cluster you bring. */
+  readonly size?: { readonly min: number; readonly max: number };
 }
 
 /** What the cluster offers storage-wise. */

@@ -93,6 +93,7 @@ export function defineStack(config: StackConfig): StackOutputs {
     models: config.models,
     ...(config.serving.length > 0 && config.jobImage ? { serving: { entries: config.serving, stack: config.stack, verifyImage: config.jobImage } } : {}),
     ...(config.schedules ? { schedules: config.schedules } : {}),
+    ...(config.jobImage ? { verifyPlatform: { stack: config.stack, image: config.jobImage } } : {}),
     ...(config.flywheel.api.enabled && config.jobImage
       ? { flywheelApi: { image: config.jobImage, settings: config.flywheel.api, startTimeoutMinutes: config.flywheel.startTimeoutMinutes } }
       : {}),

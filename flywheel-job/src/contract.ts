@@ -70,3 +70,14 @@ export {
   type ServingVerifyConfig,
   type VerifiedServingEntry,
 } from "./serving/serving-contract";
+/** What the stack and `flywheel verify platform` share: the verify Job's names, its configuration and the troubleshooting entries. */
+export {
+  platformVerifyConfigSchema,
+  troubleshootingIds,
+  verifyPlatformNaming,
+  type PlatformCheckResult,
+  type PlatformVerifyConfig,
+  type TroubleshootingId,
+} from "./verify/platform/platform-verify-contract";
+/** What `flywheel verify platform`'s service account must be allowed to do, and the autoscaler status ConfigMap it reads. */
+export { clusterAutoscalerStatus, verifyPlatformPermissions, type VerifyPlatformPermission } from "./verify/platform/platform-kubernetes";

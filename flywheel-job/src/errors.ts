@@ -10,8 +10,8 @@
  * | 2 | usage or configuration error: a bad flag, config file, log file or environment variable, or a request a NeMo service or the Kubernetes API refused (4xx) | no |
  * | 3 | not enough data: no logs for the workload, too few records, `evalSize` too large | no |
  * | 4 | the run was cancelled (`flywheel runs cancel`) | no |
- * | 5 | a verification failed: `flywheel verify serving` found a model that did not answer as promoted, or `flywheel restore-check` found no snapshot to restore or counts that do not match | no |
- * | 75 | transient failure: a service was unavailable or timed out, or the run lock was held or lost (EX_TEMPFAIL) | yes |
+ * | 5 | a verification failed: `flywheel verify serving` found a model that did not answer as promoted, `flywheel verify platform` a check that failed, or `flywheel restore-check` found no snapshot to restore or counts that do not match | no |
+ * | 75 | transient failure: a service was unavailable or timed out (for `flywheel verify platform`: every failed check failed because the Kubernetes API did not answer), or the run lock was held or lost (EX_TEMPFAIL) | yes |
  * | 130, 143 | stopped by SIGINT / SIGTERM (128 + signal number), after cleaning up | by the pod's disruption rules |
  */
 export const ExitCode = {

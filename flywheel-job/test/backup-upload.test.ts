@@ -2,19 +2,24 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { backupCommandWith } from "../src/backup/backup-command";
+import { type BackupCommandSettings, backupCommandWith } from "../src/backup/backup-command";
 import { signRequest } from "../src/backup/sigv4";
+import type { ShutdownRequests } from "../src/cli/command";
 import { main } from "../src/cli/main";
 import { ExitCode } from "../src/errors";
 import { HttpStandIn } from "./support/http-stand-in";
 import { temporaryDirectory } from "./support/logs";
 
 const credentials = { AWS_ACCESS_KEY_ID: "AKIDBACKUPTEST", AWS_SECRET_ACCESS_KEY: "backup-test-secret-key", AWS_SESSION_TOKEN: "backup-test-session-token" };
-const command = backupCommandWith({ retry: { retries: 2, initialDelayMs: 10, maxDelayMs: 20 }, idleTimeoutMs: 5_000, now: () => new Date("2026-12-03T02:00:00Z") });
+const settings: BackupCommandSettings = { retry: { retries: 2, initialDelayMs: 10, maxDelayMs: 20 }, idleTimeoutMs: 5_000, now: () => new Date("2026-12-03T02:00:00Z") };
+const command = backupCommandWith(settings);
+/** Archives over 8 bytes go up in parts of 4 bytes. */
+const inParts = backupCommandWith({ ...settings, multipart: { thresholdBytes: 8, partSizeBytes: 4 } });
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = credentials): Promise<{ code: number; stderr: string }> {
+async function run(argv: string[], env: NodeJS.ProcessEnv = credentials, using = command, shutdown?: ShutdownRequests): Promise<{ code: number; stderr: string }> {
   let stderr = "";
-  const code = await main(["backup", "upload", ...argv], { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env, cwd: temporaryDirectory() }, [command]);
+  const context = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env, cwd: temporaryDirectory(), ...(shutdown !== undefined ? { shutdown } : {}) };
+  const code = await main(["backup", "upload", ...argv], context, [using]);
   return { code, stderr };
 }
 
@@ -132,5 +137,102 @@ describe("flywheel backup upload against a stand-in S3", () => {
     const put = s3.requests.find((r) => r.method === "PUT")!;
     expect(put.headers.authorization).toContain("Credential=ASIASTS/20261203/us-west-2/s3/aws4_request");
     expect(put.headers["x-amz-security-token"]).toBe("sts-token");
+  });
+
+  /** A stand-in multipart API for `bucket`: parts kept by number, the completed object in `objects`. */
+  function multipartRoutes(bucket: string, onPart: (part: number) => void = () => undefined): { objects: Buffer[]; aborted: string[] } {
+    const parts = new Map<number, Buffer>();
+    const state = { objects: [] as Buffer[], aborted: [] as string[] };
+    s3.route("POST", `/${bucket}/:key*`, (request) => {
+      if (request.query.has("uploads")) {
+        parts.clear();
+        return { status: 200, body: "<InitiateMultipartUploadResult><UploadId>upload+1/x</UploadId></InitiateMultipartUploadResult>" };
+      }
+      const numbers = [...request.body.toString().matchAll(/<PartNumber>(\d+)<\/PartNumber><ETag>&quot;etag-(\d+)&quot;<\/ETag>/g)];
+      state.objects.push(Buffer.concat(numbers.map(([, n]) => parts.get(Number(n))!)));
+      return { status: 200, body: "<CompleteMultipartUploadResult></CompleteMultipartUploadResult>" };
+    });
+    s3.route("PUT", `/${bucket}/:key*`, (request) => {
+      const part = Number(request.query.get("partNumber"));
+      onPart(part);
+      parts.set(part, request.body);
+      return { status: 200, body: "", headers: { etag: `"etag-${part}"` } };
+    });
+    s3.route("DELETE", `/${bucket}/:key*`, (request) => {
+      state.aborted.push(request.query.get("uploadId") ?? "");
+      return { status: 204, body: "" };
+    });
+    return state;
+  }
+
+  it("uploads an archive above the threshold in parts and completes it byte-equal", async () => {
+    const state = multipartRoutes("parts");
+    const result = await run(["--bucket", "parts", "--key", "postgres/big.archive.gz", "--file", archive("0123456789abcdefXY"), "--endpoint", s3.url], credentials, inParts);
+    expect(result).toEqual({ code: ExitCode.ok, stderr: "uploaded 18 bytes to s3://parts/postgres/big.archive.gz\n" });
+    expect(state.objects.map(String)).toEqual(["0123456789abcdefXY"]);
+    const puts = s3.requests.filter((r) => r.method === "PUT");
+    expect(puts.map((r) => r.query.get("partNumber"))).toEqual(["1", "2", "3", "4", "5"]);
+    expect(puts.every((r) => r.query.get("uploadId") === "upload+1/x")).toBe(true);
+    expect(puts[0].headers["x-amz-content-sha256"]).toBe(createHash("sha256").update("0123").digest("hex"));
+    expect(state.aborted).toEqual([]);
+  });
+
+  it("keeps a single PUT at or below the threshold", async () => {
+    const state = multipartRoutes("small");
+    const result = await run(["--bucket", "small", "--key", "mongodb/s.archive.gz", "--file", archive("12345678"), "--endpoint", s3.url], credentials, inParts);
+    expect(result.code).toBe(ExitCode.ok);
+    expect(s3.requests.map((r) => r.method)).toEqual(["PUT"]);
+    expect(s3.requests[0].query.has("partNumber")).toBe(false);
+    expect(state.aborted).toEqual([]);
+  });
+
+  it("aborts the multipart upload when a part is refused, with an error naming the part", async () => {
+    const state = multipartRoutes("refused");
+    s3.inject({ method: "PUT", path: /^\/refused\//, times: 1, status: 403 });
+    const result = await run(["--bucket", "refused", "--key", "postgres/r.archive.gz", "--file", archive("0123456789abcdef"), "--endpoint", s3.url], credentials, inParts);
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toContain("uploading part 1 of 4 of");
+    expect(result.stderr).toContain("s3://refused/postgres/r.archive.gz failed: S3 answered HTTP 403");
+    expect(state.aborted).toEqual(["upload+1/x"]);
+    expect(state.objects).toEqual([]);
+  });
+
+  it("aborts the multipart upload when parts keep failing with 500, exiting 75", async () => {
+    const state = multipartRoutes("failing");
+    s3.inject({ method: "PUT", path: /^\/failing\//, times: 100, status: 500 });
+    const result = await run(["--bucket", "failing", "--key", "postgres/f.archive.gz", "--file", archive("0123456789abcdef"), "--endpoint", s3.url], credentials, inParts);
+    expect(result.code).toBe(ExitCode.transient);
+    expect(result.stderr).toContain("uploading part 1 of 4 of");
+    expect(result.stderr).toContain("failed after 3 attempts: S3 answered HTTP 500");
+    expect(state.aborted).toEqual(["upload+1/x"]);
+    expectNoSecrets(result.stderr);
+  });
+
+  it("aborts the multipart upload when the command is cancelled mid-upload", async () => {
+    const controller = new AbortController();
+    const state = multipartRoutes("cancelled", (part) => part === 2 && controller.abort("SIGTERM"));
+    const shutdown: ShutdownRequests = { signal: controller.signal, handleGracefully: () => undefined };
+    const result = await run(["--bucket", "cancelled", "--key", "postgres/c.archive.gz", "--file", archive("0123456789abcdef"), "--endpoint", s3.url], credentials, inParts, shutdown);
+    expect(result.code).not.toBe(ExitCode.ok);
+    expect(state.aborted).toEqual(["upload+1/x"]);
+    expect(state.objects).toEqual([]);
+    expect(s3.requests.filter((r) => r.method === "PUT").length).toBeLessThan(4);
+  });
+
+  it("reads no further than 64 KiB of S3's answer: an UploadId past it is not taken", async () => {
+    s3.route("POST", "/oversized/:key*", () => ({ status: 200, body: `<InitiateMultipartUploadResult>${" ".repeat(70 * 1024)}<UploadId>late</UploadId></InitiateMultipartUploadResult>` }));
+    const result = await run(["--bucket", "oversized", "--key", "postgres/o.archive.gz", "--file", archive("0123456789abcdef"), "--endpoint", s3.url], credentials, inParts);
+    expect(result.code).toBe(ExitCode.transient);
+    expect(result.stderr).toContain("starting a multipart upload of");
+    expect(result.stderr).toContain("holds no UploadId");
+    expect(s3.requests.map((r) => r.method)).toEqual(["POST"]);
+  });
+
+  it("refuses an archive of more than 10,000 parts, naming its size, without a request", async () => {
+    const tooMany = backupCommandWith({ ...settings, multipart: { thresholdBytes: 1, partSizeBytes: 1 } });
+    const result = await run(["--bucket", "many", "--key", "postgres/m.archive.gz", "--file", archive("x".repeat(10_001)), "--endpoint", s3.url], credentials, tooMany);
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toContain("10001 bytes is more than 10000 parts of 1 bytes");
+    expect(s3.requests).toHaveLength(0);
   });
 });

@@ -79,8 +79,9 @@ export interface GpuClusterArgs {
    */
   readonly kmsKeyArns?: { readonly ebs: pulumi.Input<string>; readonly efs: pulumi.Input<string>; readonly s3: pulumi.Output<string>; readonly backup?: pulumi.Input<string> };
   /**
-   * AWS Backup of the retained volumes (`retainDataVolumes`) and the EFS file system. Setting it on
-   * an existing cluster replaces the retained StorageClass (its volumes' tag is a parameter); volumes
+   * AWS Backup of the retained volumes (`retainDataVolumes`), or of the default class's volumes on a
+   * cluster without retained ones, and the EFS file system. Setting it on an existing cluster
+   * replaces the StorageClass whose volumes it tags (the tag is a parameter); volumes
    * made before keep no tag until tagged once (README, "Volume backups").
    * @default no backups
    */
@@ -238,7 +239,9 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
         allowVolumeExpansion: true,
         reclaimPolicy,
       }, k8sOpts);
-    const blockStorage = [gp3("gp3", awsStorageClasses.blockStorage, "Delete", true)];
+    // Without a retained class the databases, the log store and Data Store's repositories sit on the
+    // default class: its volumes carry the backup tag then, scratch space and caches with them.
+    const blockStorage = [gp3("gp3", awsStorageClasses.blockStorage, "Delete", true, args.volumeBackups && !args.retainDataVolumes ? backupTagParameter() : {})];
     if (args.retainDataVolumes) {
       // Only the retained class's volumes are backed up: the other's are scratch space and caches.
       blockStorage.push(gp3("gp3-retain", awsStorageClasses.retainedBlockStorage, "Retain", false, args.volumeBackups ? backupTagParameter() : {}));
@@ -287,12 +290,13 @@ export class GpuCluster extends pulumi.ComponentResource implements ClusterTarge
       sharedStorageClass: awsStorageClasses.sharedStorage,
       sharedAccessMode: "ReadWriteMany",
     };
-    this.gpuPools = gpuPools.map((pool) => ({
+    this.gpuPools = gpuPools.map((pool, i) => ({
       name: pool.poolName,
       role: pool.role,
       gpuProduct: pool.gpu.product,
       nimGpu: pool.gpu.nimGpu,
       gpusPerNode: pool.gpu.gpus,
+      size: { min: args.gpuNodePools[i].minSize, max: args.gpuNodePools[i].maxSize },
     }));
     this.systemNodeSelector = { [nodePoolLabel]: systemPool };
     this.ready = [...allAddons, ...systemGroups, ...gpuPools, ...blockStorage, sharedStorage];

@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AccessLogBucket } from "../aws/access-log-bucket";
 import { SecureBucket } from "../aws/secure-bucket";
+import { secret } from "../kubernetes/secrets";
+import type { CredentialSource } from "./external-credentials";
 
 /**
  * Each store's key prefix in the backup bucket: its writer's role may write only there, and its
@@ -13,6 +16,69 @@ export const backupPrefixes = {
 } as const;
 
 export type BackupStore = keyof typeof backupPrefixes;
+
+/**
+ * The Secret the stack writes, in each backed-up store's namespace, with the access-key pair of an
+ * S3-compatible endpoint (`platform.backups.endpoint`): its keys are the variables the upload job's
+ * credential chain reads, and what the barman-cloud ObjectStore's `s3Credentials` refer to.
+ */
+export const backupEndpointCredentials = {
+  secretName: "backup-endpoint-credentials",
+  accessKeyIdKey: "AWS_ACCESS_KEY_ID",
+  secretAccessKeyKey: "AWS_SECRET_ACCESS_KEY",
+} as const;
+
+/** The references of `backupEndpointCredentials` a construct signs with. */
+export const backupEndpointKeyReference = {
+  accessKeyId: { name: backupEndpointCredentials.secretName, key: backupEndpointCredentials.accessKeyIdKey },
+  secretAccessKey: { name: backupEndpointCredentials.secretName, key: backupEndpointCredentials.secretAccessKeyKey },
+} as const;
+
+/** An S3-compatible endpoint the backups write to (`cloud: existing`), its existing bucket and the access-key pair. */
+export interface BackupEndpoint {
+  readonly url: string;
+  readonly bucket: string;
+  /** The region requests are signed for. */
+  readonly region: string;
+  readonly accessKeyId: pulumi.Output<string>;
+  readonly secretAccessKey: pulumi.Output<string>;
+}
+
+/**
+ * The endpoint of `platform.backups` when it names one, with its keys from Pulumi secret config
+ * (`backupEndpointAccessKeyId`, `backupEndpointSecretAccessKey`). The stack config refuses an
+ * endpoint without its bucket, region and keys; a caller that skipped it learns which is missing.
+ */
+export function backupEndpointOf(
+  owner: string,
+  backups: { readonly endpoint?: string; readonly bucket?: string; readonly region?: string },
+  credentials: CredentialSource,
+): BackupEndpoint | undefined {
+  if (backups.endpoint === undefined) {
+    return undefined;
+  }
+  const values = credentials.source === "pulumi" ? credentials.values : {};
+  const { backupEndpointAccessKeyId: accessKeyId, backupEndpointSecretAccessKey: secretAccessKey } = values;
+  if (backups.bucket === undefined || backups.region === undefined || accessKeyId === undefined || secretAccessKey === undefined) {
+    throw new Error(`${owner}: platform.backups.endpoint needs platform.backups.bucket and region, and the backupEndpointAccessKeyId and backupEndpointSecretAccessKey secrets`);
+  }
+  return { url: backups.endpoint, bucket: backups.bucket, region: backups.region, accessKeyId, secretAccessKey };
+}
+
+/** The port an endpoint URL is reached on: its own, else its scheme's. */
+export function backupEndpointPort(url: string): number {
+  const parsed = new URL(url);
+  return parsed.port !== "" ? Number(parsed.port) : parsed.protocol === "https:" ? 443 : 80;
+}
+
+/** The Secret of `backupEndpointCredentials` in one namespace. */
+export function backupEndpointSecret(name: string, namespace: string, endpoint: BackupEndpoint, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
+  return secret(name, {
+    name: backupEndpointCredentials.secretName,
+    namespace,
+    stringData: { [backupEndpointCredentials.accessKeyIdKey]: endpoint.accessKeyId, [backupEndpointCredentials.secretAccessKeyKey]: endpoint.secretAccessKey },
+  }, opts);
+}
 
 /** Where the stack's backups go: a bucket and its region, whoever created it. */
 export interface BackupTarget {

@@ -3,11 +3,12 @@ import { jobEnvironment, ngcSecretNames } from "../../flywheel-job/src/contract"
 
 /**
  * Credentials someone outside the stack issues: NGC's API key, the remote judge's and embedding
- * endpoint's keys, Weights & Biases. They come from Pulumi config or from a secrets manager
+ * endpoint's keys, Weights & Biases, the access-key pair of an S3-compatible backup endpoint
+ * (`platform.backups.endpoint`). They come from Pulumi config or from a secrets manager
  * (`data-flywheel:secrets`); credentials the stack generates itself (database passwords, the CA) are
  * never external.
  */
-export const externalCredentials = ["ngcApiKey", "judgeApiKey", "embeddingApiKey", "wandbApiKey"] as const;
+export const externalCredentials = ["ngcApiKey", "judgeApiKey", "embeddingApiKey", "wandbApiKey", "backupEndpointAccessKeyId", "backupEndpointSecretAccessKey"] as const;
 
 export type ExternalCredential = (typeof externalCredentials)[number];
 

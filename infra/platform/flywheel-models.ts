@@ -110,14 +110,18 @@ const modelReference = (image: NimImage): string => `${image.repository}:${image
 export class FlywheelModels extends pulumi.ComponentResource {
   /** NIMCache name per candidate model name. */
   readonly candidateCaches: ReadonlyMap<string, string>;
+  /** Every NIMCache this component creates: the candidates' and a local judge's or embedding model's. */
+  readonly nimCaches: readonly { readonly namespace: string; readonly name: string }[];
   readonly judge: ModelEndpoint;
   readonly embedding: ModelEndpoint;
 
   constructor(name: string, args: FlywheelModelsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:FlywheelModels", name, {}, opts);
     const chart = new Chart(new App(), name);
+    const nimCaches: { namespace: string; name: string }[] = [];
     const cache = (namespace: string, model: CandidateModel | Extract<ServedModel, { type: "local" }>, modelName: string, lora: boolean): NimCache => {
       const cacheName = nimCacheName(modelName, model.image.tag);
+      nimCaches.push({ namespace, name: cacheName });
       return new NimCache(chart, `${namespace}-${cacheName}`, {
         name: cacheName,
         namespace,
@@ -157,6 +161,7 @@ export class FlywheelModels extends pulumi.ComponentResource {
     };
     this.judge = serve("judge", args.judge);
     this.embedding = serve("embedding", args.embedding);
+    this.nimCaches = nimCaches;
 
     applyChart(name, chart, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });
     this.registerOutputs({});

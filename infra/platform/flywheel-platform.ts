@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ngcSecretNames } from "../../flywheel-job/src/contract";
 import { AccessLogBucket } from "../aws/access-log-bucket";
-import { BackupStorage, createsBackupBucket } from "./backup-storage";
+import { type BackupEndpoint, backupEndpointKeyReference, backupEndpointOf, backupEndpointPort, backupEndpointSecret, BackupStorage, createsBackupBucket } from "./backup-storage";
 import { IrsaRole } from "../aws/irsa-role";
 import { postgresBackupPolicy } from "../aws/postgres-backup-policy";
 import { SecretsReaderIdentity } from "../aws/secrets-reader-identity";
@@ -27,6 +27,7 @@ import { NemoMicroservices, type NemoMicroservicesArgs, nemoPostgresName } from 
 import { flywheelPodLabels } from "./network-paths";
 import { NimOperator } from "./nim-operator";
 import { PlatformAlerts } from "./platform-alerts";
+import { platformOperators, PlatformVerification } from "./platform-verification";
 import { PostgresBackupOperators } from "./postgres-backup-operators";
 import { PlatformDashboards } from "./platform-dashboards";
 import { PlatformMonitors } from "./platform-monitors";
@@ -58,6 +59,11 @@ export interface FlywheelPlatformArgs {
   readonly serving?: { readonly entries: StackSettings["serving"]; readonly stack: string; readonly verifyImage: string };
   /** The scheduled flywheels, with their validated job configurations; absent without workloads. */
   readonly schedules?: FlywheelSchedules;
+  /**
+   * The stack's name and the job image (`flywheel.image`) `flywheel verify platform` runs from; absent
+   * without an image, when the stack has no verify-platform CronJob.
+   */
+  readonly verifyPlatform?: { readonly stack: string; readonly image: string };
   /** The Flywheel API (`data-flywheel:flywheel.api`) and the job image it runs; absent when it is not enabled. */
   readonly flywheelApi?: {
     readonly image: string;
@@ -124,8 +130,10 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
     const installsPrometheusAdapter = installsMonitoring && servingAutoscales;
 
     const readsSecretsManager = args.credentials.source === "aws-secrets-manager";
-    // Backups need a bucket, so an EKS stack (the schema refuses them elsewhere).
-    const backsUp = args.settings.backups.enabled && cluster.aws !== undefined;
+    // Backups need a bucket: the stack's on EKS, or one at an S3-compatible endpoint on a cluster
+    // you bring (the schema refuses them there without one).
+    const backupEndpoint = args.settings.backups.enabled && cluster.aws === undefined ? backupEndpointOf(`FlywheelPlatform ${name}`, args.settings.backups, args.credentials) : undefined;
+    const backsUp = args.settings.backups.enabled && (cluster.aws !== undefined || backupEndpoint !== undefined);
 
     this.namespaces = new PlatformNamespaces(`${name}-namespaces`, {
       provider,
@@ -277,8 +285,19 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       provider,
     }, afterNamespaces);
 
-    // Backups (EKS only: the schema refuses them elsewhere), to one bucket shared by the stores.
-    const backupStorage = backsUp && cluster.aws
+    // Backups to one bucket shared by the stores: on EKS the stack's (or an existing one), at an
+    // endpoint an existing one, whose owner keeps its lifecycle.
+    const backupStorage = backupEndpoint
+      ? new BackupStorage(`${name}-backups`, {
+          bucketName: backupEndpoint.bucket,
+          region: backupEndpoint.region,
+          create: false,
+          retentionDays: settings.backups.retentionDays,
+          stores: ["mongodb"],
+          retainOnDelete: args.production,
+          tags: args.tags,
+        }, { parent: this })
+      : backsUp && cluster.aws
       ? new BackupStorage(`${name}-backups`, {
           bucketName: settings.backups.bucket ?? `${cluster.aws.clusterName}-backups-${cluster.aws.region}`,
           region: settings.backups.region ?? cluster.aws.region,
@@ -294,7 +313,8 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         }, { parent: this })
       : undefined;
     // CloudNativePG's databases (all of NeMo's, or Data Store's beside RDS) to the same bucket, through the barman-cloud plugin.
-    const postgresBackup = backupStorage && cluster.aws ? this.postgresBackup(name, args, backupStorage, cluster.aws, dataOperators.cloudnativePg, afterNamespaces) : undefined;
+    const backupSigner = backupEndpoint ? { endpoint: backupEndpoint } : cluster.aws ? { aws: cluster.aws } : undefined;
+    const postgresBackup = backupStorage && backupSigner ? this.postgresBackup(name, args, backupStorage, backupSigner, dataOperators.cloudnativePg, afterNamespaces) : undefined;
 
     const ngcSecretRefs = { ngcApiKey: ngcSecretNames.apiKey, pullSecret: ngcSecretNames.pullSecret };
     this.nemo = new NemoMicroservices(`${name}-nemo`, {
@@ -374,11 +394,13 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       elasticsearchSnapshots: settings.elasticsearch.snapshots && cluster.aws !== undefined,
       mongodbBackups: backsUp,
       postgresBackups: backsUp,
+      ...(backupEndpoint ? { backupEndpointPort: backupEndpointPort(backupEndpoint.url) } : {}),
       flywheelJobs: args.schedules !== undefined,
       monitoring: installsMonitoring,
       dataServiceMetrics: this.monitorSelection !== undefined,
       prometheusAdapter: installsPrometheusAdapter,
       secretsOperator: readsSecretsManager,
+      verifyPlatform: args.verifyPlatform !== undefined,
       serving: (args.serving?.entries ?? []).map((entry) => ({
         name: entry.name,
         clientNamespaces: entry.clientNamespaces,
@@ -395,7 +417,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         : {}),
     }, afterNamespaces);
 
-    if (backupStorage && cluster.aws) {
+    if (backupStorage && backupSigner) {
       const uploadImage = args.schedules?.image ?? args.flywheelApi?.image;
       if (uploadImage === undefined) {
         throw new Error(`FlywheelPlatform ${name}: platform.backups needs the job image (flywheel.image), which uploads the archives`);
@@ -411,7 +433,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         uploadImage,
         target: storage.target,
         storageGiB: settings.mongodb.storageGiB,
-        aws: cluster.aws,
+        signer: backupSigner,
         dependsOn: [runState.stores, networkPolicies, storage],
         provider,
         tags: args.tags,
@@ -462,6 +484,35 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
         dependsOn: [...this.namespaces.all, runState.stores, runState.connections, logStore.caConfigMap, networkPolicies],
         provider,
       }, { parent: this }).endpoints;
+    }
+
+    if (args.verifyPlatform) {
+      new PlatformVerification(`${name}-verify-platform`, {
+        stack: args.verifyPlatform.stack,
+        image: args.verifyPlatform.image,
+        operators: [
+          platformOperators.eck,
+          platformOperators.cloudnativePg,
+          platformOperators.nimOperator,
+          ...(args.settings.gpuOperator.enabled ? [platformOperators.gpuOperator] : []),
+          ...(readsSecretsManager ? [platformOperators.secretsOperator] : []),
+          ...(backsUp ? [platformOperators.certManager, platformOperators.barmanCloudPlugin] : []),
+        ],
+        nemo: { urls: this.nemo.urls, databases: this.nemo.serviceDatabases },
+        logStore: { url: logStore.url, readerPassword: logStore.readerPassword, writerPasswords: logStore.writerPasswords, caCertPem: logStore.certificateAuthority.certPem },
+        runState: {
+          mongodb: { url: runState.urls.mongodb, hosts: runState.mongodb.hosts, username: runState.mongodb.username, password: runState.mongodbPassword },
+          redis: { url: runState.urls.redis, password: runState.redisPassword },
+        },
+        gpuPools: cluster.gpuPools,
+        nimCaches: this.models.nimCaches,
+        judge: { ...this.models.judge, local: args.models.judge.type === "local" },
+        embedding: { ...this.models.embedding, local: args.models.embedding.type === "local" },
+        judgeProxy: judgeProxy !== undefined,
+        ...(this.flywheelApi ? { flywheelApiUrl: this.flywheelApi.url } : {}),
+        dependsOn: [...this.namespaces.all, networkPolicies],
+        provider,
+      }, { parent: this });
     }
 
     if (this.monitorSelection) {
@@ -527,14 +578,15 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
 
   /**
    * What CloudNativePG's backups need before its Cluster names the plugin: cert-manager and the
-   * barman-cloud plugin (with their CRDs), and an IRSA role for the cluster's ServiceAccount that may
-   * touch only its own prefix of the backup bucket.
+   * barman-cloud plugin (with their CRDs), and who signs: on EKS an IRSA role for the cluster's
+   * ServiceAccount that may touch only its own prefix of the backup bucket, at an S3-compatible
+   * endpoint its access keys in a Secret of the cluster's namespace.
    */
   private postgresBackup(
     name: string,
     args: FlywheelPlatformArgs,
     storage: BackupStorage,
-    aws: NonNullable<ClusterTarget["aws"]>,
+    signer: { readonly aws: NonNullable<ClusterTarget["aws"]> } | { readonly endpoint: BackupEndpoint },
     cloudnativePg: readonly pulumi.Resource[],
     opts: pulumi.ComponentResourceOptions,
   ): NonNullable<NemoMicroservicesArgs["postgresBackup"]> {
@@ -548,6 +600,12 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       cloudnativePg,
     }, opts);
     const target = storage.target;
+    const backup = { bucket: target.bucketName, retentionDays: args.settings.backups.retentionDays };
+    if ("endpoint" in signer) {
+      const keys = backupEndpointSecret(`${name}-postgres-backup-endpoint-credentials`, namespaces.nemo, signer.endpoint, { parent: this, provider: args.cluster.provider, dependsOn: [...this.namespaces.all] });
+      return { ...backup, signer: { endpointUrl: signer.endpoint.url, credentials: backupEndpointKeyReference }, dependsOn: [...operators.ready, keys, storage] };
+    }
+    const { aws } = signer;
     const role = new IrsaRole(`${name}-postgres-backup`, {
       oidcProviderArn: aws.oidcProviderArn,
       oidcIssuerUrl: aws.oidcIssuerUrl,
@@ -556,7 +614,7 @@ export class FlywheelPlatform extends pulumi.ComponentResource {
       policy: pulumi.output(target.kmsKeyArn).apply((kmsKeyArn) => postgresBackupPolicy({ bucketArn: target.arn, clusterName: nemoPostgresName, ...(kmsKeyArn ? { kmsKeyArn } : {}) })),
       ...(args.tags ? { tags: args.tags } : {}),
     }, { parent: this });
-    return { bucket: target.bucketName, retentionDays: args.settings.backups.retentionDays, roleArn: role.roleArn, dependsOn: [...operators.ready, role, storage] };
+    return { ...backup, signer: { roleArn: role.roleArn }, dependsOn: [...operators.ready, role, storage] };
   }
 
   /**

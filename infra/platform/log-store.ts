@@ -115,6 +115,8 @@ export class LogStore extends pulumi.ComponentResource {
   readonly url: string;
   /** The reader user's generated password. */
   readonly readerPassword: pulumi.Output<string>;
+  /** Per writer namespace (`settings.logWriterNamespaces`): its user's password, a Pulumi secret. */
+  readonly writerPasswords: Readonly<Record<string, pulumi.Output<string>>>;
   /** Elasticsearch and its bootstrap Job: a run needs both. */
   readonly elasticsearch: k8s.yaml.v2.ConfigGroup;
   /** The CA's certificate in the flywheel namespace, which the Jobs mount to trust Elasticsearch. */
@@ -225,6 +227,7 @@ export class LogStore extends pulumi.ComponentResource {
 
     this.url = elasticsearch.url;
     this.readerPassword = readerPassword.result;
+    this.writerPasswords = Object.fromEntries(writers.map((writer) => [writer.namespace, writer.password.result]));
     this.snapshotBucket = snapshots?.bucket;
     this.registerOutputs({ url: this.url, snapshotBucket: this.snapshotBucket });
   }

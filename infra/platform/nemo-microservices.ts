@@ -23,6 +23,7 @@ import { applyChart, applyChartOf } from "../kubernetes/cdk8s-chart";
 import type { CredentialSecrets } from "../kubernetes/credential-secrets";
 import { pinnedRelease, type HelmChartPin } from "../kubernetes/helm";
 import { secret } from "../kubernetes/secrets";
+import type { S3AccessKeyReference } from "../../constructs/common/secrets";
 import { optionalNodeSelector, persistentStorage } from "./construct-props";
 import { credentialSecretLayouts } from "./external-credentials";
 import { nemoDependencyEndpoints } from "./nemo-dependencies";
@@ -87,14 +88,15 @@ export interface NemoMicroservicesArgs {
   readonly cloudnativePg: readonly pulumi.Resource[];
   /**
    * Backups of the in-cluster CloudNativePG cluster (every database, or Data Store's beside an
-   * external server) through the barman-cloud plugin: the bucket and retention, the IRSA role the
-   * cluster's ServiceAccount carries, and what must exist first (the plugin and its CRD, the role).
+   * external server) through the barman-cloud plugin: the bucket and retention, who signs (the IRSA
+   * role the cluster's ServiceAccount carries on EKS, or an S3-compatible endpoint's access keys in
+   * a Secret of the namespace), and what must exist first (the plugin and its CRD, the role or Secret).
    * @default none: no backups
    */
   readonly postgresBackup?: {
     readonly bucket: string;
     readonly retentionDays: number;
-    readonly roleArn: pulumi.Output<string>;
+    readonly signer: { readonly roleArn: pulumi.Output<string> } | { readonly endpointUrl: string; readonly credentials: S3AccessKeyReference };
     readonly dependsOn: readonly pulumi.Resource[];
   };
   /** Volcano, the NeMo operator, Argo Workflows, Milvus. */
@@ -108,6 +110,17 @@ export interface NemoUrls {
   readonly entitystore: string;
   readonly customizer?: string;
   readonly evaluator: string;
+}
+
+/** One NeMo service's PostgreSQL database, as `NemoMicroservices.serviceDatabases` lists it. */
+export interface NemoServiceDatabase {
+  readonly service: string;
+  readonly database: string;
+  readonly owner: string;
+  readonly host: pulumi.Input<string>;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly password: pulumi.Output<string>;
 }
 
 /** Names of the NeMo microservices' resources; the NIM operator names each one's Service the same. */
@@ -180,6 +193,12 @@ export class NemoMicroservices extends pulumi.ComponentResource {
   readonly mlflowUrl: string;
   /** What the flywheel Jobs wait for. */
   readonly ready: pulumi.Resource[];
+  /**
+   * Each service's database as a client reaches it: the server's address (the RDS endpoint beside an
+   * external server, which requires TLS; CloudNativePG's Service otherwise, plain TCP), and the
+   * owner it connects as with that owner's password (a Pulumi secret). No admin login.
+   */
+  readonly serviceDatabases: readonly NemoServiceDatabase[];
 
   constructor(name: string, args: NemoMicroservicesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:NemoMicroservices", name, {}, opts);
@@ -304,6 +323,12 @@ export class NemoMicroservices extends pulumi.ComponentResource {
     });
 
     this.urls = nemoServiceUrls(ns, customize);
+    const postgres = args.postgres;
+    this.serviceDatabases = credentials.map(({ service, password }) => {
+      // On the server: its own address, which its certificate names, rather than the ExternalName alias.
+      const host = postgres.kind === "external" && service !== inClusterOnly ? postgres.address : undefined;
+      return { service, database: service, owner: service, host: host ?? hostOf(service), port: postgresPort, tls: host !== undefined, password };
+    });
     this.mlflowUrl = mlflowServiceUrl(ns);
     this.ready = [microservices];
     this.registerOutputs({});
@@ -344,15 +369,20 @@ export class NemoMicroservices extends pulumi.ComponentResource {
           imageName: postgres.image,
           storage: persistentStorage(sizing.storageGiB, args.storage.durableStorageClass),
           nodeSelector,
-          ...(backup && roleArn !== undefined ? { backup: { bucket: backup.bucket, retentionDays: backup.retentionDays, roleArn } } : {}),
+          ...(backup && "endpointUrl" in backup.signer
+            ? { backup: { bucket: backup.bucket, retentionDays: backup.retentionDays, endpointUrl: backup.signer.endpointUrl, credentials: backup.signer.credentials } }
+            : backup && roleArn !== undefined
+              ? { backup: { bucket: backup.bucket, retentionDays: backup.retentionDays, roleArn } }
+              : {}),
         });
         return { chart, cluster };
       };
-      // Built now to validate it and learn its host; with backups, again once the role's ARN is known.
+      // Built now to validate it and learn its host; with backups signed by a role, again once its ARN is known.
       const { chart, cluster } = build();
       const opts = { ...k8sOpts, dependsOn: [...args.cloudnativePg, ...credentialSecrets, ...(args.postgresBackup?.dependsOn ?? [])] };
-      const ready = args.postgresBackup
-        ? applyChartOf(chartName, args.postgresBackup.roleArn, (roleArn) => build(roleArn).chart, opts)
+      const signer = args.postgresBackup?.signer;
+      const ready = signer && "roleArn" in signer
+        ? applyChartOf(chartName, signer.roleArn, (roleArn) => build(roleArn).chart, opts)
         : applyChart(chartName, chart, opts);
       return { host: cluster.host, ready };
     };

@@ -2,7 +2,7 @@ import { elasticsearchHttpPort, mongodbBackupPodLabels, mongodbMetricsPort, mong
 import { elasticsearchExporterComponent, elasticsearchExporterPort } from "../../constructs/monitoring/elasticsearch-exporter";
 import { type AddressSet, type NetworkPath, type PathEnd, type PodSet, tcp } from "../../constructs/network/network-path";
 import { apiServicePort, nemoContainerPorts } from "../../constructs/nim/urls";
-import { candidateNimComponent, flywheelApiService, judgeProxyService, labelKeys, nimPort, servingModelComponent, verifyServingNaming } from "../../flywheel-job/src/contract";
+import { candidateNimComponent, flywheelApiService, judgeProxyService, labelKeys, nimPort, servingModelComponent, verifyPlatformNaming, verifyServingNaming } from "../../flywheel-job/src/contract";
 import { logStoreNaming } from "./log-store";
 import { kubePrometheusStackRelease } from "./monitor-selection";
 import { monitoringNaming } from "./monitoring";
@@ -71,6 +71,17 @@ const podPorts = {
   podIdentityAgent: 80,
 } as const;
 
+/**
+ * The verify Job's denied sample: addresses its pod has no row to, which must not connect. Port 80
+ * on the internet host, not 443: the API server's row is every address on its ports (a NetworkPolicy
+ * cannot name the API server), so 443 is open to the verify pod as to every caller of the API.
+ */
+export const verifyPlatformDeniedSample = [
+  { host: "169.254.169.254", port: podPorts.podIdentityAgent, description: "the EC2 instance metadata service (node credentials)" },
+  { host: "1.1.1.1", port: 80, description: "an internet host" },
+  { host: `milvus.${namespaces.nemo}.svc.cluster.local`, port: podPorts.milvus, description: "Milvus, another namespace's pod the verify pod has no row to" },
+] as const;
+
 /** What decides which paths a stack needs. */
 export interface NetworkPathsInput {
   /** The namespaces the stack creates; paths touching no pod of them are dropped. */
@@ -106,6 +117,13 @@ export interface NetworkPathsInput {
    * @default false
    */
   readonly postgresBackups?: boolean;
+  /**
+   * The port of the S3-compatible endpoint the backups write to (`platform.backups.endpoint`, on a
+   * cluster you bring): the writers reach any address on it, since a NetworkPolicy names addresses,
+   * not the endpoint's host name.
+   * @default AWS S3 and STS over HTTPS
+   */
+  readonly backupEndpointPort?: number;
   /** Whether the stack schedules flywheel jobs (workloads); without them no job or candidate NIM runs. */
   readonly flywheelJobs: boolean;
   /**
@@ -142,6 +160,12 @@ export interface NetworkPathsInput {
    * @default false
    */
   readonly secretsOperator?: boolean;
+  /**
+   * Whether the stack declares the verify-platform CronJob (`flywheel.image` is set), whose pod
+   * reaches every store and service it checks and nothing its configuration's denied sample lists.
+   * @default false
+   */
+  readonly verifyPlatform?: boolean;
 }
 
 /** What of a serving entry decides its paths. */
@@ -328,6 +352,7 @@ export const platformPods = {
   ),
   servingModels: pods("serving-models", namespaces.serving, { matchLabels: { [labelKeys.component]: servingModelComponent } }, "constructs/serving/serving-model.ts (NIMService spec.labels)"),
   servingNimCaches: pods("serving-nimcache-jobs", namespaces.serving, { matchLabels: { app: "k8s-nim-operator" } }, "k8s-nim-operator v3.1.2 internal/controller/nimcache_controller.go:995-1001"),
+  verifyPlatform: pods("verify-platform", namespaces.flywheel, { matchLabels: { [labelKeys.component]: verifyPlatformNaming.component } }, "constructs/verify/verify-platform.ts (the CronJob's pod template)"),
   verifyServing: pods("verify-serving", namespaces.flywheel, { matchLabels: { [labelKeys.component]: verifyServingNaming.component } }, "constructs/serving/verify-serving.ts (the CronJob's pod template)"),
   secretsOperator: pods(
     secretsOperatorNaming.release,
@@ -425,6 +450,23 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
         toApi(p.flywheelApi, "read the workloads' CronJobs, create and read the Jobs of on-demand runs"),
       ]
     : [];
+  const verifyPlatformPaths: (NetworkPath | false)[] = [
+    toApi(p.verifyPlatform, "read operators, pods, nodes, NIMCaches and the stores' resources; create and remove the --probe-gpu pods"),
+    path(p.verifyPlatform, p.datastore, datastorePorts, "Data Store's health endpoint"),
+    path(p.verifyPlatform, p.entitystore, tcp(nemoContainerPorts.entitystore), "Entity Store's health endpoint"),
+    path(p.verifyPlatform, p.evaluator, evaluatorPorts, "Evaluator's health endpoint"),
+    input.customizer && path(p.verifyPlatform, p.customizer, tcp(nemoContainerPorts.customizer), "Customizer's health endpoint"),
+    input.guardrails && path(p.verifyPlatform, p.guardrail, tcp(nemoContainerPorts.guardrail), "Guardrails' health endpoint"),
+    path(p.verifyPlatform, p.elasticsearch, tcp(elasticsearchHttpPort), "the data stream, pipeline, roles and users; _security/_authenticate as the reader and as the writer"),
+    path(p.verifyPlatform, p.mongodb, tcp(mongodbPort), "the replica set has a primary (every member, by pod name)"),
+    path(p.verifyPlatform, p.redis, tcp(redisPort), "PING with its password"),
+    path(p.verifyPlatform, postgres, tcp(postgresPort), "each service's database, as its owner"),
+    externalPostgres !== undefined && path(p.verifyPlatform, p.postgres, tcp(postgresPort), "Data Store's database in CloudNativePG, as its owner"),
+    // A remote judge only through its proxy, which runs with the flywheel's Jobs.
+    input.judge === "local" ? path(p.verifyPlatform, p.judgeNim, tcp(apiServicePort), "the judge lists its models") : input.flywheelJobs && path(p.verifyPlatform, p.judgeProxy, tcp(judgeProxyService.port), "the judge, through the proxy that adds its key, lists its models"),
+    input.embedding === "local" && path(p.verifyPlatform, p.embeddingNim, tcp(apiServicePort), "the embedding model lists its models"),
+    input.flywheelApi !== undefined && path(p.verifyPlatform, p.flywheelApi, tcp(flywheelApiService.port), "the Flywheel API answers"),
+  ];
   const monitoringPaths: (NetworkPath | false)[] = [
     path(p.prometheus, p.prometheus, tcp(podPorts.prometheus, podPorts.prometheusReloader), "its own metrics and its config reloader's, every replica's"),
     path(p.prometheus, p.prometheusOperator, tcp(podPorts.prometheusOperator), "the operator's metrics"),
@@ -537,10 +579,15 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
     path(p.mongodb, p.mongodb, tcp(mongodbPort), "replication between members"),
     toApi(p.mongodb, "the readiness probe and agent read and annotate their pod"),
     input.mongodbBackups === true && path(p.mongodbBackup, p.mongodb, tcp(mongodbPort), "mongodump reads the database over TLS (every member, by pod name)"),
-    input.mongodbBackups === true && path(p.mongodbBackup, anyAddress, tcp(podPorts.https), "the archive to S3 and the role's credentials from STS, which a NetworkPolicy cannot name"),
+    input.mongodbBackups === true &&
+      (input.backupEndpointPort !== undefined
+        ? path(p.mongodbBackup, anyAddress, tcp(input.backupEndpointPort), "the archive to the S3-compatible endpoint (platform.backups.endpoint), whose host a NetworkPolicy cannot name")
+        : path(p.mongodbBackup, anyAddress, tcp(podPorts.https), "the archive to S3 and the role's credentials from STS, which a NetworkPolicy cannot name")),
     ...(input.postgresBackups === true
       ? [
-          path(p.postgres, anyAddress, tcp(podPorts.https), "base backups and WAL to S3 through the barman-cloud sidecar, and the role's credentials from STS"),
+          input.backupEndpointPort !== undefined
+            ? path(p.postgres, anyAddress, tcp(input.backupEndpointPort), "base backups and WAL to the S3-compatible endpoint (platform.backups.endpoint) through the barman-cloud sidecar")
+            : path(p.postgres, anyAddress, tcp(podPorts.https), "base backups and WAL to S3 through the barman-cloud sidecar, and the role's credentials from STS"),
           path(p.cnpgOperator, p.barmanCloudPlugin, tcp(postgresBackupOperatorsNaming.pluginService.port), "the operator calls the barman-cloud plugin over mTLS (CNPG-I)"),
           toApi(p.barmanCloudPlugin, "reconcile ObjectStores, read the clusters' Secrets"),
           toApi(p.certManagerController, "issue the plugin's certificates"),
@@ -572,6 +619,9 @@ export function platformNetworkPaths(input: NetworkPathsInput): NetworkPath[] {
 
     // The Flywheel API: its clients, and what it reads and deletes.
     ...flywheelApiPaths,
+
+    // The verify-platform Job: each store and service it checks, the API server for the rest.
+    ...(input.verifyPlatform === true ? verifyPlatformPaths : []),
 
     // The stack's own monitoring.
     ...(input.monitoring ? monitoringPaths : []),

@@ -104,6 +104,8 @@ export class RunState extends pulumi.ComponentResource {
   readonly mongodb: MongoDbEndpoint;
   /** The replica set user's password (a Pulumi secret). */
   readonly mongodbPassword: pulumi.Output<string>;
+  /** Redis's password (a Pulumi secret), which the flywheel Jobs' REDIS_URL carries. */
+  readonly redisPassword: pulumi.Output<string>;
 
   constructor(name: string, args: RunStateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("data-flywheel:platform:RunState", name, {}, opts);
@@ -257,6 +259,7 @@ export class RunState extends pulumi.ComponentResource {
     this.mongodbCertificateNotAfter = mongoCertificate.notAfter;
     this.mongodb = { hosts: mongodb.hosts, replicaSetName: mongodb.replicaSetName, username: mongodb.username, database: mongodb.database, authDatabase: mongodb.authDatabase, tls: mongodb.tls };
     this.mongodbPassword = mongoPassword.result;
+    this.redisPassword = redisPassword.result;
     this.urls = { mongodb: mongodb.connectionStringWithoutPassword, redis: redis.url };
     this.registerOutputs({ urls: this.urls });
   }

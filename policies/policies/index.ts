@@ -40,6 +40,7 @@ import { statefulStoreBackedUp } from "./stateful-store-backed-up";
 import { storageEncrypted } from "./storage-encrypted";
 import { storeTlsRequired } from "./store-tls-required";
 import { volumeBackupPlan } from "./volume-backup-plan";
+import { verifyPlatformReadOnly } from "./verify-platform-read-only";
 import { vpcFlowLogs } from "./vpc-flow-logs";
 
 /** Every policy of the pack, by area. */
@@ -88,6 +89,7 @@ export const policies: Policies = [
   namespaceSecretsUsed,
   externalCredentialsFromSecretsManager,
   nimserviceAdmissionPolicy,
+  verifyPlatformReadOnly,
   // Served models: their evidence, their replicas, their adapter
   servingEvidence,
   servingForcedPromotion,

@@ -33,7 +33,7 @@ interface StackConfigBase extends Omit<StackSettings, "cloud" | "aws" | "existin
   readonly credentials: StackCredentials;
   /** Absent when the stack configures no workload. */
   readonly schedules?: FlywheelSchedules;
-  /** The job image, when workloads or the Flywheel API (`flywheel.api.enabled`) run it; a placeholder in an offline render. */
+  /** The job image (`flywheel.image`), which also runs `flywheel verify platform`; a placeholder in an offline render of a stack that needs one. */
   readonly jobImage?: string;
 }
 
@@ -188,7 +188,7 @@ export function loadStackConfig(source: ConfigSource, missingInputs: MissingInpu
     stack: source.stack,
     credentials,
     ...(image && workloads.length > 0 ? { schedules: { image, maxRunHours: settings.flywheel.maxRunHours, workloads } } : {}),
-    ...(image && imageNeededFor ? { jobImage: image } : {}),
+    ...(image ? { jobImage: image } : {}),
   };
   if (cloud === "aws" && aws && region) {
     return { ...base, cloud, aws, region };

@@ -13,6 +13,11 @@ export interface SecretSetting {
   readonly need: (settings: StackSettings) => CredentialNeed;
 }
 
+/** The endpoint's access-key pair: read only where backups go to an endpoint (`cloud: existing`; EKS writes with IAM roles). */
+function backupEndpointKeyNeed(settings: StackSettings): CredentialNeed {
+  return settings.cloud !== "aws" && settings.platform.backups.enabled ? "required" : "unused";
+}
+
 export const secretSettings: readonly SecretSetting[] = [
   {
     key: "ngcApiKey",
@@ -33,5 +38,15 @@ export const secretSettings: readonly SecretSetting[] = [
     key: "wandbApiKey",
     description: "Weights & Biases API key for Customizer's experiment tracking (optional)",
     need: () => "optional",
+  },
+  {
+    key: "backupEndpointAccessKeyId",
+    description: "access key ID the backups sign with at platform.backups.endpoint",
+    need: backupEndpointKeyNeed,
+  },
+  {
+    key: "backupEndpointSecretAccessKey",
+    description: "secret access key the backups sign with at platform.backups.endpoint",
+    need: backupEndpointKeyNeed,
   },
 ];

@@ -41,8 +41,50 @@ describe("platform.backups", () => {
     expect(problems("prod", { enabled: true, retentionDays: 3 })).toEqual([expect.stringMatching(/^data-flywheel:platform\.backups\.retentionDays: must be at least 7 in production/)]);
   });
 
-  it("refuses backups where there is no S3 (local)", () => {
-    expect(problems("local", { enabled: true })).toEqual([expect.stringMatching(/^data-flywheel:platform\.backups\.enabled: needs cloud aws/)]);
+  it("on local (cloud existing), refuses backups without an endpoint and a bucket, naming each key", () => {
+    expect(problems("local", { enabled: true })).toEqual([
+      expect.stringMatching(/^data-flywheel:platform\.backups\.endpoint: is required with platform\.backups\.enabled when cloud is existing/),
+      expect.stringMatching(/^data-flywheel:platform\.backups\.bucket: is required with platform\.backups\.enabled when cloud is existing: the stack creates no bucket there/),
+    ]);
+    expect(problems("local", { enabled: true, endpoint: "https://minio.example.com" })).toEqual([expect.stringMatching(/^data-flywheel:platform\.backups\.bucket: is required/)]);
+  });
+
+  it("on local, accepts an S3-compatible endpoint with an existing bucket and its region", () => {
+    const backups = { enabled: true, endpoint: "https://minio.example.com:9000", bucket: "flywheel-backups", region: "us-east-1" };
+    expect(settings("local", backups)).toMatchObject(backups);
+    expect(settings("local", { ...backups, endpoint: "http://minio.minio.svc.cluster.local:9000" }).endpoint).toBe("http://minio.minio.svc.cluster.local:9000");
+  });
+
+  it.each([
+    ["plain HTTP outside the cluster", "http://minio.example.com:9000"],
+    ["a path", "https://minio.example.com/backups"],
+    ["credentials in the URL", "https://key:secret@minio.example.com"],
+    ["not a URL", "minio:9000"],
+  ])("refuses an endpoint with %s", (_, endpoint) => {
+    expect(problems("local", { enabled: true, endpoint, bucket: "flywheel-backups", region: "us-east-1" })).toEqual([
+      expect.stringMatching(/^data-flywheel:platform\.backups\.endpoint: expected https:\/\/host\[:port\] \(no path\), or http:\/\/ only to a cluster Service/),
+    ]);
+  });
+
+  it("refuses an endpoint on EKS, where the stack's bucket and IAM roles apply", () => {
+    expect(problems("dev", { enabled: true, endpoint: "https://minio.example.com" })).toEqual([
+      expect.stringMatching(/^data-flywheel:platform\.backups\.endpoint: only applies when cloud is existing: on EKS the backups write AWS S3/),
+    ]);
+  });
+
+  it("on local, needs the endpoint's access-key pair as Pulumi secrets in a real deployment", () => {
+    const source = withBackups("local", { enabled: true, endpoint: "https://minio.example.com", bucket: "flywheel-backups", region: "us-east-1" });
+    let found: readonly string[] = [];
+    try {
+      loadStackConfig(source, "fail");
+    } catch (error) {
+      if (!(error instanceof StackConfigError)) throw error;
+      found = error.problems;
+    }
+    expect(found).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^data-flywheel:backupEndpointAccessKeyId: is required \(access key ID the backups sign with at platform\.backups\.endpoint\); run `pulumi config set --secret backupEndpointAccessKeyId/),
+      expect.stringMatching(/^data-flywheel:backupEndpointSecretAccessKey: is required/),
+    ]));
   });
 
   it("refuses an existing bucket without its region, naming the key", () => {

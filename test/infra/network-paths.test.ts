@@ -1,7 +1,7 @@
 import { Chart, Testing } from "cdk8s";
 import { NamespaceNetworkPolicies } from "../../constructs/network/namespace-network-policies";
 import { type NetworkPath, pathName } from "../../constructs/network/network-path";
-import { type NetworkPathsInput, platformNetworkPaths, platformPods, servingModelPods } from "../../infra/platform/network-paths";
+import { type NetworkPathsInput, platformNetworkPaths, platformPods, servingModelPods, verifyPlatformDeniedSample } from "../../infra/platform/network-paths";
 import { namespaces } from "../../infra/platform/namespaces";
 
 const input: NetworkPathsInput = {
@@ -22,6 +22,13 @@ const byName = (paths: NetworkPath[]): Map<string, NetworkPath> => new Map(paths
 const ports = (path: NetworkPath | undefined): string[] => (path?.ports ?? []).map((p) => `${p.protocol}/${p.port}`);
 
 describe("platformNetworkPaths", () => {
+  it("sends the backups to an S3-compatible endpoint's port when one is configured, else to HTTPS", () => {
+    const egress = (paths: NetworkPath[]) => paths.filter((p) => p.to.kind === "addresses" && p.to.name === "internet" && p.from.kind === "pods" && ["mongodb-backup", "nemo-postgres"].includes(p.from.name)).map((p) => [p.from.kind === "pods" ? p.from.name : "", ports(p)]);
+    const backedUp = { ...input, mongodbBackups: true, postgresBackups: true };
+    expect(egress(platformNetworkPaths(backedUp))).toEqual([["mongodb-backup", ["TCP/443"]], ["nemo-postgres", ["TCP/443"]]]);
+    expect(egress(platformNetworkPaths({ ...backedUp, backupEndpointPort: 9000 }))).toEqual([["mongodb-backup", ["TCP/9000"]], ["nemo-postgres", ["TCP/9000"]]]);
+  });
+
   it("admits the operators' webhook ports only from the control plane's CIDRs", () => {
     const paths = byName(platformNetworkPaths(input));
     const webhooks = [...paths.values()].filter((p) => p.from.kind === "addresses");
@@ -202,5 +209,39 @@ describe("the serving paths", () => {
   it("writes the policies of every row, with unique names, in the namespaces the stack creates", () => {
     const chart = new Chart(Testing.app(), "test");
     expect(() => new NamespaceNetworkPolicies(chart, "platform", { namespaces: input.namespaces, paths: platformNetworkPaths(serving) })).not.toThrow();
+  });
+});
+
+describe("the verify-platform pod's rows", () => {
+  const verifyInput: NetworkPathsInput = { ...input, verifyPlatform: true, flywheelApi: { clientNamespaces: [] }, guardrails: true };
+  const rows = platformNetworkPaths(verifyInput).filter((p) => p.from === platformPods.verifyPlatform);
+  const targets = rows.map((p) => p.to.name);
+
+  it("reach each store and service it checks, and the API server", () => {
+    expect(targets).toEqual(
+      expect.arrayContaining(["api-server", "nemo-datastore", "nemo-entitystore", "nemo-evaluator", "nemo-customizer", "nemo-guardrail", "elasticsearch", "mongodb", "redis", "nemo-postgres", "judge-proxy", "flywheel-api"]),
+    );
+    const local = platformNetworkPaths({ ...verifyInput, judge: "local", embedding: "local" }).filter((p) => p.from === platformPods.verifyPlatform).map((p) => p.to.name);
+    expect(local).toEqual(expect.arrayContaining([platformPods.judgeNim.name, platformPods.embeddingNim.name]));
+    expect(local).not.toContain("judge-proxy");
+  });
+
+  it("reach the external PostgreSQL server only on its port, and nothing when the stack has no verify Job", () => {
+    const external = platformNetworkPaths({ ...verifyInput, postgres: { kind: "external", cidrs: ["10.0.64.0/20"] } }).filter((p) => p.from === platformPods.verifyPlatform);
+    const toServer = external.find((p) => p.to.kind === "addresses" && p.to.cidrs.join() === "10.0.64.0/20");
+    expect(ports(toServer)).toEqual(["TCP/5432"]);
+    expect(platformNetworkPaths(input).some((p) => p.from === platformPods.verifyPlatform)).toBe(false);
+  });
+
+  it("have no row to any address or pod of the denied sample", () => {
+    for (const denied of verifyPlatformDeniedSample) {
+      const open = rows.filter((row) => {
+        if (!row.ports.some((p) => p.port === denied.port)) return false;
+        if (row.to.kind === "addresses") return true;
+        return denied.host.startsWith(`${row.to.name}.${row.to.namespace}.`) || (row.to.name === "milvus" && denied.host.startsWith("milvus."));
+      });
+      expect([denied.host, open.map(pathName)]).toEqual([denied.host, []]);
+    }
+    expect(targets).not.toContain(platformPods.milvus.name);
   });
 });

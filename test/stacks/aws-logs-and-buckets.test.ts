@@ -101,7 +101,15 @@ describe("S3 buckets", () => {
     expect(input(named(prod.resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", logs), "rules", "0", "expiration")).toEqual({ days: 365 });
   });
 
-  it("a stack without snapshots creates no bucket at all", () => {
-    expect(ofType(dev.resources, "aws:s3/bucket:Bucket")).toEqual([]);
+  it("dev's buckets are the snapshot and backup buckets and their access logs; a stack without snapshots or backups creates no bucket at all", async () => {
+    expect(ofType(dev.resources, "aws:s3/bucket:Bucket").map((b) => b.name).sort()).toEqual(["platform-access-logs", "platform-backups", "platform-data-snapshots"]);
+    const withoutBackups = await renderedVariant("dev-without-backups", () =>
+      editedStack("dev", (c) => {
+        const platform = c["data-flywheel:platform"] as { elasticsearch: Config; backups: Config };
+        platform.elasticsearch.snapshots = false;
+        platform.backups.enabled = false;
+      }),
+    );
+    expect(ofType(withoutBackups.resources, "aws:s3/bucket:Bucket")).toEqual([]);
   });
 });

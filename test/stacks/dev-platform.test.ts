@@ -1,7 +1,7 @@
 import type { RenderedStack } from "../../render/render-stack";
 import { renderedStack } from "../support/rendered-stacks";
 import type { KubernetesObject } from "../../policies/lib/kubernetes-object";
-import { gpuRoleLabel, gpuTaint, parseJobConfig, verifyServingNaming } from "../../flywheel-job/src/contract";
+import { gpuRoleLabel, gpuTaint, parseJobConfig, verifyPlatformNaming, verifyServingNaming } from "../../flywheel-job/src/contract";
 import { input, named, ofType } from "../support/resources";
 import { parse } from "yaml";
 import { kubernetesModel } from "../support/kubernetes-schema";
@@ -9,6 +9,7 @@ import { endpointsIn, serviceMap } from "../support/service-map";
 import { servedModelEndpoint } from "../../infra/platform/flywheel-models";
 import { nemoServiceUrls } from "../../infra/platform/nemo-microservices";
 import { platformEndpoints } from "../../infra/platform/platform-endpoints";
+import { namespaces } from "../../infra/platform/namespaces";
 
 let dev: RenderedStack;
 
@@ -18,14 +19,17 @@ beforeAll(async () => {
 
 const kinds = (kind: string): KubernetesObject[] => dev.manifests.filter((m) => m.kind === kind);
 const spec = (object: KubernetesObject): Record<string, unknown> => (object.spec ?? {}) as Record<string, unknown>;
-/** The workloads' CronJobs, not the suspended verify-serving one. */
-const workloadCronJobs = (): KubernetesObject[] => kinds("CronJob").filter((c) => c.metadata.name !== verifyServingNaming.cronJob);
+/** The workloads' CronJobs, not the suspended verify-serving and verify-platform ones. */
+// The workloads' CronJobs: those in the flywheel namespace but the two suspended verify ones (the backups' live in `data`).
+const workloadCronJobs = (): KubernetesObject[] =>
+  kinds("CronJob").filter((c) => c.metadata.namespace === namespaces.flywheel && c.metadata.name !== verifyServingNaming.cronJob && c.metadata.name !== verifyPlatformNaming.cronJob);
 
 describe("dev platform", () => {
   it("pins every Helm release to an exact chart version from an https repository", () => {
     const releases = ofType(dev.resources, "kubernetes:helm.sh/v3:Release");
     expect(releases.map((r) => input(r, "chart")).sort()).toEqual([
       "argo-workflows",
+      "cert-manager",
       "cloudnative-pg",
       "cluster-autoscaler",
       "eck-operator",
@@ -36,6 +40,7 @@ describe("dev platform", () => {
       "mlflow",
       "mongodb-kubernetes",
       "nemo-operator",
+      "plugin-barman-cloud",
       "prometheus-pushgateway",
       "volcano",
     ]);
@@ -183,14 +188,18 @@ describe("dev data services", () => {
     expect(ofType(dev.resources, "data-flywheel:platform:DataServices")).toEqual([]);
   });
 
-  it("parents the certificates, users (the metrics exporter's with monitoring on), Elasticsearch and the CA ConfigMaps to the log store", () => {
+  it("parents the certificates, users (the metrics exporter's with monitoring on), Elasticsearch, the CA ConfigMaps and the snapshots' bucket and role to the log store", () => {
     expect(childrenOf("data-flywheel:platform:LogStore::platform-data")).toEqual([
+      "data-flywheel:aws:IrsaRole::platform-data-snapshots",
+      "data-flywheel:aws:SecureBucket::platform-data-snapshots",
       "kubernetes:core/v1:ConfigMap::platform-data-ca-flywheel",
       "kubernetes:core/v1:ConfigMap::platform-data-ca-metrics",
+      "kubernetes:core/v1:ConfigMap::platform-data-snapshots-role",
       "kubernetes:core/v1:Secret::platform-data-es-http-tls",
       "kubernetes:core/v1:Secret::platform-data-es-metrics",
       "kubernetes:core/v1:Secret::platform-data-es-reader",
       "kubernetes:core/v1:Secret::platform-data-es-roles",
+      "kubernetes:core/v1:ServiceAccount::platform-data-snapshots",
       "kubernetes:yaml/v2:ConfigGroup::platform-data-logs",
       "random:index/randomPassword:RandomPassword::platform-data-es-metrics",
       "random:index/randomPassword:RandomPassword::platform-data-es-reader",

@@ -1,13 +1,18 @@
 import type { RenderedStack } from "../../render/render-stack";
-import { renderedStack } from "../support/rendered-stacks";
+import { renderedStack, renderedVariant } from "../support/rendered-stacks";
+import { editedStack } from "../support/stack-config";
 
 let prod: RenderedStack;
 let dev: RenderedStack;
+let unsnapshotted: RenderedStack;
 
 beforeAll(async () => {
   // One at a time: renders share the process's one Pulumi runtime.
   prod = await renderedStack("prod");
   dev = await renderedStack("dev");
+  unsnapshotted = await renderedVariant("dev-without-snapshots", () =>
+    editedStack("dev", (c) => ((c["data-flywheel:platform"] as { elasticsearch: { snapshots?: boolean } }).elasticsearch.snapshots = false)),
+  );
 });
 
 interface Rule {
@@ -36,8 +41,13 @@ describe("Elasticsearch's backup alert", () => {
     expect(rules[1].expr).toContain('policy="flywheel-nightly"');
   });
 
-  it("is absent where nothing is snapshotted (dev), and the exporter reads no snapshots there", () => {
-    expect(backupRules(dev)).toEqual([]);
-    expect(exporterArgs(dev).filter((a) => a.startsWith("--collector."))).toEqual([]);
+  it("in dev, whose log store is snapshotted too, is the same alert", () => {
+    expect(exporterArgs(dev)).toEqual(expect.arrayContaining(["--collector.snapshots", "--collector.slm"]));
+    expect(backupRules(dev).map((r) => r.labels.reason)).toEqual(["late", "failed"]);
+  });
+
+  it("is absent where nothing is snapshotted (snapshots off), and the exporter reads no snapshots there", () => {
+    expect(backupRules(unsnapshotted)).toEqual([]);
+    expect(exporterArgs(unsnapshotted).filter((a) => a.startsWith("--collector."))).toEqual([]);
   });
 });

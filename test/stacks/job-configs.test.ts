@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { parseJobConfig, planDefaultConfig, verifyServingNaming, type FlywheelJobConfigInput } from "../../flywheel-job/src/contract";
+import { parseJobConfig, planDefaultConfig, verifyPlatformNaming, verifyServingNaming, type FlywheelJobConfigInput } from "../../flywheel-job/src/contract";
 import type { KubernetesObject } from "../../policies/lib/kubernetes-object";
 import { shippedStacks } from "../../render/stack-files";
 import { renderedStack } from "../support/rendered-stacks";
@@ -16,7 +16,7 @@ describe.each(shippedStacks())("the %s stack's flywheel CronJobs", (stack) => {
     const rendered = await renderedStack(stack);
     // The workloads' CronJobs, not the suspended verify-serving one (test/stacks/serving.test.ts).
     // The workloads' CronJobs, in flywheel: not the verify Job's, nor the backups' in data.
-    const cronJobs = rendered.manifests.filter((m) => m.kind === "CronJob" && m.metadata.namespace === "flywheel" && m.metadata.name !== verifyServingNaming.cronJob);
+    const cronJobs = rendered.manifests.filter((m) => m.kind === "CronJob" && m.metadata.namespace === "flywheel" && m.metadata.name !== verifyServingNaming.cronJob && m.metadata.name !== verifyPlatformNaming.cronJob);
     const configs = jobConfigs(rendered.manifests);
     expect(configs.size).toBe(cronJobs.length);
     expect(cronJobs.length).toBe(rendered.config.workloads.length);

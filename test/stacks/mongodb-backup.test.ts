@@ -42,11 +42,11 @@ describe("MongoDB backups in the rendered stacks", () => {
     expect(JSON.stringify(input(encryption, "rules"))).toContain("flywheel-keys-s3");
   });
 
-  it("lets the backup's role write MongoDB's prefix only, and use the bucket's key", () => {
+  it("lets the backup's role write MongoDB's prefix only (and abandon a multipart upload there), and use the bucket's key", () => {
     const policy = JSON.parse(String(input(named(prod.resources, "aws:iam/rolePolicy:RolePolicy", "platform-mongodb-backup-writer"), "policy"))) as { Statement: unknown[] };
     expect(policy.Statement).toEqual([
-      { Effect: "Allow", Action: ["s3:PutObject"], Resource: "arn:aws:s3:::data-flywheel-prod-backups-us-east-1/mongodb/*" },
-      { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: "arn:aws:kms:us-east-1:123456789012:flywheel-keys-s3" },
+      { Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: "arn:aws:s3:::data-flywheel-prod-backups-us-east-1/mongodb/*" },
+      { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"], Resource: "arn:aws:kms:us-east-1:123456789012:flywheel-keys-s3" },
     ]);
     const trust = String(input(named(prod.resources, "aws:iam/role:Role", "platform-mongodb-backup-writer"), "assumeRolePolicy"));
     expect(trust).toContain("system:serviceaccount:data:mongodb-backup");
@@ -62,10 +62,14 @@ describe("MongoDB backups in the rendered stacks", () => {
     expect(rules.filter((r) => r.alert === "FlywheelBackupLate" && r.labels?.store === "mongodb").map((r) => r.labels?.reason)).toEqual(["late", "never-succeeded"]);
   });
 
-  it("backs up nothing in dev (off) and local (no object store)", () => {
-    for (const stack of [dev, local]) {
-      expect(backupCronJob(stack)).toBeUndefined();
-      expect(ofType(stack.resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").filter((r) => r.name.endsWith("-backups"))).toEqual([]);
-    }
+  it("dev dumps MongoDB nightly too, into a backup bucket of its own that keeps the dumps 7 days", () => {
+    expect((backupCronJob(dev)!.spec as { schedule: string }).schedule).toBe("0 2 * * *");
+    const lifecycle = ofType(dev.resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").filter((r) => r.name.endsWith("-backups"));
+    expect(JSON.stringify(lifecycle.map((r) => r.inputs))).toContain('"days":7');
+  });
+
+  it("backs up nothing in local (no object store)", () => {
+    expect(backupCronJob(local)).toBeUndefined();
+    expect(ofType(local.resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").filter((r) => r.name.endsWith("-backups"))).toEqual([]);
   });
 });

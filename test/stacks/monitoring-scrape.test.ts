@@ -86,9 +86,8 @@ describe.each(["dev", "prod"] as const)("the %s stack's data services", (stack) 
     expect(elasticsearch.spec).toMatchObject({ endpoints: [{ port: "metrics", path: "/metrics" }] });
     const [exporter] = podSpec(rendered[stack], "Deployment", "flywheel-logs-exporter").containers;
     expect(exporter.image).toBe("quay.io/prometheuscommunity/elasticsearch-exporter:v1.11.0");
-    // Prod snapshots its log store: the exporter also reads snapshots and SLM for the backup alert.
-    const snapshotCollectors = stack === "prod" ? ["--collector.snapshots", "--collector.slm"] : [];
-    expect(exporter.args).toEqual(["--es.uri=https://flywheel-logs-es-http.data.svc:9200", "--es.all", ...snapshotCollectors, "--es.ca=/etc/elasticsearch-ca/ca.crt", "--web.listen-address=:9114"]);
+    // Both stacks snapshot their log store: the exporter also reads snapshots and SLM for the backup alert.
+    expect(exporter.args).toEqual(["--es.uri=https://flywheel-logs-es-http.data.svc:9200", "--es.all", "--collector.snapshots", "--collector.slm", "--es.ca=/etc/elasticsearch-ca/ca.crt", "--web.listen-address=:9114"]);
     expect(monitor(rendered[stack], "ConfigMap", "data", "flywheel-logs-ca")).toBeDefined();
     expect(monitor(rendered[stack], "Secret", "data", "flywheel-logs-user-flywheel-metrics")).toBeDefined();
     const cluster = monitor(rendered[stack], "Elasticsearch", "data", "flywheel-logs") as { spec?: { auth?: { fileRealm?: { secretName: string }[] } } };

@@ -132,6 +132,12 @@ function policiesOf(manifests: readonly KubernetesObject[]): Policy[] {
 
 const podTemplateLabels = (template: unknown): Labels => ((template as { metadata?: { labels?: Labels } } | undefined)?.metadata?.labels ?? {});
 
+/** A configuration without verify platform's denied sample: addresses it checks do not connect. */
+function withoutDeniedSample(config: unknown): unknown {
+  const sample = (config as { networkSample?: { denied?: unknown } } | undefined)?.networkSample;
+  return sample?.denied === undefined ? config : { ...(config as object), networkSample: { ...sample, denied: [] } };
+}
+
 /** `host:port` of each member of a `mongodb://`, `redis://` or `rediss://` URL. */
 function dataUrlEndpoints(path: string, url: string): Caller["endpoints"] {
   const hosts = /^(?:mongodb|rediss?):\/\/(?:[^@/]*@)?([^/?]+)/.exec(url)?.[1] ?? "";
@@ -150,7 +156,7 @@ function callersOf(rendered: RenderedStack): Caller[] {
     } else if (object.kind === "CronJob") {
       const jobTemplate = (spec.jobTemplate as { spec: { template: { spec: { volumes?: { configMap?: { name: string } }[]; containers: { env?: { value?: string }[] }[] } } } }).spec.template;
       const configs = (jobTemplate.spec.volumes ?? []).flatMap((v) => rendered.manifests.filter((m) => m.kind === "ConfigMap" && m.metadata.namespace === namespace && m.metadata.name === v.configMap?.name));
-      const fromConfig = configs.flatMap((c) => Object.values((c.data ?? {}) as Record<string, string>).flatMap((text) => endpointsIn(parse(text), `${what} ${c.metadata.name}`)));
+      const fromConfig = configs.flatMap((c) => Object.values((c.data ?? {}) as Record<string, string>).flatMap((text) => endpointsIn(withoutDeniedSample(parse(text)), `${what} ${c.metadata.name}`)));
       // The data services' URLs reach the job in the connections Secret, whose values are the stack's outputs.
       const outputs = rendered.outputs as { elasticsearch: { url: string }; mongodb: { url: string }; redis: { url: string } };
       const envFrom = jobTemplate.spec.containers.flatMap((c) => (c as { envFrom?: { secretRef?: { name: string } }[] }).envFrom ?? []);
@@ -212,6 +218,12 @@ function check(rendered: RenderedStack): Check {
   const serverCidrs = rendered.resources
     .filter((r) => r.type === "aws:ec2/subnet:Subnet" && r.name.includes("-private-"))
     .map((r) => String(r.inputs.cidrBlock));
+  // The server an ExternalName Service names, which verify platform reaches by its own address (RDS's certificate names it).
+  const externalServers = new Set(
+    rendered.resources
+      .filter((r) => r.type === "kubernetes:core/v1:Service" && (r.inputs.spec as { type?: string } | undefined)?.type === "ExternalName")
+      .map((r) => String((r.inputs.spec as { externalName?: unknown }).externalName)),
+  );
   const problems: string[] = [];
   const used = new Set<string>();
   const egressOf = (caller: Caller): { policy: Policy; rule: Rule }[] =>
@@ -226,7 +238,7 @@ function check(rendered: RenderedStack): Check {
       const at = `${endpoint.path} → ${endpoint.host}:${endpoint.port}`;
       if (!host.endsWith(".svc.cluster.local") || backend?.kind === "external") {
         // Outside the cluster: the internet, or (ExternalName) a server in the VPC's private subnets.
-        const cidrs = backend?.kind === "external" ? serverCidrs : ["0.0.0.0/0"];
+        const cidrs = backend?.kind === "external" || externalServers.has(host) ? serverCidrs : ["0.0.0.0/0"];
         const found = egressOf(caller).filter(({ rule }) => hasPort(rule, endpoint.port) && cidrs.length > 0 && cidrs.every((cidr) => rule.peers.some((peer) => peer.ipBlock?.cidr === cidr)));
         found.forEach(({ policy }) => used.add(policy.name));
         if (found.length === 0) {

@@ -206,7 +206,8 @@ describe("prod platform", () => {
         cidrs: (rule.to ?? []).map((peer) => peer.ipBlock?.cidr),
         ports: (rule.ports ?? []).map((port) => port.port),
       }));
-    expect(toRds.map((r) => r.pods).sort()).toEqual(["nemo-db/nemo-postgres-bootstrap", "nemo/mlflow,mlflow", "nemo/nemo-customizer", "nemo/nemo-entitystore", "nemo/nemo-evaluator"].sort());
+    // And the verify-platform Job, which logs in to each service's database on RDS as its owner.
+    expect(toRds.map((r) => r.pods).sort()).toEqual(["flywheel/verify-platform", "nemo-db/nemo-postgres-bootstrap", "nemo/mlflow,mlflow", "nemo/nemo-customizer", "nemo/nemo-entitystore", "nemo/nemo-evaluator"].sort());
     for (const rule of toRds) {
       expect(rule.cidrs).toEqual(rdsSubnets);
       expect(rule.ports).toEqual([5432]);

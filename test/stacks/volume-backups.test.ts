@@ -104,9 +104,11 @@ describe("volume backups", () => {
     });
   });
 
-  it("dev has no backups: no plan, and its block volumes carry no backup tag", () => {
-    expect(backupTypes.flatMap((type) => ofType(dev.resources, type))).toEqual([]);
-    expect(storageClassParameters(dev, "gp3-encrypted").tagSpecification_1).toBeUndefined();
+  it("dev, which retains no volume, backs up its default class's volumes: its stateful stores are on it", () => {
+    expect(backupTypes.filter((type) => ofType(dev.resources, type).length === 0)).toEqual([]);
+    expect(input(named(dev.resources, "aws:backup/plan:Plan", "flywheel-backups"), "rules")).toEqual([expect.objectContaining({ lifecycle: { deleteAfter: 7 } })]);
+    expect(storageClassParameters(dev, "gp3-encrypted")).toMatchObject(backupTagParameter());
+    expect(dev.manifests.some((o) => o.kind === "StorageClass" && o.metadata.name === "gp3-encrypted-retain")).toBe(false);
   });
 });
 

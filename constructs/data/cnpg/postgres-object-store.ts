@@ -8,6 +8,7 @@ import { fail, resourceLabel } from "../../common/errors";
 import { validateInteger } from "../../common/integers";
 import { standardLabels } from "../../common/labels";
 import { validateLabelName, validateNamespace } from "../../common/names";
+import { type S3AccessKeyReference, resolveS3AccessKey } from "../../common/secrets";
 import type { PluginConfiguration } from "./postgresql.cnpg.io";
 
 /** The barman-cloud CNPG-I plugin's name, as a Cluster's `spec.plugins` and a backup's `pluginConfiguration` name it. */
@@ -56,12 +57,18 @@ export interface PostgresObjectStoreProps {
    * @default - AWS S3 of the bucket's region
    */
   readonly endpointUrl?: string;
+  /**
+   * The access-key pair the instances sign with, for an endpoint where no IAM role exists.
+   * @default - the instance pods' IAM role (IRSA on the cluster's ServiceAccount)
+   */
+  readonly credentials?: S3AccessKeyReference;
 }
 
 /**
  * A barman-cloud plugin `ObjectStore`: base backups and WAL of one CloudNativePG cluster in S3 under
  * `s3://<bucket>/postgres/<cluster>/`, compressed, kept `retentionDays`. Credentials come from the
- * instance pods' IAM role (IRSA on the cluster's ServiceAccount): the store holds no keys.
+ * instance pods' IAM role (IRSA on the cluster's ServiceAccount), or, at an S3-compatible endpoint,
+ * from the Secrets `credentials` names: the store itself holds no keys.
  */
 export class PostgresObjectStore extends Construct {
   /** What a Cluster's plugin parameter `barmanObjectName` names. */
@@ -84,6 +91,7 @@ export class PostgresObjectStore extends Construct {
     if (props.endpointUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(props.endpointUrl)) {
       fail(owner, `endpointUrl "${props.endpointUrl}" must be an http(s) URL`);
     }
+    const credentials = props.credentials && resolveS3AccessKey(owner, "credentials", props.credentials);
 
     this.name = name;
     this.destinationPath = `s3://${props.bucket}/${postgresBackupPrefix(props.clusterName)}/`;
@@ -93,7 +101,7 @@ export class PostgresObjectStore extends Construct {
         configuration: {
           destinationPath: this.destinationPath,
           ...(props.endpointUrl !== undefined ? { endpointUrl: props.endpointUrl } : {}),
-          s3Credentials: { inheritFromIamRole: true },
+          s3Credentials: credentials ? { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey } : { inheritFromIamRole: true },
           wal: { compression: ObjectStoreSpecConfigurationWalCompression.GZIP },
           data: { compression: ObjectStoreSpecConfigurationDataCompression.GZIP },
         },

@@ -37,6 +37,11 @@ export interface PostgresRecoveryClusterProps {
  * backups. The restored cluster archives no WAL: it must never write into the source's directory.
  * The stack does not deploy it; `scripts/postgres-recovery.ts` prints it for the restore runbook.
  */
+/** The recovery Cluster's default name, which is also its ServiceAccount's (the restore role trusts that one). */
+export function recoveryClusterName(sourceCluster: string): string {
+  return `${sourceCluster}-restore`;
+}
+
 export class PostgresRecoveryCluster extends Construct {
   readonly name: string;
   readonly cluster: Cluster;
@@ -45,7 +50,7 @@ export class PostgresRecoveryCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresRecoveryClusterProps) {
     super(scope, id);
-    const name = props.name ?? `${props.sourceCluster}-restore`;
+    const name = props.name ?? recoveryClusterName(props.sourceCluster);
     const owner = resourceLabel("PostgresRecoveryCluster", props.namespace, name);
     validateLabelName(owner, "name", name, 50);
     validateNamespace(owner, props.namespace);

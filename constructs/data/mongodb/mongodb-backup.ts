@@ -7,7 +7,7 @@ import { isPinnedByDigest } from "../../common/images";
 import { validateInteger } from "../../common/integers";
 import { validatePodSelectorLabels } from "../../common/labels";
 import { validateNamespace, validateObjectName } from "../../common/names";
-import { type SecretKeyReference, resolveSecretKey } from "../../common/secrets";
+import { type S3AccessKeyReference, type SecretKeyReference, resolveS3AccessKey, resolveSecretKey } from "../../common/secrets";
 import { type ImageUser, jobImageUser, restrictedContainerSecurity } from "../../common/security-contexts";
 import { validateHttpUrl } from "../../common/http-urls";
 import { isCronSchedule } from "../../flywheel/flywheel-schedule";
@@ -70,6 +70,12 @@ export interface MongoDbBackupProps {
    * @default AWS's regional endpoint
    */
   readonly endpoint?: string;
+  /**
+   * The access-key pair the upload signs with (its AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), for
+   * an endpoint where no IAM role exists.
+   * @default - the ServiceAccount's IAM role (IRSA)
+   */
+  readonly credentials?: S3AccessKeyReference;
   /** Service account the pods run as: on EKS, one with an IAM role allowed to write `prefix` only. */
   readonly serviceAccountName: string;
   /**
@@ -135,6 +141,7 @@ export class MongoDbBackup extends Construct {
       validatePodSelectorLabels(owner, "podLabels", props.podLabels);
     }
     const dumpConfig = resolveSecretKey(owner, "dumpConfig", props.dumpConfig);
+    const credentials = props.credentials && resolveS3AccessKey(owner, "credentials", props.credentials);
     const retries = props.retries ?? 2;
     validateInteger(owner, "retries", retries, 0);
 
@@ -205,6 +212,13 @@ export class MongoDbBackup extends Construct {
       ],
       envVariables: {
         BACKUP_JOB_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: "batch.kubernetes.io/job-name" }),
+        // The names the job's credential chain reads first (flywheel-job/src/backup/aws-credentials.ts).
+        ...(credentials
+          ? {
+              AWS_ACCESS_KEY_ID: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, "AccessKeyId", credentials.accessKeyId.name), key: credentials.accessKeyId.key }),
+              AWS_SECRET_ACCESS_KEY: kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, "SecretAccessKey", credentials.secretAccessKey.name), key: credentials.secretAccessKey.key }),
+            }
+          : {}),
       },
       resources: { cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } },
       securityContext: restrictedContainerSecurity(jobImageUser),

@@ -7,6 +7,7 @@ import { fail, resourceLabel } from "../../common/errors";
 import { validateInteger } from "../../common/integers";
 import { standardLabels, validateNodeSelector } from "../../common/labels";
 import { validateLabelName, validateNamespace, validateObjectName } from "../../common/names";
+import type { S3AccessKeyReference } from "../../common/secrets";
 import { type PersistentStorage, validateStorage } from "../../common/storage";
 import { dataServiceDefaults } from "../versions";
 import { type PostgresServiceDatabase, validateServiceDatabases } from "./service-databases";
@@ -77,6 +78,11 @@ export interface PostgresBackup {
   readonly roleArn?: string;
   /** @default - AWS S3 */
   readonly endpointUrl?: string;
+  /**
+   * The access-key pair the instances sign with at `endpointUrl`, instead of `roleArn`.
+   * @default - the IAM role (`roleArn`) or the node's credentials
+   */
+  readonly credentials?: S3AccessKeyReference;
   /** @default "0 0 2 * * *" */
   readonly schedule?: string;
 }
@@ -134,6 +140,8 @@ export class PostgresCluster extends Construct {
 
     const backup = props.backup;
     if (backup?.roleArn !== undefined) validateRoleArn(owner, "backup.roleArn", backup.roleArn);
+    // Two identities would leave which one signs to the plugin's precedence, not to the stack.
+    if (backup?.roleArn !== undefined && backup.credentials !== undefined) fail(owner, "backup.roleArn and backup.credentials exclude each other: sign with the IAM role or with the access keys");
     if (backup) {
       this.objectStore = new PostgresObjectStore(this, "backup-store", {
         clusterName: props.name,
@@ -141,6 +149,7 @@ export class PostgresCluster extends Construct {
         bucket: backup.bucket,
         retentionDays: backup.retentionDays,
         ...(backup.endpointUrl !== undefined ? { endpointUrl: backup.endpointUrl } : {}),
+        ...(backup.credentials !== undefined ? { credentials: backup.credentials } : {}),
       });
       new PostgresScheduledBackup(this, "backup-schedule", {
         clusterName: props.name,

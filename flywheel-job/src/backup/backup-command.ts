@@ -4,7 +4,12 @@ import { requiredFlag, stringFlag } from "../cli/args";
 import type { CliContext, Command, CommandGroup, ParsedArgs } from "../cli/command";
 import { environmentCredentials } from "./aws-credentials";
 import type { RetryPolicy } from "../http/retry";
-import { type UploadSettings, uploadFile } from "./s3-upload";
+import { type UploadSettings, defaultMultipart, uploadFile } from "./s3-upload";
+
+/** A size for the help text: whole MiB when it is, bytes otherwise (a test's tiny parts). */
+function mib(bytes: number): string {
+  return bytes % 1024 ** 2 === 0 ? `${bytes / 1024 ** 2} MiB` : `${bytes} bytes`;
+}
 
 /** The upload's settings but the retry announcements, which go to the command's stderr. */
 export interface BackupCommandSettings extends Omit<UploadSettings, "retry"> {
@@ -20,9 +25,10 @@ const defaultSettings: BackupCommandSettings = {
 
 /** `flywheel backup upload`, with `settings` (a test shortens the retry delays). */
 export function backupCommandWith(settings: BackupCommandSettings = defaultSettings): CommandGroup {
+  const multipart = settings.multipart ?? defaultMultipart;
   const upload: Command = {
     name: "upload",
-    summary: "upload a backup archive to S3 (or an S3-compatible endpoint) with the environment's AWS credentials",
+    summary: `upload a backup archive to S3 (or an S3-compatible endpoint) with the environment's AWS credentials, in parts of ${mib(multipart.partSizeBytes)} above ${mib(multipart.thresholdBytes)}`,
     usage: "--bucket NAME --key KEY --file FILE [--region REGION] [--endpoint URL]",
     options: [
       { name: "bucket", value: "NAME", description: "the bucket to upload to" },
@@ -38,6 +44,8 @@ export function backupCommandWith(settings: BackupCommandSettings = defaultSetti
       const region = stringFlag(args, "region") ?? context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION ?? "us-east-1";
       const endpoint = stringFlag(args, "endpoint");
       const credentials = await environmentCredentials(context.env, region);
+      // A SIGTERM mid-upload aborts the multipart upload before the command exits, so no part stays billed.
+      context.shutdown?.handleGracefully();
       const signal = context.shutdown?.signal ?? new AbortController().signal;
       const bytes = await uploadFile(
         { bucket, key, file, region, ...(endpoint !== undefined ? { endpoint } : {}) },

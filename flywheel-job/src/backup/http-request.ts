@@ -1,4 +1,4 @@
-import { request as httpRequestOf } from "node:http";
+import { type IncomingHttpHeaders, request as httpRequestOf } from "node:http";
 import { request as httpsRequestOf } from "node:https";
 import type { Readable } from "node:stream";
 
@@ -9,11 +9,14 @@ export interface RequestOptions {
   readonly body?: Buffer | Readable;
   /** The socket may be idle at most this long. */
   readonly timeoutMs: number;
+  /** Aborting it destroys the request (a cancelled upload stops sending at once). */
+  readonly signal?: AbortSignal;
 }
 
 /** What a server answered: its status and (the first 64 KiB of) its body as text. */
 export interface TextResponse {
   readonly status: number;
+  readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }
 
@@ -24,7 +27,7 @@ const responseLimitBytes = 64 * 1024;
 export function httpRequest(url: URL, options: RequestOptions): Promise<TextResponse> {
   const send = url.protocol === "https:" ? httpsRequestOf : httpRequestOf;
   return new Promise((resolve, reject) => {
-    const request = send(url, { method: options.method, headers: options.headers }, (response) => {
+    const request = send(url, { method: options.method, headers: options.headers, ...(options.signal !== undefined ? { signal: options.signal } : {}) }, (response) => {
       const chunks: Buffer[] = [];
       let length = 0;
       response.on("data", (chunk: Buffer) => {
@@ -33,7 +36,7 @@ export function httpRequest(url: URL, options: RequestOptions): Promise<TextResp
           length += chunk.length;
         }
       });
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8").slice(0, responseLimitBytes) }));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8").slice(0, responseLimitBytes) }));
       response.on("error", reject);
     });
     request.setTimeout(options.timeoutMs, () => request.destroy(new Error(`no answer within ${options.timeoutMs / 1000} s`)));

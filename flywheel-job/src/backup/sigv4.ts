@@ -13,6 +13,8 @@ export interface SignableRequest {
   readonly method: string;
   /** The path, already URI-encoded as S3 expects it (each segment encoded, slashes kept). */
   readonly path: string;
+  /** The canonical query string: names and values URI-encoded, sorted by name, joined with `&`. */
+  readonly query?: string;
   readonly headers: Readonly<Record<string, string>>;
   /** Hex SHA-256 of the body, also sent as x-amz-content-sha256. */
   readonly payloadSha256: string;
@@ -46,7 +48,7 @@ export function signRequest(request: SignableRequest, credentials: AwsCredential
   const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
   const canonicalHeaders = names.map((name) => `${name}:${lower[name].trim().replace(/\s+/g, " ")}\n`).join("");
   const signedHeaders = names.join(";");
-  const canonicalRequest = [request.method, request.path, "", canonicalHeaders, signedHeaders, request.payloadSha256].join("\n");
+  const canonicalRequest = [request.method, request.path, request.query ?? "", canonicalHeaders, signedHeaders, request.payloadSha256].join("\n");
   const scope = `${day}/${region}/${service}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
   const signingKey = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region), service), "aws4_request");

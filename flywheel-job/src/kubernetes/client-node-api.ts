@@ -86,16 +86,25 @@ export function describeApiCall(action: string, namespace: string, server: strin
  */
 export async function answerWithin<T>(request: Promise<T>, timeoutMs: number, timedOut: () => Error, abort?: { readonly signal: AbortSignal; readonly error: () => Error }): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const aborted = abort?.error;
   try {
     return await Promise.race([
       request,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(timedOut()), timeoutMs);
-        abort?.signal.addEventListener("abort", () => reject(abort.error()), { once: true });
+        if (abort !== undefined && aborted !== undefined) {
+          onAbort = () => reject(aborted());
+          abort.signal.addEventListener("abort", onAbort, { once: true });
+        }
       }),
     ]);
   } finally {
     clearTimeout(timer);
+    // A poll makes many calls under one signal: each must take its listener away again.
+    if (onAbort !== undefined) {
+      abort?.signal.removeEventListener("abort", onAbort);
+    }
   }
 }
 

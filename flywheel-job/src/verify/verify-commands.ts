@@ -11,7 +11,20 @@ import { connectVerifyJobApi } from "./client-node-verify-job";
 import { connectNimServiceStatusReader, type NimServiceStatusReader } from "./nim-service-status";
 import { checkServingEntries, type ServingCheckSettings } from "./serving-checks";
 import { DataStoreRecordSource, type EvaluationRecordSource, smokeMaxRecords, smokeMetric, type SmokeSettings } from "./smoke-replay";
-import { runVerifyJob, type VerifyJobApi, type VerifyJobSettings } from "./verify-job";
+import { connectPlatformKubernetes } from "./platform/client-node-platform-kubernetes";
+import type * as PlatformChecksModule from "./platform/platform-checks";
+import { type PlatformVerifyConnections, verifyPlatformCommandWith } from "./platform/verify-platform-command";
+import { verifyPlatformNaming } from "./platform/platform-verify-contract";
+import { runVerifyJob, type VerifyJobApi, type VerifyJobSettings, type VerifyJobTarget } from "./verify-job";
+
+/** `verify serving --stack`'s Job: a stack without serving entries renders no CronJob. */
+const verifyServingJob: VerifyJobTarget = {
+  cronJob: verifyServingNaming.cronJob,
+  stackLabel: verifyServingNaming.stackLabel,
+  absentMeans: "the stack has no serving entries",
+  passed: "every serving entry passed",
+  failedHint: "the table above names the entries that failed",
+};
 
 /** How `verify serving` reaches the cluster: the client-node implementations, or a test's fakes. */
 export interface VerifyConnections {
@@ -85,7 +98,7 @@ function verifyServingCommandWith(connections: VerifyConnections): Command {
           throw new UsageError("--config and --ready-timeout go with --in-cluster; with --stack the Job reads the stack's configuration");
         }
         const smokeArgs = smoke === undefined ? [] : ["--smoke", String(smoke.count), "--tolerance", String(smoke.tolerance)];
-        return runVerifyJob(stack, await connections.jobApi(environment), connections.job, context.stdout, signal, smokeArgs);
+        return runVerifyJob(verifyServingJob, stack, await connections.jobApi(environment), connections.job, context.stdout, signal, smokeArgs);
       }
       return verifyInCluster(args, context, connections, environment, signal, smoke);
     },
@@ -136,9 +149,32 @@ async function verifyInCluster(
   return ExitCode.ok;
 }
 
-/** `flywheel verify …`, reaching the cluster through `connections`. */
-export function verifyCommandWith(connections: VerifyConnections): CommandGroup {
-  return { name: "verify", summary: "check what the stack deployed", commands: [verifyServingCommandWith(connections)] };
+/*
+ * The checks' module (which imports the Elasticsearch, MongoDB, Redis and PostgreSQL clients) is
+ * required only when `verify platform --in-cluster` runs: `flywheel serve` must not load clients it
+ * never uses (serve-loaded-packages.test.ts).
+ */
+/* eslint-disable-next-line @typescript-eslint/no-require-imports -- see the note above */
+const loadPlatformChecks = () => require("./platform/platform-checks") as typeof PlatformChecksModule;
+
+/** `verify platform`'s Kubernetes clients, credentials mount and time limits in a real verification. */
+const clusterPlatformConnections: PlatformVerifyConnections = {
+  kubernetes: (environment) => connectPlatformKubernetes(environment, kubernetesTimeoutMs),
+  jobApi: (environment) => connectVerifyJobApi(environment, kubernetesTimeoutMs),
+  checks: (connections, probe) => loadPlatformChecks().platformChecks(connections, { probe }),
+  credentialsPath: verifyPlatformNaming.credentialsPath,
+  // Passwords, tokens and CA certificates: a few KiB at most.
+  credentialLimitBytes: 64 * 1024,
+  callTimeoutMs: kubernetesTimeoutMs,
+  run: { groupTimeoutMs: 2 * 60_000, concurrency: 4 },
+  // A GPU node scaled up from zero takes minutes to join and load its driver.
+  probe: { timeoutMs: 15 * 60_000, pollIntervalMs: 10_000 },
+  job: clusterConnections.job,
+};
+
+/** `flywheel verify …`, reaching the cluster through `connections` (and `platform` for `verify platform`). */
+export function verifyCommandWith(connections: VerifyConnections, platform: PlatformVerifyConnections = clusterPlatformConnections): CommandGroup {
+  return { name: "verify", summary: "check what the stack deployed", commands: [verifyServingCommandWith(connections), verifyPlatformCommandWith(platform)] };
 }
 
 export const verifyCommand = verifyCommandWith(clusterConnections);

@@ -1,7 +1,6 @@
 import type * as k8s from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { ExitCode, type ExitCodeValue, UsageError } from "../errors";
 import { CronJobShapeError, manualJobFromCronJob } from "../kubernetes/job-from-cronjob";
-import { verifyServingNaming } from "../serving/serving-contract";
 import type { Output } from "../cli/command";
 import { printableLine } from "../text/printable";
 import { formatDuration } from "../waits/poll-until";
@@ -43,19 +42,37 @@ export interface VerifyJobSettings {
   readonly logLimitBytes: number;
 }
 
+/** Which verification's CronJob `--stack` starts, and how its outcome reads. */
+export interface VerifyJobTarget {
+  /** The suspended CronJob's name, in the flywheel namespace. */
+  readonly cronJob: string;
+  /** The label on it whose value is the stack's name. */
+  readonly stackLabel: string;
+  /**
+   * Why there may be no CronJob, and there is nothing to check (`the stack has no serving entries`);
+   * undefined when the stack always declares it, so that its absence is an error.
+   */
+  readonly absentMeans?: string;
+  /** What a completed Job proves (`every serving entry passed`). */
+  readonly passed: string;
+  /** Where a failed Job's log names what failed (`the table above names the entries that failed`). */
+  readonly failedHint: string;
+}
+
 /** A Job name for this verification: the CronJob's, then the time in base 36, unique per second. */
-function verifyJobName(now: Date): string {
-  return `${verifyServingNaming.cronJob}-${Math.floor(now.getTime() / 1000).toString(36)}`;
+function verifyJobName(cronJob: string, now: Date): string {
+  return `${cronJob}-${Math.floor(now.getTime() / 1000).toString(36)}`;
 }
 
 /**
- * Creates a Job from the CronJob when it is the stack's, waits until it completes or fails, and
- * prints its pod's log. No CronJob: the stack has no serving entries, and there is nothing to check
- * (exit 0 with a note, so the deploy workflow needs no condition); a CronJob of another stack is
- * refused (the kubeconfig points at the wrong cluster). `extraArgs` (`--smoke N --tolerance T`) are
- * appended to the container's arguments.
+ * Creates a Job from the target's CronJob when it is the stack's, waits until it completes or
+ * fails, and prints its pod's log. No CronJob: when the target says why that is normal, there is
+ * nothing to check (exit 0 with a note, so the deploy workflow needs no condition), else a usage
+ * error; a CronJob of another stack is refused (the kubeconfig points at the wrong cluster).
+ * `extraArgs` (`--smoke N --tolerance T`, `--probe-gpu`) are appended to the container's arguments.
  */
 export async function runVerifyJob(
+  target: VerifyJobTarget,
   stack: string,
   api: VerifyJobApi,
   settings: VerifyJobSettings,
@@ -64,20 +81,23 @@ export async function runVerifyJob(
   extraArgs: readonly string[] = [],
   now: () => Date = () => new Date(),
 ): Promise<ExitCodeValue> {
-  const cronJob = await api.readCronJob(verifyServingNaming.cronJob, signal);
+  const cronJob = await api.readCronJob(target.cronJob, signal);
   if (cronJob === undefined) {
-    output.write(`no CronJob ${verifyServingNaming.cronJob} in namespace ${api.namespace}: the stack has no serving entries, nothing to verify\n`);
+    if (target.absentMeans === undefined) {
+      throw new UsageError(`no CronJob ${target.cronJob} in namespace ${api.namespace}: is the kubeconfig (KUBECONFIG, FLYWHEEL_NAMESPACE) that of stack ${stack}'s cluster, and was the stack deployed (pulumi up)?`);
+    }
+    output.write(`no CronJob ${target.cronJob} in namespace ${api.namespace}: ${target.absentMeans}, nothing to verify\n`);
     return ExitCode.ok;
   }
-  const labelled = cronJob.metadata?.labels?.[verifyServingNaming.stackLabel];
+  const labelled = cronJob.metadata?.labels?.[target.stackLabel];
   if (labelled !== stack) {
     throw new UsageError(
-      `the CronJob ${api.namespace}/${verifyServingNaming.cronJob} is ${labelled === undefined ? `not labelled ${verifyServingNaming.stackLabel}` : `stack ${JSON.stringify(printableLine(labelled))}'s (label ${verifyServingNaming.stackLabel})`}, not stack ${JSON.stringify(stack)}'s: is the kubeconfig (KUBECONFIG, FLYWHEEL_NAMESPACE) that of stack ${stack}'s cluster?`,
+      `the CronJob ${api.namespace}/${target.cronJob} is ${labelled === undefined ? `not labelled ${target.stackLabel}` : `stack ${JSON.stringify(printableLine(labelled))}'s (label ${target.stackLabel})`}, not stack ${JSON.stringify(stack)}'s: is the kubeconfig (KUBECONFIG, FLYWHEEL_NAMESPACE) that of stack ${stack}'s cluster?`,
     );
   }
   let job: k8s.V1Job;
   try {
-    job = manualJobFromCronJob(cronJob, verifyJobName(now()), (container) => (extraArgs.length === 0 ? container : { ...container, args: [...(container.args ?? []), ...extraArgs] }));
+    job = manualJobFromCronJob(cronJob, verifyJobName(target.cronJob, now()), (container) => (extraArgs.length === 0 ? container : { ...container, args: [...(container.args ?? []), ...extraArgs] }));
   } catch (error) {
     if (error instanceof CronJobShapeError) {
       throw new UsageError(`${error.message}; the stack renders it (pulumi up)`);
@@ -92,12 +112,12 @@ export async function runVerifyJob(
   const log = await api.podLog(name, settings.logLimitBytes, signal);
   output.write(log === undefined ? `(Job ${name} has no pod whose log could be read)\n` : log.endsWith("\n") || log === "" ? log : `${log}\n`);
   if (state === "complete") {
-    output.write(`Job ${name} completed: every serving entry passed\n`);
+    output.write(`Job ${name} completed: ${target.passed}\n`);
     return ExitCode.ok;
   }
   output.write(
     state === "failed"
-      ? `Job ${name} failed: the table above names the entries that failed (kubectl -n ${api.namespace} logs job/${name})\n`
+      ? `Job ${name} failed: ${target.failedHint} (kubectl -n ${api.namespace} logs job/${name})\n`
       : `Job ${name} did not finish within ${formatDuration(timeoutMs)}; it goes on in the cluster (kubectl -n ${api.namespace} logs -f job/${name})\n`,
   );
   return ExitCode.verificationFailed;

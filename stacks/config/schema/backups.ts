@@ -4,13 +4,45 @@ import { z } from "zod";
 export const productionBackupMinimumDays = 7;
 
 /**
- * `data-flywheel:platform.backups`: the stores' scheduled backups to one S3 bucket (EKS only), each
- * store under its own prefix (infra/platform/backup-storage.ts), all kept `retentionDays`.
+ * Whether an endpoint URL is one the backups may be sent to: HTTPS, or plain HTTP to a Service of
+ * the cluster (`*.svc`, `*.svc.cluster.local`), whose traffic never leaves the cluster's network;
+ * anything else would carry the archives and the signed requests unencrypted.
+ */
+export function isBackupEndpointUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "" || url.pathname !== "/") {
+    return false;
+  }
+  return url.protocol === "https:" || (url.protocol === "http:" && /\.svc(\.cluster\.local)?$/.test(url.hostname));
+}
+
+/**
+ * `data-flywheel:platform.backups`: the stores' scheduled backups to one S3 bucket (the stack's own
+ * on EKS, an existing one at an S3-compatible `endpoint` on `cloud: existing`), each store under its
+ * own prefix (infra/platform/backup-storage.ts), all kept `retentionDays`.
  */
 export const backupsSchema = z
   .strictObject({
-    /** Back up the stateful stores to S3 on `schedule`. Needs cloud aws: `local` has no object store. */
+    /**
+     * Back up MongoDB and PostgreSQL on `schedule`: on cloud aws to S3, on `cloud: existing` (which
+     * has no object store of the stack's) to `endpoint` and `bucket`.
+     */
     enabled: z.boolean().default(false),
+    /**
+     * An S3-compatible endpoint (such as MinIO) holding `bucket`, on `cloud: existing` only (EKS
+     * writes AWS S3 with IAM roles): `https://host[:port]`, or `http://` to a cluster Service
+     * (`*.svc[.cluster.local]`). Requests address the bucket path-style, which such servers serve.
+     * The access-key pair is Pulumi secret config: `backupEndpointAccessKeyId`, `backupEndpointSecretAccessKey`.
+     */
+    endpoint: z
+      .string()
+      .refine(isBackupEndpointUrl, "expected https://host[:port] (no path), or http:// only to a cluster Service (*.svc, *.svc.cluster.local)")
+      .optional(),
     /**
      * An existing bucket to write to instead of the one the stack creates
      * (`<cluster name>-backups-<region>`); its owner sets its lifecycle. Needs `region`.
@@ -35,8 +67,16 @@ export type BackupSettings = z.infer<typeof backupsSchema>;
 /** Checks of `platform.backups` that need the rest of the stack's configuration. */
 export function checkBackups(backups: BackupSettings, stack: { readonly cloud: string; readonly production: boolean }, ctx: z.RefinementCtx): void {
   const issue = (key: string, input: unknown, message: string): void => ctx.addIssue({ code: "custom", path: ["platform", "backups", key], input, message });
-  if (backups.enabled && stack.cloud !== "aws") {
-    issue("enabled", true, "needs cloud aws: the backups go to an S3 bucket (a cluster you bring has no object store this stack knows)");
+  if (stack.cloud === "aws" && backups.endpoint !== undefined) {
+    issue("endpoint", backups.endpoint, "only applies when cloud is existing: on EKS the backups write AWS S3 with the stack's IAM roles");
+  }
+  if (stack.cloud !== "aws" && backups.enabled) {
+    if (backups.endpoint === undefined) {
+      issue("endpoint", undefined, "is required with platform.backups.enabled when cloud is existing: a cluster you bring has no object store this stack knows; name an S3-compatible endpoint (such as MinIO)");
+    }
+    if (backups.bucket === undefined) {
+      issue("bucket", undefined, "is required with platform.backups.enabled when cloud is existing: the stack creates no bucket there; name one that exists at platform.backups.endpoint");
+    }
   }
   if (backups.bucket !== undefined && backups.region === undefined) {
     issue("region", undefined, "is required with platform.backups.bucket: an existing bucket's region cannot be assumed");

@@ -26,6 +26,7 @@ interface Container {
   args: string[];
   volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
   resources: { limits: Record<string, string> };
+  env?: { name: string; value?: string; valueFrom?: object }[];
 }
 
 interface Synthesized {
@@ -103,6 +104,16 @@ describe("MongoDbBackup", () => {
   it("passes an S3-compatible endpoint to the upload", () => {
     const upload = synth({ endpoint: "http://minio.storage:9000", region: undefined }).spec.jobTemplate.spec.template.spec.containers[0];
     expect(upload.args.slice(-2)).toEqual(["--endpoint", "http://minio.storage:9000"]);
+  });
+
+  it("signs with the access keys' Secrets when given, in the variables the job's credential chain reads first", () => {
+    const credentials = { accessKeyId: { name: "backup-endpoint", key: "AWS_ACCESS_KEY_ID" }, secretAccessKey: { name: "backup-endpoint", key: "AWS_SECRET_ACCESS_KEY" } };
+    const env = synth({ endpoint: "https://minio.example.com", credentials }).spec.jobTemplate.spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([
+      { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: "backup-endpoint", key: "AWS_ACCESS_KEY_ID" } } },
+      { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "backup-endpoint", key: "AWS_SECRET_ACCESS_KEY" } } },
+    ]));
+    expect((synth().spec.jobTemplate.spec.template.spec.containers[0].env ?? []).map((e) => e.name)).not.toContain("AWS_ACCESS_KEY_ID");
   });
 
   it.each<[string, Partial<MongoDbBackupProps>, RegExp]>([

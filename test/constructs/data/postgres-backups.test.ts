@@ -43,6 +43,16 @@ describe("PostgresCluster with backups", () => {
     expect(store.spec.retentionPolicy).toBe("14d");
   });
 
+  test("at an S3-compatible endpoint, the ObjectStore signs with the access keys' Secrets and the ServiceAccount carries no role", () => {
+    const keys = { accessKeyId: { name: "backup-endpoint", key: "ACCESS_KEY_ID" }, secretAccessKey: { name: "backup-endpoint", key: "ACCESS_SECRET_KEY" } };
+    const atEndpoint = render((chart) => new PostgresCluster(chart, "pg", { ...backedUp, backup: { bucket: "flywheel-backups", retentionDays: 14, endpointUrl: "https://minio.example.com", credentials: keys } }));
+    const store = only(atEndpoint, "ObjectStore", "nemo-postgres-backups");
+    expect(store.spec.configuration.endpointURL).toBe("https://minio.example.com");
+    expect(store.spec.configuration.s3Credentials).toEqual(keys);
+    expect(only(atEndpoint, "Cluster", "nemo-postgres").spec.serviceAccountTemplate).toBeUndefined();
+    expect(() => render((chart) => new PostgresCluster(chart, "pg", { ...backedUp, backup: { ...backedUp.backup!, credentials: keys } }))).toThrow(/backup.roleArn and backup.credentials exclude each other/);
+  });
+
   test("a daily ScheduledBackup through the plugin, the first one at once", () => {
     const scheduled = only(manifests, "ScheduledBackup", "nemo-postgres-daily");
     expect(scheduled.spec).toMatchObject({ cluster: { name: "nemo-postgres" }, method: "plugin", pluginConfiguration: { name: barmanCloudPluginName }, immediate: true, schedule: "0 0 2 * * *" });
@@ -107,6 +117,12 @@ describeWithCrds("Postgres backups against the CloudNativePG 1.28.1 and barman-c
     const objects = customObjects(render((chart) => new PostgresCluster(chart, "pg", { ...backedUp, backup: { ...backedUp.backup!, endpointUrl: "http://minio.minio:9000" } })));
     expect(objects.map((m) => m.kind).sort()).toEqual(["Cluster", "ObjectStore", "ScheduledBackup"]);
     for (const object of objects) expect(validators[object.kind](object)).toBeUndefined();
+  });
+
+  test("an ObjectStore signing with access keys' Secrets validates", () => {
+    const credentials = { accessKeyId: { name: "backup-endpoint", key: "ACCESS_KEY_ID" }, secretAccessKey: { name: "backup-endpoint", key: "ACCESS_SECRET_KEY" } };
+    const store = only(render((chart) => new PostgresObjectStore(chart, "s", { clusterName: "c", namespace: "n", bucket: "flywheel-backups", endpointUrl: "https://minio.example.com", credentials })), "ObjectStore");
+    expect(validators.ObjectStore(store)).toBeUndefined();
   });
 
   test("the recovery cluster and its ObjectStore validate", () => {
