@@ -1,11 +1,11 @@
-import { Cron, Duration, Size } from "cdk8s";
+import type { Duration } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { labelKeys, nodeOptionsFor, type ServingVerifyConfig, servingVerifyConfigSchema, verifyServingNaming } from "../../flywheel-job/src/contract";
+import { labelKeys, type ServingVerifyConfig, servingVerifyConfigSchema, verifyServingNaming } from "../../flywheel-job/src/contract";
 import { fail, resourceLabel } from "../common/errors";
 import { isPinnedByDigest } from "../common/images";
 import { validateNamespace } from "../common/names";
-import { jobImageUser, restrictedContainerSecurity } from "../common/security-contexts";
+import { configKeyOf, verifyCronJob } from "../common/verify-cron-job";
 
 export interface VerifyServingProps {
   /** The flywheel namespace: the CronJob, its ConfigMap and its service account live there. */
@@ -29,8 +29,7 @@ export interface VerifyServingProps {
   readonly keepFinishedJobsFor?: Duration;
 }
 
-const defaultMemoryLimit = Size.mebibytes(512);
-const configKey = verifyServingNaming.configPath.slice(verifyServingNaming.configPath.lastIndexOf("/") + 1);
+const configKey = configKeyOf(verifyServingNaming.configPath);
 
 /**
  * What `flywheel verify serving` runs in the cluster: a suspended CronJob (never scheduled; the
@@ -81,36 +80,18 @@ export class VerifyServing extends Construct {
       subjects: [{ kind: "ServiceAccount", name: verifyServingNaming.serviceAccount, namespace: props.namespace }],
     });
 
-    this.cronJob = new kplus.CronJob(this, "CronJob", {
-      metadata: { ...metadata, name: verifyServingNaming.cronJob, labels: { ...metadata.labels, [verifyServingNaming.stackLabel]: props.config.stack } },
-      // Suspended, the schedule never fires; a CronJob must have one.
-      suspend: true,
-      schedule: Cron.schedule({ minute: "0", hour: "0", day: "1", month: "1" }),
-      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
-      activeDeadline: props.maxDuration ?? Duration.minutes(30),
-      ttlAfterFinished: props.keepFinishedJobsFor ?? Duration.days(1),
-      // A failed check is an answer, not a fault to retry: the table says what failed.
-      backoffLimit: 0,
-      serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, "ServiceAccountRef", serviceAccount.name),
-      automountServiceAccountToken: true,
-      securityContext: { ensureNonRoot: true, user: jobImageUser.uid, group: jobImageUser.gid, fsGroup: jobImageUser.gid },
-      podMetadata: { labels: { ...this.podLabels } },
-    });
-    const container = this.cronJob.addContainer({
+    this.cronJob = verifyCronJob(this, {
       name: verifyServingNaming.cronJob,
+      namespace: props.namespace,
+      podLabels: this.podLabels,
+      stackLabel: { key: verifyServingNaming.stackLabel, value: props.config.stack },
+      serviceAccountName: serviceAccount.name,
       image: props.image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: ["verify", "serving", "--in-cluster", "--config", verifyServingNaming.configPath],
-      resources: {
-        cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(1) },
-        memory: { request: Size.mebibytes(256), limit: defaultMemoryLimit },
-      },
-      securityContext: restrictedContainerSecurity(jobImageUser),
-      envVariables: {
-        NODE_OPTIONS: kplus.EnvValue.fromValue(nodeOptionsFor(defaultMemoryLimit.toMebibytes())),
-      },
-    });
-    container.mount(verifyServingNaming.configPath, kplus.Volume.fromConfigMap(this, "ConfigVolume", this.configMap), { subPath: configKey, readOnly: true });
-    container.mount("/tmp", kplus.Volume.fromEmptyDir(this, "Scratch", "scratch", { sizeLimit: Size.mebibytes(100) }));
+      configMap: this.configMap,
+      configPath: verifyServingNaming.configPath,
+      maxDuration: props.maxDuration,
+      keepFinishedJobsFor: props.keepFinishedJobsFor,
+    }).cronJob;
   }
 }

@@ -1,11 +1,11 @@
-import { Cron, Duration, Size } from "cdk8s";
+import type { Duration } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import { Construct } from "constructs";
-import { clusterAutoscalerStatus, labelKeys, nodeOptionsFor, type PlatformVerifyConfig, platformVerifyConfigSchema, verifyPlatformNaming, verifyPlatformPermissions } from "../../flywheel-job/src/contract";
+import { clusterAutoscalerStatus, labelKeys, type PlatformVerifyConfig, platformVerifyConfigSchema, verifyPlatformNaming, verifyPlatformPermissions } from "../../flywheel-job/src/contract";
 import { fail, resourceLabel } from "../common/errors";
 import { isPinnedByDigest } from "../common/images";
 import { validateNamespace } from "../common/names";
-import { jobImageUser, restrictedContainerSecurity } from "../common/security-contexts";
+import { configKeyOf, verifyCronJob } from "../common/verify-cron-job";
 
 /** One RBAC rule, as Kubernetes spells it. */
 export interface VerifyPlatformRule {
@@ -51,8 +51,7 @@ export interface VerifyPlatformProps {
   readonly keepFinishedJobsFor?: Duration;
 }
 
-const defaultMemoryLimit = Size.mebibytes(512);
-const configKey = verifyPlatformNaming.configPath.slice(verifyPlatformNaming.configPath.lastIndexOf("/") + 1);
+const configKey = configKeyOf(verifyPlatformNaming.configPath);
 
 function mutable(rules: readonly VerifyPlatformRule[]): kplus.k8s.PolicyRule[] {
   return rules.map((r) => ({
@@ -123,39 +122,22 @@ export class VerifyPlatform extends Construct {
     namespacedRole("Autoscaler", clusterAutoscalerStatus.namespace, verifyPlatformRules(clusterAutoscalerStatus.namespace));
     namespacedRole("Probe", config.gpuProbe.namespace, verifyPlatformRules("gpuProbe.namespace"));
 
-    this.cronJob = new kplus.CronJob(this, "CronJob", {
-      // `flywheel verify platform --stack S` starts only the CronJob labelled with S.
-      metadata: { ...metadata, name: verifyPlatformNaming.cronJob, labels: { ...metadata.labels, [verifyPlatformNaming.stackLabel]: config.stack } },
-      // Suspended, the schedule never fires; a CronJob must have one.
-      suspend: true,
-      schedule: Cron.schedule({ minute: "0", hour: "0", day: "1", month: "1" }),
-      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
-      activeDeadline: props.maxDuration ?? Duration.minutes(30),
-      ttlAfterFinished: props.keepFinishedJobsFor ?? Duration.days(1),
-      // A failed check is an answer, not a fault to retry: the checklist says what failed.
-      backoffLimit: 0,
-      serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, "ServiceAccountRef", serviceAccount.name),
-      automountServiceAccountToken: true,
-      securityContext: { ensureNonRoot: true, user: jobImageUser.uid, group: jobImageUser.gid, fsGroup: jobImageUser.gid },
-      podMetadata: { labels: { ...this.podLabels } },
-    });
-    const container = this.cronJob.addContainer({
+    const { cronJob, container } = verifyCronJob(this, {
       name: verifyPlatformNaming.cronJob,
+      namespace: props.namespace,
+      podLabels: this.podLabels,
+      // `flywheel verify platform --stack S` starts only the CronJob labelled with S.
+      stackLabel: { key: verifyPlatformNaming.stackLabel, value: config.stack },
+      serviceAccountName: serviceAccount.name,
       image: props.image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: ["verify", "platform", "--in-cluster", "--config", verifyPlatformNaming.configPath],
-      resources: {
-        cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(1) },
-        memory: { request: Size.mebibytes(256), limit: defaultMemoryLimit },
-      },
-      securityContext: restrictedContainerSecurity(jobImageUser),
-      envVariables: {
-        NODE_OPTIONS: kplus.EnvValue.fromValue(nodeOptionsFor(defaultMemoryLimit.toMebibytes())),
-      },
+      configMap: this.configMap,
+      configPath: verifyPlatformNaming.configPath,
+      maxDuration: props.maxDuration,
+      keepFinishedJobsFor: props.keepFinishedJobsFor,
     });
-    container.mount(verifyPlatformNaming.configPath, kplus.Volume.fromConfigMap(this, "ConfigVolume", this.configMap), { subPath: configKey, readOnly: true });
+    this.cronJob = cronJob;
     const credentials = kplus.Secret.fromSecretName(this, "CredentialsRef", verifyPlatformNaming.credentialsSecret);
     container.mount(verifyPlatformNaming.credentialsPath, kplus.Volume.fromSecret(this, "CredentialsVolume", credentials), { readOnly: true });
-    container.mount("/tmp", kplus.Volume.fromEmptyDir(this, "Scratch", "scratch", { sizeLimit: Size.mebibytes(100) }));
   }
 }

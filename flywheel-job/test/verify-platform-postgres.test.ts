@@ -1,33 +1,21 @@
-import { execFile, execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
-import { describeWithProgram, type RequiredProgram } from "../../test/support/needs-program";
+import { describeWithProgram } from "../../test/support/needs-program";
 import { postgresCheck } from "../src/verify/platform/store-postgres";
 import { freePort } from "./support/free-port";
 import { platformCheckContext } from "./support/platform-check-context";
+import { postgresServer, postgresServerUser } from "../../test/support/postgres-server";
 
 const run = promisify(execFile);
 
-// Debian's `postgresql` keeps pg_ctl and initdb under /usr/lib/postgresql/<major>/bin, off PATH.
-const debianBin = existsSync("/usr/lib/postgresql")
-  ? readdirSync("/usr/lib/postgresql").map((major) => `/usr/lib/postgresql/${major}/bin`).find((dir) => existsSync(join(dir, "pg_ctl")))
-  : undefined;
-if (debianBin !== undefined) process.env.PATH = `${process.env.PATH ?? ""}${delimiter}${debianBin}`;
-const postgresServer: RequiredProgram = { command: "pg_ctl", install: "apt-get install -y postgresql" };
-
-// initdb refuses to run as root: as root (a container), the server runs as Debian's `postgres` user.
-function serverUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
-  return { uid: id("-u"), gid: id("-g") };
-}
 
 describeWithProgram(postgresServer, "verify platform postgres against a real PostgreSQL", () => {
   const root = mkdtempSync(join(tmpdir(), "verify-pg-"));
   const dataDir = join(root, "data");
-  const user = serverUser();
+  const user = postgresServerUser();
   const asServer = user ?? {};
   let port: number;
 

@@ -1,26 +1,14 @@
-import { execFile, execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { describeWithProgram, type RequiredProgram } from "../support/needs-program";
+import { describeWithProgram } from "../support/needs-program";
+import { postgresServer, postgresServerUser } from "../support/postgres-server";
 
 const run = promisify(execFile);
 const script = resolve(__dirname, "../../scripts/postgres-count-compare.sh");
 
-// Debian's `postgresql` keeps pg_ctl and initdb under /usr/lib/postgresql/<major>/bin, off PATH.
-const debianBin = existsSync("/usr/lib/postgresql")
-  ? readdirSync("/usr/lib/postgresql").map((major) => `/usr/lib/postgresql/${major}/bin`).find((dir) => existsSync(join(dir, "pg_ctl")))
-  : undefined;
-if (debianBin !== undefined) process.env.PATH = `${process.env.PATH ?? ""}${delimiter}${debianBin}`;
-const postgresServer: RequiredProgram = { command: "pg_ctl", install: "apt-get install -y postgresql" };
-
-// initdb refuses to run as root: as root (a container), the servers run as Debian's `postgres` user.
-function serverUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
-  return { uid: id("-u"), gid: id("-g") };
-}
 
 interface Server {
   readonly url: string;
@@ -44,7 +32,7 @@ async function compare(source: string, restored: string): Promise<{ code: number
 describeWithProgram(postgresServer, "postgres-count-compare.sh against two real PostgreSQL servers", () => {
   const root = mkdtempSync(join(tmpdir(), "pg-compare-"));
   const servers: Server[] = [];
-  const user = serverUser();
+  const user = postgresServerUser();
   if (user) {
     chownSync(root, user.uid, user.gid);
     chmodSync(root, 0o755);
